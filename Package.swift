@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Lumen",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Lumen", targets: ["Lumen"]),
+        .executable(name: "lumen-bench", targets: ["lumen-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "Lumen",
+            dependencies: [
+                "COpenBLAS",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        .executableTarget(
+            name: "lumen-bench",
+            dependencies: ["Lumen", "COpenBLAS"]
+        ),
+        .testTarget(
+            name: "LumenTests",
+            dependencies: ["Lumen"],
+            resources: [.copy("Goldens")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,304 @@
+import RealModule
+
+/// Binary elementwise functions with NumPy broadcasting.
+public enum BinaryFunction: String, Sendable, CaseIterable {
+    case add = "Add", subtract = "Sub", multiply = "Mul", divide = "RealDiv"
+    case floorDivide = "FloorDiv", floorModulo = "FloorMod", power = "Pow"
+    case maximum = "Maximum", minimum = "Minimum", squaredDifference = "SquaredDifference"
+    case equal = "Equal", notEqual = "NotEqual", less = "Less", lessEqual = "LessEqual"
+    case greater = "Greater", greaterEqual = "GreaterEqual"
+    case logicalAnd = "LogicalAnd", logicalOr = "LogicalOr"
+
+    var isComparison: Bool {
+        switch self {
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: true
+        default: false
+        }
+    }
+    var isLogical: Bool { self == .logicalAnd || self == .logicalOr }
+
+    func accepts(_ dtype: DType) -> Bool {
+        switch self {
+        case .divide: dtype.isFloatingPoint
+        case .power: dtype.isFloatingPoint || dtype == .int32 || dtype == .int64
+        case .logicalAnd, .logicalOr: dtype == .bool
+        case .equal, .notEqual: true
+        default: dtype.isNumeric
+        }
+    }
+
+    var expected: String {
+        switch self {
+        case .divide: "float32 or float64"
+        case .power: "float32, float64, int32 or int64"
+        case .logicalAnd, .logicalOr: "bool"
+        case .equal, .notEqual: "any dtype"
+        default: "a numeric dtype"
+        }
+    }
+}
+
+/// Unary elementwise functions.
+public enum UnaryFunction: String, Sendable, CaseIterable {
+    case negate = "Neg", abs = "Abs", sign = "Sign", square = "Square", relu = "Relu"
+    case exp = "Exp", log = "Log", sqrt = "Sqrt", rsqrt = "Rsqrt", tanh = "Tanh", sigmoid = "Sigmoid"
+    case softplus = "Softplus", logicalNot = "LogicalNot"
+
+    func accepts(_ dtype: DType) -> Bool {
+        switch self {
+        case .negate, .abs, .sign, .square, .relu: dtype.isNumeric
+        case .logicalNot: dtype == .bool
+        default: dtype.isFloatingPoint
+        }
+    }
+
+    var expected: String {
+        switch self {
+        case .negate, .abs, .sign, .square, .relu: "a numeric dtype"
+        case .logicalNot: "bool"
+        default: "float32 or float64"
+        }
+    }
+}
+
+/// Elementwise ops: arithmetic, comparisons, logic, activations, `SelectV2`, `Cast`, `ClipByValue`.
+enum ElementwiseOps {
+    static let definitions: [OpDefinition] = {
+        var defs: [OpDefinition] = BinaryFunction.allCases.map { f in
+            OpDefinition(f.rawValue, infer: { ctx, _ in [try inferBinary(f, ctx)] }, compute: { call in
+                [binary(f, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
+            })
+        }
+        defs += UnaryFunction.allCases.map { f in
+            OpDefinition(f.rawValue, infer: { ctx, _ in
+                try ctx.expectInputs(1)
+                let spec = ctx.inputs[0]
+                guard f.accepts(spec.dtype) else { throw ctx.unsupported(spec.dtype, expected: f.expected) }
+                return [spec]
+            }, compute: { call in [unary(f, call.inputs[0])] })
+        }
+        defs.append(OpDefinition("AddV2", infer: { ctx, _ in [try inferBinary(.add, ctx)] }, compute: { call in
+            [binary(.add, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
+        }))
+        defs.append(OpDefinition("Gelu", infer: floatUnaryInfer, compute: { call in
+            [gelu(call.inputs[0], approximate: try call.attributes.bool("approximate", default: false, call.context))]
+        }))
+        defs.append(OpDefinition("ClipByValue", infer: { ctx, attrs in
+            try ctx.expectInputs(1)
+            guard ctx.inputs[0].dtype.isNumeric else {
+                throw ctx.unsupported(ctx.inputs[0].dtype, expected: "a numeric dtype")
+            }
+            _ = try attrs.double("min", ctx)
+            _ = try attrs.double("max", ctx)
+            return [ctx.inputs[0]]
+        }, compute: { call in
+            [clip(call.inputs[0], min: try call.attributes.double("min", call.context),
+                  max: try call.attributes.double("max", call.context))]
+        }))
+        defs.append(OpDefinition("SelectV2", infer: { ctx, _ in
+            try ctx.expectInputs(3)
+            let (c, x, y) = (ctx.inputs[0], ctx.inputs[1], ctx.inputs[2])
+            guard c.dtype == .bool else { throw ctx.error("condition must be bool, got \(c.dtype)") }
+            guard x.dtype == y.dtype else { throw ctx.dtypeMismatch(x.dtype, y.dtype) }
+            guard let xy = Shape.broadcast(x.shape, y.shape), let shape = Shape.broadcast(c.shape, xy) else {
+                throw ctx.shapeError("Incompatible shapes for broadcasting")
+            }
+            return [TensorSpec(dtype: x.dtype, shape: shape)]
+        }, compute: { call in
+            [select(call.inputs[0], call.inputs[1], call.inputs[2], shape: call.outputs[0].shape)]
+        }))
+        defs.append(OpDefinition("Cast", infer: { ctx, attrs in
+            try ctx.expectInputs(1)
+            return [TensorSpec(dtype: try attrs.dtype("DstT", ctx), shape: ctx.inputs[0].shape)]
+        }, compute: { call in [call.inputs[0].cast(to: call.outputs[0].dtype)] }))
+        return defs
+    }()
+
+    static let floatUnaryInfer: @Sendable (OpContext, Attributes) throws -> [TensorSpec] = { ctx, _ in
+        try ctx.expectInputs(1)
+        guard ctx.inputs[0].dtype.isFloatingPoint else {
+            throw ctx.unsupported(ctx.inputs[0].dtype, expected: "float32 or float64")
+        }
+        return [ctx.inputs[0]]
+    }
+
+    // MARK: Inference
+
+    static func inferBinary(_ f: BinaryFunction, _ ctx: OpContext) throws -> TensorSpec {
+        try ctx.expectInputs(2)
+        let a = ctx.inputs[0], b = ctx.inputs[1]
+        guard a.dtype == b.dtype else { throw ctx.dtypeMismatch(a.dtype, b.dtype) }
+        guard f.accepts(a.dtype) else { throw ctx.unsupported(a.dtype, expected: f.expected) }
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            throw OpError(opType: ctx.opType, message: "Incompatible shapes: \(Shape.describe(a.shape)) vs. "
+                + "\(Shape.describe(b.shape)) for '\(ctx.nodeName)' (op: '\(ctx.opType)')")
+        }
+        return TensorSpec(dtype: (f.isComparison ? .bool : a.dtype), shape: shape)
+    }
+
+    /// Eager binary op with inference; traps on bad inputs.
+    @inline(__always)
+    static func binary(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor) -> Tensor {
+        if a.dtype == b.dtype && a.shape == b.shape && f.accepts(a.dtype) {
+            return binary(f, a, b, shape: a.shape)
+        }
+        let spec = trapping { try inferBinary(f, OpContext(opType: f.rawValue, inputs: [a.spec, b.spec])) }
+        return binary(f, a, b, shape: spec.shape)
+    }
+
+    // MARK: Kernels
+
+    static func binary(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
+        var out = Tensor(uninitializedShape: shape, dtype: f.isComparison ? .bool : a.dtype)
+        switch a.dtype {
+        case .float32: floatBinary(f, a, b, &out, Float.self)
+        case .float64: floatBinary(f, a, b, &out, Double.self)
+        case .int32: numericBinary(f, a, b, &out, Int32.self)
+        case .int64: numericBinary(f, a, b, &out, Int64.self)
+        case .uint8: numericBinary(f, a, b, &out, UInt8.self)
+        case .bool:
+            switch f {
+            case .logicalAnd: broadcastMap2(a, b, into: &out) { (x: Bool, y: Bool) in x && y }
+            case .logicalOr: broadcastMap2(a, b, into: &out) { (x: Bool, y: Bool) in x || y }
+            case .equal: broadcastMap2(a, b, into: &out) { (x: Bool, y: Bool) in x == y }
+            case .notEqual: broadcastMap2(a, b, into: &out) { (x: Bool, y: Bool) in x != y }
+            default: preconditionFailure("\(f.rawValue) on bool")
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func floatBinary<T: FloatElement>(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, _ out: inout Tensor, _: T.Type) {
+        switch f {
+        case .divide: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x / y }
+        case .maximum: broadcastMap2(a, b, into: &out) { (x: T, y: T) in (x > y || x.isNaN) ? x : y }
+        case .minimum: broadcastMap2(a, b, into: &out) { (x: T, y: T) in (x < y || x.isNaN) ? x : y }
+        default: numericBinary(f, a, b, &out, T.self)
+        }
+    }
+
+    @inline(__always)
+    static func numericBinary<T: NumericElement>(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, _ out: inout Tensor, _: T.Type) {
+        switch f {
+        case .add: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.add(x, y) }
+        case .subtract: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.subtract(x, y) }
+        case .multiply: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.multiply(x, y) }
+        case .floorDivide: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.floorDivide(x, y) }
+        case .floorModulo: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.floorModulo(x, y) }
+        case .power: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.power(x, y) }
+        case .maximum: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x > y ? x : y }
+        case .minimum: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x < y ? x : y }
+        case .squaredDifference:
+            broadcastMap2(a, b, into: &out) { (x: T, y: T) in let d = T.subtract(x, y); return T.multiply(d, d) }
+        case .equal: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x == y }
+        case .notEqual: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x != y }
+        case .less: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x < y }
+        case .lessEqual: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x <= y }
+        case .greater: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x > y }
+        case .greaterEqual: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x >= y }
+        case .divide, .logicalAnd, .logicalOr: preconditionFailure("\(f.rawValue) on \(T.dtype)")
+        }
+    }
+
+    static func unary(_ f: UnaryFunction, _ a: Tensor) -> Tensor {
+        if !f.accepts(a.dtype) {
+            fatalError(OpContext(opType: f.rawValue, inputs: [a.spec]).unsupported(a.dtype, expected: f.expected).message)
+        }
+        var out = Tensor(uninitializedShape: a.shape, dtype: a.dtype)
+        switch a.dtype {
+        case .float32: floatUnary(f, a, &out, Float.self)
+        case .float64: floatUnary(f, a, &out, Double.self)
+        case .int32: numericUnary(f, a, &out, Int32.self)
+        case .int64: numericUnary(f, a, &out, Int64.self)
+        case .uint8: numericUnary(f, a, &out, UInt8.self)
+        case .bool: map1(a, into: &out) { (x: Bool) in !x }
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func numericUnary<T: NumericElement>(_ f: UnaryFunction, _ a: Tensor, _ out: inout Tensor, _: T.Type) {
+        switch f {
+        case .negate: map1(a, into: &out) { (x: T) in T.negate(x) }
+        case .abs: map1(a, into: &out) { (x: T) in x < 0 ? T.negate(x) : x }
+        case .sign: map1(a, into: &out) { (x: T) -> T in x > 0 ? 1 : (x < 0 ? T.negate(1) : 0) }
+        case .square: map1(a, into: &out) { (x: T) in T.multiply(x, x) }
+        case .relu: map1(a, into: &out) { (x: T) in x > 0 ? x : 0 }
+        default: preconditionFailure("\(f.rawValue) on \(T.dtype)")
+        }
+    }
+
+    @inline(__always)
+    static func floatUnary<T: FloatElement>(_ f: UnaryFunction, _ a: Tensor, _ out: inout Tensor, _: T.Type) {
+        switch f {
+        case .abs: map1(a, into: &out) { (x: T) in Swift.abs(x) }
+        case .sign: map1(a, into: &out) { (x: T) -> T in x > 0 ? 1 : (x < 0 ? -1 : x) }
+        case .relu: map1(a, into: &out) { (x: T) in x > 0 ? x : (x.isNaN ? x : 0) }
+        case .exp: map1(a, into: &out) { (x: T) in T.exp(x) }
+        case .log: map1(a, into: &out) { (x: T) in T.log(x) }
+        case .sqrt: map1(a, into: &out) { (x: T) in x.squareRoot() }
+        case .rsqrt: map1(a, into: &out) { (x: T) in 1 / x.squareRoot() }
+        case .tanh: map1(a, into: &out) { (x: T) in T.tanh(x) }
+        case .sigmoid: map1(a, into: &out) { (x: T) -> T in
+            x >= 0 ? 1 / (1 + T.exp(-x)) : T.exp(x) / (1 + T.exp(x))
+        }
+        case .softplus: map1(a, into: &out) { (x: T) -> T in
+            (x > 0 ? x : 0) + T.log(onePlus: T.exp(-Swift.abs(x)))
+        }
+        default: numericUnary(f, a, &out, T.self)
+        }
+    }
+
+    static func gelu(_ a: Tensor, approximate: Bool) -> Tensor {
+        var out = Tensor(uninitializedShape: a.shape, dtype: a.dtype)
+        func run<T: FloatElement>(_: T.Type) {
+            if approximate {
+                let c = T.sqrt(2 / T.pi)
+                map1(a, into: &out) { (x: T) -> T in
+                    let inner = c * (x + T(0.044715) * x * x * x)
+                    return T(0.5) * x * (1 + T.tanh(inner))
+                }
+            } else {
+                let r = 1 / T.sqrt(2)
+                map1(a, into: &out) { (x: T) -> T in T(0.5) * x * (1 + T.erf(x * r)) }
+            }
+        }
+        switch a.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        default: fatalError(OpContext(opType: "Gelu", inputs: [a.spec]).unsupported(a.dtype, expected: "float32 or float64").message)
+        }
+        return out
+    }
+
+    static func clip(_ a: Tensor, min lo: Double, max hi: Double) -> Tensor {
+        var out = Tensor(uninitializedShape: a.shape, dtype: a.dtype)
+        func run<T: NumericElement>(_: T.Type) {
+            let l = T(converting: lo), h = T(converting: hi)
+            map1(a, into: &out) { (x: T) -> T in x < l ? l : (x > h ? h : x) }
+        }
+        switch a.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int32: run(Int32.self)
+        case .int64: run(Int64.self)
+        case .uint8: run(UInt8.self)
+        case .bool: fatalError(OpContext(opType: "ClipByValue", inputs: [a.spec]).unsupported(.bool, expected: "a numeric dtype").message)
+        }
+        return out
+    }
+
+    static func select(_ c: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) -> Tensor {
+        var out = Tensor(uninitializedShape: shape, dtype: x.dtype)
+        func run<T>(_: T.Type) {
+            broadcastMap3(c, x, y, into: &out) { (k: Bool, a: T, b: T) in k ? a : b }
+        }
+        switch x.dtype.byteSize {
+        case 1: run(UInt8.self)
+        case 4: run(UInt32.self)
+        default: run(UInt64.self)
+        }
+        return out
+    }
+}
