@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Lumen", targets: ["Lumen"]),
+        .library(name: "LumenEvents", targets: ["LumenEvents"]),
         .executable(name: "lumen-bench", targets: ["lumen-bench"]),
     ],
     dependencies: [
@@ -29,6 +30,10 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        .target(
+            name: "LumenEvents",
+            dependencies: ["CZlib"]
+        ),
         .executableTarget(
             name: "lumen-bench",
             dependencies: ["Lumen", "COpenBLAS"]
@@ -37,6 +42,11 @@ let package = Package(
             name: "LumenTests",
             dependencies: ["Lumen"],
             resources: [.copy("Goldens")]
+        ),
+        .testTarget(
+            name: "LumenEventsTests",
+            dependencies: ["LumenEvents"],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -86,10 +86,8 @@ struct BroadcastPlan {
 
 /// Applies `f` elementwise to two broadcast operands.
 @inline(__always)
-func broadcastMap2<A, B, R>(
-    _ a: Tensor, _ b: Tensor, into out: inout Tensor, _ f: (A, B) -> R
-) {
-    let pa = a.pointer(A.self), pb = b.pointer(B.self), po = out.pointer(R.self)
+func broadcastMap2<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, into out: inout Tensor, _ f: K) {
+    let pa = a.pointer(K.Left.self), pb = b.pointer(K.Right.self), po = out.pointer(K.Output.self)
     if a.shape == b.shape {
         Threading.parallelFor(out.count) { range in
             for i in range { po[i] = f(pa[i], pb[i]) }
@@ -109,24 +107,22 @@ func broadcastMap2<A, B, R>(
     }
 }
 
-/// Applies `f` elementwise to three broadcast operands (used by `SelectV2`).
-@inline(__always)
-func broadcastMap3<A, B, C, R>(
-    _ a: Tensor, _ b: Tensor, _ c: Tensor, into out: inout Tensor, _ f: (A, B, C) -> R
-) {
-    let pa = a.pointer(A.self), pb = b.pointer(B.self), pc = c.pointer(C.self), po = out.pointer(R.self)
-    let plan = BroadcastPlan(output: out.shape, operands: [a.shape, b.shape, c.shape])
-    let sa = plan.strides[0].last!, sb = plan.strides[1].last!, sc = plan.strides[2].last!
+/// `condition ? a : b` elementwise over three broadcast operands (`SelectV2`); `T` is any type of
+/// the element's size, since selection only moves bits.
+func broadcastSelect<T>(_ condition: Tensor, _ a: Tensor, _ b: Tensor, into out: inout Tensor, _: T.Type) {
+    let pc = condition.pointer(Bool.self), pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(T.self)
+    let plan = BroadcastPlan(output: out.shape, operands: [condition.shape, a.shape, b.shape])
+    let sc = plan.strides[0].last!, sa = plan.strides[1].last!, sb = plan.strides[2].last!
     plan.run { o, offsets, range in
-        let x = pa + offsets[0], y = pb + offsets[1], w = pc + offsets[2], z = po + o
-        for i in range { z[i] = f(x[i * sa], y[i * sb], w[i * sc]) }
+        let c = pc + offsets[0], x = pa + offsets[1], y = pb + offsets[2], z = po + o
+        for i in range { z[i] = c[i * sc] ? x[i * sa] : y[i * sb] }
     }
 }
 
 /// Applies `f` to every element.
 @inline(__always)
-func map1<A, R>(_ a: Tensor, into out: inout Tensor, _ f: (A) -> R) {
-    let pa = a.pointer(A.self), po = out.pointer(R.self)
+func map1<K: UnaryKernel>(_ a: Tensor, into out: inout Tensor, _ f: K) {
+    let pa = a.pointer(K.Input.self), po = out.pointer(K.Output.self)
     Threading.parallelFor(a.count, minimumChunk: 1 << 14) { range in
         for i in range { po[i] = f(pa[i]) }
     }

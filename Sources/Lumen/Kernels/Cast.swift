@@ -16,13 +16,13 @@ extension Tensor {
         }
         func convert<A: TensorElement, B: TensorElement>(_: A.Type, _: B.Type) {
             if A.self == Float.self, B.self == Double.self {
-                map1(self, into: &out) { (x: Float) in Double(x) }
+                map1(self, into: &out, Elementwise.FloatToDouble())
             } else if A.self == Double.self, B.self == Float.self {
-                map1(self, into: &out) { (x: Double) in Float(x) }
+                map1(self, into: &out, Elementwise.DoubleToFloat())
             } else if B.self == Bool.self {
-                map1(self, into: &out) { (x: A) in x.doubleValue != 0 }
+                map1(self, into: &out, Elementwise.IsNonZero<A>())
             } else {
-                map1(self, into: &out) { (x: A) in B(converting: x.doubleValue) }
+                map1(self, into: &out, Elementwise.Convert<A, B>())
             }
         }
         switch self.dtype {

@@ -38,7 +38,8 @@ struct ReductionLayout {
 enum ReduceKernels {
     /// Folds the reduced dimension with `combine`, starting from `initial`.
     @inline(__always)
-    static func fold<T>(_ layout: ReductionLayout, into out: UnsafeMutablePointer<T>, initial: T, _ combine: (T, T) -> T) {
+    static func fold<T, K: BinaryKernel>(_ layout: ReductionLayout, into out: UnsafeMutablePointer<T>, initial: T, _ combine: K)
+    where K.Left == T, K.Right == T, K.Output == T {
         let x = layout.input.pointer(T.self)
         let (outer, reduced, inner) = (layout.outer, layout.reduced, layout.inner)
         if inner == 1 {
@@ -77,8 +78,18 @@ enum ReduceKernels {
             let block = 1 << 12
             while i < range.upperBound {
                 let end = min(i + block, range.upperBound)
-                var acc = SIMD16<Float>(repeating: 0)
+                // Four independent accumulators keep the adds off one dependency chain.
+                var acc0 = SIMD16<Float>(repeating: 0), acc1 = acc0, acc2 = acc0, acc3 = acc0
                 var k = i
+                while k + 64 <= end {
+                    let raw = UnsafeRawPointer(p + k)
+                    acc0 += raw.loadUnaligned(as: SIMD16<Float>.self)
+                    acc1 += raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                    acc2 += raw.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
+                    acc3 += raw.loadUnaligned(fromByteOffset: 192, as: SIMD16<Float>.self)
+                    k += 64
+                }
+                var acc = (acc0 + acc1) + (acc2 + acc3)
                 while k + 16 <= end {
                     acc += UnsafeRawPointer(p + k).loadUnaligned(as: SIMD16<Float>.self)
                     k += 16

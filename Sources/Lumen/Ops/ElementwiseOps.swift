@@ -158,45 +158,41 @@ enum ElementwiseOps {
         case .uint8: numericBinary(f, a, b, &out, UInt8.self)
         case .bool:
             switch f {
-            case .logicalAnd: broadcastMap2(a, b, into: &out) { (x: Bool, y: Bool) in x && y }
-            case .logicalOr: broadcastMap2(a, b, into: &out) { (x: Bool, y: Bool) in x || y }
-            case .equal: broadcastMap2(a, b, into: &out) { (x: Bool, y: Bool) in x == y }
-            case .notEqual: broadcastMap2(a, b, into: &out) { (x: Bool, y: Bool) in x != y }
+            case .logicalAnd: broadcastMap2(a, b, into: &out, Elementwise.LogicalAnd())
+            case .logicalOr: broadcastMap2(a, b, into: &out, Elementwise.LogicalOr())
+            case .equal: broadcastMap2(a, b, into: &out, Elementwise.Equal<Bool>())
+            case .notEqual: broadcastMap2(a, b, into: &out, Elementwise.NotEqual<Bool>())
             default: preconditionFailure("\(f.rawValue) on bool")
             }
         }
         return out
     }
 
-    @inline(__always)
     static func floatBinary<T: FloatElement>(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, _ out: inout Tensor, _: T.Type) {
-        switch f {
-        case .divide: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x / y }
-        case .maximum: broadcastMap2(a, b, into: &out) { (x: T, y: T) in (x > y || x.isNaN) ? x : y }
-        case .minimum: broadcastMap2(a, b, into: &out) { (x: T, y: T) in (x < y || x.isNaN) ? x : y }
-        default: numericBinary(f, a, b, &out, T.self)
+        if f == .divide {
+            broadcastMap2(a, b, into: &out, Elementwise.Divide<T>())
+        } else {
+            numericBinary(f, a, b, &out, T.self)
         }
     }
 
-    @inline(__always)
     static func numericBinary<T: NumericElement>(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, _ out: inout Tensor, _: T.Type) {
         switch f {
-        case .add: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.add(x, y) }
-        case .subtract: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.subtract(x, y) }
-        case .multiply: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.multiply(x, y) }
-        case .floorDivide: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.floorDivide(x, y) }
-        case .floorModulo: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.floorModulo(x, y) }
-        case .power: broadcastMap2(a, b, into: &out) { (x: T, y: T) in T.power(x, y) }
-        case .maximum: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x > y ? x : y }
-        case .minimum: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x < y ? x : y }
-        case .squaredDifference:
-            broadcastMap2(a, b, into: &out) { (x: T, y: T) in let d = T.subtract(x, y); return T.multiply(d, d) }
-        case .equal: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x == y }
-        case .notEqual: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x != y }
-        case .less: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x < y }
-        case .lessEqual: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x <= y }
-        case .greater: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x > y }
-        case .greaterEqual: broadcastMap2(a, b, into: &out) { (x: T, y: T) in x >= y }
+        case .add: broadcastMap2(a, b, into: &out, Elementwise.Add<T>())
+        case .subtract: broadcastMap2(a, b, into: &out, Elementwise.Subtract<T>())
+        case .multiply: broadcastMap2(a, b, into: &out, Elementwise.Multiply<T>())
+        case .floorDivide: broadcastMap2(a, b, into: &out, Elementwise.FloorDivide<T>())
+        case .floorModulo: broadcastMap2(a, b, into: &out, Elementwise.FloorModulo<T>())
+        case .power: broadcastMap2(a, b, into: &out, Elementwise.Power<T>())
+        case .maximum: broadcastMap2(a, b, into: &out, Elementwise.Maximum<T>())
+        case .minimum: broadcastMap2(a, b, into: &out, Elementwise.Minimum<T>())
+        case .squaredDifference: broadcastMap2(a, b, into: &out, Elementwise.SquaredDifference<T>())
+        case .equal: broadcastMap2(a, b, into: &out, Elementwise.Equal<T>())
+        case .notEqual: broadcastMap2(a, b, into: &out, Elementwise.NotEqual<T>())
+        case .less: broadcastMap2(a, b, into: &out, Elementwise.Less<T>())
+        case .lessEqual: broadcastMap2(a, b, into: &out, Elementwise.LessEqual<T>())
+        case .greater: broadcastMap2(a, b, into: &out, Elementwise.Greater<T>())
+        case .greaterEqual: broadcastMap2(a, b, into: &out, Elementwise.GreaterEqual<T>())
         case .divide, .logicalAnd, .logicalOr: preconditionFailure("\(f.rawValue) on \(T.dtype)")
         }
     }
@@ -212,40 +208,31 @@ enum ElementwiseOps {
         case .int32: numericUnary(f, a, &out, Int32.self)
         case .int64: numericUnary(f, a, &out, Int64.self)
         case .uint8: numericUnary(f, a, &out, UInt8.self)
-        case .bool: map1(a, into: &out) { (x: Bool) in !x }
+        case .bool: map1(a, into: &out, Elementwise.LogicalNot())
         }
         return out
     }
 
-    @inline(__always)
     static func numericUnary<T: NumericElement>(_ f: UnaryFunction, _ a: Tensor, _ out: inout Tensor, _: T.Type) {
         switch f {
-        case .negate: map1(a, into: &out) { (x: T) in T.negate(x) }
-        case .abs: map1(a, into: &out) { (x: T) in x < 0 ? T.negate(x) : x }
-        case .sign: map1(a, into: &out) { (x: T) -> T in x > 0 ? 1 : (x < 0 ? T.negate(1) : 0) }
-        case .square: map1(a, into: &out) { (x: T) in T.multiply(x, x) }
-        case .relu: map1(a, into: &out) { (x: T) in x > 0 ? x : 0 }
+        case .negate: map1(a, into: &out, Elementwise.Negate<T>())
+        case .abs: map1(a, into: &out, Elementwise.Absolute<T>())
+        case .sign: map1(a, into: &out, Elementwise.Sign<T>())
+        case .square: map1(a, into: &out, Elementwise.Square<T>())
+        case .relu: map1(a, into: &out, Elementwise.Relu<T>())
         default: preconditionFailure("\(f.rawValue) on \(T.dtype)")
         }
     }
 
-    @inline(__always)
     static func floatUnary<T: FloatElement>(_ f: UnaryFunction, _ a: Tensor, _ out: inout Tensor, _: T.Type) {
         switch f {
-        case .abs: map1(a, into: &out) { (x: T) in Swift.abs(x) }
-        case .sign: map1(a, into: &out) { (x: T) -> T in x > 0 ? 1 : (x < 0 ? -1 : x) }
-        case .relu: map1(a, into: &out) { (x: T) in x > 0 ? x : (x.isNaN ? x : 0) }
-        case .exp: map1(a, into: &out) { (x: T) in T.exp(x) }
-        case .log: map1(a, into: &out) { (x: T) in T.log(x) }
-        case .sqrt: map1(a, into: &out) { (x: T) in x.squareRoot() }
-        case .rsqrt: map1(a, into: &out) { (x: T) in 1 / x.squareRoot() }
-        case .tanh: map1(a, into: &out) { (x: T) in T.tanh(x) }
-        case .sigmoid: map1(a, into: &out) { (x: T) -> T in
-            x >= 0 ? 1 / (1 + T.exp(-x)) : T.exp(x) / (1 + T.exp(x))
-        }
-        case .softplus: map1(a, into: &out) { (x: T) -> T in
-            (x > 0 ? x : 0) + T.log(onePlus: T.exp(-Swift.abs(x)))
-        }
+        case .exp: map1(a, into: &out, Elementwise.Exp<T>())
+        case .log: map1(a, into: &out, Elementwise.Log<T>())
+        case .sqrt: map1(a, into: &out, Elementwise.SquareRoot<T>())
+        case .rsqrt: map1(a, into: &out, Elementwise.ReciprocalSquareRoot<T>())
+        case .tanh: map1(a, into: &out, Elementwise.Tanh<T>())
+        case .sigmoid: map1(a, into: &out, Elementwise.Sigmoid<T>())
+        case .softplus: map1(a, into: &out, Elementwise.Softplus<T>())
         default: numericUnary(f, a, &out, T.self)
         }
     }
@@ -254,14 +241,9 @@ enum ElementwiseOps {
         var out = Tensor(uninitializedShape: a.shape, dtype: a.dtype)
         func run<T: FloatElement>(_: T.Type) {
             if approximate {
-                let c = T.sqrt(2 / T.pi)
-                map1(a, into: &out) { (x: T) -> T in
-                    let inner = c * (x + T(0.044715) * x * x * x)
-                    return T(0.5) * x * (1 + T.tanh(inner))
-                }
+                map1(a, into: &out, Elementwise.GeluTanh<T>())
             } else {
-                let r = 1 / T.sqrt(2)
-                map1(a, into: &out) { (x: T) -> T in T(0.5) * x * (1 + T.erf(x * r)) }
+                map1(a, into: &out, Elementwise.GeluExact<T>())
             }
         }
         switch a.dtype {
@@ -275,8 +257,7 @@ enum ElementwiseOps {
     static func clip(_ a: Tensor, min lo: Double, max hi: Double) -> Tensor {
         var out = Tensor(uninitializedShape: a.shape, dtype: a.dtype)
         func run<T: NumericElement>(_: T.Type) {
-            let l = T(converting: lo), h = T(converting: hi)
-            map1(a, into: &out) { (x: T) -> T in x < l ? l : (x > h ? h : x) }
+            map1(a, into: &out, Elementwise.Clip<T>(low: T(converting: lo), high: T(converting: hi)))
         }
         switch a.dtype {
         case .float32: run(Float.self)
@@ -291,13 +272,10 @@ enum ElementwiseOps {
 
     static func select(_ c: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) -> Tensor {
         var out = Tensor(uninitializedShape: shape, dtype: x.dtype)
-        func run<T>(_: T.Type) {
-            broadcastMap3(c, x, y, into: &out) { (k: Bool, a: T, b: T) in k ? a : b }
-        }
         switch x.dtype.byteSize {
-        case 1: run(UInt8.self)
-        case 4: run(UInt32.self)
-        default: run(UInt64.self)
+        case 1: broadcastSelect(c, x, y, into: &out, UInt8.self)
+        case 4: broadcastSelect(c, x, y, into: &out, UInt32.self)
+        default: broadcastSelect(c, x, y, into: &out, UInt64.self)
         }
         return out
     }

@@ -97,14 +97,14 @@ enum ReductionOps {
                     o[0] = T(converting: r == .mean ? total / Double(layout.reduced) : total)
                     return
                 }
-                ReduceKernels.fold(layout, into: o, initial: 0) { T.add($0, $1) }
+                ReduceKernels.fold(layout, into: o, initial: 0, Elementwise.Add<T>())
                 if r == .mean {
                     let n = Double(layout.reduced)
                     for i in 0..<out.count { o[i] = T(converting: o[i].doubleValue / n) }
                 }
-            case .product: ReduceKernels.fold(layout, into: o, initial: 1) { T.multiply($0, $1) }
-            case .max: ReduceKernels.fold(layout, into: o, initial: T.lowest) { a, b in (b > a || b != b) ? b : a }
-            case .min: ReduceKernels.fold(layout, into: o, initial: T.highest) { a, b in (b < a || b != b) ? b : a }
+            case .product: ReduceKernels.fold(layout, into: o, initial: 1, Elementwise.Multiply<T>())
+            case .max: ReduceKernels.fold(layout, into: o, initial: T.lowest, Elementwise.Maximum<T>())
+            case .min: ReduceKernels.fold(layout, into: o, initial: T.highest, Elementwise.Minimum<T>())
             case .variance, .logSumExp: break
             }
         }

@@ -126,7 +126,13 @@ extension Tensor {
     /// The matrix product (`MatMul` for rank 2, `BatchMatMulV2` with broadcast batch dims otherwise).
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
         if rank == 2 && other.rank == 2 {
-            return Tensor.run("MatMul", [self, other], ["transpose_a": .bool(transposeSelf), "transpose_b": .bool(transposeOther)])
+            // The MatMul definition's own inference and kernel, called directly: at 64×64 the
+            // registry lookup and attribute dictionary would be a tenth of the work.
+            let spec = trapping {
+                try LinearAlgebraOps.inferMatMul(OpContext(opType: "MatMul", inputs: [self.spec, other.spec]), batched: false,
+                                                 transposeA: transposeSelf, transposeB: transposeOther)
+            }
+            return LinearAlgebraOps.matmul(self, other, transposeA: transposeSelf, transposeB: transposeOther, shape: spec.shape)
         }
         return Tensor.run("BatchMatMulV2", [self, other], ["adj_x": .bool(transposeSelf), "adj_y": .bool(transposeOther)])
     }
