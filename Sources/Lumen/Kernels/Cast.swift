@@ -1,6 +1,7 @@
 extension Tensor {
     /// This tensor converted to `dtype` (NumPy's `astype`: floats truncate toward zero when cast to
-    /// integers and saturate at the integer's range, NaN becomes 0, non-zero becomes `true`).
+    /// integers and saturate at the integer's range, NaN becomes 0, narrowing integers wrap, non-zero
+    /// becomes `true`).
     public func cast(to dtype: DType) -> Tensor {
         if dtype == self.dtype { return self }
         var out = Tensor(uninitializedShape: shape, dtype: dtype)
@@ -25,6 +26,15 @@ extension Tensor {
                 map1(self, into: &out, Elementwise.Convert<A, B>())
             }
         }
+        switch (self.dtype, dtype) {
+        // Integer narrowing keeps the low bits (NumPy's astype, TensorFlow, PyTorch); int64 → float32
+        // rounds once, not through Double.
+        case (.int64, .int32): map1(self, into: &out, WrappingIntegerCast<Int64, Int32>()); return out
+        case (.int64, .uint8): map1(self, into: &out, WrappingIntegerCast<Int64, UInt8>()); return out
+        case (.int32, .uint8): map1(self, into: &out, WrappingIntegerCast<Int32, UInt8>()); return out
+        case (.int64, .float32): map1(self, into: &out, Int64ToFloat()); return out
+        default: break
+        }
         switch self.dtype {
         case .float32: from(Float.self)
         case .float64: from(Double.self)
@@ -35,4 +45,14 @@ extension Tensor {
         }
         return out
     }
+}
+
+/// Integer to integer conversion that wraps like C (`B(truncatingIfNeeded:)`).
+struct WrappingIntegerCast<A: FixedWidthInteger, B: FixedWidthInteger>: UnaryKernel {
+    @inline(__always) func callAsFunction(_ x: A) -> B { B(truncatingIfNeeded: x) }
+}
+
+/// int64 → float32 with a single rounding.
+struct Int64ToFloat: UnaryKernel {
+    @inline(__always) func callAsFunction(_ x: Int64) -> Float { Float(x) }
 }

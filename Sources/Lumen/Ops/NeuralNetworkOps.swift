@@ -321,8 +321,9 @@ enum NeuralNetworkOps {
                     if !log { dst[k * inner] = e }
                 }
                 if log {
-                    let shift = peak + T.log(total)
-                    for k in 0..<n { dst[k * inner] = src[k * inner] - shift }
+                    // (x - peak) - log(total): folding peak into the shift first loses precision when |peak| is large.
+                    let logTotal = T.log(total)
+                    for k in 0..<n { dst[k * inner] = (src[k * inner] - peak) - logTotal }
                 } else {
                     let scale = 1 / total
                     for k in 0..<n { dst[k * inner] *= scale }

@@ -18,6 +18,9 @@ public struct OpDefinition: Sendable {
     public let inferOutputs: @Sendable (OpContext, Attributes) throws -> [TensorSpec]
     /// Computes the outputs from concrete inputs.
     public let compute: @Sendable (KernelInvocation) throws -> [Tensor]
+    /// The gradient, written once against ``GradientBuilder`` for both modes; `nil` for ops that are
+    /// not differentiable (comparisons, casts to integers, argmax).
+    public internal(set) var gradient: (any GradientFunction)?
 
     public init(
         _ type: String,
@@ -31,7 +34,9 @@ public struct OpDefinition: Sendable {
 
     /// A copy registered under another name (`AddV2` for `Add`).
     func aliased(_ name: String) -> OpDefinition {
-        OpDefinition(name, infer: inferOutputs, compute: compute)
+        var copy = OpDefinition(name, infer: inferOutputs, compute: compute)
+        copy.gradient = gradient
+        return copy
     }
 
     /// Infers and runs the op on concrete inputs (eager mode).
@@ -47,17 +52,20 @@ public struct OpRegistry: Sendable {
     /// The registry holding all of Lumen's ops.
     public static let shared = OpRegistry(
         ElementwiseOps.definitions + ReductionOps.definitions + LinearAlgebraOps.definitions
-            + ShapeOps.definitions + NeuralNetworkOps.definitions
+            + ShapeOps.definitions + NeuralNetworkOps.definitions + GradientSupportOps.definitions,
+        gradients: OpGradients.all
     )
 
     private let definitions: [String: OpDefinition]
 
-    init(_ list: [OpDefinition]) {
+    init(_ list: [OpDefinition], gradients: [String: any GradientFunction] = [:]) {
         var map: [String: OpDefinition] = [:]
-        for def in list {
+        for var def in list {
             precondition(map[def.type] == nil, "op \(def.type) registered twice")
+            def.gradient = gradients[def.type]
             map[def.type] = def
         }
+        for name in gradients.keys { precondition(map[name] != nil, "gradient for unknown op \(name)") }
         definitions = map
     }
 

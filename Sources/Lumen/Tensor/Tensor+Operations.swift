@@ -5,7 +5,28 @@ extension Tensor {
     /// Runs a registered op with one output, trapping on error.
     @inline(__always)
     static func run(_ type: String, _ inputs: [Tensor], _ attributes: Attributes = [:]) -> Tensor {
-        trapping { try OpRegistry.shared.execute(type, inputs: inputs, attributes: attributes)[0] }
+        runAll(type, inputs, attributes)[0]
+    }
+
+    /// Runs a registered op, trapping on error, and records it for autograd when an input requires
+    /// a gradient.
+    static func runAll(_ type: String, _ inputs: [Tensor], _ attributes: Attributes = [:]) -> [Tensor] {
+        let outputs = trapping { try OpRegistry.shared.execute(type, inputs: inputs, attributes: attributes) }
+        return Autograd.record(type, inputs, attributes, outputs)
+    }
+
+    @inline(__always)
+    static func binary(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let out = ElementwiseOps.binary(f, a, b)
+        if a.autograd == nil && b.autograd == nil { return out }
+        return Autograd.record(f.rawValue, [a, b], [:], [out])[0]
+    }
+
+    @inline(__always)
+    static func unary(_ f: UnaryFunction, _ a: Tensor) -> Tensor {
+        let out = ElementwiseOps.unary(f, a)
+        if a.autograd == nil { return out }
+        return Autograd.record(f.rawValue, [a], [:], [out])[0]
     }
 
     /// A scalar of this tensor's dtype.
@@ -14,12 +35,12 @@ extension Tensor {
 
     // MARK: Arithmetic (Add, Sub, Mul, RealDiv, Neg)
 
-    public static func + (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.add, a, b) }
-    public static func - (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.subtract, a, b) }
-    public static func * (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.multiply, a, b) }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.add, a, b) }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.subtract, a, b) }
+    public static func * (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.multiply, a, b) }
     /// `RealDiv` for floating point; integer tensors use ``floorDivided(by:)``.
-    public static func / (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.divide, a, b) }
-    public static prefix func - (a: Tensor) -> Tensor { ElementwiseOps.unary(.negate, a) }
+    public static func / (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.divide, a, b) }
+    public static prefix func - (a: Tensor) -> Tensor { Tensor.unary(.negate, a) }
 
     public static func + (a: Tensor, b: Double) -> Tensor { a + a.scalar(b) }
     public static func - (a: Tensor, b: Double) -> Tensor { a - a.scalar(b) }
@@ -31,30 +52,30 @@ extension Tensor {
     public static func / (a: Double, b: Tensor) -> Tensor { b.scalar(a) / b }
 
     /// NumPy's `//` (`FloorDiv`).
-    public func floorDivided(by other: Tensor) -> Tensor { ElementwiseOps.binary(.floorDivide, self, other) }
+    public func floorDivided(by other: Tensor) -> Tensor { Tensor.binary(.floorDivide, self, other) }
     /// NumPy's `%` (`FloorMod`).
-    public func floorModulo(_ other: Tensor) -> Tensor { ElementwiseOps.binary(.floorModulo, self, other) }
+    public func floorModulo(_ other: Tensor) -> Tensor { Tensor.binary(.floorModulo, self, other) }
     /// Elementwise power (`Pow`).
-    public func pow(_ exponent: Tensor) -> Tensor { ElementwiseOps.binary(.power, self, exponent) }
+    public func pow(_ exponent: Tensor) -> Tensor { Tensor.binary(.power, self, exponent) }
     public func pow(_ exponent: Double) -> Tensor { pow(scalar(exponent)) }
     /// Elementwise maximum (`Maximum`), propagating NaN.
-    public func maximum(_ other: Tensor) -> Tensor { ElementwiseOps.binary(.maximum, self, other) }
+    public func maximum(_ other: Tensor) -> Tensor { Tensor.binary(.maximum, self, other) }
     /// Elementwise minimum (`Minimum`), propagating NaN.
-    public func minimum(_ other: Tensor) -> Tensor { ElementwiseOps.binary(.minimum, self, other) }
+    public func minimum(_ other: Tensor) -> Tensor { Tensor.binary(.minimum, self, other) }
 
     // MARK: Unary
 
-    public func abs() -> Tensor { ElementwiseOps.unary(.abs, self) }
-    public func sign() -> Tensor { ElementwiseOps.unary(.sign, self) }
-    public func square() -> Tensor { ElementwiseOps.unary(.square, self) }
-    public func exp() -> Tensor { ElementwiseOps.unary(.exp, self) }
-    public func log() -> Tensor { ElementwiseOps.unary(.log, self) }
-    public func sqrt() -> Tensor { ElementwiseOps.unary(.sqrt, self) }
-    public func rsqrt() -> Tensor { ElementwiseOps.unary(.rsqrt, self) }
-    public func tanh() -> Tensor { ElementwiseOps.unary(.tanh, self) }
-    public func sigmoid() -> Tensor { ElementwiseOps.unary(.sigmoid, self) }
-    public func relu() -> Tensor { ElementwiseOps.unary(.relu, self) }
-    public func softplus() -> Tensor { ElementwiseOps.unary(.softplus, self) }
+    public func abs() -> Tensor { Tensor.unary(.abs, self) }
+    public func sign() -> Tensor { Tensor.unary(.sign, self) }
+    public func square() -> Tensor { Tensor.unary(.square, self) }
+    public func exp() -> Tensor { Tensor.unary(.exp, self) }
+    public func log() -> Tensor { Tensor.unary(.log, self) }
+    public func sqrt() -> Tensor { Tensor.unary(.sqrt, self) }
+    public func rsqrt() -> Tensor { Tensor.unary(.rsqrt, self) }
+    public func tanh() -> Tensor { Tensor.unary(.tanh, self) }
+    public func sigmoid() -> Tensor { Tensor.unary(.sigmoid, self) }
+    public func relu() -> Tensor { Tensor.unary(.relu, self) }
+    public func softplus() -> Tensor { Tensor.unary(.softplus, self) }
     /// GELU, exact (`x·Φ(x)`) or with the tanh approximation (`Gelu`, attribute `approximate`).
     public func gelu(approximate: Bool = false) -> Tensor {
         Tensor.run("Gelu", [self], ["approximate": .bool(approximate)])
@@ -63,23 +84,27 @@ extension Tensor {
     public func clipped(min: Double, max: Double) -> Tensor {
         Tensor.run("ClipByValue", [self], ["min": .float(min), "max": .float(max)])
     }
-    /// This tensor converted to `dtype` (`Cast`).
-    public func cast(_ dtype: DType) -> Tensor { cast(to: dtype) }
+    /// This tensor converted to `dtype` (`Cast`); recorded for autograd between floating-point types.
+    public func cast(_ dtype: DType) -> Tensor {
+        let out = cast(to: dtype)
+        if autograd == nil || dtype == self.dtype { return out }
+        return Autograd.record("Cast", [self], ["DstT": .dtype(dtype)], [out])[0]
+    }
 
     // MARK: Comparison and logic (bool results)
 
-    public static func .== (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.equal, a, b) }
-    public static func .!= (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.notEqual, a, b) }
-    public static func .< (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.less, a, b) }
-    public static func .<= (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.lessEqual, a, b) }
-    public static func .> (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.greater, a, b) }
-    public static func .>= (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.greaterEqual, a, b) }
+    public static func .== (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.equal, a, b) }
+    public static func .!= (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.notEqual, a, b) }
+    public static func .< (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.less, a, b) }
+    public static func .<= (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.lessEqual, a, b) }
+    public static func .> (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.greater, a, b) }
+    public static func .>= (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.greaterEqual, a, b) }
     public static func .== (a: Tensor, b: Double) -> Tensor { a .== a.scalar(b) }
     public static func .< (a: Tensor, b: Double) -> Tensor { a .< a.scalar(b) }
     public static func .> (a: Tensor, b: Double) -> Tensor { a .> a.scalar(b) }
-    public static func .& (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.logicalAnd, a, b) }
-    public static func .| (a: Tensor, b: Tensor) -> Tensor { ElementwiseOps.binary(.logicalOr, a, b) }
-    public static prefix func .! (a: Tensor) -> Tensor { ElementwiseOps.unary(.logicalNot, a) }
+    public static func .& (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.logicalAnd, a, b) }
+    public static func .| (a: Tensor, b: Tensor) -> Tensor { Tensor.binary(.logicalOr, a, b) }
+    public static prefix func .! (a: Tensor) -> Tensor { Tensor.unary(.logicalNot, a) }
 
     /// Elements of `a` where `condition` is true, of `b` elsewhere, all three broadcast (`SelectV2`).
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
@@ -132,7 +157,9 @@ extension Tensor {
                 try LinearAlgebraOps.inferMatMul(OpContext(opType: "MatMul", inputs: [self.spec, other.spec]), batched: false,
                                                  transposeA: transposeSelf, transposeB: transposeOther)
             }
-            return LinearAlgebraOps.matmul(self, other, transposeA: transposeSelf, transposeB: transposeOther, shape: spec.shape)
+            let out = LinearAlgebraOps.matmul(self, other, transposeA: transposeSelf, transposeB: transposeOther, shape: spec.shape)
+            if autograd == nil && other.autograd == nil { return out }
+            return Autograd.record("MatMul", [self, other], ["transpose_a": .bool(transposeSelf), "transpose_b": .bool(transposeOther)], [out])[0]
         }
         return Tensor.run("BatchMatMulV2", [self, other], ["adj_x": .bool(transposeSelf), "adj_y": .bool(transposeOther)])
     }
@@ -185,12 +212,12 @@ extension Tensor {
 
     /// Equal parts along `axis` (`Split`).
     public func split(_ parts: Int, axis: Int = 0) -> [Tensor] {
-        trapping { try OpRegistry.shared.execute("Split", inputs: [self], attributes: ["axis": .int(axis), "num_split": .int(parts)]) }
+        Tensor.runAll("Split", [self], ["axis": .int(axis), "num_split": .int(parts)])
     }
 
     /// Parts of the given sizes along `axis`; one size may be -1 (`SplitV`).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
-        trapping { try OpRegistry.shared.execute("SplitV", inputs: [self], attributes: ["axis": .int(axis), "size_splits": .ints(sizes)]) }
+        Tensor.runAll("SplitV", [self], ["axis": .int(axis), "size_splits": .ints(sizes)])
     }
 
     /// Tensors joined along an existing axis (`ConcatV2`).

@@ -14,6 +14,8 @@ public struct Tensor: Sendable {
     /// The size of each dimension; empty for a scalar.
     public let shape: [Int]
     var storage: TensorStorage
+    /// Gradient tracking, shared by copies; `nil` for tensors that never required a gradient.
+    var autograd: AutogradState?
 
     /// Wraps existing storage. The storage must hold at least `count * dtype.byteSize` bytes.
     init(storage: TensorStorage, shape: [Int], dtype: DType) {

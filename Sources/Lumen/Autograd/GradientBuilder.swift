@@ -1,0 +1,59 @@
+/// The small interface gradient functions are written against, implemented by both modes
+/// (DESIGN.md, "One op, two modes"): eager mode runs each op at once on ``Tensor``s; graph mode adds
+/// a node to the graph for each op under `gradients/…/<op>_grad/`.
+public protocol GradientBuilder {
+    /// A tensor in this mode: a concrete ``Tensor`` eagerly, a symbolic tensor in a graph.
+    associatedtype Value
+
+    /// Runs (or adds) the op `type` and returns its outputs.
+    func apply(_ type: String, _ inputs: [Value], _ attributes: Attributes) throws -> [Value]
+    /// The dtype and static shape of `value` (`-1` for dimensions unknown until run time).
+    func spec(of value: Value) -> TensorSpec
+    /// A constant holding `tensor`.
+    func constant(_ tensor: Tensor) -> Value
+}
+
+/// What a gradient function sees of one op application: the op's type and attributes, its inputs and
+/// outputs, and the gradients flowing into its outputs (`nil` where an output got no gradient).
+public struct GradientInput<Value> {
+    public let opType: String
+    public let attributes: Attributes
+    public let inputs: [Value]
+    public let outputs: [Value]
+    public let outputGradients: [Value?]
+}
+
+/// The gradient of one op type: given its inputs, outputs and output gradients, the gradients of
+/// its inputs (`nil` for an input that gets none, such as integer indices).
+public protocol GradientFunction: Sendable {
+    func gradients<B: GradientBuilder>(_ builder: B, _ op: GradientInput<B.Value>) throws -> [B.Value?]
+}
+
+extension GradientBuilder {
+    /// Runs a one-output op.
+    public func op(_ type: String, _ inputs: Value..., attributes: Attributes = [:]) throws -> Value {
+        try apply(type, inputs, attributes)[0]
+    }
+
+    public func shape(of value: Value) -> [Int] { spec(of: value).shape }
+    public func dtype(of value: Value) -> DType { spec(of: value).dtype }
+
+    public func add(_ a: Value, _ b: Value) throws -> Value { try op("Add", a, b) }
+    public func subtract(_ a: Value, _ b: Value) throws -> Value { try op("Sub", a, b) }
+    public func multiply(_ a: Value, _ b: Value) throws -> Value { try op("Mul", a, b) }
+    public func divide(_ a: Value, _ b: Value) throws -> Value { try op("RealDiv", a, b) }
+    public func negate(_ a: Value) throws -> Value { try op("Neg", a) }
+
+    /// A scalar constant of `like`'s dtype.
+    public func scalar(_ value: Double, like: Value) -> Value {
+        constant(Tensor.full([], value, dtype: dtype(of: like)))
+    }
+
+    /// `gradient` summed over the dimensions that broadcasting added to `input`, so it has `input`'s
+    /// shape. Nothing is added when the static shapes already agree.
+    public func unbroadcast(_ gradient: Value, to input: Value) throws -> Value {
+        let gs = shape(of: gradient), xs = shape(of: input)
+        if gs == xs && Shape.isFullyDefined(xs) { return gradient }
+        return try op("SumToShapeOf", gradient, input)
+    }
+}
