@@ -46,3 +46,17 @@ extension Tensor {
         try Autograd.backward(self, gradient: gradient, retainGraph: retainGraph)
     }
 }
+
+extension Tensor {
+    /// Overwrites this tensor's elements in place with `value`'s, in the storage that every copy of
+    /// this tensor shares: how optimizers update parameters and `load(stateDict:)` fills them
+    /// (PyTorch's `param.copy_(value)` under `no_grad`). Shapes must match; `value` is converted to
+    /// this tensor's dtype. Not recorded for autograd.
+    public func overwrite(with value: Tensor) {
+        precondition(value.shape == shape,
+                     "overwrite(with:) needs shape \(Shape.describe(shape)), got \(Shape.describe(value.shape))")
+        let source = value.dtype == dtype ? value : value.cast(to: dtype)
+        if source.storage === storage { return }
+        storage.bytes.copyMemory(from: source.storage.bytes, byteCount: byteCount)
+    }
+}
