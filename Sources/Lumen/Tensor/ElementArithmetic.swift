@@ -53,17 +53,20 @@ extension ElementArithmetic where Self: FloatElement {
     @inline(__always) public static func subtract(_ a: Self, _ b: Self) -> Self { a - b }
     @inline(__always) public static func multiply(_ a: Self, _ b: Self) -> Self { a * b }
     @inline(__always) public static func negate(_ a: Self) -> Self { -a }
+    /// NumPy's `floor_divide` for floats (its `npy_divmod`): exact at infinities and signed zeros.
     @inline(__always) public static func floorDivide(_ a: Self, _ b: Self) -> Self {
         if b == 0 { return a / b }
-        let m = floorModulo(a, b)
+        var m = a.truncatingRemainder(dividingBy: b)
         var d = (a - m) / b
-        if d != 0 {
-            let f = d.rounded(.down)
-            if d - f > 0.5 { d = f + 1 } else { d = f }
-        } else {
-            d = 0 * (a / b)
+        if m != 0 {
+            if (b < 0) != (m < 0) { m += b; d -= 1 }
         }
-        return d
+        if d != 0 {
+            var f = d.rounded(.down)
+            if d - f > 0.5 { f += 1 }
+            return f
+        }
+        return Self(signOf: a / b, magnitudeOf: 0)
     }
     @inline(__always) public static func floorModulo(_ a: Self, _ b: Self) -> Self {
         var m = a.truncatingRemainder(dividingBy: b)
@@ -76,7 +79,16 @@ extension Float: ElementArithmetic {
     @inline(__always) public static func power(_ a: Float, _ b: Float) -> Float { powf(a, b) }
 }
 extension Double: ElementArithmetic {
-    @inline(__always) public static func power(_ a: Double, _ b: Double) -> Double { pow(a, b) }
+    // The C library's pow: RealModule's Double.pow would shadow it and is undefined for negative bases.
+    @inline(__always) public static func power(_ a: Double, _ b: Double) -> Double { cPow(a, b) }
+}
+
+@inline(__always) private func cPow(_ a: Double, _ b: Double) -> Double {
+    #if canImport(Glibc)
+    Glibc.pow(a, b)
+    #else
+    Darwin.pow(a, b)
+    #endif
 }
 extension Int32: ElementArithmetic {}
 extension Int64: ElementArithmetic {}
