@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,7 +33,8 @@ let package = Package(
         ),
         .target(
             name: "LumenEvents",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Protos"]
         ),
         .executableTarget(
             name: "lumen-bench",
