@@ -1173,6 +1173,137 @@ def gradient_support_cases():
     case("GeluGrad/default_exact/float32", "GeluGrad", [g, x], [gelu_grad_ref(g, x, False)])
 
 
+# ---------------------------------------------------------------- backprop ops (GradientKernelOps.swift)
+# Inputs that TensorFlow passes as int32 size vectors are, in Lumen, tensors of that shape in the same
+# position (their values are not read): Conv2DBackpropInput(input, filter, dy),
+# Conv2DBackpropFilter(input, filter, dy), MaxPoolGrad(input, output, dy), AvgPoolGrad(input, dy),
+# StridedSliceGrad(input, dy); UnsortedSegmentSum(data, ids) takes num_segments as an attribute.
+
+def conv2d_backprop_ref(x, w, dy, strides, dil, pads, groups):
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    pt, pb, pl, pr = pads
+    sh, sw = strides
+    dh, dw = dil
+    oh, ow = dy.shape[2], dy.shape[3]
+    xp = np.pad(x.astype(F64), ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    dxp = np.zeros_like(xp)
+    dwt = np.zeros(w.shape, F64)
+    og = o // groups
+    dy64, w64 = dy.astype(F64), w.astype(F64)
+    for g in range(groups):
+        for i in range(kh):
+            for j in range(kw):
+                sl = (slice(None), slice(g * cg, (g + 1) * cg),
+                      slice(i * dh, i * dh + (oh - 1) * sh + 1, sh), slice(j * dw, j * dw + (ow - 1) * sw + 1, sw))
+                dyg = dy64[:, g * og:(g + 1) * og]
+                dxp[sl] += np.einsum("nohw,oc->nchw", dyg, w64[g * og:(g + 1) * og, :, i, j])
+                dwt[g * og:(g + 1) * og, :, i, j] = np.einsum("nohw,nchw->oc", dyg, xp[sl])
+    dx = dxp[:, :, pt:pt + h, pl:pl + wd]
+    return dx.astype(x.dtype), dwt.astype(x.dtype)
+
+
+def pool_grad_ref(x, dy, k, strides, pads, is_max, include_pad):
+    n, c, h, w = x.shape
+    kh, kw = k
+    sh, sw = strides
+    pt, pb, pl, pr = pads
+    oh, ow = dy.shape[2], dy.shape[3]
+    dx = np.zeros(x.shape, F64)
+    x64, dy64 = x.astype(F64), dy.astype(F64)
+    for i in range(oh):
+        for j in range(ow):
+            y0, x0 = i * sh - pt, j * sw - pl
+            ys, ye = max(y0, 0), min(y0 + kh, h)
+            xs, xe = max(x0, 0), min(x0 + kw, w)
+            if is_max:
+                for a in range(n):
+                    for b in range(c):
+                        win = x64[a, b, ys:ye, xs:xe]
+                        r, q = np.unravel_index(np.argmax(win), win.shape)  # the first maximum
+                        dx[a, b, ys + r, xs + q] += dy64[a, b, i, j]
+            else:
+                if include_pad:
+                    count = (min(y0 + kh, h + pb) - y0) * (min(x0 + kw, w + pr) - x0)
+                else:
+                    count = (ye - ys) * (xe - xs)
+                dx[:, :, ys:ye, xs:xe] += (dy64[:, :, i, j] / count)[:, :, None, None]
+    return dx.astype(x.dtype)
+
+
+def gradient_op_cases():
+    rng = np.random.default_rng(7007)
+
+    def conv(name, xshape, wshape, dt=F32, strides=(1, 1), dil=(1, 1), padding="VALID", explicit=None, groups=1):
+        x = quant(rng, xshape, dt, -2, 2)
+        w = quant(rng, wshape, dt, -2, 2)
+        pads = resolve_pads(padding, xshape[2], xshape[3], wshape[2], wshape[3], strides, dil, explicit)
+        y = conv2d_ref(x, w, strides, dil, pads, groups)
+        dy = quant(rng, y.shape, dt, -2, 2)
+        dx, dw = conv2d_backprop_ref(x, w, dy, strides, dil, pads, groups)
+        attrs = {"strides": IS(strides), "padding": S(padding), "dilations": IS(dil), "groups": I(groups)}
+        if explicit is not None:
+            attrs["explicit_paddings"] = IS(explicit)
+        tol = {"rtol": 1e-5, "atol": 1e-5} if dt == F32 else {}
+        case(f"Conv2DBackpropInput/{name}", "Conv2DBackpropInput", [x, w, dy], [dx], attrs=attrs, **tol)
+        case(f"Conv2DBackpropFilter/{name}", "Conv2DBackpropFilter", [x, w, dy], [dw], attrs=attrs, **tol)
+
+    conv("valid_3x3/float32", [2, 2, 5, 5], [3, 2, 3, 3])
+    conv("stride2_same/float64", [2, 3, 7, 6], [4, 3, 3, 3], dt=F64, strides=(2, 2), padding="SAME")
+    conv("explicit_dilation2/float32", [1, 2, 7, 8], [2, 2, 3, 3], dil=(2, 2), padding="EXPLICIT", explicit=[1, 2, 0, 1])
+    conv("groups2_stride_1_2/float64", [3, 4, 6, 6], [6, 2, 3, 3], dt=F64, strides=(1, 2), padding="SAME", groups=2)
+    conv("pointwise/float32", [2, 3, 4, 5], [4, 3, 1, 1])
+
+    def pool(name, op, xshape, k, strides, padding="VALID", explicit=None, include_pad=False, dt=F32):
+        n = int(np.prod(xshape))
+        x = (rng.permutation(n) * 0.25 - n * 0.125).reshape(xshape).astype(dt)  # distinct: one argmax
+        pads = resolve_pads(padding, xshape[2], xshape[3], k[0], k[1], strides, (1, 1), explicit)
+        y = pool_ref(x, k, strides, pads, op == "MaxPoolGrad", include_pad)
+        dy = quant(rng, y.shape, dt, -2, 2)
+        attrs = {"ksize": IS(k), "strides": IS(strides), "padding": S(padding)}
+        if explicit is not None:
+            attrs["explicit_paddings"] = IS(explicit)
+        if op == "MaxPoolGrad":
+            inputs, out = [x, y, dy], pool_grad_ref(x, dy, k, strides, pads, True, False)
+        else:
+            attrs["count_include_pad"] = B(include_pad)
+            inputs, out = [x, dy], pool_grad_ref(x, dy, k, strides, pads, False, include_pad)
+        tol = {"rtol": 1e-5, "atol": 1e-5} if dt == F32 else {}
+        case(f"{op}/{name}", op, inputs, [out], attrs=attrs, **tol)
+
+    pool("2x2_valid/float32", "MaxPoolGrad", [2, 2, 4, 6], (2, 2), (2, 2))
+    pool("3x3_stride1_overlapping/float64", "MaxPoolGrad", [1, 2, 5, 5], (3, 3), (1, 1), dt=F64)
+    pool("3x3_stride2_same/float32", "MaxPoolGrad", [1, 2, 5, 6], (3, 3), (2, 2), padding="SAME")
+    pool("3x3_stride2_include_pad/float32", "AvgPoolGrad", [2, 2, 5, 6], (3, 3), (2, 2), padding="EXPLICIT",
+         explicit=[1, 1, 1, 1], include_pad=True)
+    pool("3x3_stride2_exclude_pad/float64", "AvgPoolGrad", [2, 2, 5, 6], (3, 3), (2, 2), padding="EXPLICIT",
+         explicit=[1, 1, 1, 1], dt=F64)
+    pool("2x3_same/float32", "AvgPoolGrad", [1, 3, 5, 7], (2, 3), (1, 2), padding="SAME")
+
+    for dt in FLOATS:
+        x = quant(rng, [4, 5, 3], dt)
+        y, attrs = take_slice(x, [("r", 1, 4, 2), ("r", None, None, -2), ("i", 1)])
+        dy = quant(rng, y.shape, dt)
+        dx = np.zeros_like(x)
+        dx[1:4:2, ::-2, 1] = dy
+        case(f"StridedSliceGrad/steps_reverse_shrink/{dname(dt)}", "StridedSliceGrad", [x, dy], [dx], attrs=attrs)
+
+    for dt, it in [(F32, I64), (F64, I32), (I32, I32)]:
+        data = quant(rng, [5, 2, 3], dt)
+        ids = arr([2, 0, 2, -1, 3], it)
+        out = np.zeros((4, 2, 3), dt)
+        for r, k in enumerate(ids):
+            if k >= 0:
+                out[k] += data[r]
+        case(f"UnsortedSegmentSum/repeated_and_negative_ids/{dname(dt)}", "UnsortedSegmentSum", [data, ids], [out],
+             attrs={"num_segments": I(4)})
+    data = quant(rng, [2, 3, 4], F32)
+    ids = arr([[0, 1, 0], [2, 0, 1]], I32)
+    out = np.zeros((3, 4), F32)
+    np.add.at(out, ids, data)
+    case("UnsortedSegmentSum/matrix_ids/float32", "UnsortedSegmentSum", [data, ids], [out], attrs={"num_segments": I(3)})
+
+
 def main():
     binary_cases()
     unary_cases()
@@ -1181,6 +1312,7 @@ def main():
     shape_cases()
     nn_cases()
     gradient_support_cases()
+    gradient_op_cases()
     lines = [json.dumps(c, separators=(",", ":"), allow_nan=False) for c in CASES]
     text = '{"format":1,"cases":[\n' + ",\n".join(lines) + "\n]}\n"
     os.makedirs(os.path.dirname(OUT), exist_ok=True)

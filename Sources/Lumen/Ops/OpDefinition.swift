@@ -52,7 +52,7 @@ public struct OpRegistry: Sendable {
     /// The registry holding all of Lumen's ops.
     public static let shared = OpRegistry(
         ElementwiseOps.definitions + ReductionOps.definitions + LinearAlgebraOps.definitions
-            + ShapeOps.definitions + NeuralNetworkOps.definitions + GradientSupportOps.definitions,
+            + ShapeOps.definitions + NeuralNetworkOps.definitions + GradientSupportOps.definitions + GradientKernelOps.definitions,
         gradients: OpGradients.all
     )
 
