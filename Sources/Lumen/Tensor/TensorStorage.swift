@@ -8,8 +8,10 @@ import Synchronization
 /// A 64-byte-aligned block of memory holding a tensor's elements.
 ///
 /// Tensors share storage until one of them is mutated; ``Tensor`` copies it first when it is not
-/// uniquely referenced (copy-on-write). Storage is never mutated while shared, which is what makes
-/// sharing it across threads safe. Large blocks are recycled through ``StoragePool``.
+/// uniquely referenced (copy-on-write), so value-style mutation never shows through a copy. The one
+/// deliberate exception is ``Tensor/overwrite(with:)``, the in-place update of parameters and
+/// buffers, which every copy of that tensor sees (as in PyTorch); don't run it concurrently with
+/// readers. Large blocks are recycled through ``StoragePool``.
 final class TensorStorage: @unchecked Sendable {
     let byteCount: Int
     let bytes: UnsafeMutableRawPointer
