@@ -8,10 +8,12 @@ let package = Package(
         .library(name: "Lumen", targets: ["Lumen"]),
         .library(name: "LumenEvents", targets: ["LumenEvents"]),
         .executable(name: "lumen-bench", targets: ["lumen-bench"]),
+        .executable(name: "train-digits", targets: ["train-digits"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -36,6 +38,14 @@ let package = Package(
             dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Protos"]
         ),
+        .target(
+            name: "DigitsExample",
+            dependencies: ["Lumen"]
+        ),
+        .executableTarget(
+            name: "train-digits",
+            dependencies: ["DigitsExample", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "lumen-bench",
             dependencies: ["Lumen", "COpenBLAS"]
@@ -44,6 +54,11 @@ let package = Package(
             name: "LumenTests",
             dependencies: ["Lumen"],
             resources: [.copy("Goldens")]
+        ),
+        .testTarget(
+            name: "DigitsExampleTests",
+            dependencies: ["DigitsExample", "Lumen"],
+            exclude: ["Goldens"]
         ),
         .testTarget(
             name: "LumenEventsTests",

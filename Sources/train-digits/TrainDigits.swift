@@ -1,0 +1,85 @@
+import ArgumentParser
+import DigitsExample
+import Foundation
+import Lumen
+
+/// `train-digits`: trains an MLP or a CNN on the UCI digits and reports the test accuracy.
+@main
+struct TrainDigits: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-digits",
+        abstract: "Train a digits classifier with Lumen and report its test accuracy.")
+
+    @Option(help: "The model: mlp or cnn.")
+    var model: DigitsModel = .mlp
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int = 20
+
+    @Option(help: "Seed for the initial weights and the batch order.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("batch-size"), help: "Examples per batch.")
+    var batchSize: Int = 64
+
+    @Option(name: .customLong("lr"), help: "SGD learning rate.")
+    var learningRate: Double = 0.05
+
+    @Option(help: "Where to write the run's outputs: <logdir>/<model>/model.safetensors and metrics.csv.")
+    var logdir: String?
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard learningRate > 0 else { throw ValidationError("--lr must be positive, got \(learningRate)") }
+    }
+
+    func run() throws {
+        let data = try DigitsData(url: try DigitsData.locate())
+        let settings = TrainingConfiguration(model: model, epochs: epochs, seed: seed, batchSize: batchSize,
+                                             learningRate: learningRate)
+        let trainer = DigitsTrainer(configuration: settings, data: data)
+        let progress = ProgressDisplay(epochs: epochs, interactive: isatty(STDOUT_FILENO) == 1)
+        print("train-digits: \(model.rawValue), \(data.train.count) training and \(data.test.count) test images, "
+            + "\(trainer.network.parameters().reduce(0) { $0 + $1.count }) parameters")
+        var metrics = "epoch,mean_loss,test_accuracy,seconds\n"
+        try trainer.train { event in
+            progress.show(event)
+            if case let .epoch(epoch, loss, accuracy, seconds) = event {
+                metrics += "\(epoch),\(loss),\(accuracy),\(seconds)\n"
+            }
+        }
+        let accuracy = trainer.accuracy(on: data.test)
+        if let logdir {
+            let directory = URL(fileURLWithPath: logdir).appendingPathComponent(model.rawValue)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try trainer.network.save(to: directory.appendingPathComponent("model.safetensors"))
+            try Data(metrics.utf8).write(to: directory.appendingPathComponent("metrics.csv"))
+            print("wrote \(directory.path)/model.safetensors and metrics.csv")
+        }
+        print(String(format: "test accuracy: %.4f", accuracy))
+    }
+}
+
+extension DigitsModel: ExpressibleByArgument {}
+
+/// A progress bar on a terminal; one plain line per epoch otherwise.
+struct ProgressDisplay {
+    let epochs: Int
+    let interactive: Bool
+
+    func show(_ event: TrainingEvent) {
+        switch event {
+        case let .step(epoch, batch, batches, loss, rate):
+            guard interactive else { return }
+            let width = 24, filled = width * batch / max(batches, 1)
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            print(String(format: "\repoch %d/%d %@ batch %d/%d loss %.4f %6.0f ex/s", epoch, epochs, bar, batch, batches,
+                         loss, rate), terminator: "")
+            fflush(nil)
+        case let .epoch(epoch, loss, accuracy, seconds):
+            if interactive { print("\r\u{1B}[K", terminator: "") }
+            print(String(format: "epoch %d/%d loss %.4f test accuracy %.4f (%.2f s)", epoch, epochs, loss, accuracy, seconds))
+        }
+    }
+}
