@@ -3,22 +3,33 @@ import Lumen
 
 // lumen-bench: one line per figure, `NAME: ours=… ref=… ratio=…`, ratio = our speed ÷ the reference's.
 // Build with `-c release`. Options:
-//   --only NAME[,NAME…]      run only these groups (core)
-//   --torch-tiny-op-ns N     PyTorch's tiny-op time, measured by bench/run in the same session
+//   --reference FILE   `NAME: seconds` lines of reference figures measured in the same session by
+//                      bench/torch_reference.py (PyTorch eager), used where the reference is not
+//                      in this process
+//   --only GROUP       core or training
 var arguments = CommandLine.arguments.dropFirst()
-var torchTinyOp: Double?
+var reference: [String: Double] = [:]
+var groups: Set<String> = ["core", "training"]
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
 while let argument = arguments.popFirst() {
     switch argument {
-    case "--torch-tiny-op-ns":
-        guard let value = arguments.popFirst().flatMap(Double.init) else {
-            FileHandle.standardError.write(Data("--torch-tiny-op-ns needs a number of nanoseconds\n".utf8))
-            exit(2)
+    case "--reference":
+        guard let path = arguments.popFirst() else { fail("--reference needs a file") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read \(path)") }
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, let value = Double(parts[1]) { reference[parts[0]] = value }
         }
-        torchTinyOp = value
+    case "--only":
+        guard let group = arguments.popFirst(), ["core", "training"].contains(group) else { fail("--only takes core or training") }
+        groups = [group]
     default:
-        FileHandle.standardError.write(Data("unknown option \(argument)\n".utf8))
-        exit(2)
+        fail("unknown option \(argument)")
     }
 }
 print("lumen-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS threads \(Threading.currentBLASThreads)")
-CoreBenchmarks.runAll(tinyOpReferenceNanoseconds: torchTinyOp)
+if groups.contains("core") { CoreBenchmarks.runAll(tinyOpReferenceNanoseconds: reference["tiny-op"].map { $0 * 1e9 }) }
+if groups.contains("training") { TrainingBenchmarks.runAll(reference: reference) }
