@@ -30,6 +30,7 @@ let package = Package(
             name: "Lumen",
             dependencies: [
                 "COpenBLAS",
+                "LumenEvents",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -45,6 +46,10 @@ let package = Package(
         .executableTarget(
             name: "train-digits",
             dependencies: ["DigitsExample", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "event-writer-probe",
+            dependencies: ["LumenEvents"]
         ),
         .executableTarget(
             name: "lumen-bench",

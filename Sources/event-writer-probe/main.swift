@@ -1,0 +1,45 @@
+import Foundation
+import LumenEvents
+
+// event-writer-probe: writes scalar events to a fresh event file and waits to be killed, for the
+// crash-safety test of EventFileWriter (Tests/LumenEventsTests/EventWriterCrashTests.swift).
+//
+//   event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA
+//
+// Prints `file PATH`, then for each of ROUNDS rounds writes PER_ROUND scalars (tag `probe`,
+// step = value = running index), flushes, and prints `flushed K` (K events so far). Then writes
+// EXTRA more without flushing, prints `buffered`, and sleeps until killed.
+let arguments = CommandLine.arguments
+guard arguments.count == 6, let rounds = Int(arguments[3]), let perRound = Int(arguments[4]),
+      let extra = Int(arguments[5]), ["gzip", "none"].contains(arguments[2])
+else {
+    FileHandle.standardError.write(Data("usage: event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA\n".utf8))
+    exit(2)
+}
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+do {
+    let writer = try EventFileWriter(
+        logdir: arguments[1], compression: arguments[2] == "gzip" ? .gzip : .none,
+        flushInterval: 3600, maxQueue: 1_000_000)
+    say("file \(writer.path)")
+    var index: Int64 = 0
+    for _ in 0..<rounds {
+        for _ in 0..<perRound {
+            writer.writeScalar(tag: "probe", value: Float(index), step: index)
+            index += 1
+        }
+        try writer.flush()
+        say("flushed \(index)")
+    }
+    for _ in 0..<extra {
+        writer.writeScalar(tag: "probe", value: Float(index), step: index)
+        index += 1
+    }
+    say("buffered")
+    while true { sleep(60) }
+} catch {
+    FileHandle.standardError.write(Data("event-writer-probe: \(error)\n".utf8))
+    exit(1)
+}
