@@ -25,16 +25,55 @@ struct TrainDigits: ParsableCommand {
     @Option(name: .customLong("lr"), help: "SGD learning rate.")
     var learningRate: Double = 0.05
 
-    @Option(help: "Where to write the run's outputs: <logdir>/<model>/model.safetensors and metrics.csv.")
+    @Option(help: "Where to write the run's outputs: <logdir>/<model>/model.safetensors and metrics.csv (eager), <logdir>/<model>-graph/graph.pb, graph.pbtxt and metrics.csv (graph).")
     var logdir: String?
+
+    @Option(help: "eager (PyTorch style: modules, autograd, SGD) or graph (TensorFlow 1 style: placeholders, a Session, MomentumOptimizer).")
+    var mode: TrainingMode = .eager
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         guard learningRate > 0 else { throw ValidationError("--lr must be positive, got \(learningRate)") }
+        guard mode == .eager || model == .mlp else { throw ValidationError("--mode graph trains the mlp model, not \(model.rawValue)") }
     }
 
     func run() throws {
+        switch mode {
+        case .eager: try runEager()
+        case .graph: try runGraph()
+        }
+    }
+
+    /// Graph mode: the TensorFlow 1 way, with a Session; writes the GraphDef to the logdir.
+    func runGraph() throws {
+        let data = try DigitsData(url: try DigitsData.locate())
+        let settings = TrainingConfiguration(model: model, epochs: epochs, seed: seed, batchSize: batchSize,
+                                             learningRate: learningRate)
+        let trainer = try DigitsGraphTrainer(configuration: settings, data: data)
+        let progress = ProgressDisplay(epochs: epochs, interactive: isatty(STDOUT_FILENO) == 1)
+        print("train-digits: \(model.rawValue) in graph mode, \(data.train.count) training and \(data.test.count) test images, "
+            + "\(trainer.parameterCount) parameters, \(trainer.graph.operationCount) graph ops")
+        var metrics = "epoch,mean_loss,test_accuracy,seconds\n"
+        try trainer.train { event in
+            progress.show(event)
+            if case let .epoch(epoch, loss, accuracy, seconds) = event {
+                metrics += "\(epoch),\(loss),\(accuracy),\(seconds)\n"
+            }
+        }
+        let accuracy = try trainer.accuracy(on: data.test)
+        if let logdir {
+            let directory = URL(fileURLWithPath: logdir).appendingPathComponent(model.rawValue + "-graph")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try trainer.graph.serializedGraphDef().write(to: directory.appendingPathComponent("graph.pb"))
+            try Data(trainer.graph.graphDefText().utf8).write(to: directory.appendingPathComponent("graph.pbtxt"))
+            try Data(metrics.utf8).write(to: directory.appendingPathComponent("metrics.csv"))
+            print("wrote \(directory.path)/graph.pb, graph.pbtxt and metrics.csv")
+        }
+        print(String(format: "test accuracy: %.4f", accuracy))
+    }
+
+    func runEager() throws {
         let data = try DigitsData(url: try DigitsData.locate())
         let settings = TrainingConfiguration(model: model, epochs: epochs, seed: seed, batchSize: batchSize,
                                              learningRate: learningRate)
@@ -62,6 +101,11 @@ struct TrainDigits: ParsableCommand {
 }
 
 extension DigitsModel: ExpressibleByArgument {}
+
+/// How train-digits builds and runs the model.
+enum TrainingMode: String, ExpressibleByArgument, CaseIterable {
+    case eager, graph
+}
 
 /// A progress bar on a terminal; one plain line per epoch otherwise.
 struct ProgressDisplay {

@@ -24,6 +24,8 @@ public final class Graph: Sendable, CustomStringConvertible {
         var namesInUse: [String: Int] = [:]
         var globalVariables: [Variable] = []
         var trainableVariables: [Variable] = []
+        /// TensorFlow's `SUMMARIES` collection: the summary ops ``GraphSummaries/mergeAll(name:)`` merges.
+        var summaries: [GraphTensor] = []
     }
 
     let state = Mutex(State())
@@ -80,6 +82,11 @@ public final class Graph: Sendable, CustomStringConvertible {
             if trainable { $0.trainableVariables.append(variable) }
         }
     }
+
+    /// The summary ops in the summaries collection (TensorFlow's `tf.GraphKeys.SUMMARIES`), in order.
+    public var summaries: [GraphTensor] { state.withLock { $0.summaries } }
+
+    func addToSummaries(_ summary: GraphTensor) { state.withLock { $0.summaries.append(summary) } }
 
     public var description: String { "Graph(\(operationCount) operations)" }
 

@@ -46,7 +46,7 @@ enum GraphOps {
         }, compute: sessionOnly("ApplyAdam")),
     ]
 
-    static let byType: [String: OpDefinition] = Dictionary(uniqueKeysWithValues: definitions.map { ($0.type, $0) })
+    static let byType: [String: OpDefinition] = Dictionary(uniqueKeysWithValues: (definitions + SummaryOps.definitions).map { ($0.type, $0) })
 
     /// The definition of `type`: the shared registry's, else graph mode's own.
     static func definition(_ type: String) -> OpDefinition? { OpRegistry.shared[type] ?? byType[type] }

@@ -9,14 +9,37 @@
 public class TrainingOptimizer {
     /// The name scope of the update ops and the slot suffix (`GradientDescent`, `Momentum`, `Adam`).
     public let name: String
-    /// The learning rate.
+    /// The learning rate (when ``learningRateTensor`` is `nil`).
     public let learningRate: Double
+    /// A scalar tensor giving the learning rate at each run (a placeholder fed with a schedule's
+    /// value, as TensorFlow 1 code feeds one), in place of ``learningRate``.
+    public let learningRateTensor: GraphTensor?
     /// Slot variables by `variable name/slot name`.
     var slots: [String: Variable] = [:]
 
-    init(name: String, learningRate: Double) {
+    init(name: String, learningRate: Double, learningRateTensor: GraphTensor? = nil) {
         self.name = name
         self.learningRate = learningRate
+        self.learningRateTensor = learningRateTensor
+    }
+
+    /// The learning rate as a scalar of `dtype`: the ``learningRateTensor`` (cast when its dtype
+    /// differs), else the constant `<Name>/learning_rate`.
+    func resolvedLearningRate(_ hyperparameters: inout Hyperparameters, dtype: DType) throws -> GraphTensor {
+        guard let tensor = learningRateTensor else {
+            return try hyperparameters.scalar("learning_rate", learningRate, dtype: dtype)
+        }
+        guard tensor.rank == 0 else {
+            throw GraphError.invalidArgument("\(name): the learning rate must be a scalar, not \(Shape.describe(tensor.shape))")
+        }
+        if tensor.dtype == dtype { return tensor }
+        let key = "learning_rate_cast/\(dtype)"
+        if let existing = hyperparameters.made[key] { return existing }
+        let cast = try hyperparameters.graph.withNameScope(hyperparameters.scope + "/") {
+            try hyperparameters.graph.apply("Cast", [tensor], attributes: ["DstT": .dtype(dtype)], name: "learning_rate")
+        }
+        hyperparameters.made[key] = cast
+        return cast
     }
 
     /// The gradient of `loss` for each variable of `varList` (the graph's trainable variables when
@@ -129,9 +152,14 @@ public final class GradientDescentOptimizer: TrainingOptimizer {
         super.init(name: name, learningRate: learningRate)
     }
 
+    /// Gradient descent whose learning rate is the scalar `learningRate` tensor, read at each run.
+    public init(learningRate: GraphTensor, name: String = "GradientDescent") {
+        super.init(name: name, learningRate: .nan, learningRateTensor: learningRate)
+    }
+
     override func applyDense(_ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
                              graph: Graph) throws -> GraphOperation {
-        let lr = try hyperparameters.scalar("learning_rate", learningRate, dtype: variable.dtype)
+        let lr = try resolvedLearningRate(&hyperparameters, dtype: variable.dtype)
         return try graph.addOperation("ApplyGradientDescent", inputs: [variable.reference, lr, gradient],
                                       attributes: ["use_locking": .bool(false)])
     }
@@ -150,6 +178,13 @@ public final class MomentumOptimizer: TrainingOptimizer {
         super.init(name: name, learningRate: learningRate)
     }
 
+    /// Momentum whose learning rate is the scalar `learningRate` tensor, read at each run.
+    public init(learningRate: GraphTensor, momentum: Double, useNesterov: Bool = false, name: String = "Momentum") {
+        self.momentum = momentum
+        self.useNesterov = useNesterov
+        super.init(name: name, learningRate: .nan, learningRateTensor: learningRate)
+    }
+
     override func createSlots(for variables: [Variable], graph: Graph) throws {
         for v in variables { _ = try zerosSlot("Momentum", for: v, graph: graph) }
     }
@@ -157,7 +192,7 @@ public final class MomentumOptimizer: TrainingOptimizer {
     override func applyDense(_ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
                              graph: Graph) throws -> GraphOperation {
         let accumulator = try zerosSlot("Momentum", for: variable, graph: graph)
-        let lr = try hyperparameters.scalar("learning_rate", learningRate, dtype: variable.dtype)
+        let lr = try resolvedLearningRate(&hyperparameters, dtype: variable.dtype)
         let m = try hyperparameters.scalar("momentum", momentum, dtype: variable.dtype)
         return try graph.addOperation("ApplyMomentum", inputs: [variable.reference, accumulator.reference, lr, gradient, m],
                                       attributes: ["use_locking": .bool(false), "use_nesterov": .bool(useNesterov)])
@@ -208,7 +243,7 @@ public final class AdamOptimizer: TrainingOptimizer {
         let inputs = [
             variable.reference, m.reference, v.reference,
             try cast(beta1Power.reference), try cast(beta2Power.reference),
-            try hyperparameters.scalar("learning_rate", learningRate, dtype: dtype),
+            try resolvedLearningRate(&hyperparameters, dtype: dtype),
             try hyperparameters.scalar("beta1", beta1, dtype: dtype),
             try hyperparameters.scalar("beta2", beta2, dtype: dtype),
             try hyperparameters.scalar("epsilon", epsilon, dtype: dtype),

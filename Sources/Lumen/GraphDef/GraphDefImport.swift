@@ -1,0 +1,283 @@
+import Foundation
+import LumenEvents
+
+extension Graph {
+    /// Adds the nodes of a TensorFlow `GraphDef` to this graph (`tf.import_graph_def`), each named
+    /// `prefix/name` (`name` when `prefix` is empty), and returns the ops added, in order.
+    ///
+    /// Supported: `Const` (numeric dtypes), `Placeholder`, `NoOp`, every op type Lumen registers
+    /// (`MatMul`, `Add`, `AddV2`, `Sub`, `Mul`, `RealDiv`, `Relu`, `Softmax`, `Identity`, …), and
+    /// `BiasAdd`, lowered to an `Add` (with the bias reshaped to `[C, 1, …]` for `NCHW`). Constant inputs
+    /// that Lumen's ops take as attributes are folded into them: `Reshape`'s `shape`, `Transpose`'s
+    /// `perm`, reductions' `reduction_indices`, `ArgMax`'s `dimension`, `ExpandDims`' `dim`, `Tile`'s
+    /// `multiples`, `BroadcastTo`'s `shape`, `ConcatV2`'s `axis`; such an input that is not a `Const`
+    /// is an error. Graphs written by ``graphDef(options:)`` import back as they were.
+    @discardableResult
+    public func importGraphDef(_ graphDef: GraphDef, prefix: String = "") throws -> [GraphOperation] {
+        var importer = GraphDefImporter(graph: self, prefix: prefix, nodes: graphDef.node)
+        return try importer.run()
+    }
+
+    /// Parses a serialized `GraphDef` (a `.pb` file) and imports it with ``importGraphDef(_:prefix:)``.
+    @discardableResult
+    public func importGraphDef(serialized data: Data, prefix: String = "") throws -> [GraphOperation] {
+        try importGraphDef(try GraphDef(serializedBytes: data), prefix: prefix)
+    }
+}
+
+/// One run of ``Graph/importGraphDef(_:prefix:)``.
+struct GraphDefImporter {
+    let graph: Graph
+    let prefix: String
+    let nodes: [NodeDef]
+    private var byName: [String: Int] = [:]
+    /// The op each imported node became.
+    private var created: [String: GraphOperation] = [:]
+    /// The values of `Const` nodes, for folding into attributes.
+    private var constants: [String: Tensor] = [:]
+    /// The values of string `Const` nodes (summary tags), which Lumen has no tensor for.
+    private var strings: [String: [String]] = [:]
+
+    /// Attributes that only say which types a TensorFlow kernel is instantiated for: Lumen infers them.
+    static let typeAttributes: Set<String> = [
+        "T", "N", "Tidx", "Tshape", "Tperm", "SrcT", "Truncate", "output_type", "TI", "Tmultiples", "Tpaddings",
+        "Taxis", "Tparams", "Tindices", "Tlen", "Tsplit", "Tdim",
+    ]
+
+    /// `Const` nodes used only as inputs that fold into attributes: they are not added to the graph.
+    private var attributeOnly: Set<String> = []
+
+    init(graph: Graph, prefix: String, nodes: [NodeDef]) {
+        self.graph = graph
+        self.prefix = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        self.nodes = nodes
+        for (i, node) in nodes.enumerated() { byName[node.name] = i }
+        var otherUses = Set<String>(), foldedUses = Set<String>()
+        for node in nodes {
+            let data = node.input.filter { !$0.hasPrefix("^") }
+            let folded = Self.foldedInputPosition(node, dataInputCount: data.count)
+            for (k, input) in data.enumerated() {
+                if k == folded || (node.op == "OneHot" && data.count == 4 && k > 0) { foldedUses.insert(Self.parse(input).node) } else { otherUses.insert(Self.parse(input).node) }
+            }
+            for input in node.input where input.hasPrefix("^") { otherUses.insert(Self.parse(input).node) }
+        }
+        attributeOnly = foldedUses.subtracting(otherUses)
+    }
+
+    /// The position of the data input of `node` that folds into an attribute, if any: Lumen's
+    /// TensorFlow-compatible form (`_shape` and a Const input) or TensorFlow's (no attribute).
+    static func foldedInputPosition(_ node: NodeDef, dataInputCount: Int) -> Int? {
+        guard let spec = GraphDefExport.attributeInputs[node.op], dataInputCount > 0 else { return nil }
+        let lumenForm = node.attr["_" + spec.attribute] != nil
+        let tensorFlowForm = node.attr[spec.attribute] == nil && (dataInputCount >= 2 || spec.first)
+        guard lumenForm || tensorFlowForm else { return nil }
+        return spec.first ? 0 : dataInputCount - 1
+    }
+
+    private func scoped(_ name: String) -> String { prefix.isEmpty ? name : prefix + "/" + name }
+
+    /// `node`, `node:1` or `^node` → (node, output index, is control).
+    static func parse(_ input: String) -> (node: String, index: Int, control: Bool) {
+        if input.hasPrefix("^") { return (String(input.dropFirst()), 0, true) }
+        if let colon = input.lastIndex(of: ":"), let index = Int(input[input.index(after: colon)...]) {
+            return (String(input[..<colon]), index, false)
+        }
+        return (input, 0, false)
+    }
+
+    /// The nodes in an order where every node comes after its inputs.
+    private func topologicalOrder() throws -> [Int] {
+        var state = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 visiting, 2 done
+        var order: [Int] = []
+        for root in nodes.indices where state[root] == 0 {
+            var stack: [(Int, Bool)] = [(root, false)]
+            while let (i, expanded) = stack.popLast() {
+                if expanded {
+                    state[i] = 2
+                    order.append(i)
+                    continue
+                }
+                if state[i] == 2 { continue }
+                if state[i] == 1 { throw GraphDefError.cycle(node: nodes[i].name) }
+                state[i] = 1
+                stack.append((i, true))
+                for input in nodes[i].input.reversed() {
+                    let name = Self.parse(input).node
+                    guard let j = byName[name] else { throw GraphDefError.missingInput(node: nodes[i].name, input: input) }
+                    if state[j] == 1 { throw GraphDefError.cycle(node: nodes[j].name) }
+                    if state[j] == 0 { stack.append((j, false)) }
+                }
+            }
+        }
+        return order
+    }
+
+    mutating func run() throws -> [GraphOperation] {
+        var added: [GraphOperation] = []
+        for i in try topologicalOrder() {
+            if let op = try importNode(nodes[i]) {
+                created[nodes[i].name] = op
+                added.append(op)
+            }
+        }
+        return added
+    }
+
+    private func tensor(_ input: String, of node: NodeDef) throws -> GraphTensor {
+        let (name, index, _) = Self.parse(input)
+        guard let op = created[name], op.outputSpecs.indices.contains(index) else {
+            throw GraphDefError.missingInput(node: node.name, input: input)
+        }
+        return op.output(index)
+    }
+
+    /// The constant value of a data input, for folding into an attribute.
+    private func constantInts(_ input: String, of node: NodeDef, role: String) throws -> [Int] {
+        let (name, _, _) = Self.parse(input)
+        guard let value = constants[name], value.dtype.isInteger else {
+            throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(role) input must be an integer Const to import")
+        }
+        return value.doubles.map { Int($0) }
+    }
+
+    static func attributeValue(_ value: AttrValue) -> AttributeValue? {
+        switch value.value {
+        case .i(let v): return .int(Int(v))
+        case .f(let v): return .float(Double(v))
+        case .b(let v): return .bool(v)
+        case .s(let v): return .string(String(decoding: v, as: UTF8.self))
+        case .type(let t): return DType(t).map { .dtype($0) }
+        case .shape(let s): return s.dimensions.map { .shape($0) }
+        case .list(let list):
+            if !list.f.isEmpty { return .floats(list.f.map(Double.init)) }
+            return .ints(list.i.map { Int($0) })
+        default: return nil
+        }
+    }
+
+    /// The node's attributes as Lumen attributes: type attributes dropped, `_name` attributes written
+    /// by Lumen's TensorFlow-compatible export restored, other `_` attributes dropped.
+    private func attributes(of node: NodeDef) -> Attributes {
+        var result = Attributes()
+        let restorable = Set([GraphDefExport.attributeInputs[node.op]?.attribute].compactMap { $0 })
+            .union(GraphDefExport.lumenOnlyAttributes[node.op] ?? [])
+            .union(node.op == "OneHot" ? ["depth", "on_value", "off_value", "dtype"] : [])
+        for (name, value) in node.attr where !Self.typeAttributes.contains(name) {
+            var key = name
+            if name.hasPrefix("_") {
+                guard restorable.contains(String(name.dropFirst())) else { continue }
+                key = String(name.dropFirst())
+            }
+            if let converted = Self.attributeValue(value) { result[key] = converted }
+        }
+        return result
+    }
+
+    private mutating func importNode(_ node: NodeDef) throws -> GraphOperation? {
+        var importer = self
+        defer { self = importer }
+        return try graph.withDevice(node.device) { try importer.importNodeOnDevice(node) }
+    }
+
+    private mutating func importNodeOnDevice(_ node: NodeDef) throws -> GraphOperation? {
+        let name = scoped(node.name)
+        let parsed = node.input.map(Self.parse)
+        // Control inputs on string Consts (summary tags, not imported) are dropped.
+        let controls = try parsed.filter { $0.control && strings[$0.node] == nil }.map { input -> GraphOperation in
+            guard let op = created[input.node] else { throw GraphDefError.missingInput(node: node.name, input: "^" + input.node) }
+            return op
+        }
+        let dataInputs = node.input.filter { !$0.hasPrefix("^") }
+        var attributes = attributes(of: node)
+        switch node.op {
+        case "Const":
+            guard let proto = node.attr["value"], case .tensor(let tensorProto) = proto.value else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "a Const needs a tensor value")
+            }
+            if tensorProto.dtype == .dtString {
+                strings[node.name] = tensorProto.stringVal.map { String(decoding: $0, as: UTF8.self) }
+                return nil
+            }
+            let value = try Tensor(tensorProto)
+            constants[node.name] = value
+            if attributeOnly.contains(node.name) { return nil }
+            return try graph.controlDependencies(controls) { try graph.constant(value, name: name + "/").op }
+        case "Placeholder":
+            guard let typeAttr = node.attr["dtype"], case .type(let type) = typeAttr.value else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "a Placeholder needs a dtype")
+            }
+            guard let dtype = DType(type) else { throw GraphDefError.unsupportedDataType(type, context: "node '\(node.name)'") }
+            var shape: [Int]? = nil
+            if let s = node.attr["shape"], case .shape(let proto) = s.value { shape = proto.dimensions }
+            guard let shape else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "a Placeholder of unknown rank cannot be imported")
+            }
+            return try graph.placeholder(dtype, shape: shape, name: name + "/").op
+        case "BiasAdd", "BiasAddV1":
+            guard dataInputs.count == 2 else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "BiasAdd takes 2 inputs, got \(dataInputs.count)")
+            }
+            let x = try tensor(dataInputs[0], of: node), bias = try tensor(dataInputs[1], of: node)
+            var b = bias
+            if case .string("NCHW")? = attributes["data_format"], x.rank > 2 {
+                b = try graph.apply("Reshape", [bias], attributes: ["shape": .ints([-1] + Array(repeating: 1, count: x.rank - 2))],
+                                    name: name + "/bias_nchw/")
+            }
+            return try graph.addOperation("Add", inputs: [x, b], name: name + "/", controlInputs: controls)
+        default:
+            break
+        }
+        guard GraphOps.definition(node.op) != nil else { throw GraphDefError.unsupportedOp(node: node.name, op: node.op) }
+        var inputs = dataInputs
+        if node.op == "OneHot" && inputs.count == 4 {
+            // TensorFlow's form: indices, depth, on_value, off_value; the output dtype is T.
+            let depth = try constantInts(inputs[1], of: node, role: "depth")
+            guard depth.count == 1, let on = constants[Self.parse(inputs[2]).node], let off = constants[Self.parse(inputs[3]).node],
+                  on.count == 1, off.count == 1 else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "OneHot's depth, on_value and off_value must be scalar Consts")
+            }
+            attributes["depth"] = .int(depth[0])
+            attributes["on_value"] = .float(on.doubles[0])
+            attributes["off_value"] = .float(off.doubles[0])
+            if let t = node.attr["T"], case .type(let type) = t.value, let dtype = DType(type) { attributes["dtype"] = .dtype(dtype) }
+            inputs = [inputs[0]]
+        }
+        if let spec = GraphDefExport.attributeInputs[node.op] {
+            if node.attr["_" + spec.attribute] != nil {
+                // Lumen's TensorFlow-compatible form: the attribute (restored above) and its Const input.
+                guard !inputs.isEmpty else {
+                    throw GraphDefError.unsupportedNode(node: node.name, reason: "missing its \(spec.input) input")
+                }
+                if spec.first { inputs.removeFirst() } else { inputs.removeLast() }
+            } else if attributes[spec.attribute] == nil && (inputs.count >= 2 || spec.first) {
+                // TensorFlow's form: the attribute is a constant input.
+                guard !inputs.isEmpty else {
+                    throw GraphDefError.unsupportedNode(node: node.name, reason: "missing its \(spec.input) input")
+                }
+                let source = spec.first ? inputs.removeFirst() : inputs.removeLast()
+                if spec.attribute == "tag" {
+                    guard let tags = strings[Self.parse(source).node], tags.count == 1 else {
+                        throw GraphDefError.unsupportedNode(node: node.name, reason: "its tag input must be a scalar string Const")
+                    }
+                    attributes["tag"] = .string(tags[0])
+                } else {
+                    let values = try constantInts(source, of: node, role: spec.input)
+                    if ["ArgMax", "ArgMin", "ExpandDims", "ConcatV2"].contains(node.op) {
+                        guard values.count == 1 else {
+                            throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(spec.input) input must be a scalar")
+                        }
+                        attributes[spec.attribute] = .int(values[0])
+                    } else {
+                        attributes[spec.attribute] = .ints(values)
+                    }
+                }
+            }
+        }
+        if node.op == "Softmax" || node.op == "LogSoftmax", attributes["axis"] == nil { attributes["axis"] = .int(-1) }
+        if ["Sum", "Mean", "Max", "Min", "Prod"].contains(node.op), attributes["keep_dims"] == nil {
+            attributes["keep_dims"] = .bool(false)
+        }
+        let tensors = try inputs.map { try tensor($0, of: node) }
+        return try graph.addOperation(node.op, inputs: tensors, attributes: attributes, name: name + "/", controlInputs: controls)
+    }
+}
