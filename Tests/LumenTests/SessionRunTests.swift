@@ -161,9 +161,12 @@ import Testing
         #expect(try session.run(counter).item(as: Int64.self) == 100)
     }
 
-    @Test func parallelExecutionGivesExactlyTheSequentialResults() throws {
+    /// 64 rows keep every product small (one BLAS thread, ops side by side); 256 rows make them large
+    /// (all BLAS threads, each product alone): both must match sequential execution bit for bit.
+    @Test(arguments: [64, 256])
+    func parallelExecutionGivesExactlyTheSequentialResults(rows: Int) throws {
         var generator = RandomGenerator(seed: 11)
-        let input = Tensor.normal([64, 96], using: &generator)
+        let input = Tensor.normal([rows, 96], using: &generator)
         let weights = (0..<6).map { _ in Tensor.normal([96, 96], using: &generator) }
         let g = Graph()
         let (x, outputs) = try g.asDefault {
