@@ -5,14 +5,14 @@ import Lumen
 // Build with `-c release`. Options:
 //   --reference FILE   `NAME: seconds` lines of reference figures measured in the same session by
 //                      bench/torch_reference.py (PyTorch eager), used where the reference is not
-//                      in this process; bench/tf_reference.py (TensorFlow 1 graph mode) gives the
-//                      `graph` group's `session-run` and `graph-mlp-step`
-//                      bench/tbx_reference.py (tensorboardX) gives the `summary` group's
-//                      `summary-add-scalar`
-//   --only GROUP       core, training, graph or summary
+//                      in this process
+//   --only GROUP       core or training
+//   --profile NAME [STEPS]
+//                      runs STEPS (default 100) untimed training steps of NAME (mlp-step,
+//                      cnn-step) and nothing else, for profilers such as callgrind
 var arguments = CommandLine.arguments.dropFirst()
 var reference: [String: Double] = [:]
-var groups: Set<String> = ["core", "training", "graph", "summary"]
+var groups: Set<String> = ["core", "training"]
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data((message + "\n").utf8))
     exit(2)
@@ -27,10 +27,14 @@ while let argument = arguments.popFirst() {
             if parts.count == 2, let value = Double(parts[1]) { reference[parts[0]] = value }
         }
     case "--only":
-        guard let group = arguments.popFirst(), ["core", "training", "graph", "summary"].contains(group) else {
-            fail("--only takes core, training, graph or summary")
-        }
+        guard let group = arguments.popFirst(), ["core", "training"].contains(group) else { fail("--only takes core or training") }
         groups = [group]
+    case "--profile":
+        guard let name = arguments.popFirst() else { fail("--profile needs a training figure name") }
+        let steps = arguments.first.flatMap { Int($0) }
+        if steps != nil { arguments.removeFirst() }
+        TrainingBenchmarks.profile(name, steps: steps ?? 100)
+        exit(0)
     default:
         fail("unknown option \(argument)")
     }
@@ -38,5 +42,3 @@ while let argument = arguments.popFirst() {
 print("lumen-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS threads \(Threading.currentBLASThreads)")
 if groups.contains("core") { CoreBenchmarks.runAll(tinyOpReferenceNanoseconds: reference["tiny-op"].map { $0 * 1e9 }) }
 if groups.contains("training") { TrainingBenchmarks.runAll(reference: reference) }
-if groups.contains("graph") { GraphBenchmarks.runAll(reference: reference) }
-if groups.contains("summary") { SummaryBenchmarks.runAll(reference: reference) }

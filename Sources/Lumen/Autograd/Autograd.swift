@@ -120,7 +120,8 @@ public enum Autograd {
                     throw AutogradError.noGradientFunction(opType: node.definition.type)
                 }
                 let input = GradientInput(opType: node.definition.type, attributes: node.attributes,
-                                          inputs: node.inputs, outputs: node.outputs, outputGradients: outputGradients)
+                                          inputs: node.inputs, outputs: node.outputs, outputGradients: outputGradients,
+                                          needsGradient: node.inputStates.map { $0 != nil })
                 let inputGradients = try function.gradients(builder, input)
                 for (index, state) in node.inputStates.enumerated() {
                     guard let state, index < inputGradients.count, let g = inputGradients[index] else { continue }

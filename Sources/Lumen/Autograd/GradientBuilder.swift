@@ -21,6 +21,13 @@ public struct GradientInput<Value> {
     public let inputs: [Value]
     public let outputs: [Value]
     public let outputGradients: [Value?]
+    /// Per input, whether anything will use its gradient; `nil` when every input's may be used.
+    /// Gradient functions may skip the work for an input marked `false` and return `nil` for it (eager
+    /// mode marks inputs that do not require a gradient, such as a network's input batch).
+    public var needsGradient: [Bool]? = nil
+
+    /// Whether the gradient of input `index` may be used.
+    public func needsGradient(_ index: Int) -> Bool { needsGradient.map { index >= $0.count || $0[index] } ?? true }
 }
 
 /// The gradient of one op type: given its inputs, outputs and output gradients, the gradients of

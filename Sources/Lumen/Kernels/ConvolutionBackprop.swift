@@ -4,7 +4,7 @@ import COpenBLAS
 /// image and group, then col2im, which scatters the columns back into the image) and with respect to
 /// the filter (im2col, then a GEMM per image and group accumulated over the batch). Both run the
 /// images of the batch in parallel, as the forward kernel does, with OpenBLAS single-threaded inside
-/// that region.
+/// that region. Batches whose column matrix fits take ``BatchedConvolution``'s one product instead.
 enum ConvolutionBackprop {
     /// dX = col2im(Wᵀ · dY), per image and group. `inputShape` is [N, C, H, W].
     static func inputGradient(
@@ -38,6 +38,10 @@ enum ConvolutionBackprop {
         let pw = w.pointer(T.self), pdy = dy.pointer(T.self), pdx = dx.pointer(T.self)
         if patch == 0 || plane == 0 {
             pdx.initialize(repeating: 0, count: dx.count)
+            return dx
+        }
+        if let lowering = BatchedConvolution<T>(inputShape: shape, outChannels: outChannels, groups: groups, geometry: g) {
+            lowering.inputGradient(filter: pw, outputGradient: pdy, into: pdx)
             return dx
         }
         let pointwise = g.isPointwise
@@ -77,6 +81,10 @@ enum ConvolutionBackprop {
         let patch = groupChannels * g.kernel.h * g.kernel.w
         if batch == 0 || plane == 0 || patch == 0 { return dw }
         let px = x.pointer(T.self), pdy = dy.pointer(T.self)
+        if let lowering = BatchedConvolution<T>(inputShape: x.shape, outChannels: outChannels, groups: groups, geometry: g) {
+            lowering.filterGradient(input: px, outputGradient: pdy, into: pdw)
+            return dw
+        }
         let pointwise = g.isPointwise
         // Each worker sums its images into its own buffer; the buffers are added at the end.
         let workers = max(1, min(Threading.intraOpThreads, batch))
@@ -154,14 +162,29 @@ enum ConvolutionBackprop {
         }
     }
 
-    /// The adjoint of ``NeuralNetworkOps/im2col(_:channels:height:width:_:into:)``: adds every
-    /// column entry back into the image position it was read from; padding positions are dropped.
+    /// The adjoint of ``NeuralNetworkOps/im2col(_:channels:height:width:_:into:rowStride:)``: adds
+    /// every column entry back into the image position it was read from; padding positions are
+    /// dropped (and may be zeroed in `columns`, which is scratch to this function). Rows start
+    /// `rowStride` elements apart (default: packed).
     static func col2im<T: FloatElement>(
-        _ columns: UnsafePointer<T>, channels: Int, height: Int, width: Int, _ g: WindowGeometry,
-        into input: UnsafeMutablePointer<T>
+        _ columns: UnsafeMutablePointer<T>, channels: Int, height: Int, width: Int, _ g: WindowGeometry,
+        into input: UnsafeMutablePointer<T>, rowStride: Int? = nil
     ) {
         let oh = g.outputHeight, ow = g.outputWidth
-        var row = columns
+        let rowStride = rowStride ?? oh * ow
+        if ShiftedImage.applies(g, width: width) {
+            let shifts = ShiftedImage.all(g, height: height, width: width)
+            var row = columns
+            for c in 0..<channels {
+                let image = input + c * height * width
+                for shift in shifts {
+                    shift.add(row, into: image)
+                    row += rowStride
+                }
+            }
+            return
+        }
+        var row = UnsafePointer(columns)
         for c in 0..<channels {
             let image = input + c * height * width
             for kh in 0..<g.kernel.h {
@@ -180,7 +203,7 @@ enum ConvolutionBackprop {
                             for xo in lo..<hi { dst[xo * g.stride.w] += src[xo] }
                         }
                     }
-                    row += oh * ow
+                    row += rowStride
                 }
             }
         }

@@ -29,6 +29,17 @@ enum PoolingBackprop {
         let planes = shape[0] * shape[1]
         let pdy = dy.pointer(T.self), pdx = dx.pointer(T.self)
         let px = x?.pointer(T.self)
+        if let px, g.isTwoByTwoTiling {
+            Threading.parallelFor(planes, minimumChunk: max(1, (1 << 14) / max(height * width, 1))) { range in
+                let tiles = MaxPoolTiles<T>(width: width, outputHeight: oh, outputWidth: ow)
+                for p in range {
+                    let out = pdx + p * height * width
+                    out.update(repeating: 0, count: height * width)
+                    tiles.backward(px + p * height * width, outputGradient: pdy + p * oh * ow, into: out)
+                }
+            }
+            return dx
+        }
         let work = max(oh * ow * g.kernel.h * g.kernel.w, height * width, 1)
         Threading.parallelFor(planes, minimumChunk: max(1, 4096 / work)) { range in
             for p in range {

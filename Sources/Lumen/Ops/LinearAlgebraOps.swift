@@ -95,6 +95,13 @@ enum LinearAlgebraOps {
         let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
         let lda = Int32(transposeA ? m : k), ldb = Int32(transposeB ? k : n)
         switch dtype {
+        case .float32 where m * n * k < MatrixProduct.parallelThreshold:
+            // Small products single-threaded: OpenBLAS's threads cost more than they save here.
+            MatrixProduct.multiply(
+                m: m, n: n, k: k,
+                MatrixOperand(pointer: a.assumingMemoryBound(to: Float.self), leadingDimension: Int(lda), isTransposed: transposeA),
+                MatrixOperand(pointer: b.assumingMemoryBound(to: Float.self), leadingDimension: Int(ldb), isTransposed: transposeB),
+                into: c.assumingMemoryBound(to: Float.self), leadingDimension: n)
         case .float32:
             if k == 0 { c.initializeMemory(as: Float.self, repeating: 0, count: m * n); return }
             cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,

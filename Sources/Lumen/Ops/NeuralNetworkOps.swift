@@ -64,6 +64,11 @@ struct WindowGeometry: Equatable, Sendable {
         } else { outputWidth = -1 }
     }
 
+    /// A 2×2 window with stride 2 and no padding: the windows tile the input without overlap.
+    var isTwoByTwoTiling: Bool {
+        kernel == (2, 2) && stride == (2, 2) && padTop + padBottom + padLeft + padRight == 0
+    }
+
     var isPointwise: Bool {
         kernel == (1, 1) && stride == (1, 1) && padTop + padBottom + padLeft + padRight == 0
     }
@@ -163,6 +168,10 @@ enum NeuralNetworkOps {
             return out
         }
         let px = x.pointer(T.self), pw = w.pointer(T.self), po = out.pointer(T.self)
+        if let lowering = BatchedConvolution<T>(inputShape: x.shape, outChannels: outChannels, groups: groups, geometry: g) {
+            lowering.forward(input: px, filter: pw, output: po)
+            return out
+        }
         let pointwise = g.isPointwise
         let workers = min(Threading.intraOpThreads, batch)
         let perWorker = (batch + workers - 1) / max(workers, 1)
@@ -196,13 +205,25 @@ enum NeuralNetworkOps {
     }
 
     /// Unfolds every window of one image into a column: rows are (channel, kh, kw), columns are output
-    /// positions; padding reads as zero.
+    /// positions; padding reads as zero. Rows start `rowStride` elements apart (default: packed).
     static func im2col<T: FloatElement>(
         _ input: UnsafePointer<T>, channels: Int, height: Int, width: Int, _ g: WindowGeometry,
-        into columns: UnsafeMutablePointer<T>
+        into columns: UnsafeMutablePointer<T>, rowStride: Int? = nil
     ) {
         let oh = g.outputHeight, ow = g.outputWidth
+        let rowStride = rowStride ?? oh * ow
         var row = columns
+        if ShiftedImage.applies(g, width: width) {
+            let shifts = ShiftedImage.all(g, height: height, width: width)
+            for c in 0..<channels {
+                let image = input + c * height * width
+                for shift in shifts {
+                    shift.copy(from: image, to: row)
+                    row += rowStride
+                }
+            }
+            return
+        }
         for c in 0..<channels {
             let image = input + c * height * width
             for kh in 0..<g.kernel.h {
@@ -227,7 +248,7 @@ enum NeuralNetworkOps {
                         }
                         for xo in hi..<ow { dst[xo] = 0 }
                     }
-                    row += oh * ow
+                    row += rowStride
                 }
             }
         }
@@ -250,6 +271,15 @@ enum NeuralNetworkOps {
         let (oh, ow) = (shape[2], shape[3])
         let planes = shape[0] * shape[1]
         let px = x.pointer(T.self), po = out.pointer(T.self)
+        if isMax && g.isTwoByTwoTiling {
+            Threading.parallelFor(planes, minimumChunk: max(1, (1 << 14) / max(height * width, 1))) { range in
+                for p in range {
+                    MaxPoolTiles<T>(width: width, outputHeight: oh, outputWidth: ow)
+                        .forward(px + p * height * width, into: po + p * oh * ow)
+                }
+            }
+            return out
+        }
         Threading.parallelFor(planes, minimumChunk: max(1, 4096 / max(oh * ow * g.kernel.h * g.kernel.w, 1))) { range in
             for p in range {
                 let image = px + p * height * width, dst = po + p * oh * ow
@@ -331,5 +361,135 @@ enum NeuralNetworkOps {
             }
         }
         return out
+    }
+}
+
+/// Max pooling of one plane with 2×2 windows at stride 2 and no padding, the common case, without
+/// the general kernel's window clipping. NaN propagates, and ties and NaNs route the gradient to the
+/// first one in row-major window order, as the general kernels do.
+struct MaxPoolTiles<T: FloatElement> {
+    /// The input plane's width.
+    let width: Int
+    let outputHeight: Int, outputWidth: Int
+
+    /// The larger of `a` and `b`, or `b` when it is NaN (so NaN, once taken, stays).
+    @inline(__always)
+    private static func larger(_ a: T, _ b: T) -> T { (b > a || b != b) ? b : a }
+
+    /// Writes each window's maximum.
+    @inline(__always)
+    func forward(_ image: UnsafePointer<T>, into output: UnsafeMutablePointer<T>) {
+        for y in 0..<outputHeight {
+            let top = image + 2 * y * width, bottom = top + width, row = output + y * outputWidth
+            for x in 0..<outputWidth {
+                let left = Self.larger(top[2 * x], bottom[2 * x]), right = Self.larger(top[2 * x + 1], bottom[2 * x + 1])
+                // Row-major order is top-left, top-right, bottom-left, bottom-right; for the value
+                // (not the position) only NaN-ness matters, and NaN wins either way.
+                row[x] = Self.larger(left, right)
+            }
+        }
+    }
+
+    /// Adds each output gradient at the position its window's maximum came from; `gradient` must be
+    /// zeroed first.
+    @inline(__always)
+    func backward(_ image: UnsafePointer<T>, outputGradient: UnsafePointer<T>, into gradient: UnsafeMutablePointer<T>) {
+        for y in 0..<outputHeight {
+            for x in 0..<outputWidth {
+                let corner = 2 * y * width + 2 * x
+                var index = corner, best = image[corner]
+                @inline(__always) func consider(_ position: Int) {
+                    let v = image[position]
+                    if best == best && (v > best || v != v) { best = v; index = position }
+                }
+                consider(corner + 1)
+                consider(corner + width)
+                consider(corner + width + 1)
+                gradient[index] += outputGradient[y * outputWidth + x]
+            }
+        }
+    }
+}
+
+/// One (kh, kw) row of the column matrix when the window moves at stride 1 and the output is as wide
+/// as the input (`same`-style padding): then the row is the image shifted by `dy` rows and `dx`
+/// columns, so it moves as one flat block, with the positions that fall in padding (whole rows
+/// above or below, and the `|dx|` columns that wrap around a row edge) zeroed afterwards. This
+/// replaces a copy per output row, which dominates for small images.
+struct ShiftedImage {
+    /// Output positions per row and in all.
+    let outputWidth: Int, outputCount: Int
+    /// Output rows whose input row is inside the image.
+    let validRows: Range<Int>
+    /// Output columns whose input column is outside the image: `0..<-dx` or `ow-dx..<ow`.
+    let wrappedColumns: Range<Int>
+    /// Flat output positions moved as a block; input position = output position + `offset`.
+    let block: Range<Int>
+    let offset: Int
+
+    /// Whether rows of this geometry are shifted images of an input `width` wide.
+    static func applies(_ g: WindowGeometry, width: Int) -> Bool {
+        g.stride == (1, 1) && g.outputWidth == width
+    }
+
+    /// The rows of every (kh, kw), in column-matrix order.
+    static func all(_ g: WindowGeometry, height: Int, width: Int) -> [ShiftedImage] {
+        (0..<g.kernel.h).flatMap { kh in
+            (0..<g.kernel.w).map { kw in ShiftedImage(g, kh: kh, kw: kw, height: height, width: width) }
+        }
+    }
+
+    init(_ g: WindowGeometry, kh: Int, kw: Int, height: Int, width: Int) {
+        let dy = kh * g.dilation.h - g.padTop, dx = kw * g.dilation.w - g.padLeft
+        let ow = g.outputWidth, oh = g.outputHeight
+        outputWidth = ow
+        outputCount = oh * ow
+        let first = Swift.min(oh, Swift.max(0, -dy)), last = Swift.max(first, Swift.min(oh, height - dy))
+        if abs(dx) >= width || first == last {
+            validRows = 0..<0
+            wrappedColumns = 0..<0
+            block = 0..<0
+        } else {
+            validRows = first..<last
+            wrappedColumns = dx < 0 ? 0..<(-dx) : (ow - dx)..<ow
+            block = (first * ow + Swift.max(0, -dx))..<(last * ow - Swift.max(0, dx))
+        }
+        offset = dy * width + dx
+    }
+
+    /// Writes the row for `image` into `row` (im2col).
+    @inline(__always)
+    func copy<T: FloatElement>(from image: UnsafePointer<T>, to row: UnsafeMutablePointer<T>) {
+        if block.isEmpty {
+            row.update(repeating: 0, count: outputCount)
+            return
+        }
+        // Most shifts have no padding rows above or below: skip those library calls.
+        let top = validRows.lowerBound * outputWidth, bottom = validRows.upperBound * outputWidth
+        if top > 0 { row.update(repeating: 0, count: top) }
+        (row + block.lowerBound).update(from: image + block.lowerBound + offset, count: block.count)
+        zeroWrappedColumns(row)
+        if bottom < outputCount { (row + bottom).update(repeating: 0, count: outputCount - bottom) }
+    }
+
+    @inline(__always)
+    private func zeroWrappedColumns<T: FloatElement>(_ row: UnsafeMutablePointer<T>) {
+        let count = wrappedColumns.count
+        if count == 0 { return }
+        var position = row + validRows.lowerBound * outputWidth + wrappedColumns.lowerBound
+        for _ in 0..<validRows.count {
+            for x in 0..<count { position[x] = 0 }
+            position += outputWidth
+        }
+    }
+
+    /// Adds the row back into `image` at the positions it was read from (col2im); entries of `row`
+    /// that fall in padding are dropped, and those inside the block are zeroed on the way.
+    @inline(__always)
+    func add<T: FloatElement>(_ row: UnsafeMutablePointer<T>, into image: UnsafeMutablePointer<T>) {
+        if block.isEmpty { return }
+        zeroWrappedColumns(row)
+        let target = image + offset + block.lowerBound, source = row + block.lowerBound
+        for i in 0..<block.count { target[i] += source[i] }
     }
 }

@@ -39,6 +39,12 @@ public enum Threading {
     /// The number of threads OpenBLAS is set to right now.
     public static var currentBLASThreads: Int { Int(openblas_get_num_threads()) }
 
+    /// OpenBLAS's thread count together with the number of single-threaded regions open right now,
+    /// read at one instant (other threads may open regions at any time).
+    static var blasSnapshot: (threads: Int, openRegions: Int) {
+        state.withLock { s in (Int(openblas_get_num_threads()), s.parallelRegions) }
+    }
+
     /// Runs `body` with OpenBLAS limited to one thread, for regions where Lumen's own workers each
     /// call BLAS. Regions nest and may overlap across threads; the setting is restored when the last
     /// one ends.

@@ -11,14 +11,20 @@ struct LinearAlgebraGradient: GradientFunction {
         func mm(_ p: B.Value, _ q: B.Value, _ tp: Bool, _ tq: Bool) throws -> B.Value {
             try b.op(op.opType, p, q, attributes: [nameA: .bool(tp), nameB: .bool(tq)])
         }
-        let dx: B.Value, dy: B.Value
+        // Each product only when its gradient is used (a network's input batch needs none).
+        let (needX, needY) = (op.needsGradient(0), op.needsGradient(1))
+        let dx: B.Value?, dy: B.Value?
         switch (ta, tb) {
-        case (false, false): dx = try mm(g, y, false, true); dy = try mm(x, g, true, false)
-        case (true, false): dx = try mm(y, g, false, true); dy = try mm(x, g, false, false)
-        case (false, true): dx = try mm(g, y, false, false); dy = try mm(g, x, true, false)
-        case (true, true): dx = try mm(y, g, true, true); dy = try mm(g, x, true, true)
+        case (false, false):
+            dx = needX ? try mm(g, y, false, true) : nil; dy = needY ? try mm(x, g, true, false) : nil
+        case (true, false):
+            dx = needX ? try mm(y, g, false, true) : nil; dy = needY ? try mm(x, g, false, false) : nil
+        case (false, true):
+            dx = needX ? try mm(g, y, false, false) : nil; dy = needY ? try mm(g, x, true, false) : nil
+        case (true, true):
+            dx = needX ? try mm(y, g, true, true) : nil; dy = needY ? try mm(g, x, true, true) : nil
         }
         if !batched { return [dx, dy] }
-        return [try b.unbroadcast(dx, to: x), try b.unbroadcast(dy, to: y)]
+        return [try dx.map { try b.unbroadcast($0, to: x) }, try dy.map { try b.unbroadcast($0, to: y) }]
     }
 }

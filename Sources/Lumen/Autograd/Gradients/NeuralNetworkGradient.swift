@@ -17,8 +17,8 @@ struct NeuralNetworkGradient: GradientFunction {
         case "Conv2D":
             // The backprop ops take the forward attributes and read only the shapes of x and w.
             let (x, w) = (op.inputs[0], op.inputs[1])
-            return [try b.op("Conv2DBackpropInput", x, w, g, attributes: op.attributes),
-                    try b.op("Conv2DBackpropFilter", x, w, g, attributes: op.attributes)]
+            return [op.needsGradient(0) ? try b.op("Conv2DBackpropInput", x, w, g, attributes: op.attributes) : nil,
+                    op.needsGradient(1) ? try b.op("Conv2DBackpropFilter", x, w, g, attributes: op.attributes) : nil]
         case "MaxPool":
             return [try b.op("MaxPoolGrad", op.inputs[0], y, g, attributes: op.attributes)]
         case "AvgPool":
