@@ -5,14 +5,17 @@ import Lumen
 // Build with `-c release`. Options:
 //   --reference FILE   `NAME: seconds` lines of reference figures measured in the same session by
 //                      bench/torch_reference.py (PyTorch eager), used where the reference is not
-//                      in this process
-//   --only GROUP       core or training
+//                      in this process; bench/tf_reference.py (TensorFlow 1 graph mode) gives the
+//                      `graph` group's `session-run` and `graph-mlp-step`, bench/tbx_reference.py
+//                      (tensorboardX) the `summary` group's `summary-add-scalar`
+//   --only GROUP       core, training, graph or summary
 //   --profile NAME [STEPS]
 //                      runs STEPS (default 100) untimed training steps of NAME (mlp-step,
 //                      cnn-step) and nothing else, for profilers such as callgrind
 var arguments = CommandLine.arguments.dropFirst()
 var reference: [String: Double] = [:]
-var groups: Set<String> = ["core", "training"]
+let allGroups: Set<String> = ["core", "training", "graph", "summary"]
+var groups = allGroups
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data((message + "\n").utf8))
     exit(2)
@@ -27,7 +30,9 @@ while let argument = arguments.popFirst() {
             if parts.count == 2, let value = Double(parts[1]) { reference[parts[0]] = value }
         }
     case "--only":
-        guard let group = arguments.popFirst(), ["core", "training"].contains(group) else { fail("--only takes core or training") }
+        guard let group = arguments.popFirst(), allGroups.contains(group) else {
+            fail("--only takes core, training, graph or summary")
+        }
         groups = [group]
     case "--profile":
         guard let name = arguments.popFirst() else { fail("--profile needs a training figure name") }
@@ -42,3 +47,5 @@ while let argument = arguments.popFirst() {
 print("lumen-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS threads \(Threading.currentBLASThreads)")
 if groups.contains("core") { CoreBenchmarks.runAll(tinyOpReferenceNanoseconds: reference["tiny-op"].map { $0 * 1e9 }) }
 if groups.contains("training") { TrainingBenchmarks.runAll(reference: reference) }
+if groups.contains("graph") { GraphBenchmarks.runAll(reference: reference) }
+if groups.contains("summary") { SummaryBenchmarks.runAll(reference: reference) }
