@@ -243,6 +243,35 @@ import Testing
         }
     }
 
+    /// The TensorFlow 1 path end to end: summary ops in a Lumen graph, run by a Session, written by
+    /// `FileWriter(logdir:graph:)`, read by TensorBoard's loader.
+    @Test(.disabled(if: tensorBoardProblem != nil, Comment(rawValue: tensorBoardProblem ?? "")))
+    func tensorBoardReadsSummariesAGraphSessionProduced() throws {
+        try Self.withLogdir { logdir in
+            let graph = Graph()
+            let (x, merged) = try graph.asDefault {
+                let x = try placeholder(.float32, shape: [-1], name: "x")
+                // TensorFlow's names are unique regardless of case: "mean" beside the Mean op would be
+                // "stats/mean_1", as TensorFlow 1 names it, so this uses "average".
+                _ = try withNameScope("stats") { try summary.scalar("average", x.mean()) }
+                _ = try summary.histogram("values", x)
+                return (x, try #require(try summary.mergeAll()))
+            }
+            let session = Session(graph: graph)
+            let writer = try FileWriter(logdir: logdir, graph: graph, compression: .none)
+            let batches: [[Float]] = [[1, 2, 3], [-1, 0, 4, 5]]
+            for (step, values) in batches.enumerated() {
+                let bytes = try session.run(merged, feeds: [x: Tensor(values, shape: [values.count])])
+                try writer.addSummary(bytes.scalars(as: UInt8.self), globalStep: step)
+            }
+            try writer.close()
+            let view = try Self.tensorBoardView(logdir)
+            let names = (view["graph"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+            #expect(names.contains("x") && names.contains("stats/average") && names.contains("Merge/MergeSummary"))
+            #expect(Self.scalars(view["scalars"])?["stats/average"]?.map(\.value) == [2, 2])
+        }
+    }
+
     // MARK: Our readers
 
     @Test func compressedByDefaultAndReadByOurGzipReader() throws {

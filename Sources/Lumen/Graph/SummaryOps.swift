@@ -144,3 +144,7 @@ extension Graph {
     /// The builder of summary ops in this graph (TensorFlow 1's `tf.summary`).
     public var summary: GraphSummaries { GraphSummaries(graph: self) }
 }
+
+/// TensorFlow 1's `tf.summary` on the default graph: `summary.scalar("loss", loss)`,
+/// `summary.histogram("weights", w)`, `summary.mergeAll()`.
+public var summary: GraphSummaries { Graph.default.summary }

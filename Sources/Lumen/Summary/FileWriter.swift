@@ -39,6 +39,14 @@ public final class FileWriter: Sendable {
         }
     }
 
+    /// Creates a writer and writes `graph`'s GraphDef first, as TensorFlow 1's
+    /// `tf.summary.FileWriter(logdir, sess.graph)` does.
+    public convenience init(
+        logdir: String, graph: Graph, compression: EventFileWriter.Compression = .gzip, flushInterval: Double = 2
+    ) throws {
+        try self.init(logdir: logdir, graphDef: graph.graphDef(), compression: compression, flushInterval: flushInterval)
+    }
+
     deinit {
         try? fileWriter.close()
     }
@@ -70,6 +78,11 @@ public final class FileWriter: Sendable {
     /// Adds a `Summary` at `globalStep`.
     public func addSummary(_ summary: Summary, globalStep: Int = 0) {
         fileWriter.write(summary, step: Int64(globalStep))
+    }
+
+    /// Writes a Lumen graph as TensorFlow's GraphDef.
+    public func addGraph(_ graph: Graph, globalStep: Int = 0) throws {
+        try addGraph(graph.graphDef(), globalStep: globalStep)
     }
 
     /// Adds a graph as a serialized `GraphDef` event.

@@ -197,6 +197,11 @@ public final class SummaryWriter: Sendable {
 
     // MARK: Graphs and raw summaries
 
+    /// Writes a Lumen graph as TensorFlow's GraphDef, for the board's graph view.
+    public func addGraph(_ graph: Graph, wallTime: Double? = nil) throws {
+        try addGraph(graph.graphDef(), wallTime: wallTime)
+    }
+
     /// Adds a computation graph, as a serialized `GraphDef` event (the graph dashboard's input).
     ///
     /// - Throws: A serialization error from swift-protobuf (not expected for a well-formed message).
