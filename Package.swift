@@ -45,7 +45,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "train-digits",
-            dependencies: ["DigitsExample", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["DigitsExample", "LumenEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "event-writer-probe",

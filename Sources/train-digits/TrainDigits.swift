@@ -2,6 +2,7 @@ import ArgumentParser
 import DigitsExample
 import Foundation
 import Lumen
+import LumenEvents
 
 /// `train-digits`: trains an MLP or a CNN on the UCI digits and reports the test accuracy.
 @main
@@ -65,10 +66,19 @@ struct TrainDigits: ParsableCommand {
         if let logdir {
             let directory = URL(fileURLWithPath: logdir).appendingPathComponent(model.rawValue + "-graph")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // TensorFlow 1's way: the FileWriter writes the graph first, then the per-epoch metrics.
+            let writer = try FileWriter(logdir: directory.path, graph: trainer.graph)
+            for line in metrics.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: ",").compactMap { Double($0) }
+                guard fields.count == 4 else { continue }
+                let summary = Summary(values: [.scalar(tag: "loss/train", value: Float(fields[1])),
+                                               .scalar(tag: "accuracy/test", value: Float(fields[2]))])
+                try writer.addSummary(try summary.serializedBytes() as [UInt8], globalStep: Int(fields[0]))
+            }
+            try writer.close()
             try trainer.graph.serializedGraphDef().write(to: directory.appendingPathComponent("graph.pb"))
-            try Data(trainer.graph.graphDefText().utf8).write(to: directory.appendingPathComponent("graph.pbtxt"))
             try Data(metrics.utf8).write(to: directory.appendingPathComponent("metrics.csv"))
-            print("wrote \(directory.path)/graph.pb, graph.pbtxt and metrics.csv")
+            print("wrote \(directory.path): event file with the graph, graph.pb and metrics.csv")
         }
         print(String(format: "test accuracy: %.4f", accuracy))
     }
@@ -81,22 +91,41 @@ struct TrainDigits: ParsableCommand {
         let progress = ProgressDisplay(epochs: epochs, interactive: isatty(STDOUT_FILENO) == 1)
         print("train-digits: \(model.rawValue), \(data.train.count) training and \(data.test.count) test images, "
             + "\(trainer.network.parameters().reduce(0) { $0 + $1.count }) parameters")
+        let directory = logdir.map { URL(fileURLWithPath: $0).appendingPathComponent(model.rawValue) }
+        let writer = try directory.map { try SummaryWriter(logdir: $0.path) }
+        writer?.addText("model", "```\n\(trainer.network.description)\n```")
         var metrics = "epoch,mean_loss,test_accuracy,seconds\n"
+        var lastLoss = Double.nan
         try trainer.train { event in
             progress.show(event)
-            if case let .epoch(epoch, loss, accuracy, seconds) = event {
-                metrics += "\(epoch),\(loss),\(accuracy),\(seconds)\n"
+            guard case let .epoch(epoch, loss, accuracy, seconds) = event else { return }
+            metrics += "\(epoch),\(loss),\(accuracy),\(seconds)\n"
+            lastLoss = loss
+            guard let writer else { return }
+            writer.addScalar("loss/train", loss, step: epoch)
+            writer.addScalar("accuracy/test", accuracy, step: epoch)
+            writer.addScalar("learning_rate", trainer.optimizer.learningRate, step: epoch)
+            for (name, parameter) in trainer.network.namedParameters() {
+                writer.addHistogram("weights/\(name)", parameter, step: epoch)
+                if let gradient = parameter.grad { writer.addHistogram("gradients/\(name)", gradient, step: epoch) }
             }
         }
         let accuracy = trainer.accuracy(on: data.test)
-        if let logdir {
-            let directory = URL(fileURLWithPath: logdir).appendingPathComponent(model.rawValue)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if let directory, let writer {
             try trainer.network.save(to: directory.appendingPathComponent("model.safetensors"))
             try Data(metrics.utf8).write(to: directory.appendingPathComponent("metrics.csv"))
-            print("wrote \(directory.path)/model.safetensors and metrics.csv")
+            try writer.addHParams(hyperparameters, metrics: ["hparam/accuracy": accuracy, "hparam/loss": lastLoss],
+                                  runName: "hparams")
+            try writer.close()
+            print("wrote \(directory.path): event file, model.safetensors and metrics.csv")
         }
         print(String(format: "test accuracy: %.4f", accuracy))
+    }
+
+    /// The run's settings, as the hparams dashboard shows them.
+    var hyperparameters: [String: HParamValue] {
+        ["model": .string(model.rawValue), "mode": .string(mode.rawValue), "epochs": .number(Double(epochs)),
+         "batch_size": .number(Double(batchSize)), "lr": .number(learningRate), "seed": .number(Double(seed))]
     }
 }
 
