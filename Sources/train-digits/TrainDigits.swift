@@ -94,6 +94,7 @@ struct TrainDigits: ParsableCommand {
         let directory = logdir.map { URL(fileURLWithPath: $0).appendingPathComponent(model.rawValue) }
         let writer = try directory.map { try SummaryWriter(logdir: $0.path) }
         writer?.addText("model", "```\n\(trainer.network.description)\n```")
+        try writer?.addGraph(trainer.network, input: model.prepare(data.test.inputs[.range(0..<1)]))
         var metrics = "epoch,mean_loss,test_accuracy,seconds\n"
         var lastLoss = Double.nan
         try trainer.train { event in

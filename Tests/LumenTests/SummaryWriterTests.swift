@@ -272,6 +272,34 @@ import Testing
         }
     }
 
+    /// `addGraph(module, input:)` traces the forward pass: the input, each parameter by its dotted
+    /// name and each op, wired as the module computes, with output shapes; TensorBoard parses it.
+    @Test(.disabled(if: tensorBoardProblem != nil, Comment(rawValue: tensorBoardProblem ?? "")))
+    func tracedModuleGraphIsWiredAsTheModuleComputes() throws {
+        var generator = RandomGenerator(seed: 3)
+        let model = Sequential(Linear(inFeatures: 4, outFeatures: 8, generator: &generator), ReLU(),
+                               Linear(inFeatures: 8, outFeatures: 3, generator: &generator))
+        let graph = ModuleTracer.graphDef(of: model, input: Tensor.zeros([2, 4]))
+        let nodes = Dictionary(uniqueKeysWithValues: graph.node.map { ($0.name, $0) })
+        #expect(nodes["input"]?.op == "Placeholder")
+        #expect(nodes["0.weight"]?.op == "VariableV2" && nodes["2.bias"]?.op == "VariableV2")
+        #expect(nodes["MatMul"]?.input == ["input", "0.weight"] && nodes["MatMul"]?.attr["transpose_b"]?.b == true)
+        #expect(nodes["Add"]?.input == ["MatMul", "0.bias"])
+        #expect(nodes["Relu"]?.input == ["Add"])
+        #expect(nodes["MatMul_1"]?.input == ["Relu", "2.weight"])
+        #expect(nodes["Add_1"]?.input == ["MatMul_1", "2.bias"])
+        #expect(nodes["Add_1"]?.attr["_output_shapes"]?.list.shape.first?.dim.map(\.size) == [2, 3])
+        #expect(graph.node.count == 10)
+        try Self.withLogdir { logdir in
+            let writer = try SummaryWriter(logdir: logdir, compression: .none)
+            try writer.addGraph(model, input: Tensor.zeros([2, 4]))
+            try writer.close()
+            let view = try Self.tensorBoardView(logdir)
+            let names = (view["graph"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+            #expect(Set(names) == Set(nodes.keys))
+        }
+    }
+
     // MARK: Our readers
 
     @Test func compressedByDefaultAndReadByOurGzipReader() throws {
