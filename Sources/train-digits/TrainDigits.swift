@@ -115,12 +115,29 @@ struct TrainDigits: ParsableCommand {
         if let directory, let writer {
             try trainer.network.save(to: directory.appendingPathComponent("model.safetensors"))
             try Data(metrics.utf8).write(to: directory.appendingPathComponent("metrics.csv"))
+            try writeSamples(trainer: trainer, data: data, to: writer)
             try writer.addHParams(hyperparameters, metrics: ["hparam/accuracy": accuracy, "hparam/loss": lastLoss],
                                   runName: "hparams")
             try writer.close()
             print("wrote \(directory.path): event file, model.safetensors and metrics.csv")
         }
         print(String(format: "test accuracy: %.4f", accuracy))
+    }
+
+    /// A grid of the first 16 test digits and a table of their labels and the trained model's predictions.
+    func writeSamples(trainer: DigitsTrainer, data: DigitsData, to writer: SummaryWriter) throws {
+        let count = 16
+        let inputs = data.test.inputs[.range(0..<count)]
+        let labels = data.test.targets[.range(0..<count)].scalars(as: Int64.self)
+        trainer.network.eval()
+        let predictions = noGrad { trainer.network(model.prepare(inputs)).argmax(axis: 1).scalars(as: Int64.self) }
+        trainer.network.train()
+        try writer.addImages("samples/test_digits", inputs.reshaped([count, 1, 8, 8]), step: epochs, columns: 8)
+        var table = "| image | label | prediction |\n| --- | --- | --- |\n"
+        for i in 0..<count {
+            table += "| \(i) | \(labels[i]) | \(predictions[i])\(labels[i] == predictions[i] ? "" : " ✗") |\n"
+        }
+        writer.addText("samples/predictions", table, step: epochs)
     }
 
     /// The run's settings, as the hparams dashboard shows them.
