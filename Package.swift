@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LumenEventsTests",
-            dependencies: ["LumenEvents"],
+            dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
         ),
     ],
