@@ -39,6 +39,7 @@ let package = Package(
             dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Protos"]
         ),
+        .target(name: "LumenBoard", dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(
             name: "DigitsExample",
             dependencies: ["Lumen"]
@@ -70,6 +71,7 @@ let package = Package(
             dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "LumenBoardTests", dependencies: ["LumenBoard"]),
     ],
     swiftLanguageModes: [.v6]
 )

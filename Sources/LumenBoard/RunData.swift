@@ -1,0 +1,260 @@
+import Foundation
+import LumenEvents
+import SwiftProtobuf
+
+/// One histogram: TensorBoard's `[left, right, count]` buckets and its statistics.
+public struct HistogramValue: Stepped, Sendable, Equatable {
+    public var step: Int64
+    public var wallTime: Double
+    public var min, max, num, sum, sumSquares: Double
+    /// `[left, right, count]` per bucket.
+    public var buckets: [[Double]]
+}
+
+/// The images of one image summary (a legacy image is one; a TF2 image summary may hold several).
+public struct ImageValue: Stepped, Sendable, Equatable {
+    public var step: Int64
+    public var wallTime: Double
+    public var width, height: Int
+    /// The encoded images (PNG, usually).
+    public var images: [Data]
+}
+
+/// One text summary: the strings of its tensor, in row-major order.
+public struct TextValue: Stepped, Sendable, Equatable {
+    public var step: Int64
+    public var wallTime: Double
+    public var strings: [String]
+}
+
+/// How many values of each sampled kind are kept per tag.
+public struct SampleLimits: Sendable, Equatable {
+    public var histograms: Int
+    public var images: Int
+    public var text: Int
+
+    /// TensorBoard's defaults: 500 histograms, 10 images, 100 texts.
+    public init(histograms: Int = 500, images: Int = 10, text: Int = 100) {
+        self.histograms = histograms
+        self.images = images
+        self.text = text
+    }
+}
+
+/// Everything kept about one run.
+///
+/// Restarts: TensorBoard's `EventAccumulator._MaybePurgeOrphanedData` purges, for files with a
+/// `file_version` (every modern writer), on a `SessionLog` START event, every value of every tag
+/// with step ≥ that event's step; for files without one, when a summary's step is below the
+/// previous summary's step, it purges that summary's tags at steps ≥ its step. Its Rust loader
+/// (`--load_fast`) preempts per time series when a step is ≤ the last one kept. We do both: a
+/// point whose step is ≤ the last step of its own tag drops that tag's points at steps ≥ its step
+/// (scalars, histograms, images and text alike), and a `SessionLog` START drops every tag's points
+/// at steps ≥ its step.
+public struct RunData: Sendable {
+    public let limits: SampleLimits
+    public private(set) var scalars: [String: ScalarSeries] = [:]
+    public private(set) var histograms: [String: Reservoir<HistogramValue>] = [:]
+    public private(set) var images: [String: Reservoir<ImageValue>] = [:]
+    public private(set) var text: [String: Reservoir<TextValue>] = [:]
+    /// The serialized `GraphDef` of the last graph event.
+    public private(set) var graph: Data?
+    /// The serialized `MetaGraphDef` of the last meta graph event.
+    public private(set) var metaGraph: Data?
+    /// Tag → serialized `RunMetadata`, the last one per tag.
+    public private(set) var runMetadata: [String: Data] = [:]
+    /// Tag → serialized `HParamsPluginData` (the hparams plugin's content), the last one per tag.
+    public private(set) var hparams: [String: Data] = [:]
+    /// Events decoded.
+    public internal(set) var events = 0
+    /// Records skipped: damaged frames, and intact frames that aren't an `Event`.
+    public internal(set) var corruptRecords = 0
+    /// The wall time of the newest event, by wall time.
+    public private(set) var lastEventTime: Double?
+    /// Tag → plugin name; the first metadata seen for a tag decides, as in TensorBoard.
+    public private(set) var pluginByTag: [String: String] = [:]
+
+    public init(limits: SampleLimits = SampleLimits()) {
+        self.limits = limits
+    }
+
+    /// Decodes and adds one serialized `Event`; counts it as corrupt if it doesn't decode.
+    public mutating func add(serializedEvent bytes: [UInt8]) {
+        guard let event = try? Event(serializedBytes: bytes) else {
+            corruptRecords += 1
+            return
+        }
+        add(event)
+    }
+
+    /// Adds one event.
+    public mutating func add(_ event: Event) {
+        events += 1
+        if event.wallTime.isFinite { lastEventTime = Swift.max(lastEventTime ?? event.wallTime, event.wallTime) }
+        let step = event.step
+        let wallTime = event.wallTime
+        switch event.what {
+        case .graphDef(let bytes):
+            graph = bytes
+        case .metaGraphDef(let bytes):
+            metaGraph = bytes
+        case .taggedRunMetadata(let tagged):
+            runMetadata[tagged.tag] = tagged.runMetadata
+        case .sessionLog(let log) where log.status == .start:
+            purgeAll(fromStep: step)
+        case .summary(let summary):
+            for value in summary.value {
+                add(value, step: step, wallTime: wallTime)
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func add(_ value: Summary.Value, step: Int64, wallTime: Double) {
+        let tag = value.tag
+        if value.hasMetadata, pluginByTag[tag] == nil, !value.metadata.pluginData.pluginName.isEmpty {
+            pluginByTag[tag] = value.metadata.pluginData.pluginName
+        }
+        if value.hasMetadata, value.metadata.pluginData.pluginName == "hparams" {
+            hparams[tag] = value.metadata.pluginData.content
+        }
+        switch value.value {
+        case .simpleValue(let x):
+            scalars[tag, default: ScalarSeries()].append(step: step, wallTime: wallTime, value: Double(x))
+        case .histo(let h):
+            addHistogram(Self.histogram(h, step: step, wallTime: wallTime), tag: tag)
+        case .image(let image):
+            addImage(
+                ImageValue(step: step, wallTime: wallTime, width: Int(image.width), height: Int(image.height),
+                           images: [image.encodedImageString]), tag: tag)
+        case .tensor(let tensor):
+            addTensor(tensor, tag: tag, step: step, wallTime: wallTime)
+        default:
+            break
+        }
+    }
+
+    private mutating func addTensor(_ tensor: TensorProto, tag: String, step: Int64, wallTime: Double) {
+        switch pluginByTag[tag] {
+        case "scalars":
+            guard let values = TensorValues.numbers(tensor), values.count == 1 else { return }
+            scalars[tag, default: ScalarSeries()].append(step: step, wallTime: wallTime, value: values[0])
+        case "histograms":
+            guard let values = TensorValues.numbers(tensor), values.count % 3 == 0 else { return }
+            let buckets = stride(from: 0, to: values.count, by: 3).map { Array(values[$0..<$0 + 3]) }
+            addHistogram(Self.histogram(buckets: buckets, step: step, wallTime: wallTime), tag: tag)
+        case "images":
+            let strings = tensor.stringVal
+            guard strings.count >= 2, let width = Int(String(decoding: strings[0], as: UTF8.self)),
+                let height = Int(String(decoding: strings[1], as: UTF8.self))
+            else { return }
+            addImage(
+                ImageValue(step: step, wallTime: wallTime, width: width, height: height,
+                           images: Array(strings.dropFirst(2))), tag: tag)
+        case "text":
+            let strings = tensor.stringVal.map { String(decoding: $0, as: UTF8.self) }
+            if text[tag] == nil { text[tag] = Reservoir(capacity: limits.text, seed: Self.seed(tag)) }
+            text[tag]!.add(TextValue(step: step, wallTime: wallTime, strings: strings))
+        default:
+            break
+        }
+    }
+
+    private mutating func addHistogram(_ histogram: HistogramValue, tag: String) {
+        if histograms[tag] == nil { histograms[tag] = Reservoir(capacity: limits.histograms, seed: Self.seed(tag)) }
+        histograms[tag]!.add(histogram)
+    }
+
+    private mutating func addImage(_ image: ImageValue, tag: String) {
+        if images[tag] == nil { images[tag] = Reservoir(capacity: limits.images, seed: Self.seed(tag)) }
+        images[tag]!.add(image)
+    }
+
+    /// Drops every value of every tag at `step` or later.
+    public mutating func purgeAll(fromStep step: Int64) {
+        for tag in scalars.keys { scalars[tag]!.purge(fromStep: step) }
+        for tag in histograms.keys { histograms[tag]!.purge(fromStep: step) }
+        for tag in images.keys { images[tag]!.purge(fromStep: step) }
+        for tag in text.keys { text[tag]!.purge(fromStep: step) }
+    }
+
+    /// A legacy `HistogramProto` as TensorBoard's `data_compat` migrates it: bucket `i` spans
+    /// `[bucket_limit[i-1], bucket_limit[i]]`, the first starting at `min` and the last ending at
+    /// `max`. (TensorBoard rounds these to float32; we keep the doubles.)
+    static func histogram(_ h: HistogramProto, step: Int64, wallTime: Double) -> HistogramValue {
+        let k = Swift.min(h.bucket.count, h.bucketLimit.count)
+        var buckets: [[Double]] = []
+        buckets.reserveCapacity(k)
+        for i in 0..<k {
+            let left = i == 0 ? h.min : h.bucketLimit[i - 1]
+            let right = i == k - 1 ? h.max : h.bucketLimit[i]
+            buckets.append([left, right, h.bucket[i]])
+        }
+        return HistogramValue(
+            step: step, wallTime: wallTime, min: h.min, max: h.max, num: h.num, sum: h.sum,
+            sumSquares: h.sumSquares, buckets: buckets)
+    }
+
+    /// A TF2 histogram tensor. It has no statistics: `min`/`max` are the outer edges, `num` the
+    /// total count, and `sum`/`sumSquares` are estimated from bucket centres.
+    static func histogram(buckets: [[Double]], step: Int64, wallTime: Double) -> HistogramValue {
+        var num = 0.0, sum = 0.0, sumSquares = 0.0
+        for b in buckets {
+            let centre = (b[0] + b[1]) / 2
+            num += b[2]
+            sum += centre * b[2]
+            sumSquares += centre * centre * b[2]
+        }
+        return HistogramValue(
+            step: step, wallTime: wallTime, min: buckets.first?[0] ?? 0, max: buckets.last?[1] ?? 0, num: num,
+            sum: sum, sumSquares: sumSquares, buckets: buckets)
+    }
+
+    /// A per-tag seed (FNV-1a of the tag), so sampling is reproducible.
+    static func seed(_ tag: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in tag.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
+        }
+        return hash
+    }
+}
+
+/// Reading the numbers of a tensor.
+enum TensorValues {
+    /// The values of a DT_FLOAT, DT_DOUBLE, DT_HALF, DT_INT32 or DT_INT64 tensor, from
+    /// `tensor_content` (little-endian) or the typed value field; `nil` for other types.
+    static func numbers(_ tensor: TensorProto) -> [Double]? {
+        let content = [UInt8](tensor.tensorContent)
+        func load<T: FixedWidthInteger>(_: T.Type) -> [T] {
+            let width = MemoryLayout<T>.size
+            return stride(from: 0, to: content.count - width + 1, by: width).map { i in
+                content[i..<i + width].reversed().reduce(T.zero) { $0 << 8 | T($1) }
+            }
+        }
+        switch tensor.dtype {
+        case .dtFloat:
+            if content.isEmpty { return tensor.floatVal.map(Double.init) }
+            return load(UInt32.self).map { Double(Float(bitPattern: $0)) }
+        case .dtDouble:
+            if content.isEmpty { return tensor.doubleVal }
+            return load(UInt64.self).map { Double(bitPattern: $0) }
+        case .dtHalf:
+            #if arch(arm64) || arch(x86_64)
+            if content.isEmpty { return tensor.halfVal.map { Double(Float16(bitPattern: UInt16(truncatingIfNeeded: $0))) } }
+            return load(UInt16.self).map { Double(Float16(bitPattern: $0)) }
+            #else
+            return nil
+            #endif
+        case .dtInt32:
+            if content.isEmpty { return tensor.intVal.map(Double.init) }
+            return load(UInt32.self).map { Double(Int32(bitPattern: $0)) }
+        case .dtInt64:
+            if content.isEmpty { return tensor.int64Val.map(Double.init) }
+            return load(UInt64.self).map { Double(Int64(bitPattern: $0)) }
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import LumenEvents
+import Testing
+@testable import LumenBoard
+
+struct Item: Stepped, Sendable, Equatable {
+    var step: Int64
+}
+
+@Suite struct ReservoirTests {
+    @Test func keepsAtMostNAndAlwaysTheNewest() {
+        var reservoir = Reservoir<Item>(capacity: 10, seed: 42)
+        for step in 0..<1000 {
+            reservoir.add(Item(step: Int64(step)))
+            #expect(reservoir.items.count == min(step + 1, 10))
+            #expect(reservoir.items.last?.step == Int64(step))
+        }
+        let steps = reservoir.items.map(\.step)
+        #expect(steps == steps.sorted())
+        #expect(Set(steps).count == 10)
+        // A uniform sample: not just the last ten.
+        #expect(steps.first! < 990)
+    }
+
+    @Test func underCapacityKeepsEverything() {
+        var reservoir = Reservoir<Item>(capacity: 100)
+        for step in 0..<50 { reservoir.add(Item(step: Int64(step))) }
+        #expect(reservoir.items.map(\.step) == (0..<50).map(Int64.init))
+    }
+}
+
+@Suite struct PurgeTests {
+    @Test func stepBackwardsDropsLaterPoints() {
+        var run = RunData()
+        for step in 0..<10 {
+            run.add(serializedEvent: EventBytes.scalar("loss", step: Int64(step), value: Float(step)))
+            run.add(serializedEvent: EventBytes.histogram("w", step: Int64(step)))
+        }
+        run.add(serializedEvent: EventBytes.scalar("other", step: 9, value: 0))
+        // The job restarts from step 5.
+        run.add(serializedEvent: EventBytes.scalar("loss", step: 5, value: -1))
+        #expect(run.scalars["loss"]?.steps == [0, 1, 2, 3, 4, 5])
+        #expect(run.scalars["loss"]?.values.last == -1)
+        // Other tags are untouched until their own step goes back.
+        #expect(run.histograms["w"]?.items.count == 10)
+        run.add(serializedEvent: EventBytes.histogram("w", step: 7))
+        #expect(run.histograms["w"]?.items.map(\.step) == [0, 1, 2, 3, 4, 5, 6, 7])
+        // A repeated step replaces the point.
+        run.add(serializedEvent: EventBytes.scalar("loss", step: 5, value: -2))
+        #expect(run.scalars["loss"]?.steps == [0, 1, 2, 3, 4, 5])
+        #expect(run.scalars["loss"]?.values.last == -2)
+        // A SessionLog START purges every tag from its step.
+        run.add(serializedEvent: EventBytes.sessionStart(step: 3))
+        #expect(run.scalars["loss"]?.steps == [0, 1, 2])
+        #expect(run.scalars["other"]?.steps == [])
+        #expect(run.histograms["w"]?.items.map(\.step) == [0, 1, 2])
+    }
+
+    @Test func doubleValuesWidenStorage() {
+        var series = ScalarSeries()
+        series.append(step: 0, wallTime: 0, value: 0.5)
+        #expect(series.storesFloats)
+        series.append(step: 1, wallTime: 0, value: 0.1)
+        #expect(!series.storesFloats)
+        #expect(series.values == [0.5, 0.1])
+    }
+}
+
+@Suite struct QueryTests {
+    @Test func downsamplingKeepsShape() {
+        var series = ScalarSeries()
+        for step in 0..<10_000 {
+            var value = sin(Double(step) / 300)
+            if step == 4321 { value = 50 }
+            if step == 7777 { value = -60 }
+            series.append(step: Int64(step), wallTime: Double(step), value: Float(value).isFinite ? Double(Float(value)) : 0)
+        }
+        for limit in [4, 5, 100, 1000] {
+            let points = BoardQueries.scalars(series, maxPoints: limit)
+            #expect(points.count <= limit, "\(limit)")
+            #expect(points.first?.step == 0 && points.last?.step == 9999, "\(limit)")
+            #expect(points.contains { $0.step == 4321 } && points.contains { $0.step == 7777 }, "\(limit)")
+            #expect(points.map(\.step) == points.map(\.step).sorted())
+        }
+        #expect(BoardQueries.scalars(series, maxPoints: 1000).count >= 990)
+        #expect(BoardQueries.scalars(series).count == 10_000)
+        #expect(BoardQueries.scalars(series, maxPoints: 20_000).count == 10_000)
+        #expect(BoardQueries.scalars(series, maxPoints: 2).map(\.step) == [0, 9999])
+    }
+
+    @Test func percentilesByHand() {
+        // Counts 1, 1, 2 over [0,1], [1,2], [2,3]: cumulative weights 2500, 5000, 10000 basis points.
+        let values = BoardQueries.percentiles(buckets: [[0, 1, 1], [1, 2, 1], [2, 3, 2]])
+        let expected = [
+            0,  // bp 0: first bucket, at its left edge
+            0.2672,  // 668 / 2500
+            0.6348,  // 1587 / 2500
+            1.234,  // 1 + (3085 - 2500) / 2500
+            2,  // bp 5000: weights[1] == 5000 is not > 5000, so the third bucket, at its left edge
+            2.383,  // 2 + 1915 / 5000
+            2.6826,  // 2 + 3413 / 5000
+            2.8664,  // 2 + 4332 / 5000
+            3,  // bp 10000: past every bucket, the maximum
+        ]
+        #expect(values.count == 9)
+        for (a, e) in zip(values, expected) { #expect(abs(a - e) < 1e-12, "\(a) vs \(e)") }
+    }
+
+    @Test func percentilesOfEmptyAndSparseHistograms() {
+        #expect(BoardQueries.percentiles(buckets: []) == Array(repeating: 0, count: 9))
+        // Empty buckets are skipped; the left edge after empty leading buckets is the minimum.
+        let values = BoardQueries.percentiles(buckets: [[-1, 0, 0], [0, 1, 0], [1, 2, 4]])
+        #expect(values.first == -1)
+        #expect(abs(values[4] - 0.5) < 1e-12)  // -1 + 5000 * 3 / 10000
+        #expect(values.last == 2)
+    }
+}
