@@ -9,11 +9,14 @@ let package = Package(
         .library(name: "LumenEvents", targets: ["LumenEvents"]),
         .executable(name: "lumen-bench", targets: ["lumen-bench"]),
         .executable(name: "train-digits", targets: ["train-digits"]),
+        .executable(name: "board", targets: ["board"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -39,7 +42,19 @@ let package = Package(
             dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Protos"]
         ),
-        .target(name: "LumenBoard", dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(
+            name: "LumenBoard",
+            dependencies: [
+                "LumenEvents",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "board",
+            dependencies: ["LumenBoard", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "DigitsExample",
             dependencies: ["Lumen"]
@@ -71,7 +86,10 @@ let package = Package(
             dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LumenBoardTests", dependencies: ["LumenBoard"]),
+        .testTarget(
+            name: "LumenBoardTests",
+            dependencies: ["LumenBoard", "LumenEvents", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

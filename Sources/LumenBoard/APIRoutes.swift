@@ -1,0 +1,215 @@
+import Foundation
+
+/// One answer of the JSON API, independent of the HTTP server.
+public struct BoardAPIResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+
+    public init(status: Int, contentType: String, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
+    public static func json(_ value: BoardJSON, status: Int = 200) -> BoardAPIResponse {
+        BoardAPIResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(value.serialized.utf8))
+    }
+
+    public static func error(_ status: Int, _ message: String) -> BoardAPIResponse {
+        .json(.object([("error", .string(message))]), status: status)
+    }
+
+    /// The body as text (for tests and logging).
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// The board's JSON API over one snapshot: `/api/runs`, `/api/tags`, `/api/scalars`,
+/// `/api/histograms`, `/api/distributions`, `/api/images`, `/api/image`, `/api/text` and
+/// `/api/status`. Run and tag names are only ever dictionary keys. Every failure is a 4xx with a
+/// JSON `{"error": ...}` body: 404 for an unknown endpoint, run, tag or image, 400 for a missing
+/// or malformed parameter.
+public enum BoardAPI {
+    public static let endpoints = [
+        "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status",
+    ]
+
+    private struct Failure: Error {
+        var status: Int
+        var message: String
+    }
+
+    /// Answers `GET /api/<endpoint>` with the (percent-decoded) query `parameters`.
+    public static func respond(endpoint: String, parameters: [String: String], snapshot: BoardSnapshot)
+        -> BoardAPIResponse
+    {
+        do {
+            return try answer(endpoint: endpoint, parameters, snapshot)
+        } catch let failure as Failure {
+            return .error(failure.status, failure.message)
+        } catch {
+            return .error(400, "\(error)")
+        }
+    }
+
+    private static func answer(endpoint: String, _ q: [String: String], _ snapshot: BoardSnapshot) throws
+        -> BoardAPIResponse
+    {
+        switch endpoint {
+        case "runs": return .json(runs(snapshot))
+        case "tags": return .json(tags(snapshot))
+        case "status": return .json(status(snapshot.status))
+        case "scalars": return try scalars(q, snapshot)
+        case "histograms":
+            let (_, reservoir) = try lookup(q, snapshot, kind: "histogram") { $0.histograms }
+            return .json(.array(reservoir.items.map(histogram)))
+        case "distributions":
+            let (_, reservoir) = try lookup(q, snapshot, kind: "histogram") { $0.histograms }
+            return .json(.array(reservoir.items.map(distribution)))
+        case "images":
+            let (_, reservoir) = try lookup(q, snapshot, kind: "image") { $0.images }
+            var out: [BoardJSON] = []
+            for item in reservoir.items {
+                for _ in item.images {
+                    out.append(.object([
+                        ("wallTime", .number(item.wallTime)), ("step", .integer(item.step)),
+                        ("width", .integer(Int64(item.width))), ("height", .integer(Int64(item.height))),
+                        ("index", .integer(Int64(out.count))),
+                    ]))
+                }
+            }
+            return .json(.array(out))
+        case "image":
+            let index = try integer(q, "index", minimum: 0)
+            let (_, reservoir) = try lookup(q, snapshot, kind: "image") { $0.images }
+            let all = reservoir.items.flatMap(\.images)
+            guard let index, index < all.count else {
+                if index == nil { throw Failure(status: 400, message: "missing parameter 'index'") }
+                throw Failure(status: 404, message: "no image at index \(index!) (there are \(all.count))")
+            }
+            return BoardAPIResponse(status: 200, contentType: "image/png", body: [UInt8](all[index]))
+        case "text":
+            let (_, reservoir) = try lookup(q, snapshot, kind: "text") { $0.text }
+            return .json(.array(reservoir.items.map { item in
+                .object([
+                    ("wallTime", .number(item.wallTime)), ("step", .integer(item.step)),
+                    ("text", .string(item.strings.joined(separator: "\n"))),
+                ])
+            }))
+        default:
+            throw Failure(status: 404, message: "no such endpoint: /api/\(endpoint)")
+        }
+    }
+
+    // MARK: - Endpoints
+
+    static func runs(_ snapshot: BoardSnapshot) -> BoardJSON {
+        .array(snapshot.runs.keys.sorted().map { name in
+            let run = snapshot.runs[name]!
+            return .object([
+                ("name", .string(name)),
+                ("lastEventTime", run.lastEventTime.map(BoardJSON.number) ?? .null),
+                ("events", .integer(Int64(run.events))),
+                ("corruptRecords", .integer(Int64(run.corruptRecords))),
+            ])
+        })
+    }
+
+    static func tags(_ snapshot: BoardSnapshot) -> BoardJSON {
+        .object(snapshot.runs.keys.sorted().map { name in
+            let run = snapshot.runs[name]!
+            func list(_ keys: Dictionary<String, some Any>.Keys) -> BoardJSON { .array(keys.sorted().map(BoardJSON.string)) }
+            return (name, .object([
+                ("scalars", list(run.scalars.keys)),
+                ("histograms", list(run.histograms.keys)),
+                ("images", list(run.images.keys)),
+                ("text", list(run.text.keys)),
+                ("graph", .bool(run.graph != nil || run.metaGraph != nil)),
+                ("hparams", .bool(!run.hparams.isEmpty)),
+            ]))
+        })
+    }
+
+    static func status(_ status: BoardStatus) -> BoardJSON {
+        .object([
+            ("files", .integer(Int64(status.files))),
+            ("bytes", .integer(status.bytes)),
+            ("events", .integer(Int64(status.events))),
+            ("corruptRecords", .integer(Int64(status.corruptRecords))),
+            ("firstLoadDone", .bool(status.firstLoadDone)),
+            ("reloads", .integer(Int64(status.reloads))),
+        ])
+    }
+
+    private static func scalars(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> BoardAPIResponse {
+        let maxPoints = try integer(q, "points", minimum: 1)
+        let format = q["format"] ?? "json"
+        guard format == "json" || format == "csv" else {
+            throw Failure(status: 400, message: "format must be 'json' or 'csv', not '\(format)'")
+        }
+        let (names, series) = try lookup(q, snapshot, kind: "scalar") { $0.scalars }
+        let points = BoardQueries.scalars(series, maxPoints: maxPoints)
+        if format == "csv" {
+            var out = "wall_time,step,value\n"
+            for p in points {
+                BoardJSON.writeNumber(p.wallTime, into: &out)
+                out += "," + String(p.step) + ","
+                if p.value.isFinite { BoardJSON.writeNumber(p.value, into: &out) } else { out += "\(p.value)" }
+                out += "\n"
+            }
+            return BoardAPIResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(out.utf8))
+        }
+        return .json(.object([
+            ("run", .string(names.run)), ("tag", .string(names.tag)),
+            ("total", .integer(Int64(series.count))),
+            ("points", .array(points.map { .array([.number($0.wallTime), .integer($0.step), .number($0.value)]) })),
+        ]))
+    }
+
+    static func histogram(_ h: HistogramValue) -> BoardJSON {
+        .object([
+            ("wallTime", .number(h.wallTime)), ("step", .integer(h.step)),
+            ("min", .number(h.min)), ("max", .number(h.max)), ("num", .number(h.num)),
+            ("sum", .number(h.sum)), ("sumSquares", .number(h.sumSquares)),
+            ("buckets", .array(h.buckets.map { .array($0.map(BoardJSON.number)) })),
+        ])
+    }
+
+    static func distribution(_ h: HistogramValue) -> BoardJSON {
+        .object([
+            ("wallTime", .number(h.wallTime)), ("step", .integer(h.step)),
+            ("percentiles", .array(BoardQueries.percentiles(buckets: h.buckets).map(BoardJSON.number))),
+        ])
+    }
+
+    // MARK: - Parameters
+
+    private static func required(_ q: [String: String], _ name: String) throws -> String {
+        guard let value = q[name], !value.isEmpty else {
+            throw Failure(status: 400, message: "missing parameter '\(name)'")
+        }
+        return value
+    }
+
+    /// The integer parameter `name`, `nil` if absent; a 400 if it isn't an integer ≥ `minimum`.
+    private static func integer(_ q: [String: String], _ name: String, minimum: Int) throws -> Int? {
+        guard let text = q[name] else { return nil }
+        guard let value = Int(text), value >= minimum else {
+            throw Failure(status: 400, message: "parameter '\(name)' must be an integer ≥ \(minimum), not '\(text)'")
+        }
+        return value
+    }
+
+    /// The value of tag `tag` of run `run` in the collection `collection` picks.
+    private static func lookup<Value>(
+        _ q: [String: String], _ snapshot: BoardSnapshot, kind: String, _ collection: (RunData) -> [String: Value]
+    ) throws -> ((run: String, tag: String), Value) {
+        let runName = try required(q, "run")
+        let tag = try required(q, "tag")
+        guard let run = snapshot.runs[runName] else { throw Failure(status: 404, message: "no run named '\(runName)'") }
+        guard let value = collection(run)[tag] else {
+            throw Failure(status: 404, message: "run '\(runName)' has no \(kind) tag '\(tag)'")
+        }
+        return ((runName, tag), value)
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LumenEvents
+import Testing
+@testable import LumenBoard
+
+/// End-to-end: the board's HTTP server on a free port, queried over real HTTP connections.
+@Suite struct BoardServerTests {
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures/interop").path
+
+    /// Loads `logdir` once, serves it on port 0 and runs `body` with a live client.
+    static func serve(
+        _ logdir: String, _ body: @escaping @Sendable (any TestClientProtocol, BoardLoader) async throws -> Void
+    ) async throws {
+        let loader = BoardLoader(logdir: logdir)
+        await loader.reload()
+        let app = BoardServer.makeApplication(store: loader.store, host: "127.0.0.1", port: 0)
+        try await app.test(.live) { client in try await body(client, loader) }
+    }
+
+    static func get(_ client: any TestClientProtocol, _ uri: String) async throws -> (status: Int, json: Any?, raw: [UInt8], type: String?) {
+        try await client.execute(uri: uri, method: .get) { response in
+            let raw = response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? []
+            let json = try? JSONSerialization.jsonObject(with: Data(raw), options: [.fragmentsAllowed])
+            return (response.status.code, json, raw, response.headers[.contentType])
+        }
+    }
+
+    static func expectError(_ client: any TestClientProtocol, _ uri: String, _ status: Int) async throws {
+        let r = try await get(client, uri)
+        #expect(r.status == status, "\(uri)")
+        #expect((r.json as? [String: Any])?["error"] is String, "\(uri)")
+        #expect(r.type?.hasPrefix("application/json") == true, "\(uri)")
+    }
+
+    @Test func fixturesOverHTTP() async throws {
+        let store = LogdirLoader(logdir: Self.fixtures)
+        store.reload()
+        let loss = try #require(store.run("tensorboardX")?.scalars["train/loss"])
+        try await Self.serve(Self.fixtures) { client, _ in
+            // runs
+            let runs = try await Self.get(client, "/api/runs")
+            #expect(runs.status == 200)
+            let runList = try #require(runs.json as? [[String: Any]])
+            #expect(runList.map { $0["name"] as? String } == [
+                "tensorboardX", "tensorboardX/hparams", "tensorboardX/lr/adam", "tensorboardX/lr/sgd",
+                "tf1_filewriter_mlp", "tf2_summary",
+            ])
+            for run in runList {
+                #expect(Set(run.keys) == ["name", "lastEventTime", "events", "corruptRecords"])
+                #expect(run["corruptRecords"] as? Int == 0)
+                #expect((run["events"] as? Int ?? 0) > 0)
+            }
+
+            // tags
+            let tags = try #require(try await Self.get(client, "/api/tags").json as? [String: [String: Any]])
+            let x = try #require(tags["tensorboardX"])
+            #expect(Set(x.keys) == ["scalars", "histograms", "images", "text", "graph", "hparams"])
+            #expect(x["scalars"] as? [String] == ["train/accuracy", "train/loss"])
+            #expect(x["histograms"] as? [String] == ["layer1/weights"])
+            #expect(x["images"] as? [String] == ["samples/input"])
+            #expect(x["text"] as? [String] == ["notes/text_summary"])
+            #expect(x["graph"] as? Bool == false && x["hparams"] as? Bool == false)
+            #expect(tags["tf1_filewriter_mlp"]?["graph"] as? Bool == true)
+            #expect(tags["tensorboardX/hparams"]?["hparams"] as? Bool == true)
+
+            // scalars: every point, as the store holds them
+            let scalars = try await Self.get(client, "/api/scalars?run=tensorboardX&tag=train/loss")
+            #expect(scalars.status == 200)
+            let s = try #require(scalars.json as? [String: Any])
+            #expect(s["run"] as? String == "tensorboardX" && s["tag"] as? String == "train/loss")
+            #expect(s["total"] as? Int == 20)
+            let points = try #require(s["points"] as? [[Double]])
+            #expect(points.count == 20)
+            #expect(points.map { Int64($0[1]) } == Array(0...19))
+            // Foundation's JSON parser on Linux rounds some doubles; the CSV check below is exact.
+            func close(_ a: [Double], _ b: [Double]) -> Bool {
+                a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }
+            }
+            #expect(close(points.map { $0[2] }, loss.values))
+            #expect(close(points.map { $0[0] }, loss.wallTimes))
+
+            // the tag percent-encoded reads the same
+            let encoded = try await Self.get(client, "/api/scalars?run=tensorboardX&tag=train%2Floss")
+            #expect(((encoded.json as? [String: Any])?["points"] as? [[Double]])?.count == 20)
+
+            // downsampled
+            let five = try #require(try await Self.get(client, "/api/scalars?run=tensorboardX&tag=train/loss&points=5").json as? [String: Any])
+            let fivePoints = try #require(five["points"] as? [[Double]])
+            #expect(fivePoints.count <= 5 && fivePoints.count >= 2)
+            #expect(fivePoints.first?[1] == 0 && fivePoints.last?[1] == 19)
+            #expect(five["total"] as? Int == 20)
+
+            // csv
+            let csv = try await Self.get(client, "/api/scalars?run=tensorboardX&tag=train/loss&format=csv")
+            #expect(csv.status == 200 && csv.type?.hasPrefix("text/csv") == true)
+            let lines = String(decoding: csv.raw, as: UTF8.self).split(separator: "\n")
+            #expect(lines.first == "wall_time,step,value" && lines.count == 21)
+            #expect(lines.dropFirst().map { Double($0.split(separator: ",")[2])! } == loss.values)
+            #expect(lines.dropFirst().map { Double($0.split(separator: ",")[0])! } == loss.wallTimes)
+
+            // histograms and distributions
+            let histograms = try #require(try await Self.get(client, "/api/histograms?run=tensorboardX&tag=layer1/weights").json as? [[String: Any]])
+            #expect(histograms.map { $0["step"] as? Int } == [0, 5, 10, 15])
+            for h in histograms {
+                #expect(Set(h.keys) == ["wallTime", "step", "min", "max", "num", "sum", "sumSquares", "buckets"])
+                let buckets = try #require(h["buckets"] as? [[Double]])
+                #expect(buckets.allSatisfy { $0.count == 3 })
+                #expect(buckets.reduce(0) { $0 + $1[2] } == h["num"] as? Double)
+            }
+            let distributions = try #require(try await Self.get(client, "/api/distributions?run=tensorboardX&tag=layer1/weights").json as? [[String: Any]])
+            #expect(distributions.count == 4)
+            for (d, h) in zip(distributions, histograms) {
+                let p = try #require(d["percentiles"] as? [Double])
+                #expect(p.count == 9 && p == p.sorted())
+                #expect(p.first == h["min"] as? Double && p.last == h["max"] as? Double)
+            }
+
+            // images
+            let images = try #require(try await Self.get(client, "/api/images?run=tensorboardX&tag=samples/input").json as? [[String: Any]])
+            #expect(!images.isEmpty)
+            #expect(images.first?["width"] as? Int == 8 && images.first?["height"] as? Int == 8)
+            #expect(images.map { $0["index"] as? Int } == Array(0..<images.count))
+            let png = try await Self.get(client, "/api/image?run=tensorboardX&tag=samples/input&index=0")
+            #expect(png.status == 200 && png.type == "image/png")
+            #expect(png.raw.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+
+            // text
+            let text = try #require(try await Self.get(client, "/api/text?run=tensorboardX&tag=notes/text_summary").json as? [[String: Any]])
+            #expect(text.count == 1 && text.first?["step"] as? Int == 0)
+            #expect(text.first?["text"] as? String == "fixture run **shared** from `tensorboardX`")
+
+            // status
+            let status = try #require(try await Self.get(client, "/api/status").json as? [String: Any])
+            #expect(status["files"] as? Int == 6 && status["firstLoadDone"] as? Bool == true)
+            #expect((status["bytes"] as? Int ?? 0) > 0 && status["corruptRecords"] as? Int == 0)
+            #expect(status["events"] as? Int == runList.reduce(0) { $0 + ($1["events"] as? Int ?? 0) })
+
+            // gzip when accepted
+            let plain = try await Self.get(client, "/api/histograms?run=tensorboardX&tag=layer1/weights")
+            let zipped = try await client.execute(
+                uri: "/api/histograms?run=tensorboardX&tag=layer1/weights", method: .get,
+                headers: [.acceptEncoding: "gzip, deflate"]
+            ) { response in
+                (response.headers[.contentEncoding],
+                 response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? [])
+            }
+            #expect(zipped.0 == "gzip" && zipped.1.count < plain.raw.count)
+            #expect(try GzipStreamDecoder().decompress(zipped.1) == plain.raw)
+            #expect(BoardServer.acceptsGzip("br, gzip;q=0.5") && !BoardServer.acceptsGzip("gzip;q=0") && !BoardServer.acceptsGzip(nil))
+
+            // errors: unknown run or tag → 404, bad parameters → 400
+            try await Self.expectError(client, "/api/scalars?run=nope&tag=train/loss", 404)
+            try await Self.expectError(client, "/api/scalars?run=tensorboardX&tag=nope", 404)
+            try await Self.expectError(client, "/api/scalars?run=../../etc&tag=passwd", 404)
+            try await Self.expectError(client, "/api/histograms?run=tensorboardX&tag=train/loss", 404)
+            try await Self.expectError(client, "/api/image?run=tensorboardX&tag=samples/input&index=99", 404)
+            try await Self.expectError(client, "/api/nothing", 404)
+            try await Self.expectError(client, "/api/scalars?run=tensorboardX", 400)
+            try await Self.expectError(client, "/api/scalars?tag=train/loss", 400)
+            try await Self.expectError(client, "/api/scalars?run=tensorboardX&tag=train/loss&points=abc", 400)
+            try await Self.expectError(client, "/api/scalars?run=tensorboardX&tag=train/loss&points=0", 400)
+            try await Self.expectError(client, "/api/scalars?run=tensorboardX&tag=train/loss&format=xml", 400)
+            try await Self.expectError(client, "/api/image?run=tensorboardX&tag=samples/input&index=-1", 400)
+            try await Self.expectError(client, "/api/image?run=tensorboardX&tag=samples/input", 400)
+            try await Self.expectError(client, "/api/text?run=&tag=", 400)
+        }
+    }
+
+    @Test func liveLogdirPicksUpNewPoints() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let runDir = dir.file("exp/run1")
+        let writer = try EventFileWriter(logdir: runDir, compression: .none)
+        for step in 0..<3 { writer.writeScalar(tag: "loss", value: Float(step) * 0.5, step: Int64(step)) }
+        try writer.flush()
+        try await Self.serve(dir.path) { client, loader in
+            let first = try #require(try await Self.get(client, "/api/scalars?run=exp/run1&tag=loss").json as? [String: Any])
+            #expect((first["points"] as? [[Double]])?.map { $0[2] } == [0, 0.5, 1])
+
+            writer.writeScalar(tag: "loss", value: 7.25, step: 3)
+            writer.writeScalar(tag: "acc", value: 0.75, step: 3)
+            try writer.flush()
+            await loader.reload()
+
+            let second = try #require(try await Self.get(client, "/api/scalars?run=exp/run1&tag=loss").json as? [String: Any])
+            #expect(second["total"] as? Int == 4)
+            #expect((second["points"] as? [[Double]])?.last == [(second["points"] as? [[Double]])?.last?[0] ?? 0, 3, 7.25])
+            let tags = try #require(try await Self.get(client, "/api/tags").json as? [String: [String: Any]])
+            #expect(tags["exp/run1"]?["scalars"] as? [String] == ["acc", "loss"])
+            let status = try #require(try await Self.get(client, "/api/status").json as? [String: Any])
+            #expect(status["reloads"] as? Int == 2 && status["files"] as? Int == 1)
+        }
+        try writer.close()
+    }
+
+    @Test func missingLogdirIsEmpty() async throws {
+        try await Self.serve("/nonexistent/lumen-board-\(UUID().uuidString)") { client, _ in
+            let runs = try await Self.get(client, "/api/runs")
+            #expect(runs.status == 200 && (runs.json as? [Any])?.isEmpty == true)
+            let tags = try await Self.get(client, "/api/tags")
+            #expect(tags.status == 200 && (tags.json as? [String: Any])?.isEmpty == true)
+            try await Self.expectError(client, "/api/scalars?run=x&tag=y", 404)
+        }
+    }
+
+    @Test func jsonEncoding() {
+        let value = BoardJSON.object([
+            ("a", .number(.nan)), ("b", .number(1.5)), ("c", .number(3)), ("d", .string("q\"\\\n\u{1}é")),
+        ])
+        #expect(value.serialized == #"{"a":null,"b":1.5,"c":3,"d":"q\"\\\n\u0001é"}"#)
+    }
+}
