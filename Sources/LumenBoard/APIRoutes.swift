@@ -1,4 +1,5 @@
 import Foundation
+import LumenEvents
 
 /// One answer of the JSON API, independent of the HTTP server.
 public struct BoardAPIResponse: Sendable {
@@ -31,7 +32,7 @@ public struct BoardAPIResponse: Sendable {
 /// or malformed parameter.
 public enum BoardAPI {
     public static let endpoints = [
-        "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status",
+        "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live",
     ]
 
     private struct Failure: Error {
@@ -59,6 +60,7 @@ public enum BoardAPI {
         case "runs": return .json(runs(snapshot))
         case "tags": return .json(tags(snapshot))
         case "status": return .json(status(snapshot.status))
+        case "hparams": return .json(hparams(snapshot))
         case "scalars": return try scalars(q, snapshot)
         case "histograms":
             let (_, reservoir) = try lookup(q, snapshot, kind: "histogram") { $0.histograms }
@@ -128,6 +130,38 @@ public enum BoardAPI {
                 ("hparams", .bool(!run.hparams.isEmpty)),
             ]))
         })
+    }
+
+    /// One row per run with a `_hparams_/session_start_info`: its hyperparameters and, for every
+    /// metric tag any run's `_hparams_/experiment` names, the last value of that run's scalar series.
+    static func hparams(_ snapshot: BoardSnapshot) -> BoardJSON {
+        var metricTags = Set<String>()
+        for run in snapshot.runs.values {
+            guard let bytes = run.hparams[HParamsSummaries.experimentTag],
+                  let data = try? HParamsHParamsPluginData(serializedBytes: bytes) else { continue }
+            for info in data.experiment.metricInfos { metricTags.insert(info.name.tag) }
+        }
+        var rows: [BoardJSON] = []
+        for name in snapshot.runs.keys.sorted() {
+            let run = snapshot.runs[name]!
+            guard let bytes = run.hparams[HParamsSummaries.sessionStartInfoTag],
+                  let data = try? HParamsHParamsPluginData(serializedBytes: bytes) else { continue }
+            let values = data.sessionStartInfo.hparams
+            let hparams: [(String, BoardJSON)] = values.keys.sorted().map { key in
+                switch values[key]!.kind {
+                case .numberValue(let v): (key, .number(v))
+                case .stringValue(let v): (key, .string(v))
+                case .boolValue(let v): (key, .bool(v))
+                default: (key, .null)
+                }
+            }
+            let metrics: [(String, BoardJSON)] = metricTags.sorted().compactMap { tag in
+                guard let series = run.scalars[tag], !series.isEmpty else { return nil }
+                return (tag, .number(series.value(at: series.count - 1)))
+            }
+            rows.append(.object([("run", .string(name)), ("hparams", .object(hparams)), ("metrics", .object(metrics))]))
+        }
+        return .array(rows)
     }
 
     static func status(_ status: BoardStatus) -> BoardJSON {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import LumenEvents
+import ServiceLifecycle
 
 /// The board's HTTP layer: Hummingbird routes over the ``BoardStore``'s latest snapshot.
 public enum BoardServer {
@@ -9,6 +10,26 @@ public enum BoardServer {
     /// `GET /` with a short index of the API.
     public static func makeRouter(store: BoardStore) -> Router<BasicRequestContext> {
         let router = Router()
+        router.get("/api/live") { _, _ -> Response in
+            let stream = store.changes()
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream"
+            headers[.cacheControl] = "no-cache"
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                // An initial comment, so clients see the stream open before the first change.
+                // The stream ends on graceful shutdown (SIGINT, SIGTERM), so open live connections
+                // never hold the server up.
+                try await withGracefulShutdownHandler {
+                    try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                    for await changes in stream {
+                        try await writer.write(ByteBuffer(string: "data: " + changes.json.serialized + "\n\n"))
+                    }
+                } onGracefulShutdown: {
+                    store.finishSubscribers()
+                }
+                try await writer.finish(nil)
+            })
+        }
         router.get("/api/:endpoint") { request, context -> Response in
             let endpoint = context.parameters.get("endpoint") ?? ""
             var parameters: [String: String] = [:]

@@ -30,15 +30,97 @@ public struct BoardSnapshot: Sendable {
     }
 }
 
-/// Holds the latest snapshot; the loader publishes, request handlers read.
+/// What one published snapshot changed relative to the one before: runs whose event count or tags
+/// changed, and per run the tags that are new or whose values changed.
+public struct BoardChanges: Sendable, Equatable {
+    public var runs: [String] = []
+    public var tags: [String: [String]] = [:]
+
+    public init(runs: [String] = [], tags: [String: [String]] = [:]) {
+        self.runs = runs
+        self.tags = tags
+    }
+
+    public var isEmpty: Bool { runs.isEmpty }
+
+    /// A fingerprint per tag: count of values seen plus the last step.
+    static func signatures(_ run: RunData) -> [String: [Int64]] {
+        var out: [String: [Int64]] = [:]
+        for (tag, s) in run.scalars { out[tag] = [0, Int64(s.count), s.steps.last ?? -1] }
+        func add<E>(_ kind: Int64, _ d: [String: Reservoir<E>]) {
+            for (tag, r) in d { out[tag, default: []] += [kind, Int64(r.seen), r.items.last?.step ?? -1] }
+        }
+        add(1, run.histograms)
+        add(2, run.images)
+        add(3, run.text)
+        for (tag, data) in run.hparams { out[tag, default: []] += [4, Int64(data.hashValue)] }
+        return out
+    }
+
+    /// The changes from `old` to `new`.
+    public static func between(_ old: BoardSnapshot, _ new: BoardSnapshot) -> BoardChanges {
+        var changes = BoardChanges()
+        for name in new.runs.keys.sorted() {
+            let run = new.runs[name]!
+            let before = old.runs[name]
+            if let before, before.events == run.events, before.corruptRecords == run.corruptRecords { continue }
+            let a = before.map(signatures) ?? [:]
+            let b = signatures(run)
+            changes.runs.append(name)
+            changes.tags[name] = b.keys.filter { a[$0] != b[$0] }.sorted()
+        }
+        return changes
+    }
+
+    public var json: BoardJSON {
+        .object([
+            ("runs", .array(runs.map(BoardJSON.string))),
+            ("tags", .object(tags.keys.sorted().map { ($0, .array(tags[$0]!.map(BoardJSON.string))) })),
+        ])
+    }
+}
+
+/// Holds the latest snapshot; the loader publishes, request handlers read. Subscribers get the
+/// ``BoardChanges`` of every publish that changed something.
 public final class BoardStore: Sendable {
     private let current = Mutex(BoardSnapshot())
+    private let subscribers = Mutex([UUID: AsyncStream<BoardChanges>.Continuation]())
 
     public init() {}
 
     public var snapshot: BoardSnapshot { current.withLock { $0 } }
 
-    public func publish(_ snapshot: BoardSnapshot) { current.withLock { $0 = snapshot } }
+    /// Publishes `snapshot`; returns what changed from the previous one (and tells subscribers if
+    /// anything did).
+    @discardableResult
+    public func publish(_ snapshot: BoardSnapshot) -> BoardChanges {
+        let changes = current.withLock { old -> BoardChanges in
+            let changes = BoardChanges.between(old, snapshot)
+            old = snapshot
+            return changes
+        }
+        if !changes.isEmpty {
+            for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(changes) }
+        }
+        return changes
+    }
+
+    /// A stream of the changes of every later publish that changed something.
+    public func changes() -> AsyncStream<BoardChanges> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream.makeStream(of: BoardChanges.self, bufferingPolicy: .bufferingNewest(64))
+        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    /// Ends every open change stream (so `/api/live` responses finish, e.g. before shutdown).
+    public func finishSubscribers() {
+        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.finish() }
+    }
+
+    /// How many change streams are open.
+    public var subscriberCount: Int { subscribers.withLock { $0.count } }
 }
 
 /// Owns the (non-`Sendable`) ``LogdirLoader``: every pass reads what the logdir gained and

@@ -197,6 +197,81 @@ import Testing
         try writer.close()
     }
 
+    @Test func hparamsFromTensorboardX() async throws {
+        let run = "tensorboardX/hparams"
+        let loader = LogdirLoader(logdir: Self.fixtures)
+        loader.reload()
+        let scalars = try #require(loader.run(run)?.scalars)
+        try await Self.serve(Self.fixtures) { client, _ in
+            let r = try await Self.get(client, "/api/hparams")
+            #expect(r.status == 200 && r.type?.hasPrefix("application/json") == true)
+            let rows = try #require(r.json as? [[String: Any]])
+            #expect(rows.map { $0["run"] as? String } == [run])
+            let row = try #require(rows.first)
+            let hparams = try #require(row["hparams"] as? [String: Any])
+            #expect(hparams.keys.sorted() == ["batch_size", "dropout", "lr", "optimizer"])
+            #expect(hparams["optimizer"] is String)
+            #expect(hparams["lr"] is NSNumber && hparams["batch_size"] is NSNumber && hparams["dropout"] is NSNumber)
+            let metrics = try #require(row["metrics"] as? [String: Double])
+            #expect(metrics.keys.sorted() == ["hparam/accuracy", "hparam/loss"])
+            for (tag, value) in metrics {
+                let expected = try #require(scalars[tag]?.values.last)
+                #expect(abs(value - expected) <= 1e-12 * max(1, abs(expected)), "\(tag)")
+            }
+        }
+        // the JSON the endpoint builds, without Foundation's parser in between
+        let snapshot = await BoardLoader(logdir: Self.fixtures).reload()
+        let text = BoardAPI.hparams(snapshot).serialized
+        #expect(text.contains(#""run":"tensorboardX/hparams""#) && text.contains(#""hparam/accuracy":"#))
+    }
+
+    @Test func changeTracking() {
+        var run = RunData()
+        run.add(serializedEvent: EventBytes.scalar("loss", step: 0, value: 1))
+        let store = BoardStore()
+        let first = store.publish(BoardSnapshot(runs: ["a": run]))
+        #expect(first == BoardChanges(runs: ["a"], tags: ["a": ["loss"]]))
+        #expect(store.publish(BoardSnapshot(runs: ["a": run])).isEmpty)
+        run.add(serializedEvent: EventBytes.scalar("acc", step: 1, value: 1))
+        #expect(store.publish(BoardSnapshot(runs: ["a": run])) == BoardChanges(runs: ["a"], tags: ["a": ["acc"]]))
+        run.add(serializedEvent: EventBytes.scalar("loss", step: 2, value: 1))
+        #expect(store.publish(BoardSnapshot(runs: ["a": run, "b": RunData()])) == BoardChanges(runs: ["a", "b"], tags: ["a": ["loss"], "b": []]))
+    }
+
+    @Test func liveEventsOverHTTP() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try EventFileWriter(logdir: dir.file("exp/run1"), compression: .none)
+        writer.writeScalar(tag: "loss", value: 1, step: 0)
+        try writer.flush()
+        try await Self.serve(dir.path) { client, loader in
+            let port = try #require(client.port)
+            let socket = try RawHTTPSocket(port: port, timeoutSeconds: 10)
+            defer { socket.close() }
+            try socket.send("GET /api/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+            let head = try await socket.read(until: ": connected\n\n")
+            #expect(head.hasPrefix("HTTP/1.1 200"))
+            #expect(head.lowercased().contains("content-type: text/event-stream"))
+            #expect(loader.store.subscriberCount == 1)
+
+            // a reload that changes nothing sends nothing; the next one that does, one event
+            await loader.reload()
+            writer.writeScalar(tag: "acc", value: 0.5, step: 1)
+            try writer.flush()
+            await loader.reload()
+            let text = try await socket.read(until: "}}\n\n")
+            // ("\r\n" of the chunked framing is one Character, so cut by range, not by lines)
+            let start = try #require(text.range(of: "data: "))
+            let json = String(text[start.upperBound...]).prefix { $0 != "\n" }
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            #expect(event["runs"] as? [String] == ["exp/run1"])
+            #expect((event["tags"] as? [String: [String]])?["exp/run1"] == ["acc"])
+            #expect(text.components(separatedBy: "data: ").count == 2)
+            loader.store.finishSubscribers()
+        }
+        try writer.close()
+    }
+
     @Test func missingLogdirIsEmpty() async throws {
         try await Self.serve("/nonexistent/lumen-board-\(UUID().uuidString)") { client, _ in
             let runs = try await Self.get(client, "/api/runs")
@@ -212,5 +287,76 @@ import Testing
             ("a", .number(.nan)), ("b", .number(1.5)), ("c", .number(3)), ("d", .string("q\"\\\n\u{1}é")),
         ])
         #expect(value.serialized == #"{"a":null,"b":1.5,"c":3,"d":"q\"\\\n\u0001é"}"#)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A blocking TCP client for reading a streamed HTTP response (reads run off the cooperative pool).
+final class RawHTTPSocket: @unchecked Sendable {
+    struct Failure: Error { var message: String }
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int, timeoutSeconds: Int) throws {
+        #if canImport(Glibc)
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw Failure(message: "socket") }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { Glibc.close(fd); throw Failure(message: "connect") }
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw Failure(message: "write")
+        }
+    }
+
+    /// Reads until the text received contains `marker` (or the timeout); returns and consumes it.
+    func read(until marker: String) async throws -> String {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
+            Thread.detachNewThread { [self] in
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let text = String(decoding: buffer, as: UTF8.self)
+                    if let range = text.range(of: marker) {
+                        let taken = String(text[..<range.upperBound])
+                        buffer = Array(text[range.upperBound...].utf8)
+                        continuation.resume(returning: taken)
+                        return
+                    }
+                    let n = recv(fd, &chunk, chunk.count, 0)
+                    if n <= 0 {
+                        continuation.resume(throwing: Failure(message: "no '\(marker)' before timeout or close; got: \(text)"))
+                        return
+                    }
+                    buffer += chunk[..<n]
+                }
+            }
+        }
+    }
+
+    func close() {
+        #if canImport(Glibc)
+        Glibc.close(fd)
+        #else
+        Darwin.close(fd)
+        #endif
     }
 }
