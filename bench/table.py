@@ -5,7 +5,7 @@ ratio, aim, with a verdict where the aim is a bound on the ratio or on Lumen's f
 import re
 import sys
 
-LINE = re.compile(r"^([\w.\-/ ]+): ours=(.*?) ref=(.*?) ratio=(\S+) aim=(.*)$")
+LINE = re.compile(r"^([^:]+): ours=(.*?) ref=(.*?) ratio=(\S+) aim=(.*)$")
 
 
 def verdict(ours, ratio, aim):
