@@ -245,7 +245,9 @@ import Testing
         #expect(a["expanded"] as? [String] == ["layer2", "layer2/dense"])
         let nodes = try #require(a["nodes"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0["name"] as? String ?? "", $0) })
-        #expect(Set(byName.keys) == ["input", "layer1", "layer2/dense/kernel", "layer2/dense/MatMul", "layer2/dense/Shape", "layer2/softmax", "loss", "train"])
+        #expect(Set(byName.keys) == [
+            "input", "layer1", "layer2/dense/kernel", "layer2/dense/MatMul", "layer2/dense/Shape", "layer2/softmax", "loss", "train",
+        ])
         #expect(byName["layer2/dense/MatMul"]?["parent"] as? String == "layer2/dense")
         #expect(byName["layer2/softmax"]?["parent"] as? String == "layer2")
         #expect(byName["loss"]?["parent"] as? String == "")
@@ -533,7 +535,8 @@ import Testing
         }
         func normalizedEdges(_ edges: [[String: Any]]) -> [String] {
             edges.map { e in
-                "\(e["source"] as? String ?? "?") → \(e["target"] as? String ?? "?") control=\(e["control"] as? Bool ?? false) count=\(e["count"] as? Int ?? -1) shape=\(e["shape"] as? String ?? "null")"
+                "\(e["source"] as? String ?? "?") → \(e["target"] as? String ?? "?") control=\(e["control"] as? Bool ?? false)"
+                    + " count=\(e["count"] as? Int ?? -1) shape=\(e["shape"] as? String ?? "null")"
             }
         }
         let everything = Array(Self.scopes(of: names)).sorted()
@@ -570,7 +573,8 @@ import Testing
 
     @Test func servedOverHTTP() async throws {
         try await BoardServerTests.serve("\(Self.fixtures)/interop") { client, _ in
-            let r = try await BoardServerTests.get(client, "/api/graph?run=tf1_filewriter_mlp&expand=layer1%2Closs%2Fsoftmax_cross_entropy_with_logits")
+            let r = try await BoardServerTests.get(
+                client, "/api/graph?run=tf1_filewriter_mlp&expand=layer1%2Closs%2Fsoftmax_cross_entropy_with_logits")
             #expect(r.status == 200 && r.type?.hasPrefix("application/json") == true)
             let json = try #require(r.json as? [String: Any])
             #expect(json["expanded"] as? [String] == ["layer1", "loss", "loss/softmax_cross_entropy_with_logits"])
@@ -603,7 +607,9 @@ import Testing
                 #expect(r.status == 200)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any])
                 #expect(json["ops"] as? Int == 5000)
-                print("graph of 5000 ops (\(scoped ? "scoped" : "flat"), \(expand.count) scopes expanded): \((json["nodes"] as? [Any])?.count ?? -1) nodes, \(r.body.count) bytes, \(String(format: "%.3f", seconds)) s (debug build)")
+                let nodes = (json["nodes"] as? [Any])?.count ?? -1
+                print("graph of 5000 ops (\(scoped ? "scoped" : "flat"), \(expand.count) scopes expanded): \(nodes) nodes,"
+                    + " \(r.body.count) bytes, \(String(format: "%.3f", seconds)) s (debug build)")
                 if (!scoped && expand.isEmpty) || (scoped && expand.count == 2) {
                     try Self.checkProperties(json, ops: names, expandedScopes: Set(expand), acyclic: true)
                 }
@@ -648,7 +654,8 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<50 {
             let upper = Int.random(in: 1...8, using: &generator), lower = Int.random(in: 1...8, using: &generator)
-            var graph = LayeredLayout.ProperGraph(realCount: upper + lower, layer: Array(repeating: 0, count: upper) + Array(repeating: 1, count: lower))
+            var graph = LayeredLayout.ProperGraph(
+                realCount: upper + lower, layer: Array(repeating: 0, count: upper) + Array(repeating: 1, count: lower))
             var segments: [(Int, Int)] = []
             for _ in 0..<Int.random(in: 0...20, using: &generator) {
                 segments.append((Int.random(in: 0..<upper, using: &generator), upper + Int.random(in: 0..<lower, using: &generator)))
