@@ -234,7 +234,8 @@ public enum GraphView {
                 guard source != target, source >= 0, target >= 0 else { continue }
                 let pair = UInt64(source) << 32 | UInt64(target)
                 if inputSeen.insert(pair).inserted { inputs[target].append(source) }
-                let shape = input.control ? nil : shapeText(graph.ops[input.source].outputShapes, input.output)
+                let labels = graph.ops[input.source].shapeLabels
+                let shape = input.control || input.output >= labels.count ? nil : labels[input.output]
                 let key = pair << 1 | (input.control ? 1 : 0)
                 if let e = edgeIndex[key] {
                     edges[e].count += 1
@@ -345,7 +346,7 @@ public enum GraphView {
                 let op = graph.ops[i]
                 fields += [
                     ("op", .string(op.type)), ("parent", parent), ("inputs", inputNames), ("attrs", op.attrs),
-                    ("outputShapes", .array(op.outputShapes.map { $0.map { .array($0.map(BoardJSON.integer)) } ?? .null })),
+                    ("outputShapes", op.outputShapesJSON),
                     ("device", .string(op.device)),
                 ]
             case .scope(let s):
@@ -388,13 +389,6 @@ public enum GraphView {
     /// The last path component of a name.
     static func label(_ name: String) -> Substring {
         name.split(separator: "/", omittingEmptySubsequences: false).last ?? Substring(name)
-    }
-
-    /// Output `k`'s shape as TensorBoard labels edges (`"?×784"`, `"scalar"`), or `nil` if unknown.
-    static func shapeText(_ shapes: [[Int64]?], _ k: Int) -> String? {
-        guard k >= 0, k < shapes.count, let dims = shapes[k] else { return nil }
-        if dims.isEmpty { return "scalar" }
-        return dims.map { $0 < 0 ? "?" : String($0) }.joined(separator: "×")
     }
 
     private static func rounded(_ x: Double) -> Double { (x * 10).rounded() / 10 }

@@ -21,10 +21,12 @@ public struct OpGraph: Sendable {
         var name: String
         var type: String
         var device: String
-        /// The attrs as JSON, `_output_shapes` left out (it is ``outputShapes``).
+        /// The attrs as JSON, `_output_shapes` left out (it is `outputShapesJSON`).
         var attrs: BoardJSON
-        /// Per output, its dims (-1 unknown), or `nil` for an unknown rank.
-        var outputShapes: [[Int64]?]
+        /// Per output, its dims (-1 unknown) or `null` for an unknown rank, from `_output_shapes`;
+        /// and the same as edge labels (see ``OpGraph/shapeLabel(_:)``).
+        var outputShapesJSON: BoardJSON
+        var shapeLabels: [String?]
         /// The scope the op sits in (0 is the root).
         var scope: Int
         var inputs: [Input]
@@ -151,7 +153,8 @@ public struct OpGraph: Sendable {
             }
             ops.append(Op(
                 name: node.name, type: node.op, device: node.device, attrs: AttrRendering.attrs(node.attr),
-                outputShapes: outputShapes, scope: scope, inputs: inputs))
+                outputShapesJSON: .array(outputShapes.map { $0.map { .array($0.map(BoardJSON.integer)) } ?? .null }),
+                shapeLabels: outputShapes.map(Self.shapeLabel), scope: scope, inputs: inputs))
         }
     }
 
@@ -185,6 +188,13 @@ public struct OpGraph: Sendable {
             }
         }
         return (String(name), output, control)
+    }
+
+    /// A shape as TensorBoard labels edges (`"?×784"`, `"scalar"`), or `nil` for an unknown rank.
+    static func shapeLabel(_ dims: [Int64]?) -> String? {
+        guard let dims else { return nil }
+        if dims.isEmpty { return "scalar" }
+        return dims.map { $0 < 0 ? "?" : String($0) }.joined(separator: "×")
     }
 
     /// A shape's dims (-1 unknown), or `nil` for an unknown rank.
