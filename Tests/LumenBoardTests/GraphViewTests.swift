@@ -449,6 +449,12 @@ import Testing
         #expect(BoardAPI.endpoints.contains("graph"))
     }
 
+    @Test func anEmptyGraphIsAnEmptyLayout() throws {
+        let a = try Self.answer(GraphDef())
+        #expect(a["ops"] as? Int == 0 && (a["nodes"] as? [Any])?.isEmpty == true && (a["edges"] as? [Any])?.isEmpty == true)
+        #expect(a["width"] as? Double == 2 * GraphView.Metrics.margin && a["height"] as? Double == 2 * GraphView.Metrics.margin)
+    }
+
     @Test func randomBytesNeverCrash() throws {
         var generator = SystemRandomNumberGenerator()
         let valid = try Self.small.serializedData()
