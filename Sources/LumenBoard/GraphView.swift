@@ -61,10 +61,35 @@ public enum GraphView {
         guard let run = snapshot.runs[name] else { return .error(404, "no run named '\(name)'") }
         guard run.graph != nil || run.metaGraph != nil else { return .error(404, "run '\(name)' has no graph") }
         do {
-            return .json(view(try graph(of: run, named: name), expanding: expand, run: name))
+            let graph = try graph(of: run, named: name)
+            if let query = parameters["search"] {
+                return search(graph, for: query, run: name)
+            }
+            return .json(view(graph, expanding: expand, run: name))
         } catch {
             return .error(404, "run '\(name)' has no readable graph: \(error)")
         }
+    }
+
+    /// The ops whose name contains `query` (ignoring case), at most 100, in GraphDef order:
+    /// `{"run", "search", "total", "matches": [{"name", "op", "scope"}]}`, `scope` being the
+    /// innermost scope to expand to show the op (`""` at the top level). An empty query is a 400.
+    static func search(_ graph: OpGraph, for query: String, run: String) -> BoardAPIResponse {
+        guard !query.isEmpty, query.utf8.count <= 1024 else {
+            return .error(400, "parameter 'search' must be 1 to 1024 bytes")
+        }
+        var matches: [BoardJSON] = []
+        var total = 0
+        for op in graph.ops where op.name.range(of: query, options: .caseInsensitive) != nil {
+            total += 1
+            guard matches.count < 100 else { continue }
+            matches.append(.object([
+                ("name", .string(op.name)), ("op", .string(op.type)), ("scope", .string(graph.scopes[op.scope].name)),
+            ]))
+        }
+        return .json(.object([
+            ("run", .string(run)), ("search", .string(query)), ("total", .integer(Int64(total))), ("matches", .array(matches)),
+        ]))
     }
 
     /// The scope names of an `expand` parameter: comma-separated, none empty, longer than 1,024

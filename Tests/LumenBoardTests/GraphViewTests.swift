@@ -240,6 +240,22 @@ import Testing
         try Self.checkProperties(a, ops: Self.small.node.map(\.name), expandedScopes: [], acyclic: true)
     }
 
+    @Test func searchFindsOpsAtAnyDepthWithTheScopeToExpand() throws {
+        let snapshot = try Self.snapshot(["run": Self.small])
+        let response = BoardAPI.respond(endpoint: "graph", parameters: ["run": "run", "search": "MATMUL"], snapshot: snapshot)
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        #expect(a["total"] as? Int == 2)
+        let matches = try #require(a["matches"] as? [[String: String]])
+        #expect(matches == [
+            ["name": "layer1/MatMul", "op": "MatMul", "scope": "layer1"],
+            ["name": "layer2/dense/MatMul", "op": "MatMul", "scope": "layer2/dense"],
+        ])
+        let top = BoardAPI.respond(endpoint: "graph", parameters: ["run": "run", "search": "loss"], snapshot: snapshot)
+        #expect(top.text.contains(#""scope":"""#))
+        let empty = BoardAPI.respond(endpoint: "graph", parameters: ["run": "run", "search": ""], snapshot: snapshot)
+        #expect(empty.status == 400)
+    }
+
     @Test func expandingAScopeExpandsItsAncestors() throws {
         let a = try Self.answer(Self.small, expand: ["layer2/dense", "no/such/scope", "layer1/weights/read"])
         #expect(a["expanded"] as? [String] == ["layer2", "layer2/dense"])
