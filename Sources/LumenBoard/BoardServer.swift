@@ -6,10 +6,18 @@ import ServiceLifecycle
 
 /// The board's HTTP layer: Hummingbird routes over the ``BoardStore``'s latest snapshot.
 public enum BoardServer {
-    /// A router answering `GET /api/<endpoint>` with ``BoardAPI`` over `store`'s snapshot, and
-    /// `GET /` with a short index of the API.
-    public static func makeRouter(store: BoardStore) -> Router<BasicRequestContext> {
+    /// The Content-Security-Policy of every response: scripts, styles and connections only from
+    /// the board itself, no inline script, no plugins, no framing.
+    public static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+
+    /// A router answering `GET /api/<endpoint>` with ``BoardAPI`` over `store`'s snapshot,
+    /// `GET /api/live` with server-sent changes, and every other `GET` with the web UI's files
+    /// from `assets` (the files packaged with the binary when `nil`).
+    public static func makeRouter(store: BoardStore, assets: UIAssets? = nil) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: SecurityHeadersMiddleware())
         router.get("/api/live") { _, _ -> Response in
             let stream = store.changes()
             var headers = HTTPFields()
@@ -39,11 +47,58 @@ public enum BoardServer {
             let answer = BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: store.snapshot)
             return response(answer, acceptEncoding: request.headers[.acceptEncoding])
         }
-        router.get("/") { _, _ -> Response in
-            let text = "Lumen board. JSON API: " + BoardAPI.endpoints.map { "/api/\($0)" }.joined(separator: " ") + "\n"
-            return response(BoardAPIResponse(status: 200, contentType: "text/plain; charset=utf-8", body: Array(text.utf8)))
+        let ui: UIAssets? = assets ?? UIAssets.packagedFolder().flatMap { try? UIAssets.loadBundled(from: $0) }
+        let serveUI: @Sendable (Request) -> Response = { request in
+            if request.uri.path.hasPrefix("/api/") {
+                return response(.error(404, "no such endpoint: \(request.uri.path)"))
+            }
+            guard let ui else {
+                let text = "The board's web UI is not installed next to this binary. JSON API: "
+                    + BoardAPI.endpoints.map { "/api/\($0)" }.joined(separator: " ") + "\n"
+                return response(BoardAPIResponse(status: 404, contentType: "text/plain; charset=utf-8", body: Array(text.utf8)))
+            }
+            guard let asset = ui.asset(at: request.uri.path) else {
+                return response(BoardAPIResponse(
+                    status: 404, contentType: "text/plain; charset=utf-8", body: Array("not found\n".utf8)))
+            }
+            return assetResponse(asset, request: request, development: { if case .folder = ui { true } else { false } }())
         }
+        router.get("/") { request, _ in serveUI(request) }
+        router.get("/**") { request, _ in serveUI(request) }
         return router
+    }
+
+    /// The response for one UI file: `304` when the client's `If-None-Match` matches; assets
+    /// packaged with the binary are cached for ten minutes (the page itself is revalidated
+    /// every time), assets from `--assets` never.
+    static func assetResponse(_ asset: UIAsset, request: Request, development: Bool) -> Response {
+        var headers = HTTPFields()
+        headers[.eTag] = asset.etag
+        headers[.vary] = "Accept-Encoding"
+        if development {
+            headers[.cacheControl] = "no-store"
+        } else if asset.contentType.hasPrefix("text/html") {
+            headers[.cacheControl] = "no-cache"
+        } else {
+            headers[.cacheControl] = "public, max-age=600"
+        }
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
+            $0.trimmingCharacters(in: .whitespaces) == asset.etag
+        }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = asset.contentType
+        var body = asset.body
+        if acceptsGzip(request.headers[.acceptEncoding]) {
+            if let gzipped = asset.gzipped {
+                body = gzipped
+                headers[.contentEncoding] = "gzip"
+            } else if development, body.count >= 1024, !asset.contentType.hasPrefix("image/png"), let gzipped = gzip(body) {
+                body = gzipped
+                headers[.contentEncoding] = "gzip"
+            }
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// The HTTP response for `answer`: gzip-compressed when the client accepts gzip (and the body
@@ -87,19 +142,42 @@ public enum BoardServer {
         }
     }
 
-    /// The application serving `store` on `host`:`port` (0 picks a free port). `onRunning` gets the
+    /// The application serving `store` (and the UI from `assets`) on `host`:`port` (0 picks a free port). `onRunning` gets the
     /// port actually bound once the server listens.
     public static func makeApplication(
-        store: BoardStore, host: String = "127.0.0.1", port: Int = 6006,
+        store: BoardStore, assets: UIAssets? = nil, host: String = "127.0.0.1", port: Int = 6006,
         logger: Logger? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var log = logger ?? Logger(label: "lumen.board")
         if logger == nil { log.logLevel = .warning }
         return Application(
-            router: makeRouter(store: store),
+            router: makeRouter(store: store, assets: assets),
             configuration: .init(address: .hostname(host, port: port), serverName: "Lumen board"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: log)
+    }
+}
+
+/// Adds the Content-Security-Policy and hardening headers to every response.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPResponseError {
+            // No route for this path or method: a JSON 4xx like the API's own errors.
+            let status = error.status.code >= 500 ? 400 : error.status.code
+            let message = status == 404 ? "not found: \(request.method) \(request.uri.path)" : "\(error.status.reasonPhrase)"
+            response = BoardServer.response(.error(status, message))
+        }
+        response.headers[.contentSecurityPolicy] = BoardServer.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPFields.Element.Name("Referrer-Policy")!] = "no-referrer"
+        return response
     }
 }

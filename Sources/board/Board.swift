@@ -23,6 +23,9 @@ struct Board: AsyncParsableCommand {
     @Option(help: "Seconds between reloads of the logdir; 0 loads it once.")
     var reloadInterval = 2.0
 
+    @Option(help: "Serve the web UI from this folder, read afresh on every request (for developing the UI).")
+    var assets: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, not \(port)") }
         guard reloadInterval >= 0, reloadInterval.isFinite else {
@@ -33,12 +36,13 @@ struct Board: AsyncParsableCommand {
     func run() async throws {
         let host = bindAll ? "0.0.0.0" : host
         let logdir = (logdir as NSString).expandingTildeInPath
+        let ui = try userInterface()
         let store = BoardStore()
         let loader = BoardLoader(logdir: logdir, store: store)
         let loading = Task { await loader.run(interval: reloadInterval) }
         defer { loading.cancel() }
         let shownHost = host == "0.0.0.0" ? (ProcessInfo.processInfo.hostName) : host
-        let app = BoardServer.makeApplication(store: store, host: host, port: port) { bound in
+        let app = BoardServer.makeApplication(store: store, assets: ui, host: host, port: port) { bound in
             let line = "Lumen board at http://\(shownHost):\(bound)/ (logdir \(logdir))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
@@ -51,6 +55,28 @@ struct Board: AsyncParsableCommand {
             }
             throw error
         }
+    }
+}
+
+extension Board {
+    /// The UI's files: `--assets DIR`, or those packaged next to the binary.
+    func userInterface() throws -> UIAssets {
+        if let assets {
+            let folder = (assets as NSString).expandingTildeInPath
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw BoardError(description: "--assets \(assets): no such folder")
+            }
+            guard FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("index.html")) else {
+                throw BoardError(description: "--assets \(assets): the folder has no index.html")
+            }
+            return .folder(URL(fileURLWithPath: folder).standardizedFileURL.path)
+        }
+        guard let folder = UIAssets.packagedFolder() else {
+            throw BoardError(description: "the web UI's files (Lumen_LumenBoard.resources/Public) are not next to the board binary; "
+                + "keep them beside it or pass --assets DIR")
+        }
+        return try UIAssets.loadBundled(from: folder)
     }
 }
 

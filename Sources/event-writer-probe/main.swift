@@ -9,15 +9,44 @@ import LumenEvents
 // Prints `file PATH`, then for each of ROUNDS rounds writes PER_ROUND scalars (tag `probe`,
 // step = value = running index), flushes, and prints `flushed K` (K events so far). Then writes
 // EXTRA more without flushing, prints `buffered`, and sleeps until killed.
+//
+//   event-writer-probe LOGDIR gzip|none stream PER_FLUSH
+//
+// Prints `file PATH`, then writes scalars (same tag and values) without end, flushing after every
+// PER_FLUSH and printing `flushed K`, for the board's test of a writer killed at random moments
+// (Tests/LumenBoardTests/FaultTests.swift).
 let arguments = CommandLine.arguments
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+if arguments.count == 5, arguments[3] == "stream", let perFlush = Int(arguments[4]), perFlush > 0,
+   ["gzip", "none"].contains(arguments[2])
+{
+    do {
+        let writer = try EventFileWriter(
+            logdir: arguments[1], compression: arguments[2] == "gzip" ? .gzip : .none,
+            flushInterval: 3600, maxQueue: 1_000_000)
+        say("file \(writer.path)")
+        var index: Int64 = 0
+        while true {
+            for _ in 0..<perFlush {
+                writer.writeScalar(tag: "probe", value: Float(index), step: index)
+                index += 1
+            }
+            try writer.flush()
+            say("flushed \(index)")
+        }
+    } catch {
+        FileHandle.standardError.write(Data("event-writer-probe: \(error)\n".utf8))
+        exit(1)
+    }
+}
 guard arguments.count == 6, let rounds = Int(arguments[3]), let perRound = Int(arguments[4]),
       let extra = Int(arguments[5]), ["gzip", "none"].contains(arguments[2])
 else {
-    FileHandle.standardError.write(Data("usage: event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA\n".utf8))
+    FileHandle.standardError.write(Data(
+        "usage: event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA\n       event-writer-probe LOGDIR gzip|none stream PER_FLUSH\n".utf8))
     exit(2)
-}
-func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 do {
     let writer = try EventFileWriter(
