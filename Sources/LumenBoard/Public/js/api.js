@@ -1,14 +1,16 @@
 // The board's JSON API. Run and tag names travel only as query parameters (URLSearchParams
 // encodes them); responses are parsed as JSON, never evaluated.
 
-/** The URL of `/api/<endpoint>` with `params` (an object; undefined values are left out). */
+/**
+ * The URL of `/api/<endpoint>` with `params` (an object; undefined values are left out). Values are
+ * percent-encoded with encodeURIComponent (a space is %20, never "+", which the server keeps as "+").
+ */
 export function apiURL(endpoint, params = {}) {
-  const query = new URLSearchParams();
+  const parts = [];
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null) query.set(key, String(value));
+    if (value !== undefined && value !== null) parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
   }
-  const text = query.toString();
-  return `api/${endpoint}${text ? `?${text}` : ''}`;
+  return `api/${endpoint}${parts.length ? `?${parts.join('&')}` : ''}`;
 }
 
 /** Fetches `/api/<endpoint>` as JSON; throws an Error with the server's message on a 4xx/5xx. */

@@ -1,6 +1,6 @@
 // The board's page: run selector, tag filter, tabs, the state in the URL, and live updates.
 import { getJSON } from './api.js';
-import { el, runColor, swatch, userRegExp } from './util.js';
+import { assignRunColors, el, runColor, swatch, userRegExp } from './util.js';
 import { ScalarsView } from './scalars.js';
 import { HistogramsView, DistributionsView } from './histograms.js';
 import { ImagesView } from './images.js';
@@ -123,6 +123,7 @@ class App {
         for (const n of fresh) this.known.add(n);
         const runsChanged = names.join('\u0000') !== this.runs.join('\u0000');
         this.runs = names;
+        assignRunColors(names);
         this.tags = tags;
         if (runsChanged) this.renderRunList();
         this.renderTabs();

@@ -29,12 +29,16 @@ export function swatch(color) {
   return node;
 }
 
-// A palette that reads on both themes; a run's colour comes from a hash of its name, so it stays
-// the same across reloads, filters and new runs.
+// A palette of 20 distinct colours that read on both themes. A run keeps its colour for the life
+// of the page: it gets the slot its name hashes to, or the next free one, so runs seen in the same
+// order get the same colours on every load, and a new run never recolours the others.
 const PALETTE = [
-  '#1f77d4', '#e8710a', '#12a05a', '#d6304d', '#8e5bd6', '#a0632b', '#d356b8', '#5f7380',
-  '#a6a619', '#13a3b8', '#3a5fcd', '#c2410c', '#0f8a6a', '#9d174d', '#6d28d9', '#65a30d',
+  '#1f77d4', '#e8590c', '#2b9a3e', '#d6336c', '#7048e8', '#8d5524', '#c2255c', '#0c8599',
+  '#a6a619', '#5c7cfa', '#f08c00', '#087f5b', '#ae3ec9', '#495057', '#e03131', '#66a80f',
+  '#1864ab', '#d9480f', '#9c36b5', '#0b7285',
 ];
+const assigned = new Map();
+const taken = new Set();
 
 /** 32-bit FNV-1a of a string. */
 export function hash(text) {
@@ -46,9 +50,24 @@ export function hash(text) {
   return h >>> 0;
 }
 
-/** The run's stable colour. */
+/** Gives colours to the runs that have none yet (call with the runs in their listed order). */
+export function assignRunColors(runs) {
+  for (const run of runs) {
+    if (assigned.has(run)) continue;
+    const h = hash(run);
+    let color = null;
+    for (let k = 0; k < PALETTE.length; k++) {
+      const slot = (h + k) % PALETTE.length;
+      if (!taken.has(slot)) { taken.add(slot); color = PALETTE[slot]; break; }
+    }
+    assigned.set(run, color || `hsl(${h % 360} 60% 45%)`);
+  }
+}
+
+/** The run's colour. */
 export function runColor(run) {
-  return PALETTE[hash(run) % PALETTE.length];
+  if (!assigned.has(run)) assignRunColors([run]);
+  return assigned.get(run);
 }
 
 /** A colour for a category (op type, device), stable for its name. */
