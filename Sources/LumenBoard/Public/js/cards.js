@@ -42,7 +42,7 @@ export class TagRunCardsView {
           cards.push(card.element);
         }
       }
-      sections.push(el('section', { className: 'group' }, el('h2', {}, name), el('div', { className: 'cards' }, cards)));
+      sections.push(el('section', { className: 'group' }, list.length === 1 && list[0] === name ? null : el('h2', {}, name), el('div', { className: 'cards' }, cards)));
     }
     for (const [key, card] of this.cards) if (!wanted.has(key)) { this.observer.unobserve(card.element); this.cards.delete(key); }
     if (sections.length === 0) sections.push(el('p', { className: 'empty' }, this.emptyText));

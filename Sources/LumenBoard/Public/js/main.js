@@ -39,6 +39,7 @@ class App {
     this.refreshing = null;
     this.refreshAgain = false;
     this.perf = { firstChart: null, redraws: [] };
+    this.runColor = runColor;
     window.__lumen = this; // for the browser tests and the console
   }
 
@@ -360,6 +361,10 @@ class App {
       this.showView();
     });
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.view?.settingsChanged('theme'));
+    // A page kept in the back/forward cache must not hold its live connection open (browsers allow
+    // only a few connections per host); it reconnects and refreshes when shown again.
+    window.addEventListener('pagehide', () => { this.live?.close(); this.live = null; });
+    window.addEventListener('pageshow', (event) => { if (event.persisted) { this.connectLive(); this.refresh(); } });
     await this.refresh();
     for (const run of this.runs) this.known.add(run);
     this.connectLive();

@@ -428,7 +428,7 @@ export class ScalarsView {
         card.renderRunsUI();
         return card.element;
       });
-      sections.push(el('section', { className: 'group' }, el('h2', {}, name), el('div', { className: 'cards' }, cards)));
+      sections.push(el('section', { className: 'group' }, list.length === 1 && list[0] === name ? null : el('h2', {}, name), el('div', { className: 'cards' }, cards)));
     }
     if (sections.length === 0) sections.push(el('p', { className: 'empty' }, 'No scalar tags match the filter for the selected runs.'));
     this.root.replaceChildren(...sections);
