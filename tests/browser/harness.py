@@ -151,3 +151,11 @@ def smooth(values, weight):
         count += 1
         out.append(last / (1 - weight ** count))
     return out
+
+
+def click_at(driver, x, y):
+    """A real mouse click at viewport coordinates (x, y)."""
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    actions = ActionBuilder(driver)
+    actions.pointer_action.move_to_location(int(x), int(y)).click()
+    actions.perform()

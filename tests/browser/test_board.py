@@ -166,25 +166,33 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         return self.driver.execute_script(
             f"return [...document.querySelectorAll('#main .card.{kind}')].find(c => c.dataset.tag === arguments[0])", tag)
 
-    def canvas_pixels(self, card, selector="canvas"):
-        return self.driver.execute_script("return arguments[0].querySelector(arguments[1]).toDataURL()", card, selector)
+    # The chart's canvases (grid and raw lines, smoothed lines; not the hover layer) composited.
+    COMPOSITE = """
+        const layers = [...arguments[0].querySelectorAll('.chart canvas:not(.overlay), canvas')].filter((c, i, a) => a.indexOf(c) === i && !c.classList.contains('overlay'));
+        const out = document.createElement('canvas');
+        out.width = layers[0].width; out.height = layers[0].height;
+        const ctx = out.getContext('2d', { willReadFrequently: true });
+        for (const layer of layers) ctx.drawImage(layer, 0, 0);
+    """
+
+    def canvas_pixels(self, card):
+        return self.driver.execute_script(self.COMPOSITE + "return out.toDataURL();", card)
 
     def color_counts(self, card, runs):
         """Pixels of the base canvas close to each run's colour."""
-        return self.driver.execute_script("""
-            const canvas = arguments[0].querySelector('canvas');
-            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        return self.driver.execute_script(self.COMPOSITE + """
+            const data = ctx.getImageData(0, 0, out.width, out.height).data;
             const probe = document.createElement('canvas').getContext('2d');
-            const out = {};
+            const counts = {};
             for (const run of arguments[1]) {
               probe.fillStyle = window.__lumen.runColor(run); probe.fillRect(0, 0, 1, 1);
               const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
               let n = 0;
               for (let i = 0; i < data.length; i += 4)
                 if (data[i + 3] > 200 && Math.abs(data[i] - r) < 24 && Math.abs(data[i + 1] - g) < 24 && Math.abs(data[i + 2] - b) < 24) n++;
-              out[run] = n;
+              counts[run] = n;
             }
-            return out;""", card, runs)
+            return counts;""", card, runs)
 
     def scalars_page(self, query="?tab=scalars"):
         self.open(query)
@@ -364,9 +372,7 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         self.assertEqual(int(box.get_attribute("data-nodes")), len(served["nodes"]))
         scope = next(n for n in served["nodes"] if n["op"] == "scope" and n["name"] == "layer1")
         point = self.driver.execute_script("return window.__lumen.view.nodeClientCenter('layer1')")
-        ActionChains(self.driver).move_by_offset(0, 0).perform()
-        self.driver.execute_script("window.scrollTo(0, 0)")
-        ActionChains(self.driver).move_to_location(int(point["x"]), int(point["y"])).click().perform()
+        harness.click_at(self.driver, point["x"], point["y"])
         expanded = self.board.api("graph", run="train/adam", expand="layer1")
         wait(self.driver, lambda d: box.get_attribute("data-expanded") == "layer1" and int(box.get_attribute("data-nodes")) == len(expanded["nodes"]))
         names = {n["name"] for n in expanded["nodes"]}
@@ -375,7 +381,7 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         self.assertIsNotNone(scope)
         # the details of an op: click it
         point = self.driver.execute_script("return window.__lumen.view.nodeClientCenter('layer1/MatMul')")
-        ActionChains(self.driver).move_to_location(int(point["x"]), int(point["y"])).click().perform()
+        harness.click_at(self.driver, point["x"], point["y"])
         details = wait(self.driver, "document.querySelector('.graph-details[data-selected=\"layer1/MatMul\"]')")
         node = next(n for n in expanded["nodes"] if n["name"] == "layer1/MatMul")
         self.assertEqual(details.find_element(By.CSS_SELECTOR, "dd.op").text, node["op"])

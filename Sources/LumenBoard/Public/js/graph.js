@@ -4,10 +4,10 @@
 // search by name; colour by op type or device. Only what is in view is drawn, labels only when
 // legible, so thousands of ops stay responsive.
 import { getJSON } from './api.js';
-import { categoryColor, cssVar, el, fitCanvas, frameThrottle } from './util.js';
+import { PALETTE, categoryColor, cssVar, el, fitCanvas, frameThrottle } from './util.js';
 
 const num = (v, d = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
-const SCOPE_HEADER = 18;
+const SCOPE_HEADER = 24;
 
 /** Normalizes one node of /api/graph, tolerating missing optional fields. */
 function readNode(raw) {
@@ -22,8 +22,10 @@ function readNode(raw) {
     raw,
   };
   node.isScope = node.op === 'scope';
-  const count = raw.childCount ?? raw.children ?? raw.count ?? raw.size;
+  const count = raw.children ?? raw.childCount;
   node.childCount = typeof count === 'number' ? count : Array.isArray(count) ? count.length : null;
+  node.opCount = typeof raw.ops === 'number' ? raw.ops : null;
+  node.parent = typeof raw.parent === 'string' ? raw.parent : null;
   node.label = node.name.slice(node.name.lastIndexOf('/') + 1) || node.name;
   return node;
 }
@@ -114,16 +116,23 @@ export class GraphView {
       maxX = Math.max(maxX, n.x + n.width); maxY = Math.max(maxY, n.y + n.height);
     }
     if (!nodes.length) { minX = 0; minY = 0; maxX = num(json.width, 100); maxY = num(json.height, 100); }
-    // frames of expanded scopes: the bounds of the nodes inside them
+    // frames of expanded scopes: the server's boxes (`scopes`), else the bounds of their members
+    if (Array.isArray(json.expanded)) this.expanded = new Set(json.expanded.map(String));
     const frames = [];
-    for (const scope of this.expanded) {
-      const inside = nodes.filter((n) => n.name.startsWith(`${scope}/`));
-      if (!inside.length) continue;
-      const depth = scope.split('/').length;
-      let x0 = Infinity; let y0 = Infinity; let x1 = -Infinity; let y1 = -Infinity;
-      for (const n of inside) { x0 = Math.min(x0, n.x); y0 = Math.min(y0, n.y); x1 = Math.max(x1, n.x + n.width); y1 = Math.max(y1, n.y + n.height); }
-      const pad = 8;
-      frames.push({ scope, depth, x: x0 - pad, y: y0 - pad - SCOPE_HEADER, width: x1 - x0 + 2 * pad, height: y1 - y0 + 2 * pad + SCOPE_HEADER, count: inside.length });
+    if (Array.isArray(json.scopes)) {
+      for (const raw of json.scopes) {
+        const scope = String(raw.name ?? '');
+        frames.push({ scope, depth: scope.split('/').length, x: num(raw.x), y: num(raw.y), width: num(raw.width), height: num(raw.height), count: num(raw.ops, null) });
+      }
+    } else {
+      for (const scope of this.expanded) {
+        const inside = nodes.filter((n) => n.name.startsWith(`${scope}/`));
+        if (!inside.length) continue;
+        let x0 = Infinity; let y0 = Infinity; let x1 = -Infinity; let y1 = -Infinity;
+        for (const n of inside) { x0 = Math.min(x0, n.x); y0 = Math.min(y0, n.y); x1 = Math.max(x1, n.x + n.width); y1 = Math.max(y1, n.y + n.height); }
+        const pad = 8;
+        frames.push({ scope, depth: scope.split('/').length, x: x0 - pad, y: y0 - pad - SCOPE_HEADER, width: x1 - x0 + 2 * pad, height: y1 - y0 + 2 * pad + SCOPE_HEADER, count: inside.length });
+      }
     }
     frames.sort((a, b) => a.depth - b.depth);
     for (const f of frames) { minX = Math.min(minX, f.x); minY = Math.min(minY, f.y); maxX = Math.max(maxX, f.x + f.width); maxY = Math.max(maxY, f.y + f.height); }
@@ -146,30 +155,39 @@ export class GraphView {
     if (!this.graph) return;
     const { minX, minY, maxX, maxY } = this.graph.bounds;
     const W = this.box.clientWidth || 800; const H = this.box.clientHeight || 600;
-    const k = Math.min(2, 0.95 * Math.min(W / Math.max(1, maxX - minX), H / Math.max(1, maxY - minY)));
+    const k = Math.min(1.5, 0.95 * Math.min(W / Math.max(1, maxX - minX), H / Math.max(1, maxY - minY)));
     this.k = k;
     this.tx = (W - (maxX - minX) * k) / 2 - minX * k;
     this.ty = (H - (maxY - minY) * k) / 2 - minY * k;
   }
 
+  categoryOf(node) {
+    return this.app.state.graphColor === 'device' ? (node.device || 'unknown device') : node.op || 'unknown op';
+  }
+
+  /** Colours for the categories (op types or devices): the most frequent get distinct palette colours. */
+  assignColors() {
+    const counts = new Map();
+    for (const n of this.graph?.nodes || []) {
+      if (n.isScope) continue;
+      const key = this.categoryOf(n);
+      counts.set(key, (counts.get(key) || 0) + 1);
+    }
+    this.categories = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    this.colors = new Map(this.categories.map(([key], i) => [key, i < PALETTE.length ? PALETTE[i] : categoryColor(key)]));
+  }
+
   colorOf(node) {
     if (node.isScope) return null;
-    const key = this.app.state.graphColor === 'device' ? (node.device || 'unknown device') : node.op || 'unknown op';
-    return categoryColor(key);
+    return this.colors?.get(this.categoryOf(node)) || categoryColor(this.categoryOf(node));
   }
 
   renderLegend() {
+    this.assignColors();
     if (!this.graph) { this.legend.replaceChildren(); return; }
-    const counts = new Map();
     const byDevice = this.app.state.graphColor === 'device';
-    for (const n of this.graph.nodes) {
-      if (n.isScope) continue;
-      const key = byDevice ? (n.device || 'unknown device') : n.op || 'unknown op';
-      counts.set(key, (counts.get(key) || 0) + 1);
-    }
-    const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 16);
-    this.legend.replaceChildren(el('strong', {}, byDevice ? 'Devices' : 'Op types'), ...top.map(([key, n]) => {
-      const sw = el('span', { className: 'swatch' }); sw.style.background = categoryColor(key);
+    this.legend.replaceChildren(el('strong', {}, byDevice ? 'Devices' : 'Op types'), ...this.categories.slice(0, 20).map(([key, n]) => {
+      const sw = el('span', { className: 'swatch' }); sw.style.background = this.colors.get(key);
       return el('span', {}, sw, `${key} (${n})`);
     }));
   }
@@ -192,7 +210,7 @@ export class GraphView {
     ctx.setTransform(ratio * k, 0, 0, ratio * k, ratio * tx, ratio * ty);
     const vx0 = -tx / k; const vy0 = -ty / k; const vx1 = (width - tx) / k; const vy1 = (height - ty) / k;
     const inView = (x, y, w, h) => x + w >= vx0 && x <= vx1 && y + h >= vy0 && y <= vy1;
-    const fg = cssVar('--fg'); const muted = cssVar('--muted'); const border = cssVar('--border'); const accent = cssVar('--accent');
+    const fg = cssVar('--fg'); const muted = cssVar('--muted'); const border = cssVar('--border'); const accent = cssVar('--accent'); const card = cssVar('--card');
     const labels = k >= 0.45;
     // expanded scope frames
     for (const f of this.graph.frames) {
@@ -232,6 +250,10 @@ export class GraphView {
     ctx.setLineDash([4, 3]); ctx.stroke(control); ctx.setLineDash([]);
     ctx.strokeStyle = accent; ctx.lineWidth = 2 / Math.max(k, 0.5); ctx.stroke(lit);
     ctx.fillStyle = muted; ctx.fill(arrows);
+    if (edgeLabels.length < 2000) {
+      ctx.font = '10px system-ui, sans-serif'; ctx.fillStyle = muted; ctx.textAlign = 'left';
+      for (const [text, x, y] of edgeLabels) ctx.fillText(text, x + 4, y);
+    }
     // nodes
     ctx.font = '11px system-ui, sans-serif'; ctx.textBaseline = 'middle'; ctx.textAlign = 'center';
     let drawn = 0;
@@ -241,20 +263,16 @@ export class GraphView {
       const color = this.colorOf(n);
       ctx.beginPath();
       ctx.roundRect(n.x, n.y, n.width, n.height, n.isScope ? 8 : Math.min(n.height / 2, 10));
-      ctx.fillStyle = color || cssVar('--panel'); ctx.fill();
-      ctx.lineWidth = (n.name === this.selected ? 3 : n.isScope ? 1.5 : 1) / Math.max(k, 0.5);
-      ctx.strokeStyle = n.name === this.selected ? accent : n.isScope ? fg : border;
-      if (n.isScope) { ctx.setLineDash([]); }
+      ctx.fillStyle = card; ctx.fill();
+      if (color) { ctx.globalAlpha = 0.35; ctx.fillStyle = color; ctx.fill(); ctx.globalAlpha = 1; }
+      ctx.lineWidth = (n.name === this.selected ? 3 : n.isScope ? 1.5 : 1.2) / Math.max(k, 0.5);
+      ctx.strokeStyle = n.name === this.selected ? accent : color || fg;
       ctx.stroke();
       if (labels) {
-        ctx.fillStyle = color ? '#111' : fg;
+        ctx.fillStyle = fg;
         const text = n.isScope ? `▸ ${n.label}${n.childCount !== null ? ` (${n.childCount})` : ''}` : n.label;
         ctx.fillText(text, n.x + n.width / 2, n.y + n.height / 2, n.width - 6);
       }
-    }
-    if (edgeLabels.length < 2000) {
-      ctx.font = '10px system-ui, sans-serif'; ctx.fillStyle = muted; ctx.textAlign = 'left';
-      for (const [text, x, y] of edgeLabels) ctx.fillText(text, x + 4, y);
     }
     this.box.dataset.drawnNodes = String(drawn);
     this.lastDrawMs = performance.now() - t0;
@@ -392,7 +410,7 @@ export class GraphView {
       };
       const attrs = Object.entries(n.attrs);
       const dl = el('dl', {},
-        el('dt', {}, 'op'), el('dd', { className: 'op' }, n.isScope ? `scope${n.childCount !== null ? ` (${n.childCount} nodes)` : ''}` : n.op),
+        el('dt', {}, 'op'), el('dd', { className: 'op' }, n.isScope ? ['scope', n.childCount !== null ? `, ${n.childCount} members` : '', n.opCount !== null ? `, ${n.opCount} ops` : ''].join('') : n.op),
         el('dt', {}, 'device'), el('dd', { className: 'device' }, n.device || '—'),
         el('dt', {}, 'output shapes'), el('dd', { className: 'shapes' }, n.outputShapes.length ? n.outputShapes.map(shapeText).join(', ') : '—'),
         el('dt', {}, 'inputs'), el('dd', { className: 'inputs' }, n.inputs.length ? el('ul', {}, n.inputs.map(link)) : '—'),

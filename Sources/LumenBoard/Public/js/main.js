@@ -360,7 +360,8 @@ class App {
       if (this.view) { this.view.destroy(); this.view = null; this.viewTab = null; }
       this.showView();
     });
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.view?.settingsChanged('theme'));
+    this.themeVersion = 0;
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { this.themeVersion += 1; this.view?.settingsChanged('theme'); });
     // A page kept in the back/forward cache must not hold its live connection open (browsers allow
     // only a few connections per host); it reconnects and refreshes when shown again.
     window.addEventListener('pagehide', () => { this.live?.close(); this.live = null; });

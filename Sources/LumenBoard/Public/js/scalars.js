@@ -70,9 +70,11 @@ class ScalarCard {
     this.hoverIndex = null;
 
     this.base = el('canvas', { attrs: { 'aria-hidden': 'true' } });
+    this.lines = el('canvas', { className: 'layer', attrs: { 'aria-hidden': 'true' } });
+    this.dataVersion = 0;
     this.overlay = el('canvas', { tabIndex: 0, attrs: { role: 'img', 'aria-label': `Chart of ${tag}` } });
     this.overlay.classList.add('overlay');
-    this.chart = el('div', { className: 'chart' }, this.base, this.overlay);
+    this.chart = el('div', { className: 'chart' }, this.base, this.lines, this.overlay);
     this.legend = el('div', { className: 'legend' });
     this.downloads = el('ul');
     this.element = el('section', { className: 'card scalar', dataset: { tag } },
@@ -113,6 +115,7 @@ class ScalarCard {
     for (const [run, json] of results) {
       if (json) this.series.set(run, new Series(run, json)); else this.series.delete(run);
     }
+    this.dataVersion += 1;
     this.element.dataset.loaded = String(this.series.size);
     if (this.visible) this.draw(); else this.dirty = true;
   }
@@ -140,11 +143,9 @@ class ScalarCard {
       const values = [];
       for (const series of list) {
         const xs = series.xs(s.xAxis);
-        const sm = series.smoothedFor(s.smoothing);
         const a = lowerBound(xs, x0); const b = Math.min(xs.length, lowerBound(xs, x1 + 1e-12 * Math.abs(x1) + 1e-12) + 1);
         for (let i = Math.max(0, a - 1); i < b; i++) {
           const v = tx(series.value[i]); if (Number.isFinite(v)) values.push(v);
-          const w = tx(sm[i]); if (Number.isFinite(w)) values.push(w);
         }
       }
       if (values.length === 0) { y0 = 0; y1 = 1; } else {
@@ -168,26 +169,56 @@ class ScalarCard {
     };
   }
 
+  /**
+   * Draws the chart on three stacked canvases: the grid, axes and faint raw lines (redrawn only when
+   * the data, size, axes or theme change), the smoothed lines (redrawn when the smoothing moves),
+   * and the hover layer.
+   */
   draw() {
     if (!this.element.isConnected) return;
     const t0 = performance.now();
     this.dirty = false;
-    const { ctx, width, height } = fitCanvas(this.base);
+    const { ctx: grid, width, height } = fitCanvas(this.base);
+    const { ctx } = fitCanvas(this.lines);
     fitCanvas(this.overlay);
-    ctx.clearRect(0, 0, width, height);
     const L = this.layout(width, height);
     this.lastLayout = L;
     const s = this.app.state;
-    const axis = cssVar('--axis'); const grid = cssVar('--grid');
+    const key = L ? [width, height, window.devicePixelRatio, L.x0, L.x1, L.y0, L.y1, s.xAxis, s.yScale,
+      this.app.themeVersion, this.dataVersion, L.list.map((x) => x.run).join('\u0000')].join('|') : 'empty';
+    if (key !== this.staticKey) {
+      this.staticKey = key;
+      this.drawStatic(grid, L, width, height);
+    }
+    ctx.clearRect(0, 0, width, height);
+    if (!L) { this.element.dataset.drawn = '0'; return; }
+    ctx.save();
+    ctx.beginPath(); ctx.rect(L.left, L.top, L.right - L.left, L.bottom - L.top); ctx.clip();
+    ctx.lineJoin = 'bevel'; ctx.lineWidth = 1.75;
+    for (const series of L.list) {
+      this.polyline(ctx, L, series.xs(s.xAxis), series.smoothedFor(s.smoothing), runColor(series.run));
+    }
+    ctx.restore();
+    this.element.dataset.drawn = '1';
+    if (this.hoverIndex !== null) this.drawHover();
+    if (this.app.perf.firstChart === null) {
+      this.app.perf.firstChart = performance.now();
+      performance.mark('lumen-first-chart');
+    }
+    this.lastDrawMs = performance.now() - t0;
+  }
+
+  drawStatic(ctx, L, width, height) {
+    ctx.clearRect(0, 0, width, height);
+    const s = this.app.state;
+    const axis = cssVar('--axis');
     ctx.font = '11px system-ui, sans-serif';
     if (!L) {
       ctx.fillStyle = axis; ctx.textAlign = 'center';
       ctx.fillText(this.loaded ? 'No data for the selected runs' : 'Loading…', width / 2, height / 2);
-      this.element.dataset.drawn = '0';
       return;
     }
-    // grid and ticks
-    ctx.strokeStyle = grid; ctx.fillStyle = axis; ctx.lineWidth = 1;
+    ctx.strokeStyle = cssVar('--grid'); ctx.fillStyle = axis; ctx.lineWidth = 1;
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
     for (const v of niceTicks(L.y0, L.y1, 5)) {
       const y = Math.round(L.py(v)) + 0.5;
@@ -204,29 +235,12 @@ class ScalarCard {
     }
     ctx.strokeStyle = axis;
     ctx.strokeRect(L.left + 0.5, L.top + 0.5, L.right - L.left, L.bottom - L.top);
-    // lines
+    // the raw values, faint (hidden under the smoothed line when the smoothing is 0)
     ctx.save();
     ctx.beginPath(); ctx.rect(L.left, L.top, L.right - L.left, L.bottom - L.top); ctx.clip();
-    ctx.lineJoin = 'round';
-    for (const series of L.list) {
-      const xs = series.xs(s.xAxis);
-      const color = runColor(series.run);
-      const sm = series.smoothedFor(s.smoothing);
-      if (s.smoothing > 0) {
-        ctx.globalAlpha = 0.25; ctx.lineWidth = 1;
-        this.polyline(ctx, L, xs, series.value, color);
-      }
-      ctx.globalAlpha = 1; ctx.lineWidth = 1.75;
-      this.polyline(ctx, L, xs, sm, color);
-    }
+    ctx.globalAlpha = 0.25; ctx.lineWidth = 1; ctx.lineJoin = 'bevel';
+    for (const series of L.list) this.polyline(ctx, L, series.xs(s.xAxis), series.value, runColor(series.run));
     ctx.restore();
-    this.element.dataset.drawn = '1';
-    if (this.hoverIndex !== null) this.drawHover();
-    if (this.app.perf.firstChart === null) {
-      this.app.perf.firstChart = performance.now();
-      performance.mark('lumen-first-chart');
-    }
-    this.lastDrawMs = performance.now() - t0;
   }
 
   polyline(ctx, L, xs, ys, color) {

@@ -32,7 +32,7 @@ export function swatch(color) {
 // A palette of 20 distinct colours that read on both themes. A run keeps its colour for the life
 // of the page: it gets the slot its name hashes to, or the next free one, so runs seen in the same
 // order get the same colours on every load, and a new run never recolours the others.
-const PALETTE = [
+export const PALETTE = [
   '#1f77d4', '#e8590c', '#2b9a3e', '#d6336c', '#7048e8', '#8d5524', '#c2255c', '#0c8599',
   '#a6a619', '#5c7cfa', '#f08c00', '#087f5b', '#ae3ec9', '#495057', '#e03131', '#66a80f',
   '#1864ab', '#d9480f', '#9c36b5', '#0b7285',
