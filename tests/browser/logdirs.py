@@ -166,6 +166,7 @@ def write_demo(logdir):
             run.scalar("loss", step, 2.0 * np.exp(-step / (60 + 20 * r)) + 0.1 + noise)
             run.scalar("metrics/accuracy", step, 1 - np.exp(-step / (50 + 10 * r)) * 0.9 + noise / 5)
             run.scalar(HOSTILE_TAG, step, step * 0.01 + r)
+            run.scalar("metrics/spiky", step, 1000.0 if step == 100 else 1.0 + 0.001 * step + noise / 10)
         for step in range(0, 200, 20):
             run.histogram("weights/layer1", step, rng.normal(step / 100, 1 + step / 200, size=2000))
         for step in range(0, 200, 50):

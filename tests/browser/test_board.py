@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 import harness  # noqa: E402
 import logdirs  # noqa: E402
@@ -318,8 +319,7 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         self.open("?tab=histograms")
         card = wait(self.driver, "[...document.querySelectorAll('#main .card.histograms')].find(c => c.dataset.run === 'eval' && c.dataset.drawn === '1')")
         offset = self.canvas_pixels(card)
-        select = self.driver.find_element(By.ID, "histogram-mode")
-        select.send_keys("Overlay")
+        Select(self.driver.find_element(By.ID, "histogram-mode")).select_by_visible_text("Overlay")
         wait(self.driver, lambda d: self.canvas_pixels(card) != offset, message="overlay mode did not redraw")
         self.assertIn("histogramMode=overlay", self.driver.current_url)
         served = self.board.api("histograms", run="eval", tag="weights/layer1")
@@ -411,6 +411,71 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         tab.send_keys(Keys.ARROW_RIGHT)
         wait(self.driver, "document.getElementById('main').dataset.tab === 'histograms'")
         self.assertEqual(self.driver.switch_to.active_element.get_attribute("id"), "tab-histograms")
+
+    def test_14_axes_scales_and_outliers(self):
+        card = self.scalars_page()
+        before = self.canvas_pixels(card)
+        for select, label, query in (("x-axis", "Relative time", "xAxis=relative"), ("x-axis", "Wall time", "xAxis=wall"),
+                                     ("y-scale", "Logarithmic", "yScale=log")):
+            Select(self.driver.find_element(By.ID, select)).select_by_visible_text(label)
+            wait(self.driver, lambda d: query in d.current_url)
+            wait(self.driver, lambda d: self.canvas_pixels(card) != before, message=f"{label} did not redraw")
+            before = self.canvas_pixels(card)
+        spiky = wait(self.driver, lambda d: self.card("metrics/spiky"))
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", spiky)
+        wait(self.driver, lambda d: spiky.get_attribute("data-drawn") == "1")
+        top = "return 10 ** arguments[0].card.lastLayout.y1"  # the y scale is logarithmic here
+        self.assertGreater(self.driver.execute_script(top, spiky), 1000)
+        self.driver.find_element(By.ID, "ignore-outliers").click()
+        wait(self.driver, lambda d: "ignoreOutliers=1" in d.current_url)
+        wait(self.driver, lambda d: d.execute_script(top, spiky) < 10, message="the spike still sets the range")
+
+    def test_15_downloads_give_the_served_series(self):
+        card = self.scalars_page()
+        links = self.driver.execute_script(
+            "return [...arguments[0].querySelectorAll('details a')].map(a => [a.textContent, a.href, a.download])", card)
+        self.assertEqual(len(links), 6)
+        csv = next(l for l in links if l[0] == "CSV" and "run=train%2Fsgd" in l[1])
+        json_link = next(l for l in links if l[0] == "JSON" and "run=train%2Fsgd" in l[1])
+        self.assertTrue(csv[2].endswith(".csv") and json_link[2].endswith(".json"))
+        served_csv = self.board.get("api/scalars", run="train/sgd", tag="loss", format="csv")
+        self.assertEqual(self.board.opener.open(csv[1]).read(), served_csv)
+        served = self.board.api("scalars", run="train/sgd", tag="loss")
+        import json as _json
+        self.assertEqual(_json.loads(self.board.opener.open(json_link[1]).read())["points"], served["points"])
+        self.assertEqual(len(served["points"]), served["total"])
+
+    def test_16_markdown_renderer_builds_only_safe_nodes(self):
+        self.open()
+        cases = self.driver.execute_async_script(r"""
+            const done = arguments[arguments.length - 1];
+            import('./js/markdown.js').then(({ renderMarkdown }) => {
+              const html = (text) => renderMarkdown(text).innerHTML;
+              done({
+                js: html('[a](JaVaScRiPt:alert(1)) [b](java\tscript:alert(1)) [c](data:text/html,x) [d](vbscript:x)'),
+                relative: html('[rel](/runs/a?b=1) [abs](https://example.com/x "T")'),
+                auto: html('see <http://example.com/a> and <javascript:alert(1)>'),
+                lists: html('- a\n- b\n\n1. one\n2. two'),
+                nested: html('**bold _it_** and ~~gone~~ and `<b>code</b>`'),
+                quote: html('> quoted *text*'),
+                raw: html('<b onmouseover="x()">raw</b>'),
+                table: html('| a | b |\n|:--|--:|\n| 1 | 2 |'),
+              });
+            });""")
+        for case in ("js", "relative", "auto", "lists", "nested", "quote", "raw", "table"):
+            self.assertNotIn("javascript:", cases[case].lower().replace("&lt;javascript:alert(1)&gt;", ""), case)
+        self.assertEqual(cases["js"].count("<a"), 0)
+        self.assertIn(f'<a href="{self.board.url}runs/a?b=1"', cases["relative"])
+        self.assertIn('<a href="https://example.com/x" rel="noopener noreferrer nofollow" target="_blank" title="T">abs</a>', cases["relative"])
+        self.assertIn('<a href="http://example.com/a"', cases["auto"])
+        self.assertIn("&lt;javascript:alert(1)&gt;", cases["auto"])
+        self.assertEqual(cases["lists"], "<ul><li>a</li><li>b</li></ul><ol><li>one</li><li>two</li></ol>")
+        self.assertEqual(cases["nested"], "<p><strong>bold <em>it</em></strong> and <del>gone</del> and <code>&lt;b&gt;code&lt;/b&gt;</code></p>")
+        self.assertEqual(cases["quote"], "<blockquote><p>quoted <em>text</em></p></blockquote>")
+        self.assertEqual(cases["raw"], '<p>&lt;b onmouseover="x()"&gt;raw&lt;/b&gt;</p>')
+        self.assertEqual(cases["table"], '<table><thead><tr><th align="left">a</th><th align="right">b</th></tr></thead>'
+                                         '<tbody><tr><td align="left">1</td><td align="right">2</td></tr></tbody></table>')
+        self.assert_safe()
 
     def test_20_live_points_tags_and_runs_appear_without_reload(self):
         card = self.scalars_page("?tab=scalars")
