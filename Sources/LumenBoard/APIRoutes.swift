@@ -82,12 +82,13 @@ public enum BoardAPI {
             }
             return .json(.array(out))
         case "image":
-            let index = try integer(q, "index", minimum: 0)
+            guard let index = try integer(q, "index", minimum: 0) else {
+                throw Failure(status: 400, message: "missing parameter 'index'")
+            }
             let (_, reservoir) = try lookup(q, snapshot, kind: "image") { $0.images }
             let all = reservoir.items.flatMap(\.images)
-            guard let index, index < all.count else {
-                if index == nil { throw Failure(status: 400, message: "missing parameter 'index'") }
-                throw Failure(status: 404, message: "no image at index \(index!) (there are \(all.count))")
+            guard index < all.count else {
+                throw Failure(status: 404, message: "no image at index \(index) (there are \(all.count))")
             }
             return BoardAPIResponse(status: 200, contentType: "image/png", body: [UInt8](all[index]))
         case "text":

@@ -153,6 +153,12 @@ public enum BoardServer {
         if logger == nil { log.logLevel = .warning }
         return Application(
             router: makeRouter(store: store, assets: assets),
+            // Idle connections close after a minute; a request's head may be up to 4 MiB, so a query
+            // naming a 1 MB tag (percent-encoded) still fits, and anything larger is refused.
+            server: .http1(configuration: .init(
+                idleTimeout: .seconds(60),
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: 4 << 20, maxHeaderListSize: 4 << 20, maxHeaderFieldCount: 200))),
             configuration: .init(address: .hostname(host, port: port), serverName: "Lumen board"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: log)

@@ -19,33 +19,26 @@ let arguments = CommandLine.arguments
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
-if arguments.count == 5, arguments[3] == "stream", let perFlush = Int(arguments[4]), perFlush > 0,
-   ["gzip", "none"].contains(arguments[2])
-{
-    do {
-        let writer = try EventFileWriter(
-            logdir: arguments[1], compression: arguments[2] == "gzip" ? .gzip : .none,
-            flushInterval: 3600, maxQueue: 1_000_000)
-        say("file \(writer.path)")
-        var index: Int64 = 0
-        while true {
-            for _ in 0..<perFlush {
-                writer.writeScalar(tag: "probe", value: Float(index), step: index)
-                index += 1
-            }
-            try writer.flush()
-            say("flushed \(index)")
-        }
-    } catch {
-        FileHandle.standardError.write(Data("event-writer-probe: \(error)\n".utf8))
-        exit(1)
-    }
+enum Mode {
+    case rounds(count: Int, perRound: Int, extra: Int)
+    case stream(perFlush: Int)
 }
-guard arguments.count == 6, let rounds = Int(arguments[3]), let perRound = Int(arguments[4]),
-      let extra = Int(arguments[5]), ["gzip", "none"].contains(arguments[2])
-else {
+let parsed: Mode?
+if arguments.count == 5, arguments[3] == "stream", let perFlush = Int(arguments[4]), perFlush > 0 {
+    parsed = .stream(perFlush: perFlush)
+} else if arguments.count == 6, let rounds = Int(arguments[3]), let perRound = Int(arguments[4]),
+          let extra = Int(arguments[5]) {
+    parsed = .rounds(count: rounds, perRound: perRound, extra: extra)
+} else {
+    parsed = nil
+}
+guard let mode = parsed else {
     FileHandle.standardError.write(Data(
         "usage: event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA\n       event-writer-probe LOGDIR gzip|none stream PER_FLUSH\n".utf8))
+    exit(2)
+}
+guard ["gzip", "none"].contains(arguments[2]) else {
+    FileHandle.standardError.write(Data("event-writer-probe: compression must be gzip or none, not \(arguments[2])\n".utf8))
     exit(2)
 }
 do {
@@ -54,20 +47,29 @@ do {
         flushInterval: 3600, maxQueue: 1_000_000)
     say("file \(writer.path)")
     var index: Int64 = 0
-    for _ in 0..<rounds {
-        for _ in 0..<perRound {
+    func write(_ count: Int) {
+        for _ in 0..<count {
             writer.writeScalar(tag: "probe", value: Float(index), step: index)
             index += 1
         }
-        try writer.flush()
-        say("flushed \(index)")
     }
-    for _ in 0..<extra {
-        writer.writeScalar(tag: "probe", value: Float(index), step: index)
-        index += 1
+    switch mode {
+    case .stream(let perFlush):
+        while true {
+            write(perFlush)
+            try writer.flush()
+            say("flushed \(index)")
+        }
+    case .rounds(let count, let perRound, let extra):
+        for _ in 0..<count {
+            write(perRound)
+            try writer.flush()
+            say("flushed \(index)")
+        }
+        write(extra)
+        say("buffered")
+        while true { sleep(60) }
     }
-    say("buffered")
-    while true { sleep(60) }
 } catch {
     FileHandle.standardError.write(Data("event-writer-probe: \(error)\n".utf8))
     exit(1)
