@@ -481,26 +481,33 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         card = self.scalars_page("?tab=scalars")
         self.driver.execute_script("window.__lumenSamePage = true")
         before = self.canvas_pixels(card)
+        overlay = card.find_element(By.CSS_SELECTOR, "canvas.overlay")
+        self.driver.execute_script("arguments[0].focus()", overlay)
         run = self.runs["train/adam"]
         run.scalar("loss", 400, 5.0)
-        run.scalar("live/new_tag", 1, 0.5)
         run.flush()
-        late = logdirs.Run(self.logdir, "late")
-        late.scalar("loss", 0, 1.0)
-        late.scalar("loss", 1, 0.5)
-        late.flush()
+        late = None
         try:
             wait(self.driver, "(() => { const s = [...document.querySelectorAll('#main .card.scalar')].find(c => c.dataset.tag === 'loss').card.series.get('train/adam');"
                               " return s && s.step[s.step.length - 1] === 400 && s.value[s.value.length - 1] === 5; })()",
                  timeout=20, message="the appended point did not reach the chart")
             wait(self.driver, lambda d: self.canvas_pixels(card) != before)
+            self.assertTrue(self.driver.execute_script("return document.activeElement === arguments[0]", overlay),
+                            "a live update took the keyboard focus away")
+            run.scalar("live/new_tag", 1, 0.5)
+            run.flush()
+            late = logdirs.Run(self.logdir, "late")
+            late.scalar("loss", 0, 1.0)
+            late.scalar("loss", 1, 0.5)
+            late.flush()
             wait(self.driver, "[...document.querySelectorAll('#main .card.scalar')].some(c => c.dataset.tag === 'live/new_tag')", timeout=20)
             wait(self.driver, "document.querySelector('#run-list input[data-run=\"late\"]')", timeout=20)
             wait(self.driver, "[...document.querySelectorAll('#main .card.scalar')].find(c => c.dataset.tag === 'loss').querySelector('.legend [data-run=\"late\"]')", timeout=20)
             self.assertTrue(self.driver.execute_script("return window.__lumenSamePage === true"), "the page reloaded")
             self.assertGreater(self.driver.execute_script("return window.__lumen.liveMessages"), 0)
         finally:
-            late.close()
+            if late:
+                late.close()
 
 
 if __name__ == "__main__":

@@ -23,28 +23,34 @@ export class TagRunCardsView {
 
   render() {
     const runs = this.app.visibleRuns();
+    const groups = [];
     const wanted = new Set();
-    const sections = [];
     for (const [name, list] of groupTags(this.app.tagsOf(this.kind))) {
-      const cards = [];
+      const keys = [];
       for (const tag of list) {
         for (const run of runs) {
           if (!(this.app.tags[run]?.[this.kind] || []).includes(tag)) continue;
           const key = JSON.stringify([tag, run]);
+          keys.push(key);
           wanted.add(key);
-          let card = this.cards.get(key);
-          if (!card) {
-            card = this.makeCard(tag, run);
+          if (!this.cards.has(key)) {
+            const card = this.makeCard(tag, run);
             card.element.card = card;
             this.cards.set(key, card);
             this.observer.observe(card.element);
           }
-          cards.push(card.element);
         }
       }
-      sections.push(el('section', { className: 'group' }, list.length === 1 && list[0] === name ? null : el('h2', {}, name), el('div', { className: 'cards' }, cards)));
+      groups.push([name, list, keys]);
     }
     for (const [key, card] of this.cards) if (!wanted.has(key)) { this.observer.unobserve(card.element); this.cards.delete(key); }
+    // the same cards in the same order: leave the page alone (keeps focus and slider positions)
+    const layoutKey = JSON.stringify([...wanted]);
+    if (layoutKey === this.layoutKey && this.root.firstChild) return;
+    this.layoutKey = layoutKey;
+    const sections = groups.map(([name, list, keys]) => el('section', { className: 'group' },
+      list.length === 1 && list[0] === name ? null : el('h2', {}, name),
+      el('div', { className: 'cards' }, keys.map((key) => this.cards.get(key).element))));
     if (sections.length === 0) sections.push(el('p', { className: 'empty' }, this.emptyText));
     this.root.replaceChildren(...sections);
   }

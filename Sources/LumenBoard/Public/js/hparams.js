@@ -77,7 +77,13 @@ export class HParamsView {
     this.root.replaceChildren(table);
   }
 
-  update() { this.load(); }
+  /** Reloads when a live change touches hparams summaries or a metric column's tag. */
+  update(changes) {
+    const metrics = new Set(this.rows.flatMap((r) => Object.keys(r.metrics || {})));
+    const touched = Object.values(changes?.tags || {}).flat().some((t) => t.startsWith('_hparams_/') || metrics.has(t));
+    const newRun = (changes?.runs || []).some((r) => !this.rows.some((row) => row.run === r));
+    if (touched || newRun) this.load();
+  }
 
   settingsChanged(what) { if (['runs', 'runFilter', 'hparamsFilter'].includes(what)) this.draw(); }
 

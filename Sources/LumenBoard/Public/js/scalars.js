@@ -434,18 +434,26 @@ export class ScalarsView {
       if (!keep.has(tag)) { this.observer.unobserve(card.element); this.cards.delete(tag); }
     }
     const groups = groupTags(tags);
-    const sections = [];
-    for (const [name, list] of groups) {
-      const cards = list.map((tag) => {
-        let card = this.cards.get(tag);
-        if (!card) { card = new ScalarCard(this, tag); this.cards.set(tag, card); this.observer.observe(card.element); }
-        card.renderRunsUI();
-        return card.element;
-      });
-      sections.push(el('section', { className: 'group' }, list.length === 1 && list[0] === name ? null : el('h2', {}, name), el('div', { className: 'cards' }, cards)));
+    const layoutKey = JSON.stringify(tags);
+    const cardFor = (tag) => {
+      let card = this.cards.get(tag);
+      if (!card) { card = new ScalarCard(this, tag); this.cards.set(tag, card); this.observer.observe(card.element); }
+      card.renderRunsUI();
+      return card.element;
+    };
+    if (layoutKey === this.layoutKey && this.root.firstChild) {
+      // the same cards in the same order: leave the page alone (keeps focus and open menus)
+      tags.forEach(cardFor);
+    } else {
+      const sections = [];
+      for (const [name, list] of groups) {
+        sections.push(el('section', { className: 'group' }, list.length === 1 && list[0] === name ? null : el('h2', {}, name),
+          el('div', { className: 'cards' }, list.map(cardFor))));
+      }
+      if (sections.length === 0) sections.push(el('p', { className: 'empty' }, 'No scalar tags match the filter for the selected runs.'));
+      this.root.replaceChildren(...sections);
     }
-    if (sections.length === 0) sections.push(el('p', { className: 'empty' }, 'No scalar tags match the filter for the selected runs.'));
-    this.root.replaceChildren(...sections);
+    this.layoutKey = layoutKey;
     // cards already loaded may now show runs they have no data for
     for (const card of this.cards.values()) {
       if (!card.loaded) continue;
