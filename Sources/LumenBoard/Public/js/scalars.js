@@ -416,9 +416,17 @@ export class ScalarsView {
         if (!card.loaded) card.load(); else if (card.dirty) card.draw();
       }
     }, { rootMargin: '200px' });
+    // cards actually on screen: a setting change redraws only these, the rest when they scroll in
+    this.screen = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const card = entry.target.card;
+        card.onScreen = entry.isIntersecting;
+        if (card.onScreen && card.loaded && card.dirty) card.draw();
+      }
+    });
     this.redrawVisible = frameThrottle(() => {
       const t0 = performance.now();
-      for (const card of this.cards.values()) { if (card.visible) card.draw(); else card.dirty = true; }
+      for (const card of this.cards.values()) { if (card.onScreen && card.loaded) card.draw(); else card.dirty = true; }
       const perf = this.app.perf.redraws;
       perf.push(performance.now() - t0);
       if (perf.length > 2000) perf.splice(0, perf.length - 2000);
@@ -431,13 +439,13 @@ export class ScalarsView {
     const tags = this.app.tagsOf('scalars');
     const keep = new Set(tags);
     for (const [tag, card] of this.cards) {
-      if (!keep.has(tag)) { this.observer.unobserve(card.element); this.cards.delete(tag); }
+      if (!keep.has(tag)) { this.observer.unobserve(card.element); this.screen.unobserve(card.element); this.cards.delete(tag); }
     }
     const groups = groupTags(tags);
     const layoutKey = JSON.stringify(tags);
     const cardFor = (tag) => {
       let card = this.cards.get(tag);
-      if (!card) { card = new ScalarCard(this, tag); this.cards.set(tag, card); this.observer.observe(card.element); }
+      if (!card) { card = new ScalarCard(this, tag); this.cards.set(tag, card); this.observer.observe(card.element); this.screen.observe(card.element); }
       card.renderRunsUI();
       return card.element;
     };
@@ -480,6 +488,7 @@ export class ScalarsView {
 
   destroy() {
     this.observer.disconnect();
+    this.screen.disconnect();
     this.resize.disconnect();
     document.getElementById('tooltip').hidden = true;
   }
