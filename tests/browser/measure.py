@@ -124,6 +124,8 @@ def main():
                   f"{args.runs} runs each): median {statistics.median(alls):.0f} ms")
             driver.set_script_timeout(120)
             drag = driver.execute_async_script(SLIDER_DRAG, 240)
+            harness.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            driver.save_screenshot(str(harness.SCREENSHOTS / "scalars-20-runs.png"))
             iv, rd = drag["intervals"], drag["redraws"]
             print(f"smoothing slider dragged for {len(iv)} frames: frame time median {statistics.median(iv):.1f} ms, "
                   f"p95 {pct(iv, 0.95):.1f} ms, max {max(iv):.1f} ms; redrawing the charts in view took "
