@@ -17,6 +17,7 @@ public enum BoardServer {
     /// from `assets` (the files packaged with the binary when `nil`).
     public static func makeRouter(store: BoardStore, assets: UIAssets? = nil) -> Router<BasicRequestContext> {
         let router = Router()
+        let cache = ResponseCache()
         router.add(middleware: SecurityHeadersMiddleware())
         router.get("/api/live") { _, _ -> Response in
             let stream = store.changes()
@@ -44,8 +45,16 @@ public enum BoardServer {
             for (key, value) in request.uri.queryParameters where parameters[String(key)] == nil {
                 parameters[String(key)] = String(value)
             }
-            let answer = BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: store.snapshot)
-            return response(answer, acceptEncoding: request.headers[.acceptEncoding])
+            let snapshot = store.snapshot
+            let gzip = acceptsGzip(request.headers[.acceptEncoding])
+            let key = ResponseCache.key(endpoint: endpoint, parameters: parameters, gzip: gzip)
+            if let cached = cache.entry(for: key, version: snapshot.status) {
+                return response(cached)
+            }
+            let answer = BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: snapshot)
+            let entry = encoded(answer, gzip: gzip)
+            cache.store(entry, for: key, version: snapshot.status)
+            return response(entry)
         }
         let ui: UIAssets? = assets ?? UIAssets.packagedFolder().flatMap { try? UIAssets.loadBundled(from: $0) }
         let serveUI: @Sendable (Request) -> Response = { request in
@@ -101,23 +110,35 @@ public enum BoardServer {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// The HTTP response for `answer`: gzip-compressed when the client accepts gzip (and the body
-    /// is text of at least 1 KiB).
-    static func response(_ answer: BoardAPIResponse, acceptEncoding: String? = nil) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = answer.contentType
-        headers[.cacheControl] = "no-cache"
-        var body = answer.body
-        if answer.contentType != "image/png" {
-            headers[.vary] = "Accept-Encoding"
-            if body.count >= 1024, acceptsGzip(acceptEncoding), let compressed = gzip(body) {
-                headers[.contentEncoding] = "gzip"
-                body = compressed
-            }
+    /// `answer` ready to send: gzip-compressed (at level 1: API answers change with every reload,
+    /// so speed beats ratio) when `gzip` and the body is text of at least 1 KiB.
+    static func encoded(_ answer: BoardAPIResponse, gzip: Bool) -> ResponseCache.Entry {
+        var entry = ResponseCache.Entry(
+            status: answer.status, contentType: answer.contentType, body: answer.body, gzipped: false, lastUse: 0)
+        if gzip, answer.contentType != "image/png", answer.body.count >= 1024,
+           let compressed = Self.gzip(answer.body, level: 1)
+        {
+            entry.body = compressed
+            entry.gzipped = true
         }
+        return entry
+    }
+
+    /// The HTTP response for an encoded answer.
+    static func response(_ entry: ResponseCache.Entry) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = entry.contentType
+        headers[.cacheControl] = "no-cache"
+        if entry.contentType != "image/png" { headers[.vary] = "Accept-Encoding" }
+        if entry.gzipped { headers[.contentEncoding] = "gzip" }
         return Response(
-            status: HTTPResponse.Status(code: answer.status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            status: HTTPResponse.Status(code: entry.status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: entry.body)))
+    }
+
+    /// The HTTP response for `answer`, compressed when `acceptEncoding` accepts gzip.
+    static func response(_ answer: BoardAPIResponse, acceptEncoding: String? = nil) -> Response {
+        response(encoded(answer, gzip: acceptsGzip(acceptEncoding)))
     }
 
     /// Whether an `Accept-Encoding` header lists gzip (or `*`) without `q=0`.
@@ -132,8 +153,8 @@ public enum BoardServer {
         return false
     }
 
-    static func gzip(_ bytes: [UInt8]) -> [UInt8]? {
-        guard let writer = try? GzipMemberWriter(level: 6) else { return nil }
+    static func gzip(_ bytes: [UInt8], level: Int = 6) -> [UInt8]? {
+        guard let writer = try? GzipMemberWriter(level: level) else { return nil }
         do {
             try writer.append(bytes)
             return try writer.finishMember()

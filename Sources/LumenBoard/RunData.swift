@@ -179,17 +179,23 @@ public struct RunData: Sendable {
         for tag in text.keys { text[tag]!.purge(fromStep: step) }
     }
 
-    /// A legacy `HistogramProto` as TensorBoard's `data_compat` migrates it: bucket `i` spans
-    /// `[bucket_limit[i-1], bucket_limit[i]]`, the first starting at `min` and the last ending at
-    /// `max`. (TensorBoard rounds these to float32; we keep the doubles.)
+    /// A legacy `HistogramProto` as TensorBoard's `data_compat` migrates it: the empty buckets at
+    /// both ends are dropped, then bucket `i` spans `[bucket_limit[i-1], bucket_limit[i]]`, the first
+    /// kept one starting at `min` and the last ending at `max` (so no ±DBL_MAX edge survives); no
+    /// bucket at all when every bucket is empty. (TensorBoard rounds the edges to float32; we keep
+    /// the doubles.)
     static func histogram(_ h: HistogramProto, step: Int64, wallTime: Double) -> HistogramValue {
         let k = Swift.min(h.bucket.count, h.bucketLimit.count)
         var buckets: [[Double]] = []
-        buckets.reserveCapacity(k)
-        for i in 0..<k {
-            let left = i == 0 ? h.min : h.bucketLimit[i - 1]
-            let right = i == k - 1 ? h.max : h.bucketLimit[i]
-            buckets.append([left, right, h.bucket[i]])
+        if let first = (0..<k).first(where: { h.bucket[$0] > 0 }),
+           let last = (0..<k).last(where: { h.bucket[$0] > 0 })
+        {
+            buckets.reserveCapacity(last - first + 1)
+            for i in first...last {
+                let left = i == first ? h.min : h.bucketLimit[i - 1]
+                let right = i == last ? h.max : h.bucketLimit[i]
+                buckets.append([left, right, h.bucket[i]])
+            }
         }
         return HistogramValue(
             step: step, wallTime: wallTime, min: h.min, max: h.max, num: h.num, sum: h.sum,

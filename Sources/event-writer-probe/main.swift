@@ -10,22 +10,24 @@ import LumenEvents
 // step = value = running index), flushes, and prints `flushed K` (K events so far). Then writes
 // EXTRA more without flushing, prints `buffered`, and sleeps until killed.
 //
-//   event-writer-probe LOGDIR gzip|none stream PER_FLUSH
+//   event-writer-probe LOGDIR gzip|none stream PER_FLUSH [PAUSE_MS]
 //
 // Prints `file PATH`, then writes scalars (same tag and values) without end, flushing after every
-// PER_FLUSH and printing `flushed K`, for the board's test of a writer killed at random moments
-// (Tests/LumenBoardTests/FaultTests.swift).
+// PER_FLUSH, printing `flushed K` and pausing PAUSE_MS milliseconds (default 0), for the board's
+// test of a writer killed at random moments (Tests/LumenBoardTests/FaultTests.swift) and the load
+// test's steady writer (bench/load).
 let arguments = CommandLine.arguments
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 enum Mode {
     case rounds(count: Int, perRound: Int, extra: Int)
-    case stream(perFlush: Int)
+    case stream(perFlush: Int, pauseMilliseconds: Int)
 }
 let parsed: Mode?
-if arguments.count == 5, arguments[3] == "stream", let perFlush = Int(arguments[4]), perFlush > 0 {
-    parsed = .stream(perFlush: perFlush)
+if (5...6).contains(arguments.count), arguments[3] == "stream", let perFlush = Int(arguments[4]), perFlush > 0,
+   let pause = arguments.count == 6 ? Int(arguments[5]) : 0, pause >= 0 {
+    parsed = .stream(perFlush: perFlush, pauseMilliseconds: pause)
 } else if arguments.count == 6, let rounds = Int(arguments[3]), let perRound = Int(arguments[4]),
           let extra = Int(arguments[5]) {
     parsed = .rounds(count: rounds, perRound: perRound, extra: extra)
@@ -34,7 +36,7 @@ if arguments.count == 5, arguments[3] == "stream", let perFlush = Int(arguments[
 }
 guard let mode = parsed else {
     FileHandle.standardError.write(Data(
-        "usage: event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA\n       event-writer-probe LOGDIR gzip|none stream PER_FLUSH\n".utf8))
+        "usage: event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA\n       event-writer-probe LOGDIR gzip|none stream PER_FLUSH [PAUSE_MS]\n".utf8))
     exit(2)
 }
 guard ["gzip", "none"].contains(arguments[2]) else {
@@ -54,11 +56,12 @@ do {
         }
     }
     switch mode {
-    case .stream(let perFlush):
+    case .stream(let perFlush, let pause):
         while true {
             write(perFlush)
             try writer.flush()
             say("flushed \(index)")
+            if pause > 0 { usleep(useconds_t(pause * 1000)) }
         }
     case .rounds(let count, let perRound, let extra):
         for _ in 0..<count {

@@ -1,0 +1,75 @@
+import Synchronization
+
+/// Recent API answers for the snapshot being served, so that many clients polling the same
+/// charts cost one encoding per reload instead of one per request.
+///
+/// Entries are valid for one snapshot only: each lookup passes the current snapshot's
+/// ``BoardStatus`` (which changes with every load that read anything), and a different status
+/// empties the cache. The cache holds at most `maxBytes` of bodies, evicting the least recently
+/// used entries first; bodies larger than a quarter of that are never kept.
+final class ResponseCache: Sendable {
+    struct Entry {
+        var status: Int
+        var contentType: String
+        var body: [UInt8]
+        var gzipped: Bool
+        var lastUse: UInt64
+    }
+
+    private struct State {
+        var version = BoardStatus()
+        var entries: [String: Entry] = [:]
+        var bytes = 0
+        var clock: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    let maxBytes: Int
+
+    init(maxBytes: Int = 64 << 20) {
+        self.maxBytes = maxBytes
+    }
+
+    /// The key of a request: its endpoint, its parameters in a fixed order, and whether the
+    /// answer is gzip-compressed.
+    static func key(endpoint: String, parameters: [String: String], gzip: Bool) -> String {
+        var key = endpoint + (gzip ? "\u{0}z" : "\u{0}p")
+        for name in parameters.keys.sorted() {
+            key += "\u{0}" + name + "\u{1}" + (parameters[name] ?? "")
+        }
+        return key
+    }
+
+    /// The answer cached under `key` for the snapshot whose status is `version`.
+    func entry(for key: String, version: BoardStatus) -> Entry? {
+        state.withLock { state in
+            guard state.version == version, var entry = state.entries[key] else { return nil }
+            state.clock += 1
+            entry.lastUse = state.clock
+            state.entries[key] = entry
+            return entry
+        }
+    }
+
+    /// Keeps `entry` under `key` for the snapshot whose status is `version`.
+    func store(_ entry: Entry, for key: String, version: BoardStatus) {
+        guard entry.body.count <= maxBytes / 4 else { return }
+        state.withLock { state in
+            if state.version != version {
+                state = State(version: version)
+            }
+            state.clock += 1
+            var entry = entry
+            entry.lastUse = state.clock
+            if let old = state.entries.updateValue(entry, forKey: key) { state.bytes -= old.body.count }
+            state.bytes += entry.body.count
+            while state.bytes > maxBytes, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                state.bytes -= oldest.value.body.count
+                state.entries[oldest.key] = nil
+            }
+        }
+    }
+
+    /// How many answers are cached (for tests).
+    var count: Int { state.withLock { $0.entries.count } }
+}

@@ -1,0 +1,42 @@
+import Testing
+@testable import LumenBoard
+
+@Suite struct ResponseCacheTests {
+    static func entry(_ size: Int) -> ResponseCache.Entry {
+        .init(status: 200, contentType: "application/json", body: [UInt8](repeating: 7, count: size), gzipped: false, lastUse: 0)
+    }
+
+    @Test func answersOnlyForTheSameSnapshot() {
+        let cache = ResponseCache()
+        var version = BoardStatus()
+        version.events = 10
+        let key = ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], gzip: false)
+        cache.store(Self.entry(3), for: key, version: version)
+        #expect(cache.entry(for: key, version: version)?.body == [7, 7, 7])
+        // Parameter order doesn't matter; compression and values do.
+        #expect(key == ResponseCache.key(endpoint: "scalars", parameters: ["tag": "b", "run": "a"], gzip: false))
+        #expect(key != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], gzip: true))
+        #expect(key != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a\u{1}tag", "": "b"], gzip: false))
+        var later = version
+        later.events = 11
+        #expect(cache.entry(for: key, version: later) == nil)
+        cache.store(Self.entry(1), for: "other", version: later)
+        #expect(cache.entry(for: key, version: version) == nil)
+        #expect(cache.count == 1)
+    }
+
+    @Test func evictsTheLeastRecentlyUsedBeyondItsBudget() {
+        let cache = ResponseCache(maxBytes: 1000)
+        let version = BoardStatus()
+        for name in ["a", "b", "c"] { cache.store(Self.entry(200), for: name, version: version) }
+        _ = cache.entry(for: "a", version: version)
+        cache.store(Self.entry(200), for: "d", version: version)
+        cache.store(Self.entry(200), for: "e", version: version)  // 1,000 bytes: all fit
+        cache.store(Self.entry(200), for: "f", version: version)  // over: "b", the oldest unused, goes
+        #expect(cache.entry(for: "b", version: version) == nil)
+        #expect(cache.entry(for: "a", version: version) != nil)
+        #expect(cache.count == 5)
+        cache.store(Self.entry(251), for: "big", version: version)  // over a quarter: never kept
+        #expect(cache.entry(for: "big", version: version) == nil)
+    }
+}
