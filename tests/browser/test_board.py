@@ -411,6 +411,18 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         tab.send_keys(Keys.ARROW_RIGHT)
         wait(self.driver, "document.getElementById('main').dataset.tab === 'histograms'")
         self.assertEqual(self.driver.switch_to.active_element.get_attribute("id"), "tab-histograms")
+        # a chart's points from the keyboard: Home, then → moves along the steps with the tooltip
+        card = self.scalars_page()
+        overlay = card.find_element(By.CSS_SELECTOR, "canvas.overlay")
+        self.driver.execute_script("arguments[0].focus()", overlay)
+        served = [p[1] for p in self.board.api("scalars", run="eval", tag="loss")["points"]]
+        overlay.send_keys(Keys.HOME)
+        wait(self.driver, "!document.getElementById('tooltip').hidden")
+        overlay.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+        steps = self.driver.execute_script("return [...document.querySelectorAll('#tooltip tbody tr')].map(r => +r.dataset.step)")
+        self.assertIn(served[2], steps)
+        overlay.send_keys(Keys.ESCAPE)
+        wait(self.driver, "document.getElementById('tooltip').hidden")
 
     def test_14_axes_scales_and_outliers(self):
         card = self.scalars_page()
