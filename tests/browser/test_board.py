@@ -291,6 +291,18 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         self.driver.find_element(By.ID, "runs-all").click()
         wait(self.driver, "document.querySelectorAll('#main .card.scalar .legend [data-run]').length === 3")
         self.assertNotIn("sel=1", self.driver.current_url)
+        # None with a run filter deselects only the runs the filter shows
+        self.driver.find_element(By.ID, "run-filter").send_keys("^train")
+        wait(self.driver, "document.querySelector('#run-list li[data-run=\"eval\"]').hidden")
+        self.driver.find_element(By.ID, "runs-none").click()
+        self.driver.find_element(By.ID, "run-filter").clear()
+        self.driver.execute_script("document.getElementById('run-filter').dispatchEvent(new Event('input'))")
+        wait(self.driver, "!document.querySelector('#run-list li[data-run=\"eval\"]').hidden")
+        checked = self.driver.execute_script("return [...document.querySelectorAll('#run-list input')].filter(b => b.checked).map(b => b.dataset.run)")
+        self.assertEqual(checked, ["eval"])
+        wait(self.driver, "[...document.querySelectorAll('#main .card.scalar .legend')].every(l => [...l.querySelectorAll('[data-run]')].map(s => s.dataset.run).join() === 'eval')")
+        self.driver.find_element(By.ID, "runs-all").click()
+        wait(self.driver, "document.querySelectorAll('#main .card.scalar .legend [data-run]').length === 3")
 
     def test_07_hostile_tag_and_text_stay_text(self):
         self.open("?tab=scalars")

@@ -175,8 +175,8 @@ class App {
 
   setAll(on) {
     const re = this.runFilterRegExp();
-    this.explicitSelection = true;
-    if (!this.selected || this.selected.size === 0) this.selected = new Set();
+    if (!this.explicitSelection) { this.explicitSelection = true; this.selected = new Set(this.runs); }
+    // All/None act on the runs the filter shows and leave the others as they are
     for (const run of this.runs) {
       if (re && !re.test(run)) continue;
       if (on) this.selected.add(run); else this.selected.delete(run);
