@@ -25,6 +25,10 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 WATCHDOG = """
 window.__lumenPwned = undefined;
 window.__lumenHostile = [];
+window.__lumenCSP = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__lumenCSP.push(`${e.violatedDirective} ${e.blockedURI}`));
+window.addEventListener('error', (e) => window.__lumenHostile.push(`uncaught: ${e.message}`));
+window.addEventListener('unhandledrejection', (e) => window.__lumenHostile.push(`unhandled rejection: ${e.reason}`));
 for (const name of ['alert', 'confirm', 'prompt']) window[name] = () => { window.__lumenPwned = name; };
 new MutationObserver((mutations) => {
   for (const m of mutations) for (const node of m.addedNodes) {

@@ -62,7 +62,8 @@ class DashboardChecks:
     def assert_safe(self):
         self.assertIsNone(self.driver.execute_script("return window.__lumenPwned"), "a dialog or hostile script ran")
         self.assertEqual(self.driver.execute_script("return window.__lumenHostile"), [],
-                         "an element with script or an event handler was created from data")
+                         "an element with script or an event handler was created from data, or a script error")
+        self.assertEqual(self.driver.execute_script("return window.__lumenCSP"), [], "the Content-Security-Policy blocked something")
 
     def check_all_tabs(self, name):
         tags = self.board.api("tags")
