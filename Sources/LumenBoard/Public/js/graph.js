@@ -136,8 +136,27 @@ export class GraphView {
     }
     frames.sort((a, b) => a.depth - b.depth);
     for (const f of frames) { minX = Math.min(minX, f.x); minY = Math.min(minY, f.y); maxX = Math.max(maxX, f.x + f.width); maxY = Math.max(maxY, f.y + f.height); }
-    const outgoing = new Map();
-    for (const e of edges) { if (!outgoing.has(e.source)) outgoing.set(e.source, []); outgoing.get(e.source).push(e); }
+    const outgoing = new Map(); const incoming = new Map();
+    for (const e of edges) {
+      if (!byName.has(e.source) || !byName.has(e.target)) continue;
+      if (!outgoing.has(e.source)) outgoing.set(e.source, []);
+      outgoing.get(e.source).push(e);
+      if (!incoming.has(e.target)) incoming.set(e.target, []);
+      incoming.get(e.target).push(e);
+    }
+    // ports: a node's edges leave its bottom and enter its top spread across its width, ordered
+    // by the other end's position, so they don't all meet in one point
+    const centre = (n) => n.x + n.width / 2;
+    for (const [name, list] of outgoing) {
+      const n = byName.get(name);
+      list.sort((a, b) => centre(byName.get(a.target)) - centre(byName.get(b.target)));
+      list.forEach((e, i) => { e.sx = n.x + (n.width * (i + 1)) / (list.length + 1); });
+    }
+    for (const [name, list] of incoming) {
+      const n = byName.get(name);
+      list.sort((a, b) => centre(byName.get(a.source)) - centre(byName.get(b.source)));
+      list.forEach((e, i) => { e.tx = n.x + (n.width * (i + 1)) / (list.length + 1); });
+    }
     this.graph = { nodes, edges, byName, frames, outgoing, bounds: { minX, minY, maxX, maxY } };
     this.box.dataset.nodes = String(nodes.length);
     this.box.dataset.edges = String(edges.length);
@@ -230,7 +249,7 @@ export class GraphView {
     for (const e of this.graph.edges) {
       const s = byName.get(e.source); const t = byName.get(e.target);
       if (!s || !t) continue;
-      const x0 = s.x + s.width / 2; const y0 = s.y + s.height; const x1 = t.x + t.width / 2; const y1 = t.y;
+      const x0 = e.sx ?? s.x + s.width / 2; const y0 = s.y + s.height; const x1 = e.tx ?? t.x + t.width / 2; const y1 = t.y;
       const up = y1 < y0;
       const sy = up ? s.y : y0; const ey = up ? t.y + t.height : y1;
       if (!inView(Math.min(x0, x1), Math.min(sy, ey), Math.abs(x1 - x0) + 1, Math.abs(ey - sy) + 1)) continue;
