@@ -72,7 +72,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "lumen-bench",
-            dependencies: ["Lumen", "COpenBLAS"]
+            dependencies: ["Lumen", "COpenBLAS", "LumenBoard"]
         ),
         .testTarget(
             name: "LumenTests",

@@ -32,7 +32,7 @@ public struct BoardAPIResponse: Sendable {
 /// or malformed parameter.
 public enum BoardAPI {
     public static let endpoints = [
-        "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live",
+        "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live", "graph",
     ]
 
     private struct Failure: Error {
@@ -62,6 +62,7 @@ public enum BoardAPI {
         case "status": return .json(status(snapshot.status))
         case "hparams": return .json(hparams(snapshot))
         case "scalars": return try scalars(q, snapshot)
+        case "graph": return GraphView.respond(q, snapshot: snapshot)
         case "histograms":
             let (_, reservoir) = try lookup(q, snapshot, kind: "histogram") { $0.histograms }
             return .json(.array(reservoir.items.map(histogram)))
