@@ -112,9 +112,13 @@ class DashboardChecks:
                 rows = self.board.api("hparams")
                 wait(self.driver, f"document.querySelectorAll('#main table.hparams tbody tr').length === {len(rows)}")
             elif tab == "graph":
-                if not self.board.has_endpoint("graph", run=[r for r in runs if tags[r]["graph"]][0]):
+                first = [r for r in runs if tags[r]["graph"]][0]
+                if not self.board.has_endpoint("graph", run=first):
                     continue
-                wait(self.driver, "document.querySelector('.graph-canvas') && document.querySelector('.graph-canvas').dataset.nodes !== undefined")
+                served = self.board.api("graph", run=first)
+                wait(self.driver, f"document.getElementById('graph-run').value === {first!r}")
+                wait(self.driver, f"document.querySelector('.graph-canvas') && document.querySelector('.graph-canvas').dataset.nodes === '{len(served['nodes'])}'")
+                self.assertEqual(int(self.driver.execute_script("return document.querySelector('.graph-canvas').dataset.edges")), len(served["edges"]))
             self.driver.execute_script("document.getElementById('main').scrollTop = 0")
             time.sleep(0.2)
             self.driver.save_screenshot(str(self.screenshot_dir / f"{name}-{tab}.png"))
@@ -403,6 +407,8 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         search = self.driver.find_element(By.ID, "graph-search")
         search.send_keys("loss/Mean", Keys.ENTER)
         wait(self.driver, "document.querySelector('.graph-details[data-selected=\"loss/Mean\"]')")
+        self.driver.find_element(By.ID, "graph-fit").click()
+        time.sleep(0.2)
         self.driver.save_screenshot(str(SCREENSHOTS / "dashboard-graph-expanded.png"))
 
     def test_12_dark_theme_follows_the_system(self):
