@@ -1,0 +1,77 @@
+// A dashboard of one card per (tag, run), grouped by tag prefix, loaded when a card scrolls into
+// view. Histograms, distributions, images and text are such dashboards; each supplies its card type.
+import { el } from './util.js';
+import { groupTags } from './scalars.js';
+
+export class TagRunCardsView {
+  /**
+   * `kind` is the /api/tags list the tags come from; `makeCard(tag, run)` returns an object with
+   * `element`, `loaded`, `load()` and optionally `draw()` and `visible`.
+   */
+  constructor(app, root, kind, makeCard, emptyText) {
+    this.app = app; this.root = root; this.kind = kind; this.makeCard = makeCard; this.emptyText = emptyText;
+    this.cards = new Map();
+    this.observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const card = entry.target.card;
+        card.visible = entry.isIntersecting;
+        if (!card.visible) continue;
+        if (!card.loaded) card.load(); else if (card.draw) card.draw();
+      }
+    }, { rootMargin: '200px' });
+  }
+
+  render() {
+    const runs = this.app.visibleRuns();
+    const groups = [];
+    const wanted = new Set();
+    for (const [name, list] of groupTags(this.app.tagsOf(this.kind))) {
+      const keys = [];
+      for (const tag of list) {
+        for (const run of runs) {
+          if (!(this.app.tags[run]?.[this.kind] || []).includes(tag)) continue;
+          const key = JSON.stringify([tag, run]);
+          keys.push(key);
+          wanted.add(key);
+          if (!this.cards.has(key)) {
+            const card = this.makeCard(tag, run);
+            card.element.card = card;
+            this.cards.set(key, card);
+            this.observer.observe(card.element);
+          }
+        }
+      }
+      groups.push([name, list, keys]);
+    }
+    for (const [key, card] of this.cards) if (!wanted.has(key)) { this.observer.unobserve(card.element); this.cards.delete(key); }
+    // the same cards in the same order: leave the page alone (keeps focus and slider positions)
+    const layoutKey = JSON.stringify([...wanted]);
+    if (layoutKey === this.layoutKey && this.root.firstChild) return;
+    this.layoutKey = layoutKey;
+    const sections = groups.map(([name, list, keys]) => el('section', { className: 'group' },
+      list.length === 1 && list[0] === name ? null : el('h2', {}, name),
+      el('div', { className: 'cards' }, keys.map((key) => this.cards.get(key).element))));
+    if (sections.length === 0) sections.push(el('p', { className: 'empty' }, this.emptyText));
+    this.root.replaceChildren(...sections);
+  }
+
+  /** Reloads the loaded cards whose tag changed in a live update. */
+  update(changes) {
+    this.render();
+    for (const card of this.cards.values()) {
+      if (card.loaded && (changes.tags?.[card.run] || []).includes(card.tag)) card.load();
+    }
+  }
+
+  /** Redraws the visible cards that draw on a canvas. */
+  redraw() {
+    for (const card of this.cards.values()) if (card.visible && card.loaded && card.draw) card.draw();
+  }
+
+  settingsChanged(what) {
+    if (['runs', 'runFilter', 'tagFilter'].includes(what)) this.render();
+    else if (what === 'theme') this.redraw();
+  }
+
+  destroy() { this.observer.disconnect(); }
+}

@@ -1,0 +1,384 @@
+// The board's page: run selector, tag filter, tabs, the state in the URL, and live updates.
+import { getJSON } from './api.js';
+import { assignRunColors, el, runColor, swatch, userRegExp } from './util.js';
+import { ScalarsView } from './scalars.js';
+import { HistogramsView, DistributionsView } from './histograms.js';
+import { ImagesView } from './images.js';
+import { TextView } from './text.js';
+import { GraphView } from './graph.js';
+import { HParamsView } from './hparams.js';
+
+const TABS = [
+  { id: 'scalars', label: 'Scalars', View: ScalarsView, has: (t) => t.scalars && t.scalars.length > 0 },
+  { id: 'histograms', label: 'Histograms', View: HistogramsView, has: (t) => t.histograms && t.histograms.length > 0 },
+  { id: 'distributions', label: 'Distributions', View: DistributionsView, has: (t) => t.histograms && t.histograms.length > 0 },
+  { id: 'images', label: 'Images', View: ImagesView, has: (t) => t.images && t.images.length > 0 },
+  { id: 'text', label: 'Text', View: TextView, has: (t) => t.text && t.text.length > 0 },
+  { id: 'graph', label: 'Graph', View: GraphView, has: (t) => t.graph === true },
+  { id: 'hparams', label: 'HParams', View: HParamsView, has: (t) => t.hparams === true },
+];
+
+// The view state kept in the URL (name in the URL → default).
+const DEFAULTS = {
+  tab: '', tagFilter: '', runFilter: '', smoothing: 0.6, xAxis: 'step', yScale: 'linear',
+  ignoreOutliers: false, histogramMode: 'offset', graphRun: '', graphColor: 'op', hparamsFilter: '',
+};
+
+const $ = (id) => document.getElementById(id);
+
+class App {
+  constructor() {
+    this.state = { ...DEFAULTS };
+    this.runs = [];            // names, sorted as the server sends them
+    this.tags = {};            // run → {scalars, histograms, images, text, graph, hparams}
+    this.selected = new Set(); // selected runs (when explicit)
+    this.explicitSelection = false;
+    this.known = new Set();
+    this.view = null;
+    this.viewTab = null;
+    this.refreshing = null;
+    this.refreshAgain = false;
+    this.perf = { firstChart: null, redraws: [] };
+    this.runColor = runColor;
+    window.__lumen = this; // for the browser tests and the console
+  }
+
+  // ---- URL state ----
+  readURL() {
+    const q = new URLSearchParams(location.search);
+    const s = { ...DEFAULTS };
+    for (const key of Object.keys(DEFAULTS)) {
+      if (!q.has(key)) continue;
+      const raw = q.get(key);
+      if (typeof DEFAULTS[key] === 'number') {
+        const v = Number(raw);
+        if (Number.isFinite(v)) s[key] = Math.min(0.999, Math.max(0, v));
+      } else if (typeof DEFAULTS[key] === 'boolean') {
+        s[key] = raw === '1' || raw === 'true';
+      } else {
+        s[key] = raw;
+      }
+    }
+    if (!['step', 'relative', 'wall'].includes(s.xAxis)) s.xAxis = 'step';
+    if (!['linear', 'log'].includes(s.yScale)) s.yScale = 'linear';
+    if (!['offset', 'overlay'].includes(s.histogramMode)) s.histogramMode = 'offset';
+    if (!['op', 'device'].includes(s.graphColor)) s.graphColor = 'op';
+    this.state = s;
+    this.explicitSelection = q.has('sel');
+    this.selected = new Set(q.getAll('run'));
+  }
+
+  writeURL(push = false) {
+    const q = new URLSearchParams();
+    for (const [key, def] of Object.entries(DEFAULTS)) {
+      const v = this.state[key];
+      if (v === def || v === '') continue;
+      q.set(key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+    }
+    if (this.explicitSelection) {
+      q.set('sel', '1');
+      for (const run of this.runs) if (this.selected.has(run)) q.append('run', run);
+    }
+    const url = `${location.pathname}${q.toString() ? `?${q}` : ''}${location.hash}`;
+    if (url === `${location.pathname}${location.search}${location.hash}`) return;
+    if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
+  }
+
+  // ---- runs and tags ----
+  isSelected(run) { return !this.explicitSelection || this.selected.has(run); }
+
+  runFilterRegExp() {
+    try { return userRegExp(this.state.runFilter); } catch (_) { return null; }
+  }
+
+  tagFilterRegExp() {
+    try { return userRegExp(this.state.tagFilter); } catch (_) { return null; }
+  }
+
+  /** Runs shown in the dashboards: selected and matching the run filter. */
+  visibleRuns() {
+    const re = this.runFilterRegExp();
+    return this.runs.filter((r) => this.isSelected(r) && (!re || re.test(r)));
+  }
+
+  tagMatches(tag) {
+    const re = this.tagFilterRegExp();
+    return !re || re.test(tag);
+  }
+
+  /** The sorted union of `kind` tags over the visible runs that match the tag filter. */
+  tagsOf(kind) {
+    const set = new Set();
+    for (const run of this.visibleRuns()) for (const tag of (this.tags[run]?.[kind] || [])) set.add(tag);
+    return [...set].filter((t) => this.tagMatches(t)).sort();
+  }
+
+  async refresh(changes = null) {
+    if (this.refreshing) { this.refreshAgain = true; this.pendingChanges = mergeChanges(this.pendingChanges, changes); return this.refreshing; }
+    this.refreshing = (async () => {
+      try {
+        const [runs, tags] = await Promise.all([getJSON('runs'), getJSON('tags')]);
+        const names = runs.map((r) => r.name);
+        const fresh = names.filter((n) => !this.known.has(n));
+        if (this.known.size > 0 && this.explicitSelection) for (const n of fresh) this.selected.add(n);
+        for (const n of fresh) this.known.add(n);
+        const runsChanged = names.join('\u0000') !== this.runs.join('\u0000');
+        this.runs = names;
+        assignRunColors(names);
+        this.tags = tags;
+        if (runsChanged) this.renderRunList();
+        this.renderTabs();
+        this.showView(changes);
+        this.updateStatus();
+      } catch (error) {
+        $('status').textContent = `Cannot reach the board: ${error.message}`;
+      } finally {
+        this.refreshing = null;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          const pending = this.pendingChanges; this.pendingChanges = null;
+          this.refresh(pending);
+        }
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async updateStatus() {
+    try {
+      const s = await getJSON('status');
+      const parts = [`${this.runs.length} run${this.runs.length === 1 ? '' : 's'}`, `${s.events.toLocaleString()} events`];
+      if (!s.firstLoadDone) parts.push('loading…');
+      if (s.corruptRecords) parts.push(`${s.corruptRecords} corrupt records`);
+      $('status').textContent = parts.join(' · ');
+    } catch (_) { /* the next refresh retries */ }
+  }
+
+  renderRunList() {
+    const list = $('run-list');
+    const re = this.runFilterRegExp();
+    list.replaceChildren(...this.runs.map((run) => {
+      const box = el('input', { type: 'checkbox', checked: this.isSelected(run), dataset: { run } });
+      box.addEventListener('change', () => this.toggleRun(run, box.checked));
+      const item = el('li', { dataset: { run } }, el('label', {}, box, swatch(runColor(run)), run));
+      item.hidden = !!re && !re.test(run);
+      return item;
+    }));
+    if (this.runs.length === 0) list.append(el('li', { className: 'empty' }, 'No runs yet.'));
+  }
+
+  toggleRun(run, on) {
+    if (!this.explicitSelection) { this.explicitSelection = true; this.selected = new Set(this.runs); }
+    if (on) this.selected.add(run); else this.selected.delete(run);
+    this.settingsChanged('runs');
+  }
+
+  setAll(on) {
+    const re = this.runFilterRegExp();
+    if (!this.explicitSelection) { this.explicitSelection = true; this.selected = new Set(this.runs); }
+    // All/None act on the runs the filter shows and leave the others as they are
+    for (const run of this.runs) {
+      if (re && !re.test(run)) continue;
+      if (on) this.selected.add(run); else this.selected.delete(run);
+    }
+    if (on && this.runs.every((r) => this.selected.has(r))) { this.explicitSelection = false; this.selected = new Set(); }
+    this.renderRunList();
+    this.settingsChanged('runs');
+  }
+
+  // ---- tabs ----
+  availableTabs() {
+    return TABS.filter((tab) => Object.values(this.tags).some((t) => tab.has(t)));
+  }
+
+  currentTab() {
+    const available = this.availableTabs();
+    return available.find((t) => t.id === this.state.tab) || available[0] || null;
+  }
+
+  renderTabs() {
+    const nav = $('tabs');
+    const available = this.availableTabs();
+    const current = this.currentTab();
+    const ids = available.map((t) => t.id).join(',');
+    if (nav.dataset.tabs !== ids || nav.dataset.current !== (current?.id || '')) {
+      nav.dataset.tabs = ids;
+      nav.dataset.current = current?.id || '';
+      nav.replaceChildren(...available.map((tab) => {
+        const selected = tab === current;
+        const button = el('button', {
+          type: 'button', id: `tab-${tab.id}`, tabIndex: selected ? 0 : -1,
+          attrs: { role: 'tab', 'aria-selected': selected ? 'true' : 'false', 'aria-controls': 'main' },
+          dataset: { tab: tab.id },
+        }, tab.label);
+        button.addEventListener('click', () => this.selectTab(tab.id));
+        button.addEventListener('keydown', (event) => this.tabKey(event, available, tab));
+        return button;
+      }));
+    }
+  }
+
+  tabKey(event, available, tab) {
+    const i = available.indexOf(tab);
+    let next = null;
+    if (event.key === 'ArrowRight') next = available[(i + 1) % available.length];
+    else if (event.key === 'ArrowLeft') next = available[(i - 1 + available.length) % available.length];
+    else if (event.key === 'Home') next = available[0];
+    else if (event.key === 'End') next = available[available.length - 1];
+    if (!next) return;
+    event.preventDefault();
+    this.selectTab(next.id);
+    $(`tab-${next.id}`)?.focus();
+  }
+
+  selectTab(id) {
+    if (this.state.tab === id && this.viewTab === id) return;
+    this.state.tab = id;
+    this.writeURL(true);
+    this.renderTabs();
+    this.showView();
+  }
+
+  showView(changes = null) {
+    const tab = this.currentTab();
+    for (const id of ['scalar-controls', 'histogram-controls', 'graph-controls', 'hparams-controls']) $(id).hidden = true;
+    const main = $('main');
+    if (!tab) {
+      if (this.view) { this.view.destroy(); this.view = null; this.viewTab = null; }
+      main.replaceChildren(el('p', { className: 'empty' }, this.runs.length ? 'No data to show yet.' : 'No runs yet: waiting for event files in the logdir.'));
+      return;
+    }
+    const controls = { scalars: 'scalar-controls', histograms: 'histogram-controls', graph: 'graph-controls', hparams: 'hparams-controls' }[tab.id];
+    if (controls) $(controls).hidden = false;
+    if (this.viewTab !== tab.id) {
+      if (this.view) this.view.destroy();
+      main.replaceChildren();
+      main.dataset.tab = tab.id;
+      this.view = new tab.View(this, main);
+      this.viewTab = tab.id;
+      this.view.render();
+    } else if (changes) {
+      this.view.update(changes);
+    } else {
+      this.view.render();
+    }
+  }
+
+  // ---- settings ----
+  settingsChanged(what) {
+    this.writeURL();
+    if (what === 'runs' || what === 'runFilter') {
+      for (const box of document.querySelectorAll('#run-list input[type=checkbox]')) box.checked = this.isSelected(box.dataset.run);
+    }
+    if (this.view) this.view.settingsChanged(what);
+  }
+
+  bindControls() {
+    const s = this.state;
+    const bindRegExp = (id, key, errorId) => {
+      const input = $(id);
+      input.value = s[key];
+      const check = () => {
+        try { userRegExp(input.value); $(errorId).hidden = true; input.removeAttribute('aria-invalid'); return true; } catch (e) {
+          $(errorId).textContent = `Not a valid regex: ${e.message}`; $(errorId).hidden = false; input.setAttribute('aria-invalid', 'true'); return false;
+        }
+      };
+      check();
+      input.addEventListener('input', () => {
+        if (!check()) return;
+        s[key] = input.value;
+        if (key === 'runFilter') this.renderRunList();
+        this.settingsChanged(key);
+      });
+    };
+    bindRegExp('tag-filter', 'tagFilter', 'tag-filter-error');
+    bindRegExp('run-filter', 'runFilter', 'run-filter-error');
+
+    const smoothing = $('smoothing');
+    smoothing.value = String(s.smoothing);
+    $('smoothing-value').textContent = s.smoothing.toFixed(2);
+    smoothing.addEventListener('input', () => {
+      s.smoothing = Number(smoothing.value);
+      $('smoothing-value').textContent = s.smoothing.toFixed(2);
+      this.settingsChanged('smoothing');
+    });
+    const bindSelect = (id, key) => {
+      const select = $(id);
+      select.value = s[key];
+      select.addEventListener('change', () => { s[key] = select.value; this.settingsChanged(key); });
+    };
+    bindSelect('x-axis', 'xAxis');
+    bindSelect('y-scale', 'yScale');
+    bindSelect('histogram-mode', 'histogramMode');
+    bindSelect('graph-color', 'graphColor');
+    const outliers = $('ignore-outliers');
+    outliers.checked = s.ignoreOutliers;
+    outliers.addEventListener('change', () => { s.ignoreOutliers = outliers.checked; this.settingsChanged('ignoreOutliers'); });
+    const hp = $('hparams-filter');
+    hp.value = s.hparamsFilter;
+    hp.addEventListener('input', () => { s.hparamsFilter = hp.value; this.settingsChanged('hparamsFilter'); });
+    $('runs-all').addEventListener('click', () => this.setAll(true));
+    $('runs-none').addEventListener('click', () => this.setAll(false));
+  }
+
+  syncControls() {
+    const s = this.state;
+    $('tag-filter').value = s.tagFilter;
+    $('run-filter').value = s.runFilter;
+    $('smoothing').value = String(s.smoothing);
+    $('smoothing-value').textContent = s.smoothing.toFixed(2);
+    $('x-axis').value = s.xAxis;
+    $('y-scale').value = s.yScale;
+    $('ignore-outliers').checked = s.ignoreOutliers;
+    $('histogram-mode').value = s.histogramMode;
+    $('graph-color').value = s.graphColor;
+    $('hparams-filter').value = s.hparamsFilter;
+  }
+
+  // ---- live ----
+  connectLive() {
+    if (!('EventSource' in window)) return;
+    const source = new EventSource('api/live');
+    this.live = source;
+    source.onmessage = (event) => {
+      let changes = null;
+      try { changes = JSON.parse(event.data); } catch (_) { return; }
+      this.liveMessages = (this.liveMessages || 0) + 1;
+      this.refresh(changes);
+    };
+    source.onerror = () => { /* EventSource reconnects by itself */ };
+  }
+
+  async start() {
+    this.readURL();
+    this.bindControls();
+    window.addEventListener('popstate', () => {
+      this.readURL();
+      this.syncControls();
+      this.renderRunList();
+      this.renderTabs();
+      if (this.view) { this.view.destroy(); this.view = null; this.viewTab = null; }
+      this.showView();
+    });
+    this.themeVersion = 0;
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { this.themeVersion += 1; this.view?.settingsChanged('theme'); });
+    // A page kept in the back/forward cache must not hold its live connection open (browsers allow
+    // only a few connections per host); it reconnects and refreshes when shown again.
+    window.addEventListener('pagehide', () => { this.live?.close(); this.live = null; });
+    window.addEventListener('pageshow', (event) => { if (event.persisted) { this.connectLive(); this.refresh(); } });
+    await this.refresh();
+    for (const run of this.runs) this.known.add(run);
+    this.connectLive();
+  }
+}
+
+function mergeChanges(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  const runs = [...new Set([...(a.runs || []), ...(b.runs || [])])];
+  const tags = { ...(a.tags || {}) };
+  for (const [run, list] of Object.entries(b.tags || {})) tags[run] = [...new Set([...(tags[run] || []), ...list])];
+  return { runs, tags };
+}
+
+new App().start();

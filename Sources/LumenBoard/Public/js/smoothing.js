@@ -1,0 +1,26 @@
+// TensorBoard's scalar smoothing: an exponential moving average, debiased so that the first points
+// are not pulled towards zero. Non-finite values pass through; a constant series stays as it is.
+
+/** The smoothed copy of `values` for a weight in [0, 1). */
+export function smooth(values, weight) {
+  const n = values.length;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  let constant = true;
+  for (let i = 1; i < n; i++) if (values[i] !== values[0]) { constant = false; break; }
+  if (constant || weight <= 0) {
+    for (let i = 0; i < n; i++) out[i] = values[i];
+    return out;
+  }
+  let last = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) { out[i] = v; continue; }
+    last = last * weight + (1 - weight) * v;
+    count += 1;
+    const debias = weight === 1 ? 1 : 1 - weight ** count;
+    out[i] = last / debias;
+  }
+  return out;
+}

@@ -1,0 +1,201 @@
+"""Logdirs for the browser tests, written with TensorBoard's own pure-Python event writer
+(tensorboard.summary.writer.event_file_writer) and TensorBoard's protos, so the board is tested on
+files it did not write itself."""
+
+import io
+import os
+import time
+
+import numpy as np
+from PIL import Image
+from tensorboard.compat.proto import (attr_value_pb2, event_pb2, graph_pb2, node_def_pb2, summary_pb2,
+                                      tensor_pb2, tensor_shape_pb2, types_pb2)
+from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+HOSTILE_TAG = "<img src=x onerror=alert(1)>"
+HOSTILE_TEXT = """# Notes with markup that must stay text
+
+<script>window.__lumenPwned = 'script'</script>
+
+<img src=x onerror="window.__lumenPwned='img'">
+
+A [bad link](javascript:window.__lumenPwned='link') and a [good link](https://example.com/docs).
+
+| metric | value |
+| --- | ---: |
+| loss | **0.25** |
+| acc | `0.91` |
+
+```python
+print("<b>not bold</b>")
+```
+"""
+
+
+class Run:
+    """An open event file in `logdir/name`."""
+
+    def __init__(self, logdir, name):
+        self.path = os.path.join(logdir, name)
+        os.makedirs(self.path, exist_ok=True)
+        self.writer = EventFileWriter(self.path, max_queue_size=100000, flush_secs=3600)
+        self.wall = 1_700_000_000.0
+
+    def event(self, step, **fields):
+        self.writer.add_event(event_pb2.Event(wall_time=self.wall + step, step=step, **fields))
+
+    def summary(self, step, value):
+        self.event(step, summary=summary_pb2.Summary(value=[value]))
+
+    def scalar(self, tag, step, value):
+        self.summary(step, summary_pb2.Summary.Value(tag=tag, simple_value=float(value)))
+
+    def histogram(self, tag, step, values, bins=30):
+        counts, edges = np.histogram(values, bins=bins)
+        proto = summary_pb2.HistogramProto(
+            min=float(values.min()), max=float(values.max()), num=float(values.size),
+            sum=float(values.sum()), sum_squares=float((values ** 2).sum()),
+            bucket_limit=[float(e) for e in edges[1:]], bucket=[float(c) for c in counts])
+        self.summary(step, summary_pb2.Summary.Value(tag=tag, histo=proto))
+
+    def image(self, tag, step, pixels):
+        buffer = io.BytesIO()
+        Image.fromarray(pixels).save(buffer, format="PNG")
+        height, width = pixels.shape[:2]
+        colorspace = 3 if pixels.ndim == 3 else 1
+        proto = summary_pb2.Summary.Image(height=height, width=width, colorspace=colorspace,
+                                          encoded_image_string=buffer.getvalue())
+        self.summary(step, summary_pb2.Summary.Value(tag=tag, image=proto))
+
+    def text(self, tag, step, text):
+        metadata = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="text"))
+        tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING, string_val=[text.encode()],
+                                        tensor_shape=tensor_shape_pb2.TensorShapeProto())
+        self.summary(step, summary_pb2.Summary.Value(tag=tag, metadata=metadata, tensor=tensor))
+
+    def hparams(self, hparams, metric_tags):
+        def value(tag, data):
+            metadata = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(
+                plugin_name="hparams", content=data.SerializeToString()))
+            return summary_pb2.Summary.Value(tag=tag, metadata=metadata)
+
+        experiment = plugin_data_pb2.HParamsPluginData(version=0, experiment=api_pb2.Experiment(
+            hparam_infos=[api_pb2.HParamInfo(name=k) for k in hparams],
+            metric_infos=[api_pb2.MetricInfo(name=api_pb2.MetricName(tag=t)) for t in metric_tags]))
+        start = plugin_data_pb2.HParamsPluginData(version=0, session_start_info=plugin_data_pb2.SessionStartInfo())
+        for k, v in hparams.items():
+            if isinstance(v, bool):
+                start.session_start_info.hparams[k].bool_value = v
+            elif isinstance(v, (int, float)):
+                start.session_start_info.hparams[k].number_value = v
+            else:
+                start.session_start_info.hparams[k].string_value = str(v)
+        self.summary(0, value("_hparams_/experiment", experiment))
+        self.summary(0, value("_hparams_/session_start_info", start))
+
+    def graph(self, graph_def):
+        self.event(0, graph_def=graph_def.SerializeToString())
+
+    def flush(self):
+        self.writer.flush()
+
+    def close(self):
+        self.writer.close()
+
+
+def _shape(dims):
+    return tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=d) for d in dims])
+
+
+def node(name, op, inputs=(), shape=None, device="", **attrs):
+    n = node_def_pb2.NodeDef(name=name, op=op, input=list(inputs), device=device)
+    if shape is not None:
+        n.attr["_output_shapes"].CopyFrom(attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(shape=[_shape(shape)])))
+    n.attr["T"].CopyFrom(attr_value_pb2.AttrValue(type=types_pb2.DT_FLOAT))
+    for k, v in attrs.items():
+        n.attr[k].CopyFrom(attr_value_pb2.AttrValue(b=v) if isinstance(v, bool) else attr_value_pb2.AttrValue(s=str(v).encode()))
+    return n
+
+
+def mlp_graph():
+    """A small MLP graph with scopes `input`, `layer1`, `layer2`, `loss` and a control edge."""
+    cpu, gpu = "/device:CPU:0", "/device:GPU:0"
+    nodes = [
+        node("input/x", "Placeholder", shape=[-1, 64], device=cpu),
+        node("input/y", "Placeholder", shape=[-1], device=cpu),
+        node("layer1/weights", "VariableV2", shape=[64, 32], device=cpu),
+        node("layer1/bias", "VariableV2", shape=[32], device=cpu),
+        node("layer1/MatMul", "MatMul", ["input/x", "layer1/weights"], shape=[-1, 32], device=gpu, transpose_a=False),
+        node("layer1/add", "AddV2", ["layer1/MatMul", "layer1/bias"], shape=[-1, 32], device=gpu),
+        node("layer1/Relu", "Relu", ["layer1/add"], shape=[-1, 32], device=gpu),
+        node("layer2/weights", "VariableV2", shape=[32, 10], device=cpu),
+        node("layer2/MatMul", "MatMul", ["layer1/Relu", "layer2/weights"], shape=[-1, 10], device=gpu),
+        node("loss/xent", "SparseSoftmaxCrossEntropyWithLogits", ["layer2/MatMul", "input/y"], shape=[-1], device=gpu),
+        node("loss/Mean", "Mean", ["loss/xent", "^layer1/Relu"], shape=[], device=gpu),
+    ]
+    return graph_pb2.GraphDef(node=nodes)
+
+
+def big_graph(ops=5000, scopes=50):
+    """A chain-of-blocks graph with `ops` ops spread over `scopes` nested scopes."""
+    nodes = [node("input", "Placeholder", shape=[-1, 128])]
+    previous = "input"
+    per = max(1, (ops - 1) // scopes)
+    count = 1
+    for s in range(scopes):
+        for i in range(per):
+            if count >= ops:
+                break
+            name = f"block{s}/sub{i % 5}/op{i}"
+            op = ("MatMul", "AddV2", "Relu", "Mul", "Tanh")[i % 5]
+            nodes.append(node(name, op, [previous], shape=[-1, 128]))
+            previous = name
+            count += 1
+    return graph_pb2.GraphDef(node=nodes)
+
+
+def write_demo(logdir):
+    """Three runs with scalars, histograms, images, text (with hostile markup), hparams and a graph;
+    returns the open `Run`s so a test can append to them."""
+    rng = np.random.default_rng(7)
+    runs = {name: Run(logdir, name) for name in ("train/adam", "train/sgd", "eval")}
+    for r, (name, run) in enumerate(runs.items()):
+        for step in range(0, 200):
+            noise = rng.normal(0, 0.05)
+            run.scalar("loss", step, 2.0 * np.exp(-step / (60 + 20 * r)) + 0.1 + noise)
+            run.scalar("metrics/accuracy", step, 1 - np.exp(-step / (50 + 10 * r)) * 0.9 + noise / 5)
+            run.scalar(HOSTILE_TAG, step, step * 0.01 + r)
+            run.scalar("metrics/spiky", step, 1000.0 if step == 100 else 1.0 + 0.001 * step + noise / 10)
+        for step in range(0, 200, 20):
+            run.histogram("weights/layer1", step, rng.normal(step / 100, 1 + step / 200, size=2000))
+        for step in range(0, 200, 50):
+            pixels = (rng.random((16, 16, 3)) * 255).astype(np.uint8)
+            pixels[:, : step // 25 + 1] = [255, 0, 0]
+            run.image("samples", step, pixels)
+        run.text("notes", 0, HOSTILE_TEXT if name == "train/adam" else f"Run **{name}**: nothing to report.")
+        run.hparams({"optimizer": name.split("/")[-1], "lr": 0.1 / (r + 1), "batch": 32 * (r + 1), "nesterov": r == 0},
+                    ["loss", "metrics/accuracy"])
+        if name != "eval":
+            run.graph(mlp_graph())
+        run.flush()
+    return runs
+
+
+def write_bench(logdir, runs=20, tags=10, steps=2000):
+    """`runs` × `tags` scalar series of `steps` points each (for the speed figures)."""
+    rng = np.random.default_rng(1)
+    for r in range(runs):
+        run = Run(logdir, f"run{r:02d}")
+        for t in range(tags):
+            values = np.cumsum(rng.normal(0, 1, size=steps)) * 0.01 + np.exp(-np.arange(steps) / (steps / 4))
+            for step in range(steps):
+                run.scalar(f"group{t % 3}/tag{t}", step, values[step])
+        run.close()
+
+
+def write_big_graph(logdir, ops=5000):
+    run = Run(logdir, "big")
+    run.graph(big_graph(ops))
+    run.scalar("x", 0, 1.0)
+    run.close()
