@@ -119,7 +119,8 @@ def node(name, op, inputs=(), shape=None, device="", **attrs):
 
 
 def mlp_graph():
-    """A small MLP graph with scopes `input`, `layer1`, `layer2`, `loss` and a control edge."""
+    """A small MLP graph with scopes `input`, `layer1`, `layer2` (holding `layer2/logits`), `loss` and a
+    control edge."""
     cpu, gpu = "/device:CPU:0", "/device:GPU:0"
     nodes = [
         node("input/x", "Placeholder", shape=[-1, 64], device=cpu),
@@ -131,7 +132,8 @@ def mlp_graph():
         node("layer1/Relu", "Relu", ["layer1/add"], shape=[-1, 32], device=gpu),
         node("layer2/weights", "VariableV2", shape=[32, 10], device=cpu),
         node("layer2/MatMul", "MatMul", ["layer1/Relu", "layer2/weights"], shape=[-1, 10], device=gpu),
-        node("loss/xent", "SparseSoftmaxCrossEntropyWithLogits", ["layer2/MatMul", "input/y"], shape=[-1], device=gpu),
+        node("layer2/logits/BiasAdd", "BiasAdd", ["layer2/MatMul", "layer1/bias"], shape=[-1, 10], device=gpu),
+        node("loss/xent", "SparseSoftmaxCrossEntropyWithLogits", ["layer2/logits/BiasAdd", "input/y"], shape=[-1], device=gpu),
         node("loss/Mean", "Mean", ["loss/xent", "^layer1/Relu"], shape=[], device=gpu),
     ]
     return graph_pb2.GraphDef(node=nodes)

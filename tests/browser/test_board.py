@@ -407,6 +407,11 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         search = self.driver.find_element(By.ID, "graph-search")
         search.send_keys("loss/Mean", Keys.ENTER)
         wait(self.driver, "document.querySelector('.graph-details[data-selected=\"loss/Mean\"]')")
+        # a bare op name hidden in collapsed scopes (layer2/logits) is found through the server's search
+        self.assertEqual(self.board.api("graph", run="train/adam", search="biasadd")["matches"][0]["name"], "layer2/logits/BiasAdd")
+        search.clear()
+        search.send_keys("biasadd", Keys.ENTER)
+        wait(self.driver, "document.querySelector('.graph-details[data-selected=\"layer2/logits/BiasAdd\"]')")
         self.driver.find_element(By.ID, "graph-fit").click()
         time.sleep(0.2)
         self.driver.save_screenshot(str(SCREENSHOTS / "dashboard-graph-expanded.png"))

@@ -388,7 +388,8 @@ export class GraphView {
     this.ty = this.box.clientHeight / 2 - (n.y + n.height / 2) * this.k;
   }
 
-  /** Finds a node by name (exact, else the first containing the text), expanding its scopes. */
+  /** Finds a node by name (exact, else the first containing the text), expanding its scopes; a
+   * name hidden in collapsed scopes is looked up with the server's `search`. */
   async find(text) {
     const query = text.trim();
     if (!query || !this.graph) return;
@@ -405,6 +406,17 @@ export class GraphView {
       if (changed) {
         await this.load(false);
         node = this.graph?.byName.get(query) || this.graph?.nodes.find((n) => n.name.toLowerCase().includes(lower)) || node;
+      }
+    }
+    if (!node && this.run) {
+      // not on screen: ask the server, which searches every op, and expand the scopes around the first match
+      const found = await getJSON('graph', { run: this.run, search: query }).catch(() => null);
+      const match = found && found.matches && found.matches[0];
+      if (match) {
+        const parts = match.scope ? match.scope.split('/') : [];
+        for (let i = 1; i <= parts.length; i++) this.expanded.add(parts.slice(0, i).join('/'));
+        await this.load(false);
+        node = this.graph?.byName.get(match.name) || null;
       }
     }
     if (!node) { this.details.prepend(el('p', { className: 'error' }, `No node matches “${query}”.`)); return; }
