@@ -7,9 +7,10 @@
 //   (plain TFRecord, or gzip members split at fuzzer-chosen records) and read back with
 //   fuzzer-chosen chunk lengths: exactly the same records must come back, and each goes into a
 //   `RunData`.
-// - mode 2: the payload is a gzip file: `GzipTFRecordReader` with fuzzer-chosen chunk lengths must
-//   find exactly what the reference parser finds in the same bytes decompressed in one piece
-//   (unless the stream is damaged), and every record goes into a `RunData`.
+// - mode 2: the payload is a gzip file, whole or growing by fuzzer-chosen steps: `GzipTFRecordReader`
+//   with fuzzer-chosen chunk lengths must find exactly what the reference parser finds in the same
+//   bytes decompressed in one piece (unless the stream is damaged), and every record goes into a
+//   `RunData`.
 import Foundation
 import FuzzSupport
 import LumenBoard
@@ -30,7 +31,7 @@ func fuzzEvents(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     case 1:
         roundTrip(payload, chunkLength: chunkLength, splitSeed: splitSeed, into: &run)
     default:
-        readGzip(payload, chunkLength: chunkLength, into: &run)
+        readGzip(payload, chunkLength: chunkLength, splitSeed: splitSeed, into: &run)
     }
     exerciseRun(run)
     return 0
@@ -83,14 +84,23 @@ func roundTrip(_ payload: [UInt8], chunkLength: Int, splitSeed: UInt16, into run
     for record in got { run.add(serializedEvent: record) }
 }
 
-/// Reads the gzip file `payload` in chunks and adds its records to `run`.
-func readGzip(_ payload: [UInt8], chunkLength: Int, into run: inout RunData) {
-    guard let reader = try? GzipTFRecordReader(
-        source: GrowingByteSource(payload, visible: payload.count), maximumDataLength: 1 << 20,
-        chunkLength: chunkLength)
+/// Reads the gzip file `payload` in chunks and adds its records to `run`. With an odd `splitSeed`
+/// the file grows by seeded steps, with passes in between, as a file still being written does.
+func readGzip(_ payload: [UInt8], chunkLength: Int, splitSeed: UInt16, into run: inout RunData) {
+    let growing = splitSeed & 1 == 1
+    let source = GrowingByteSource(payload, visible: growing ? 0 : payload.count)
+    guard let reader = try? GzipTFRecordReader(source: source, maximumDataLength: 1 << 20, chunkLength: chunkLength)
     else { return check(false, "zlib could not set up a stream") }
     var outcome = ReaderOutcome()
+    var steps = SplitMix(seed: UInt64(splitSeed))
+    let stepBound = max(1, payload.count / (1 + Int(splitSeed >> 1 & 7)))
     do {
+        while true {
+            repeat { outcome.add(try reader.readAvailable(limit: 50)) } while outcome.lastEnd == .limitReached
+            if source.visible == payload.count { break }
+            source.visible = min(payload.count, source.visible + steps.next(upTo: stepBound))
+        }
+        // Once more with nothing new: nothing may be returned or reported twice.
         repeat { outcome.add(try reader.readAvailable(limit: 50)) } while outcome.lastEnd == .limitReached
     } catch {
         return check(false, "reading in-memory bytes threw \(error)")

@@ -4,7 +4,7 @@
 // chunk length, the records per pass and how the visible file grows between passes. A one-shot
 // read and a read of the growing file must both find exactly what an independent one-shot parser
 // (`ReferenceTFRecords`) finds: the same records at the same offsets, the same damaged frames, the
-// same ending.
+// same ending. So must a read of the growing file by readers restarted at the previous one's offset.
 import Foundation
 import FuzzSupport
 import LumenEvents
@@ -79,6 +79,27 @@ func fuzzTFRecord(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     // Once more with nothing new: nothing may be returned or reported twice.
     drain(&growing, into: &growingOutcome)
     compare(growingOutcome, growing, "growing read")
+
+    // The file growing again, and a new reader resuming at the old one's offset (as a reader that
+    // was restarted would) whenever a pass ends between records.
+    source.visible = 0
+    var resumed = TFRecordReader(source: source, maximumDataLength: maximumDataLength, chunkLength: chunkLength)
+    var resumedOutcome = ReaderOutcome()
+    var earlierCorruptions = 0
+    while true {
+        drain(&resumed, into: &resumedOutcome)
+        if resumedOutcome.lastEnd == .atRecordBoundary, growth.next(upTo: 2) == 1 {
+            earlierCorruptions += resumed.corruptRecordCount
+            resumed = TFRecordReader(
+                source: source, offset: resumed.offset, maximumDataLength: maximumDataLength, chunkLength: chunkLength)
+        }
+        if source.visible == payload.count { break }
+        source.visible = min(payload.count, source.visible + growth.next(upTo: stepBound))
+    }
+    drain(&resumed, into: &resumedOutcome)
+    check(resumedOutcome.records == reference.records && resumedOutcome.corruptions == reference.corruptions
+          && resumedOutcome.lastEnd == expectedEnd && earlierCorruptions + resumed.corruptRecordCount == reference.corruptions.count,
+          "resumed read: \(resumedOutcome.records.count) records, \(resumedOutcome.corruptions) ending \(resumedOutcome.lastEnd)")
     return 0
 }
 
