@@ -117,9 +117,9 @@ def main():
         listed = b"".join(bytes([len(r)]) + r for r in short)
         write("events", f"{index:02d}-plain", bytes([1, 16, 0, 0]) + listed)
         write("events", f"{index:02d}-gzip-members", bytes([1, 3, 5, 0]) + listed)
-        members = b"".join(gzip.compress(frame(r)) for r in short[:4])
+        members = b"".join(gzip.compress(frame(r), mtime=0) for r in short[:4])
         write("events", f"{index:02d}-gzip-file", bytes([2, 200, 0, 0]) + members)
-        write("events", f"{index:02d}-gzip-one-member", bytes([2, 7, 0, 0]) + gzip.compress(prefix[:2048]))
+        write("events", f"{index:02d}-gzip-one-member", bytes([2, 7, 0, 0]) + gzip.compress(prefix[:2048], mtime=0))
     # query: every endpoint, over the fixtures' runs and tags.
     endpoints = ["runs", "tags", "status", "hparams", "scalars", "histograms", "distributions", "images", "image", "text"]
     k = 0
@@ -130,6 +130,12 @@ def main():
                 extra = {"scalars": "&points=5&format=csv", "image": "&index=0"}.get(endpoint, "")
                 write("query", f"{k:03d}", f"{endpoint}\n{query}{extra}".encode())
                 k += 1
+    # The hostile run that fuzz-query adds to the fixtures (its name is also each of its tags).
+    for name in ["../../etc/passwd", "<script>alert(1)</script>", "\x00\x01\x1f\x7f", "/absolute", "%2e%2e%2f"]:
+        for endpoint in ["scalars", "histograms"]:
+            query = urllib.parse.urlencode({"run": "../../etc/passwd", "tag": name, "points": "2"})
+            write("query", f"{k:03d}", f"{endpoint}\n{query}".encode())
+            k += 1
     for endpoint in endpoints[:4]:
         write("query", f"{k:03d}", f"{endpoint}\n".encode())
         k += 1
@@ -140,7 +146,8 @@ def main():
         f.write("# Words of the board's API and the fixtures' run and tag names (fuzz/make_seeds.py).\n")
         for word in sorted(words):
             f.write('"' + "".join(c if c.isalnum() or c in "/_-. " else "\\x%02X" % ord(c) for c in word) + '"\n')
-        for token in ["=", "&", "%", "%2F", "%00", "+", "?", "#", "\\x0A", "-1", "0", "99999999999999999999"]:
+        for token in ["=", "&", "%", "%2F", "%00", "+", "?", "#", "\\x0A", "-1", "0", "99999999999999999999",
+                      "../../etc/passwd", "%3Cscript%3E", "%2e%2e%2f", "/absolute", "%22quoted%5C%22"]:
             f.write('"' + token + '"\n')
 
 

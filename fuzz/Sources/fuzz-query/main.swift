@@ -3,13 +3,19 @@
 // Input: text whose first line is the endpoint and whose rest is the raw query string. The query
 // is decoded by Hummingbird's `URI.queryParameters`, as the server does (the first value of a
 // repeated key wins), and answered by `BoardAPI.respond` over a snapshot of the fixture logdir
-// (`fixtures/interop`, or `LUMEN_FUZZ_LOGDIR`). Every answer must be a 200, 400 or 404 with a body
+// (`fixtures/interop`, or `LUMEN_FUZZ_LOGDIR`) plus a run of hostile names. Every answer must be a 200, 400 or 404 with a body
 // of its declared type (see `checkResponse`).
 import Foundation
 import FuzzSupport
 import HummingbirdCore
 import LumenBoard
 import LumenEvents
+
+/// Run and tag names a hostile writer could choose (also in `dicts/query.dict`).
+let hostileNames = [
+    "../../etc/passwd", "<script>alert(1)</script>", "\u{0}\u{1}\u{1F}\u{7F}", "\"quoted\\\"", "/absolute",
+    "%2e%2e%2f", "\u{2028}\u{2029}", "é/ü/😀", String(repeating: "x", count: 1000),
+]
 
 /// The fixtures, loaded once.
 let fixtureSnapshot: BoardSnapshot = {
@@ -21,6 +27,15 @@ let fixtureSnapshot: BoardSnapshot = {
     var runs: [String: RunData] = [:]
     for name in loader.runNames { runs[name] = loader.run(name) }
     check(!runs.isEmpty, "no runs found in the fixture logdir \(logdir)")
+    // A run with hostile names and values next to the fixtures.
+    var hostile = RunData()
+    for (index, tag) in hostileNames.enumerated() {
+        for (step, value) in [(0, Float.nan), (1, -.infinity), (2, .greatestFiniteMagnitude), (Int64.max, -0.0)] {
+            hostile.add(serializedEvent: EventEncoding.scalarEvent(
+                tag: tag, value: value, step: Int64(step), wallTime: Double(index) * 1e300))
+        }
+    }
+    runs[hostileNames[0]] = hostile
     return BoardSnapshot(runs: runs)
 }()
 
