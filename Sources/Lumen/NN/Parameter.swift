@@ -127,7 +127,7 @@ enum ModuleTensorAssignment {
             return new.mapModuleTensor(prepare)
         case (.some(let existing), .some(let replacement)):
             precondition(existing.shape == replacement.shape,
-                         "cannot assign a tensor of shape \(Shape.describe(replacement.shape)) to the \(kind)\(key.map { " \($0)" } ?? "") of shape \(Shape.describe(existing.shape)): \(kind)s are updated in place")
+                         "cannot assign a tensor of shape \(Shape.describe(replacement.shape)) to \(key.map { "the \(kind) '\($0)'" } ?? "a \(kind)") of shape \(Shape.describe(existing.shape)): \(kind)s are updated in place")
             noGrad { existing.overwrite(with: replacement) }
             return old
         case (.some, nil):

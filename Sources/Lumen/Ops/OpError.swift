@@ -40,10 +40,14 @@ public struct OpContext: Sendable {
             + inputs.map { Shape.describe($0.shape) }.joined(separator: ", ")
     }
 
-    /// A generic error: `OpType: message`.
+    /// A generic error: `OpType: message`, and in a graph ` for 'node'` when the node's name is
+    /// not the op type, so the message names the node as the shape and dtype messages do.
     public func error(_ message: String) -> OpError {
-        OpError(opType: opType, message: "\(opType): \(message)")
+        OpError(opType: opType, message: "\(opType): \(message)\(nodeSuffix)")
     }
+
+    /// ` for 'layer/Exp'` when the node's name differs from the op type; empty otherwise.
+    private var nodeSuffix: String { nodeName == opType ? "" : " for '\(nodeName)'" }
 
     /// TensorFlow's "Dimensions must be equal" message.
     public func dimensionsMustBeEqual(_ a: Int, _ b: Int) -> OpError {
@@ -57,8 +61,7 @@ public struct OpContext: Sendable {
 
     /// `Add: input dtypes float32 and int32 do not match`.
     public func dtypeMismatch(_ a: DType, _ b: DType) -> OpError {
-        let suffix = nodeName == opType ? "" : " for '\(nodeName)'"
-        return OpError(opType: opType, message: "\(opType): input dtypes \(a) and \(b) do not match\(suffix)")
+        OpError(opType: opType, message: "\(opType): input dtypes \(a) and \(b) do not match\(nodeSuffix)")
     }
 
     /// `Exp: dtype int32 is not supported (expected float32 or float64)`.

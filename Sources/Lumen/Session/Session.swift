@@ -116,7 +116,7 @@ public final class Session: Sendable {
         for t in request.tensors where t.graph !== graph { throw SessionError.notInGraph("Tensor \(t.name)") }
         for op in request.operations where op.graph !== graph { throw SessionError.notInGraph("Operation \(op.name)") }
         for (t, value) in feeds {
-            guard t.graph === graph else { throw SessionError.notInGraph("Tensor \(t.name)") }
+            guard t.graph === graph else { throw SessionError.feedNotInGraph(tensor: t.name) }
             guard value.dtype == t.dtype else {
                 throw SessionError.feedDTypeMismatch(tensor: t.name, fed: value.dtype, expected: t.dtype)
             }

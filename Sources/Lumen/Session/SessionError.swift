@@ -11,9 +11,12 @@ public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
     case uninitializedValue(name: String)
     /// `Attempted to use a closed Session.`
     case closed
-    /// A fetched or fed tensor, or a target, from another graph.
+    /// A fetched tensor or a target from another graph: `Tensor Const:0 is not an element of this graph.`
     case notInGraph(String)
-    /// `Assign requires shapes of both tensors to match. lhs shape= [2] rhs shape= [3]`.
+    /// A feed key from another graph, which this session can't feed:
+    /// `Cannot interpret feed_dict key as Tensor: Tensor x:0 is not an element of this graph.`
+    case feedNotInGraph(tensor: String)
+    /// `Assign requires shapes of both tensors to match. lhs shape= [2] rhs shape= [3] for variable 'w'`.
     case assignShapeMismatch(variable: String, variableShape: [Int], valueShape: [Int])
 
     public var description: String {
@@ -30,8 +33,10 @@ public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
             "Attempted to use a closed Session."
         case .notInGraph(let name):
             "\(name) is not an element of this graph."
-        case .assignShapeMismatch(_, let variableShape, let valueShape):
-            "Assign requires shapes of both tensors to match. lhs shape= \(Shape.describe(variableShape)) rhs shape= \(Shape.describe(valueShape))"
+        case .feedNotInGraph(let tensor):
+            "Cannot interpret feed_dict key as Tensor: Tensor \(tensor) is not an element of this graph."
+        case .assignShapeMismatch(let variable, let variableShape, let valueShape):
+            "Assign requires shapes of both tensors to match. lhs shape= \(Shape.describe(variableShape)) rhs shape= \(Shape.describe(valueShape)) for variable '\(variable)'"
         }
     }
 

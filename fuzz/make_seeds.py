@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora under fuzz/corpus/ from the event files under fixtures/ (stdlib only).
+
+Seeds are small (a few KB), so that libFuzzer's inputs stay small and runs stay fast:
+- tfrecord/: 8 parameter bytes, then a prefix of a fixture file cut at a record boundary;
+- events/: 4 parameter bytes (mode 0: one event; 1: length-prefixed records; 2: a gzip file);
+- query/: an endpoint, a newline, a query string naming the fixtures' runs and tags.
+"""
+import gzip
+import os
+import struct
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "fixtures")
+CORPUS = os.path.join(ROOT, "fuzz", "corpus")
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked(crc):
+    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def frame(data):
+    header = struct.pack("<Q", len(data))
+    return header + struct.pack("<I", masked(crc32c(header))) + data + struct.pack("<I", masked(crc32c(data)))
+
+
+def records(path):
+    data = open(path, "rb").read()
+    out, pos = [], 0
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack_from("<Q", data, pos)
+        out.append(data[pos + 12 : pos + 12 + length])
+        pos += 16 + length
+    return out
+
+
+def fields(message):
+    """(field number, wire type, value) of a protobuf message; values of wire type 2 as bytes."""
+    pos = 0
+    while pos < len(message):
+        key, pos = varint(message, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = varint(message, pos)
+        elif wire == 1:
+            value, pos = message[pos : pos + 8], pos + 8
+        elif wire == 5:
+            value, pos = message[pos : pos + 4], pos + 4
+        elif wire == 2:
+            length, pos = varint(message, pos)
+            value, pos = message[pos : pos + length], pos + length
+        else:
+            return
+        yield number, wire, value
+
+
+def varint(data, pos):
+    result, shift = 0, 0
+    while True:
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return result, pos
+
+
+def tags(event):
+    """The summary value tags of a serialized Event (field 5: summary; its field 1: values)."""
+    for number, wire, value in fields(event):
+        if number == 5 and wire == 2:
+            for n, w, v in fields(value):
+                if n == 1 and w == 2:
+                    for n2, w2, v2 in fields(v):
+                        if n2 == 1 and w2 == 2:
+                            yield v2.decode("utf-8", "replace")
+
+
+def write(kind, name, data):
+    os.makedirs(os.path.join(CORPUS, kind), exist_ok=True)
+    with open(os.path.join(CORPUS, kind, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    files = []
+    for directory, _, names in sorted(os.walk(FIXTURES)):
+        files += [os.path.join(directory, n) for n in sorted(names) if ".tfevents." in n]
+    runs = {}
+    for index, path in enumerate(files):
+        recs = records(path)
+        run = os.path.relpath(os.path.dirname(path), os.path.join(FIXTURES, "interop"))
+        runs.setdefault(run, set()).update(t for r in recs for t in tags(r))
+        # tfrecord: prefixes cut at a record boundary, under several parameter choices.
+        prefix = b""
+        for r in recs:
+            if len(prefix) + len(r) + 16 > 4096:
+                break
+            prefix += frame(r)
+        for p, params in enumerate([bytes(8), bytes([1, 40, 7, 3, 4, 1, 2, 3]), bytes([0, 0, 255, 0, 15, 9, 9, 9])]):
+            write("tfrecord", f"{index:02d}-{p}", params + prefix)
+        # events mode 0: single events; mode 1: short records, length-prefixed; mode 2: gzip.
+        for k, r in enumerate(recs[:12]):
+            if len(r) <= 4096:
+                write("events", f"{index:02d}-event-{k:02d}", bytes([0, 0, 0, 0]) + r)
+        short = [r for r in recs if len(r) < 256][:10]
+        listed = b"".join(bytes([len(r)]) + r for r in short)
+        write("events", f"{index:02d}-plain", bytes([1, 16, 0, 0]) + listed)
+        write("events", f"{index:02d}-gzip-members", bytes([1, 3, 5, 0]) + listed)
+        members = b"".join(gzip.compress(frame(r), mtime=0) for r in short[:4])
+        write("events", f"{index:02d}-gzip-file", bytes([2, 200, 0, 0]) + members)
+        write("events", f"{index:02d}-gzip-one-member", bytes([2, 7, 0, 0]) + gzip.compress(prefix[:2048], mtime=0))
+    # query: every endpoint, over the fixtures' runs and tags.
+    endpoints = ["runs", "tags", "status", "hparams", "scalars", "histograms", "distributions", "images", "image", "text"]
+    k = 0
+    for run, run_tags in sorted(runs.items()):
+        for tag in sorted(run_tags)[:6]:
+            for endpoint in endpoints[4:]:
+                query = urllib.parse.urlencode({"run": run, "tag": tag})
+                extra = {"scalars": "&points=5&format=csv", "image": "&index=0"}.get(endpoint, "")
+                write("query", f"{k:03d}", f"{endpoint}\n{query}{extra}".encode())
+                k += 1
+    # The hostile run that fuzz-query adds to the fixtures (its name is also each of its tags).
+    for name in ["../../etc/passwd", "<script>alert(1)</script>", "\x00\x01\x1f\x7f", "/absolute", "%2e%2e%2f"]:
+        for endpoint in ["scalars", "histograms"]:
+            query = urllib.parse.urlencode({"run": "../../etc/passwd", "tag": name, "points": "2"})
+            write("query", f"{k:03d}", f"{endpoint}\n{query}".encode())
+            k += 1
+    for endpoint in endpoints[:4]:
+        write("query", f"{k:03d}", f"{endpoint}\n".encode())
+        k += 1
+    words = set(endpoints) | {"run", "tag", "points", "format", "index", "csv", "json"}
+    words |= set(runs) | {t for ts in runs.values() for t in ts}
+    os.makedirs(os.path.join(ROOT, "fuzz", "dicts"), exist_ok=True)
+    with open(os.path.join(ROOT, "fuzz", "dicts", "query.dict"), "w") as f:
+        f.write("# Words of the board's API and the fixtures' run and tag names (fuzz/make_seeds.py).\n")
+        for word in sorted(words):
+            f.write('"' + "".join(c if c.isalnum() or c in "/_-. " else "\\x%02X" % ord(c) for c in word) + '"\n')
+        for token in ["=", "&", "%", "%2F", "%00", "+", "?", "#", "\\x0A", "-1", "0", "99999999999999999999",
+                      "../../etc/passwd", "%3Cscript%3E", "%2e%2e%2f", "/absolute", "%22quoted%5C%22"]:
+            f.write('"' + token + '"\n')
+
+
+if __name__ == "__main__":
+    main()
