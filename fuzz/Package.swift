@@ -29,7 +29,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Mirror/CZlib", pkgConfig: "zlib"),
@@ -48,14 +47,7 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["LumenEvents", "LumenBoard"]),
         .executableTarget(name: "fuzz-tfrecord", dependencies: ["FuzzSupport", "LumenEvents"], linkerSettings: lld),
         .executableTarget(name: "fuzz-events", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
-        .executableTarget(
-            name: "fuzz-query",
-            dependencies: [
-                "FuzzSupport", "LumenEvents", "LumenBoard",
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-            ],
-            linkerSettings: lld
-        ),
+        .executableTarget(name: "fuzz-query", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -41,7 +41,7 @@ public enum BoardServer {
         }
         router.get("/api/:endpoint") { request, context -> Response in
             let endpoint = context.parameters.get("endpoint") ?? ""
-            let parameters = queryParameters(request.uri.query)
+            let parameters = BoardQuery.parameters(request.uri.query)
             let snapshot = store.snapshot
             let gzip = acceptsGzip(request.headers[.acceptEncoding])
             let key = ResponseCache.key(endpoint: endpoint, parameters: parameters, gzip: gzip)
@@ -136,25 +136,6 @@ public enum BoardServer {
     /// The HTTP response for `answer`, compressed when `acceptEncoding` accepts gzip.
     static func response(_ answer: BoardAPIResponse, acceptEncoding: String? = nil) -> Response {
         response(encoded(answer, gzip: acceptsGzip(acceptEncoding)))
-    }
-
-    /// The parameters of a raw (still percent-encoded) query string, decoded as browsers and
-    /// TensorBoard's server do: `name=value` pairs separated by `&`, `+` meaning a space (a literal
-    /// plus is `%2B`), then percent-decoding; a malformed escape leaves that text as it is. The
-    /// first of repeated names wins; a pair without `=` has an empty value.
-    public static func queryParameters(_ query: String?) -> [String: String] {
-        guard let query, !query.isEmpty else { return [:] }
-        var parameters: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            let name = decode(parts[0])
-            if parameters[name] == nil { parameters[name] = parts.count > 1 ? decode(parts[1]) : "" }
-        }
-        return parameters
     }
 
     /// Whether an `Accept-Encoding` header lists gzip (or `*`) without `q=0`.

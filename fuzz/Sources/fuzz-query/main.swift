@@ -1,13 +1,12 @@
 // libFuzzer target: the board's HTTP query handling, from the raw request target to the answer.
 //
 // Input: text whose first line is the endpoint and whose rest is the raw query string. The query
-// is decoded by Hummingbird's `URI.queryParameters`, as the server does (the first value of a
+// is decoded by `BoardQuery.parameters`, as the server does (`+` is a space, the first value of a
 // repeated key wins), and answered by `BoardAPI.respond` over a snapshot of the fixture logdir
 // (`fixtures/interop`, or `LUMEN_FUZZ_LOGDIR`) plus a run of hostile names. Every answer must be a 200, 400 or 404 with a body
 // of its declared type (see `checkResponse`).
 import Foundation
 import FuzzSupport
-import HummingbirdCore
 import LumenBoard
 import LumenEvents
 
@@ -49,11 +48,7 @@ func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         endpoint = Substring(text)
         query = ""
     }
-    let uri = URI("/api/x?" + query)
-    var parameters: [String: String] = [:]
-    for (key, value) in uri.queryParameters where parameters[String(key)] == nil {
-        parameters[String(key)] = String(value)
-    }
+    let parameters = BoardQuery.parameters(String(query))
     let response = BoardAPI.respond(endpoint: String(endpoint), parameters: parameters, snapshot: fixtureSnapshot)
     checkResponse(response, endpoint: String(endpoint), parameters: parameters)
     if response.status == 200, let run = parameters["run"], let tag = parameters["tag"],
