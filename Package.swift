@@ -70,6 +70,10 @@ let package = Package(
             dependencies: ["LumenEvents"]
         ),
         .executableTarget(
+            name: "board-bench-logdir",
+            dependencies: ["LumenEvents"]
+        ),
+        .executableTarget(
             name: "lumen-bench",
             dependencies: ["Lumen", "COpenBLAS"]
         ),
