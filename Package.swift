@@ -44,9 +44,13 @@ let package = Package(
             exclude: ["Protos"]
         ),
         .target(
+            name: "CLumenCRC32C"
+        ),
+        .target(
             name: "LumenBoard",
             dependencies: [
                 "LumenEvents",
+                "CLumenCRC32C",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -125,20 +125,18 @@ public final class BoardStore: Sendable {
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
 }
 
-/// Owns the (non-`Sendable`) ``LogdirLoader``: every pass reads what the logdir gained and
-/// publishes a new snapshot to the store.
+/// Runs the passes over a logdir and publishes their snapshots to the store.
 ///
 /// The first pass publishes as it goes: about every ``progressInterval`` seconds, a snapshot of
 /// what each run has loaded so far (with ``BoardStatus/firstLoadDone`` false), so a big logdir
-/// shows data before it is all read.
+/// shows data before it is all read. ``run(interval:)`` does its passes on a thread of its own,
+/// so the work never holds up Swift concurrency's threads (the server's request handlers).
 public actor BoardLoader {
     public nonisolated let store: BoardStore
-    private let loader: LogdirLoader
-    private var reloads = 0
-    private let progress: (@Sendable (LoadProgress) -> Void)?
+    private let engine: LoadEngine
     /// Seconds between snapshots (and progress reports) during the first pass; during it, each
     /// run's data is handed over for them after every `sliceBytes` read.
-    public let progressInterval: Double
+    public nonisolated var progressInterval: Double { engine.progressInterval }
 
     public init(
         spec: LogdirSpec, limits: SampleLimits = SampleLimits(), store: BoardStore = BoardStore(),
@@ -146,10 +144,9 @@ public actor BoardLoader {
         progress: (@Sendable (LoadProgress) -> Void)? = nil
     ) {
         self.store = store
-        self.loader = LogdirLoader(spec: spec, limits: limits)
-        self.loader.sliceBytes = sliceBytes
-        self.progress = progress
-        self.progressInterval = progressInterval
+        let loader = LogdirLoader(spec: spec, limits: limits)
+        loader.sliceBytes = sliceBytes
+        self.engine = LoadEngine(loader: loader, store: store, progressInterval: progressInterval, progress: progress)
     }
 
     public init(logdir: String, limits: SampleLimits = SampleLimits(), store: BoardStore = BoardStore()) {
@@ -158,7 +155,55 @@ public actor BoardLoader {
 
     /// One pass over the logdir, then a new snapshot. Returns the snapshot published.
     @discardableResult
-    public func reload() -> BoardSnapshot {
+    public func reload() -> BoardSnapshot { engine.reload() }
+
+    /// Reloads now, then every `interval` seconds until the task is cancelled; once if
+    /// `interval` is 0 or less. Each pass runs on the loader's own thread.
+    public func run(interval: Double) async {
+        await engine.reloadOffThePool()
+        guard interval > 0 else { return }
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+            } catch {
+                return
+            }
+            await engine.reloadOffThePool()
+        }
+    }
+}
+
+/// The passes themselves, one at a time (a lock guards the non-`Sendable` ``LogdirLoader``).
+final class LoadEngine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let loader: LogdirLoader
+    private let store: BoardStore
+    private var reloads = 0
+    private let progress: (@Sendable (LoadProgress) -> Void)?
+    let progressInterval: Double
+    private static let queue = DispatchQueue(label: "lumen.board.loader")
+
+    init(loader: LogdirLoader, store: BoardStore, progressInterval: Double,
+         progress: (@Sendable (LoadProgress) -> Void)?) {
+        self.loader = loader
+        self.store = store
+        self.progressInterval = progressInterval
+        self.progress = progress
+    }
+
+    /// ``reload()`` on the loader's own thread.
+    @discardableResult
+    func reloadOffThePool() async -> BoardSnapshot {
+        await withCheckedContinuation { continuation in
+            Self.queue.async { continuation.resume(returning: self.reload()) }
+        }
+    }
+
+    /// One pass over the logdir, then a new snapshot. Returns the snapshot published.
+    @discardableResult
+    func reload() -> BoardSnapshot {
+        lock.lock()
+        defer { lock.unlock() }
         let first = reloads == 0
         let counters = LoadCounters()
         let started = DispatchTime.now()
@@ -205,20 +250,5 @@ public actor BoardLoader {
         status.firstLoadDone = done
         status.reloads = reloads
         return BoardSnapshot(runs: runs, status: status)
-    }
-
-    /// Reloads now, then every `interval` seconds until the task is cancelled; once if
-    /// `interval` is 0 or less.
-    public func run(interval: Double) async {
-        reload()
-        guard interval > 0 else { return }
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-            } catch {
-                return
-            }
-            reload()
-        }
     }
 }

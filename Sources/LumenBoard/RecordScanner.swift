@@ -1,3 +1,4 @@
+import CLumenCRC32C
 import LumenEvents
 
 /// Splits TFRecord frames out of a buffer in place and hands each intact record's bytes to the
@@ -15,6 +16,17 @@ enum RecordScanner {
         /// The frame at `consumed` announces more than the limit: skip `bytes` bytes (its whole
         /// frame), counted as one corrupt record.
         case skip(bytes: UInt64)
+    }
+
+    /// Whether the CPU's CRC-32C instruction is used.
+    static let hardwareChecksum = lumen_crc32c_has_hardware() != 0
+
+    /// The CRC-32C of `bytes`: with the CPU's instruction where there is one (a small C target,
+    /// since Swift can't reach it), else LumenEvents' table-driven ``CRC32C/checksum(_:seed:)``.
+    @inline(__always)
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard hardwareChecksum, let base = bytes.baseAddress else { return CRC32C.checksum(bytes) }
+        return lumen_crc32c_hardware(0, base, bytes.count)
     }
 
     /// The largest record accepted.
@@ -35,7 +47,7 @@ enum RecordScanner {
             let header = base + position
             let length = UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
             let lengthCRC = UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-            guard CRC32C.masked(CRC32C.checksum(UnsafeRawBufferPointer(start: header, count: 8))) == lengthCRC else {
+            guard CRC32C.masked(checksum(UnsafeRawBufferPointer(start: header, count: 8))) == lengthCRC else {
                 return (position, records, .corruptLength)
             }
             guard length <= UInt64(maximumDataLength) else {
@@ -45,7 +57,7 @@ enum RecordScanner {
             guard count - position >= frame else { break }
             let data = UnsafeRawBufferPointer(start: header + TFRecordFrame.headerLength, count: Int(length))
             let dataCRC = UInt32(littleEndian: header.loadUnaligned(fromByteOffset: TFRecordFrame.headerLength + Int(length), as: UInt32.self))
-            if CRC32C.masked(CRC32C.checksum(data)) == dataCRC {
+            if CRC32C.masked(checksum(data)) == dataCRC {
                 run.add(serializedEvent: data)
                 records += 1
             } else {

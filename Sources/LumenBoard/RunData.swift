@@ -121,32 +121,32 @@ public struct RunData: Sendable {
     /// `false`, with nothing applied, if SwiftProtobuf must decide instead: a tag that isn't valid
     /// UTF-8, or a tensor under a tag another plugin owns.
     private mutating func addDecodedScalars(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        fast.resolved.removeAll(keepingCapacity: true)
-        for item in fast.decoder.items {
+        let count = fast.decoder.itemCount
+        if fast.resolved.count < count { fast.resolved.append(contentsOf: repeatElement(0, count: count - fast.resolved.count)) }
+        for i in 0..<count {
+            let item = fast.decoder.items[i]
             guard let slot = fast.slot(for: UnsafeRawBufferPointer(rebasing: bytes[item.tag])) else { return false }
-            if item.kind == .tensor, let plugin = pluginByTag[fast.slots[slot].tag], plugin != "scalars" {
-                return false
-            }
-            fast.resolved.append(slot)
+            if item.kind == .tensor, let plugin = pluginByTag[fast.tags[slot]], plugin != "scalars" { return false }
+            fast.resolved[i] = slot
         }
         events += 1
         fastPathEvents += 1
         let wallTime = fast.decoder.wallTime
         let step = fast.decoder.step
         if wallTime.isFinite { lastEventTime = Swift.max(lastEventTime ?? wallTime, wallTime) }
-        for (item, slot) in zip(fast.decoder.items, fast.resolved) {
+        for i in 0..<count {
+            let item = fast.decoder.items[i]
+            let slot = fast.resolved[i]
             if item.hasScalarsMetadata || item.kind == .tensor {
-                let tag = fast.slots[slot].tag
+                let tag = fast.tags[slot]
                 if item.hasScalarsMetadata, pluginByTag[tag] == nil { pluginByTag[tag] = "scalars" }
                 if item.kind == .tensor, pluginByTag[tag] != "scalars" { continue }
             }
             if item.kind == .none { continue }
-            let column: Int
-            if let known = fast.slots[slot].column {
-                column = known
-            } else {
-                column = scalarColumn(fast.slots[slot].tag)
-                fast.slots[slot].column = column
+            var column = fast.columns[slot]
+            if column < 0 {
+                column = scalarColumn(fast.tags[slot])
+                fast.columns[slot] = column
             }
             scalarColumns[column].append(step: step, wallTime: wallTime, value: item.value)
         }

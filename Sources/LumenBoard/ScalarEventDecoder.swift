@@ -27,12 +27,13 @@ struct ScalarEventDecoder: Sendable {
 
     private(set) var wallTime = 0.0
     private(set) var step: Int64 = 0
-    /// The values of the last event decoded.
+    /// The values of the last event decoded: the first ``itemCount`` of `items`.
     private(set) var items: [Item] = []
+    private(set) var itemCount = 0
 
     /// Decodes `bytes` as a scalar-only event; `false` if it isn't one (or isn't well-formed).
     mutating func decode(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        items.removeAll(keepingCapacity: true)
+        itemCount = 0
         wallTime = 0
         step = 0
         guard let base = bytes.baseAddress else { return true }  // the empty event
@@ -101,7 +102,9 @@ struct ScalarEventDecoder: Sendable {
                 return false
             }
         }
-        items.append(Item(tag: tag, kind: kind, value: value, hasScalarsMetadata: metadata))
+        let item = Item(tag: tag, kind: kind, value: value, hasScalarsMetadata: metadata)
+        if itemCount < items.count { items[itemCount] = item } else { items.append(item) }
+        itemCount += 1
         return true
     }
 
@@ -263,19 +266,21 @@ struct WireReader {
 }
 
 /// The fast path's state kept with a run: the decoder's scratch space and a cache from a tag's
-/// bytes to its ``RunData`` scalar column, so the common event costs no `String` work.
+/// bytes to its ``RunData`` scalar column, so the common event costs no `String` or reference
+/// counting work. Every per-slot column is of plain values, indexed by slot.
 struct FastScalarPath: Sendable {
-    struct Slot: Sendable {
-        var bytes: [UInt8]
-        var tag: String
-        var column: Int?
-        /// The slot looked up after this one last time: events usually cycle through their tags
-        /// in the same order, so this is the first guess.
-        var next: Int
-    }
-
     var decoder = ScalarEventDecoder()
-    var slots: [Slot] = []
+    /// Every slot's tag bytes, one after the other.
+    private var tagBytes: [UInt8] = []
+    /// Where each slot's tag is in `tagBytes`.
+    private var tagRanges: [Range<Int>] = []
+    /// Each slot's tag.
+    private(set) var tags: [String] = []
+    /// Each slot's scalar column in ``RunData``, or -1 before it has one.
+    var columns: [Int] = []
+    /// The slot looked up after each slot last time: events usually cycle through their tags in
+    /// the same order, so this is the first guess.
+    private var next: [Int] = []
     /// The slot of each of the decoder's items, in order.
     var resolved: [Int] = []
     private var last = -1
@@ -285,35 +290,42 @@ struct FastScalarPath: Sendable {
     /// aren't valid UTF-8 (SwiftProtobuf rejects such an event, and decides it).
     mutating func slot(for bytes: UnsafeRawBufferPointer) -> Int? {
         if last >= 0 {
-            let guess = slots[last].next
+            let guess = next[last]
             if guess >= 0, matches(guess, bytes) {
                 last = guess
                 return guess
             }
         }
         guard let found = find(bytes) ?? insert(bytes) else { return nil }
-        if last >= 0 { slots[last].next = found }
+        if last >= 0 { next[last] = found }
         last = found
         return found
     }
 
     private func matches(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        slots[index].bytes.withUnsafeBytes { stored in
-            stored.count == bytes.count && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        let range = tagRanges[index]
+        guard range.count == bytes.count else { return false }
+        guard let other = bytes.baseAddress else { return true }
+        return tagBytes.withUnsafeBytes { stored in
+            memcmp(stored.baseAddress.unsafelyUnwrapped + range.lowerBound, other, range.count) == 0
         }
     }
 
     private func find(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        if slots.count <= 16 {
-            return slots.indices.first { matches($0, bytes) }
+        if tags.count <= 16 {
+            return tags.indices.first { matches($0, bytes) }
         }
         return byHash[Self.hash(bytes)]?.first { matches($0, bytes) }
     }
 
     private mutating func insert(_ bytes: UnsafeRawBufferPointer) -> Int? {
         guard let tag = String(validating: bytes, as: UTF8.self) else { return nil }
-        let index = slots.count
-        slots.append(Slot(bytes: [UInt8](bytes), tag: tag, column: nil, next: -1))
+        let index = tags.count
+        tagRanges.append(tagBytes.count..<tagBytes.count + bytes.count)
+        tagBytes.append(contentsOf: bytes)
+        tags.append(tag)
+        columns.append(-1)
+        next.append(-1)
         byHash[Self.hash(bytes), default: []].append(index)
         return index
     }

@@ -20,9 +20,9 @@ public struct ScalarPoint: Sendable, Equatable {
 ///
 /// - steps: nothing when they go up by a constant stride (`first + i * stride`), else 32-bit
 ///   offsets from the chunk's first step, else full `Int64`s;
-/// - wall times: 32-bit counts of the first wall time's unit in the last place (`ulp`) above it
-///   (`first + k * ulp`, bit for bit the appended `Double`; at today's times that spans 1,024 s
-///   per chunk), else full `Double`s;
+/// - wall times: 32-bit offsets of their bit patterns above the chunk's first wall time's (units
+///   in the last place, within one binade; 1,024 s per chunk at today's Unix times), giving back
+///   the appended `Double` bit for bit, else full `Double`s;
 /// - values: `Float` while every value is exactly a `Float` (legacy `simple_value` and DT_FLOAT
 ///   tensors always are), else `Double`.
 ///
@@ -246,55 +246,49 @@ struct StepColumn: Sendable {
     }
 }
 
-/// The wall times of a chunk: counts of the first wall time's `ulp` above it, as long as every
-/// wall time is exactly `first + k * ulp` with `k` < 2³²; else `Double`s.
+/// The wall times of a chunk: 32-bit offsets of each wall time's bit pattern above the first's,
+/// while every wall time has the first's sign and exponent and a bit pattern at most 2³² - 1
+/// above it; else `Double`s. Within a binade the offset counts units in the last place, so
+/// today's Unix times (2004–2038 lie in one binade) fit for 2³² ulps = 1,024 s per chunk, and
+/// `Double(bitPattern: first + offset)` is the appended value bit for bit.
 struct TimeColumn: Sendable {
-    private var first = 0.0
-    private var quantum = 0.0
+    private var first: UInt64 = 0
     private var offsets: [UInt32] = []
     private var wide: [Double] = []
-    private var isQuantized = true
+    private var isCompact = true
 
     var bytes: Int { offsets.count * 4 + wide.count * 8 }
 
     @inline(__always)
     func element(at i: Int) -> Double {
-        isQuantized ? first + Double(offsets[i]) * quantum : wide[i]
+        isCompact ? Double(bitPattern: first &+ UInt64(offsets[i])) : wide[i]
     }
 
     mutating func append(_ time: Double) {
-        if isQuantized {
+        if isCompact {
+            let bits = time.bitPattern
             if offsets.isEmpty {
-                if time.isFinite, time > 0 {
-                    first = time
-                    quantum = time.ulp
-                    offsets.reserveCapacity(ScalarSeries.chunkCapacity)
-                    offsets.append(0)
-                    return
-                }
-            } else {
-                let k = (time - first) / quantum
-                if k >= 0, k <= Double(UInt32.max), k == k.rounded(.towardZero) {
-                    let offset = UInt32(k)
-                    if (first + Double(offset) * quantum).bitPattern == time.bitPattern {
-                        offsets.append(offset)
-                        return
-                    }
-                }
+                first = bits
+                offsets.reserveCapacity(ScalarSeries.chunkCapacity)
+                offsets.append(0)
+                return
             }
+            if bits &>> 52 == first &>> 52, bits >= first, bits &- first <= UInt64(UInt32.max) {
+                offsets.append(UInt32(truncatingIfNeeded: bits &- first))
+                return
+            }
+            let base = first
             wide.reserveCapacity(ScalarSeries.chunkCapacity)
-            let (base, step) = (first, quantum)
-            wide.append(contentsOf: offsets.lazy.map { base + Double($0) * step })
+            wide.append(contentsOf: offsets.lazy.map { Double(bitPattern: base &+ UInt64($0)) })
             offsets = []
-            isQuantized = false
+            isCompact = false
         }
         wide.append(time)
     }
 
     mutating func truncate(to newCount: Int) {
-        if isQuantized {
+        if isCompact {
             if newCount < offsets.count { offsets.removeSubrange(newCount...) }
-            if offsets.isEmpty { offsets = [] }
         } else if newCount < wide.count {
             wide.removeSubrange(newCount...)
         }
