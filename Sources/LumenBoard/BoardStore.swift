@@ -130,7 +130,7 @@ public final class BoardStore: Sendable {
 /// The first pass publishes as it goes: about every ``progressInterval`` seconds, a snapshot of
 /// what each run has loaded so far (with ``BoardStatus/firstLoadDone`` false), so a big logdir
 /// shows data before it is all read. ``run(interval:)`` does its passes on a thread of its own,
-/// so the work never holds up Swift concurrency's threads (the server's request handlers).
+/// so the work never holds up the threads of Swift concurrency (the server's).
 public actor BoardLoader {
     public nonisolated let store: BoardStore
     private let engine: LoadEngine
@@ -181,7 +181,6 @@ final class LoadEngine: @unchecked Sendable {
     private var reloads = 0
     private let progress: (@Sendable (LoadProgress) -> Void)?
     let progressInterval: Double
-    private static let queue = DispatchQueue(label: "lumen.board.loader")
 
     init(loader: LogdirLoader, store: BoardStore, progressInterval: Double,
          progress: (@Sendable (LoadProgress) -> Void)?) {
@@ -191,11 +190,14 @@ final class LoadEngine: @unchecked Sendable {
         self.progress = progress
     }
 
-    /// ``reload()`` on the loader's own thread.
+    /// ``reload()`` on a thread of its own (not one of Swift concurrency's, nor of
+    /// `DispatchQueue.global()`'s: on Linux they are one pool, as wide as the cores).
     @discardableResult
     func reloadOffThePool() async -> BoardSnapshot {
         await withCheckedContinuation { continuation in
-            Self.queue.async { continuation.resume(returning: self.reload()) }
+            let thread = Thread { continuation.resume(returning: self.reload()) }
+            thread.name = "lumen.board.loader"
+            thread.start()
         }
     }
 

@@ -71,8 +71,18 @@ public final class LogdirLoader {
         if threads == 1 && interval <= 0 {
             body()
         } else {
+            // Threads of their own: on Linux, Swift concurrency's jobs and DispatchQueue.global()
+            // share one pool as wide as the cores, which loading would otherwise fill.
             let group = DispatchGroup()
-            for _ in 0..<threads { DispatchQueue.global().async(group: group, execute: body) }
+            for _ in 0..<threads {
+                group.enter()
+                let thread = Thread {
+                    body()
+                    group.leave()
+                }
+                thread.name = "lumen.board.load"
+                thread.start()
+            }
             if interval > 0 {
                 while group.wait(timeout: .now() + interval) == .timedOut { tick() }
             } else {
