@@ -307,7 +307,20 @@ struct FastScalarPath: Sendable {
         guard range.count == bytes.count else { return false }
         guard let other = bytes.baseAddress else { return true }
         return tagBytes.withUnsafeBytes { stored in
-            memcmp(stored.baseAddress.unsafelyUnwrapped + range.lowerBound, other, range.count) == 0
+            // Tags are short: compare 8 bytes at a time inline rather than call memcmp.
+            let mine = stored.baseAddress.unsafelyUnwrapped + range.lowerBound
+            var i = 0
+            while i &+ 8 <= range.count {
+                if mine.loadUnaligned(fromByteOffset: i, as: UInt64.self) != other.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                    return false
+                }
+                i &+= 8
+            }
+            while i < range.count {
+                if mine.load(fromByteOffset: i, as: UInt8.self) != other.load(fromByteOffset: i, as: UInt8.self) { return false }
+                i &+= 1
+            }
+            return true
         }
     }
 

@@ -38,16 +38,15 @@ public struct ScalarSeries: Sendable {
 
     /// The number of points.
     public private(set) var count = 0
+    /// The step of the last point (meaningless while empty).
+    private var last: Int64 = 0
 
     public init() {}
 
     public var isEmpty: Bool { count == 0 }
 
     /// The step of the last point, `nil` when empty.
-    public var lastStep: Int64? {
-        guard count > 0 else { return nil }
-        return step(at: count - 1)
-    }
+    public var lastStep: Int64? { count > 0 ? last : nil }
 
     /// The step at `index`.
     public func step(at index: Int) -> Int64 {
@@ -92,16 +91,17 @@ public struct ScalarSeries: Sendable {
     /// Appends a point. A step at or before the last step (a restarted job) first drops every
     /// point at or after it (see ``purge(fromStep:)``), so steps stay strictly increasing.
     public mutating func append(step: Int64, wallTime: Double, value: Double) {
-        if count > 0, step <= self.step(at: count - 1) { purge(fromStep: step) }
-        let last = chunks.count - 1
-        if chunks[last].count == Self.chunkCapacity {
+        if count > 0, step <= last { purge(fromStep: step) }
+        let end = chunks.count - 1
+        if chunks[end].count == Self.chunkCapacity {
             var chunk = ScalarChunk()
             chunk.append(step: step, wallTime: wallTime, value: value)
             chunks.append(chunk)
         } else {
-            chunks[last].append(step: step, wallTime: wallTime, value: value)
+            chunks[end].append(step: step, wallTime: wallTime, value: value)
         }
         count += 1
+        last = step
     }
 
     /// Drops every point whose step is `step` or later.
@@ -124,6 +124,7 @@ public struct ScalarSeries: Sendable {
         chunks.removeSubrange((keep + 1)...)
         chunks[keep].truncate(to: inLast)
         count = low
+        if low > 0 { last = self.step(at: low - 1) }
     }
 }
 
