@@ -214,10 +214,10 @@ final class LoadEngine: @unchecked Sendable {
         let store = self.store
         let progress = self.progress
         loader.reload(counters: counters, sharing: first, every: first ? progressInterval : 0) {
+            store.publish(Self.snapshot(loader, reloads: 0, done: false, shared: true))
             progress?(LoadProgress(
                 files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
                 records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: false))
-            store.publish(Self.snapshot(loader, reloads: 0, done: false, shared: true))
         }
         reloads += 1
         let snapshot = Self.snapshot(loader, reloads: reloads, done: true, shared: false)

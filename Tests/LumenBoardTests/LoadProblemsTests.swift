@@ -118,16 +118,14 @@ import Testing
         let store = BoardStore()
         let seen = Collected<BoardSnapshot>()
         let reports = Collected<LoadProgress>()
-        let changes = store.changes()
-        let watcher = Task {
-            for await _ in changes { seen.append(store.snapshot) }
-        }
+        // Each report follows the publish of a partial snapshot, on the loading thread.
         let loader = BoardLoader(
             spec: LogdirSpec(path: dir.path), store: store, progressInterval: 0.001, sliceBytes: 64 << 10,
-            progress: { report in reports.append(report) })
+            progress: { report in
+                reports.append(report)
+                if !report.done { seen.append(store.snapshot) }
+            })
         let final = await loader.reload()
-        try await Task.sleep(nanoseconds: 100_000_000)
-        watcher.cancel()
 
         #expect(final.status.firstLoadDone && final.status.events == 240_000)
         let partial = seen.all.filter { !$0.status.firstLoadDone }
