@@ -162,6 +162,38 @@ import Testing
     }
 }
 
+extension FastPathTests {
+    /// Mutated events (bytes flipped, dropped, inserted, lengths broken): the fast path either
+    /// declines or agrees with SwiftProtobuf, and never reads out of bounds.
+    @Test func mutatedEventsDecodeTheSame() {
+        var random = SplitMix64(seed: 99)
+        let seeds: [[UInt8]] = [
+            Self.event(step: 5, wallTime: 1_764_400_000.25, [Self.simple("loss", 0.5)]),
+            Self.event(step: 70_000, wallTime: 2, [Self.simple("a", 1), Self.simple("bb", 2)]),
+            Self.event(step: 3, wallTime: 3, [Self.tensor("t", dtype: .dtFloat, floats: [4])]),
+            Self.event(step: 4, wallTime: 4, [Self.tensor("d", dtype: .dtDouble, content: [0, 0, 0, 0, 0, 0, 0xF0, 0x3F], shape: [1, 1])]),
+        ]
+        var records: [[UInt8]] = []
+        for _ in 0..<20_000 {
+            var record = seeds[Int(random.next() % UInt64(seeds.count))]
+            for _ in 0..<(1 + Int(random.next() % 3)) {
+                let at = Int(random.next() % UInt64(record.count))
+                switch random.next() % 4 {
+                case 0: record[at] ^= UInt8(truncatingIfNeeded: random.next() | 1)
+                case 1: record.remove(at: at)
+                case 2: record.insert(UInt8(truncatingIfNeeded: random.next()), at: at)
+                default: record[at] = [0x00, 0x7F, 0x80, 0xFF][Int(random.next() % 4)]
+                }
+                if record.isEmpty { break }
+            }
+            records.append(record)
+        }
+        let (fast, slow) = Self.both(records)
+        Self.expectSame(fast, slow)
+        #expect(fast.fastPathEvents > 1000 && fast.corruptRecords > 1000)
+    }
+}
+
 @Suite struct ScalarColumnTests {
     /// Every column form gives back exactly what was appended, across chunk boundaries and purges.
     @Test func roundTripsExactly() {
