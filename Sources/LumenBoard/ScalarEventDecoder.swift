@@ -37,6 +37,7 @@ struct ScalarEventDecoder: Sendable {
         wallTime = 0
         step = 0
         guard let base = bytes.baseAddress else { return true }  // the empty event
+        if decodeCommonLayout(base, bytes.count) { return true }
         var reader = WireReader(base: base, position: 0, end: bytes.count)
         var sawSummary = false
         while !reader.atEnd {
@@ -55,6 +56,33 @@ struct ScalarEventDecoder: Sendable {
                 return false
             }
         }
+        return true
+    }
+
+    /// The layout nearly every scalar event has, checked byte by byte: `wall_time`, `step` (absent
+    /// when 0), and a summary of one value holding a tag and a `simple_value`, in that order, each
+    /// once. Anything else returns `false` and goes through the general decoder.
+    @inline(__always)
+    private mutating func decodeCommonLayout(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        guard count > 9, base.load(as: UInt8.self) == 0x09 else { return false }
+        var reader = WireReader(base: base, position: 9, end: count)
+        var stepBits: UInt64 = 0
+        var key = reader.varint()
+        if key == 0x10 {
+            guard let bits = reader.varint() else { return false }
+            stepBits = bits
+            key = reader.varint()
+        }
+        guard key == 0x2A, reader.varint() == UInt64(count - reader.position),
+            reader.varint() == 0x0A, reader.varint() == UInt64(count - reader.position),
+            reader.varint() == 0x0A, let tag = reader.lengthDelimited(),
+            reader.varint() == 0x15, let bits = reader.fixed32(), reader.atEnd
+        else { return false }
+        wallTime = Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 1, as: UInt64.self)))
+        step = Int64(bitPattern: stepBits)
+        let item = Item(tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
+        if items.isEmpty { items.append(item) } else { items[0] = item }
+        itemCount = 1
         return true
     }
 
