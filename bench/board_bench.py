@@ -108,28 +108,25 @@ class TreeMemory(threading.Thread):
                 pass
         return pids
 
-    def sample(self):
+    def summed(self, name, parse):
+        """The sum of `parse(text of /proc/PID/name)` over the tree; processes gone meanwhile count 0."""
         total = 0
         for pid in self.tree():
             try:
-                with open(f"/proc/{pid}/status") as f:
-                    for line in f:
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1])
-            except OSError:
+                with open(f"/proc/{pid}/{name}") as f:
+                    total += parse(f.read())
+            except (OSError, IndexError, ValueError):
                 pass
         return total
 
+    def sample(self):
+        """The summed VmRSS of the tree, in kB."""
+        return self.summed("status", lambda text: int(text.split("VmRSS:", 1)[1].split()[0]))
+
     def cpu_seconds(self):
         """User plus system CPU time of the process tree so far."""
-        ticks = 0
-        for pid in self.tree():
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                ticks += int(fields[11]) + int(fields[12])  # utime, stime
-            except (OSError, IndexError, ValueError):
-                pass
+        fields = lambda text: text.rsplit(")", 1)[1].split()
+        ticks = self.summed("stat", lambda text: int(fields(text)[11]) + int(fields(text)[12]))  # utime, stime
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def run(self):
