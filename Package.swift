@@ -44,9 +44,13 @@ let package = Package(
             exclude: ["Protos"]
         ),
         .target(
+            name: "CLumenCRC32C"
+        ),
+        .target(
             name: "LumenBoard",
             dependencies: [
                 "LumenEvents",
+                "CLumenCRC32C",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,6 +72,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "event-writer-probe",
+            dependencies: ["LumenEvents"]
+        ),
+        .executableTarget(
+            name: "board-bench-logdir",
             dependencies: ["LumenEvents"]
         ),
         .executableTarget(

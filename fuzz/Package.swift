@@ -32,6 +32,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Mirror/CZlib", pkgConfig: "zlib"),
+        .target(name: "CLumenCRC32C", path: "Mirror/CLumenCRC32C"),
         .target(
             name: "LumenEvents",
             dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -40,9 +41,9 @@ let package = Package(
         ),
         .target(
             name: "LumenBoard",
-            dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["LumenEvents", "CLumenCRC32C", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Mirror/LumenBoard",
-            exclude: boardServerFiles
+            exclude: boardServerFiles + ["Public"]
         ),
         .target(name: "FuzzSupport", dependencies: ["LumenEvents", "LumenBoard"]),
         .executableTarget(name: "fuzz-tfrecord", dependencies: ["FuzzSupport", "LumenEvents"], linkerSettings: lld),

@@ -174,6 +174,9 @@ public enum BoardAPI {
             ("corruptRecords", .integer(Int64(status.corruptRecords))),
             ("firstLoadDone", .bool(status.firstLoadDone)),
             ("reloads", .integer(Int64(status.reloads))),
+            ("problems", .array(status.problems.map { problem in
+                .object([("run", .string(problem.run)), ("file", .string(problem.file)), ("message", .string(problem.message))])
+            })),
         ])
     }
 

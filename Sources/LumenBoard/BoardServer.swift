@@ -43,7 +43,7 @@ public enum BoardServer {
             let endpoint = context.parameters.get("endpoint") ?? ""
             let parameters = BoardQuery.parameters(request.uri.query)
             let snapshot = store.snapshot
-            let gzip = acceptsGzip(request.headers[.acceptEncoding])
+            let gzip = BoardCompression.acceptsGzip(request.headers[.acceptEncoding])
             let key = ResponseCache.key(endpoint: endpoint, parameters: parameters, gzip: gzip)
             if let cached = cache.entry(for: key, version: snapshot.status) {
                 return response(cached)
@@ -95,11 +95,11 @@ public enum BoardServer {
         }
         headers[.contentType] = asset.contentType
         var body = asset.body
-        if acceptsGzip(request.headers[.acceptEncoding]) {
+        if BoardCompression.acceptsGzip(request.headers[.acceptEncoding]) {
             if let gzipped = asset.gzipped {
                 body = gzipped
                 headers[.contentEncoding] = "gzip"
-            } else if development, body.count >= 1024, !asset.contentType.hasPrefix("image/png"), let gzipped = gzip(body) {
+            } else if development, body.count >= 1024, !asset.contentType.hasPrefix("image/png"), let gzipped = BoardCompression.gzip(body) {
                 body = gzipped
                 headers[.contentEncoding] = "gzip"
             }
@@ -113,7 +113,7 @@ public enum BoardServer {
         var entry = ResponseCache.Entry(
             status: answer.status, contentType: answer.contentType, body: answer.body, gzipped: false, lastUse: 0)
         if gzip, answer.contentType != "image/png", answer.body.count >= 1024,
-           let compressed = Self.gzip(answer.body, level: 1)
+           let compressed = BoardCompression.gzip(answer.body, level: 1)
         {
             entry.body = compressed
             entry.gzipped = true
@@ -135,29 +135,7 @@ public enum BoardServer {
 
     /// The HTTP response for `answer`, compressed when `acceptEncoding` accepts gzip.
     static func response(_ answer: BoardAPIResponse, acceptEncoding: String? = nil) -> Response {
-        response(encoded(answer, gzip: acceptsGzip(acceptEncoding)))
-    }
-
-    /// Whether an `Accept-Encoding` header lists gzip (or `*`) without `q=0`.
-    static func acceptsGzip(_ header: String?) -> Bool {
-        guard let header else { return false }
-        for item in header.lowercased().split(separator: ",") {
-            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let coding = parts.first, coding == "gzip" || coding == "*" else { continue }
-            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            if q > 0 { return true }
-        }
-        return false
-    }
-
-    static func gzip(_ bytes: [UInt8], level: Int = 6) -> [UInt8]? {
-        guard let writer = try? GzipMemberWriter(level: level) else { return nil }
-        do {
-            try writer.append(bytes)
-            return try writer.finishMember()
-        } catch {
-            return nil
-        }
+        response(encoded(answer, gzip: BoardCompression.acceptsGzip(acceptEncoding)))
     }
 
     /// The application serving `store` (and the UI from `assets`) on `host`:`port` (0 picks a free port). `onRunning` gets the

@@ -15,6 +15,8 @@ public struct BoardStatus: Sendable, Equatable {
     public var firstLoadDone = false
     /// Passes over the logdir so far.
     public var reloads = 0
+    /// Files that are deleted, truncated, replaced or unreadable (the rest is still served).
+    public var problems: [BoardProblem] = []
 
     public init() {}
 }
@@ -46,7 +48,7 @@ public struct BoardChanges: Sendable, Equatable {
     /// A fingerprint per tag: count of values seen plus the last step.
     static func signatures(_ run: RunData) -> [String: [Int64]] {
         var out: [String: [Int64]] = [:]
-        for (tag, s) in run.scalars { out[tag] = [0, Int64(s.count), s.steps.last ?? -1] }
+        for (tag, s) in run.scalars { out[tag] = [0, Int64(s.count), s.lastStep ?? -1] }
         func add<E>(_ kind: Int64, _ d: [String: Reservoir<E>]) {
             for (tag, r) in d { out[tag, default: []] += [kind, Int64(r.seen), r.items.last?.step ?? -1] }
         }
@@ -123,49 +125,42 @@ public final class BoardStore: Sendable {
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
 }
 
-/// Owns the (non-`Sendable`) ``LogdirLoader``: every pass reads what the logdir gained and
-/// publishes a new snapshot to the store.
+/// Runs the passes over a logdir and publishes their snapshots to the store.
+///
+/// The first pass publishes as it goes: about every ``progressInterval`` seconds, a snapshot of
+/// what each run has loaded so far (with ``BoardStatus/firstLoadDone`` false), so a big logdir
+/// shows data before it is all read. ``run(interval:)`` does its passes on a thread of its own,
+/// so the work never holds up the threads of Swift concurrency (the server's).
 public actor BoardLoader {
     public nonisolated let store: BoardStore
-    private let loader: LogdirLoader
-    private var reloads = 0
+    private let engine: LoadEngine
+    /// Seconds between snapshots (and progress reports) during the first pass; during it, each
+    /// run's data is handed over for them after every `sliceBytes` read.
+    public nonisolated var progressInterval: Double { engine.progressInterval }
+
+    public init(
+        spec: LogdirSpec, limits: SampleLimits = SampleLimits(), store: BoardStore = BoardStore(),
+        progressInterval: Double = 0.25, sliceBytes: Int = 16 << 20,
+        progress: (@Sendable (LoadProgress) -> Void)? = nil
+    ) {
+        self.store = store
+        let loader = LogdirLoader(spec: spec, limits: limits)
+        loader.sliceBytes = sliceBytes
+        self.engine = LoadEngine(loader: loader, store: store, progressInterval: progressInterval, progress: progress)
+    }
 
     public init(logdir: String, limits: SampleLimits = SampleLimits(), store: BoardStore = BoardStore()) {
-        self.store = store
-        self.loader = LogdirLoader(logdir: logdir, limits: limits)
+        self.init(spec: LogdirSpec(path: logdir), limits: limits, store: store)
     }
 
     /// One pass over the logdir, then a new snapshot. Returns the snapshot published.
     @discardableResult
-    public func reload() -> BoardSnapshot {
-        loader.reload()
-        reloads += 1
-        var runs: [String: RunData] = [:]
-        var status = BoardStatus()
-        for name in loader.runNames {
-            guard let runLoader = loader.runs[name] else { continue }
-            let data = runLoader.data
-            runs[name] = data
-            status.events += data.events
-            status.corruptRecords += data.corruptRecords
-            for file in runLoader.files {
-                status.files += 1
-                if let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber {
-                    status.bytes += size.int64Value
-                }
-            }
-        }
-        status.firstLoadDone = true
-        status.reloads = reloads
-        let snapshot = BoardSnapshot(runs: runs, status: status)
-        store.publish(snapshot)
-        return snapshot
-    }
+    public func reload() -> BoardSnapshot { engine.reload() }
 
     /// Reloads now, then every `interval` seconds until the task is cancelled; once if
-    /// `interval` is 0 or less.
+    /// `interval` is 0 or less. Each pass runs on the loader's own thread.
     public func run(interval: Double) async {
-        reload()
+        await engine.reloadOffThePool()
         guard interval > 0 else { return }
         while !Task.isCancelled {
             do {
@@ -173,7 +168,89 @@ public actor BoardLoader {
             } catch {
                 return
             }
-            reload()
+            await engine.reloadOffThePool()
         }
+    }
+}
+
+/// The passes themselves, one at a time (a lock guards the non-`Sendable` ``LogdirLoader``).
+final class LoadEngine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let loader: LogdirLoader
+    private let store: BoardStore
+    private var reloads = 0
+    private let progress: (@Sendable (LoadProgress) -> Void)?
+    let progressInterval: Double
+
+    init(loader: LogdirLoader, store: BoardStore, progressInterval: Double,
+         progress: (@Sendable (LoadProgress) -> Void)?) {
+        self.loader = loader
+        self.store = store
+        self.progressInterval = progressInterval
+        self.progress = progress
+    }
+
+    /// ``reload()`` on a thread of its own (not one of Swift concurrency's, nor of
+    /// `DispatchQueue.global()`'s: on Linux they are one pool, as wide as the cores).
+    @discardableResult
+    func reloadOffThePool() async -> BoardSnapshot {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.reload()) }
+            thread.name = "lumen.board.loader"
+            thread.start()
+        }
+    }
+
+    /// One pass over the logdir, then a new snapshot. Returns the snapshot published.
+    @discardableResult
+    func reload() -> BoardSnapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        let first = reloads == 0
+        let counters = LoadCounters()
+        let started = DispatchTime.now()
+        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+        let loader = self.loader
+        let store = self.store
+        let progress = self.progress
+        loader.reload(counters: counters, sharing: first, every: first ? progressInterval : 0) {
+            store.publish(Self.snapshot(loader, reloads: 0, done: false, shared: true))
+            progress?(LoadProgress(
+                files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
+                records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: false))
+        }
+        reloads += 1
+        let snapshot = Self.snapshot(loader, reloads: reloads, done: true, shared: false)
+        store.publish(snapshot)
+        if first {
+            progress?(LoadProgress(
+                files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
+                records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: true))
+        }
+        return snapshot
+    }
+
+    /// A snapshot of every run: of the data handed over so far (`shared`, while a pass runs), or
+    /// of the loaders' data (between passes).
+    private static func snapshot(_ loader: LogdirLoader, reloads: Int, done: Bool, shared: Bool) -> BoardSnapshot {
+        var runs: [String: RunData] = [:]
+        var status = BoardStatus()
+        for name in loader.runNames {
+            guard let runLoader = loader.runs[name] else { continue }
+            guard let data = shared ? runLoader.sharedData : runLoader.data else { continue }
+            runs[name] = data
+            status.events += data.events
+            status.corruptRecords += data.corruptRecords
+            if shared {
+                status.files = loader.discoveredFileCount
+            } else {
+                status.files += runLoader.files.count
+                status.bytes += runLoader.bytesOnDisk
+                status.problems += runLoader.problems
+            }
+        }
+        status.firstLoadDone = done
+        status.reloads = reloads
+        return BoardSnapshot(runs: runs, status: status)
     }
 }

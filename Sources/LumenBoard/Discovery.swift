@@ -15,6 +15,19 @@ public enum RunDiscovery {
         return runs
     }
 
+    /// Returns every run under the logdirs of `spec`: runs under a named entry are prefixed with
+    /// its name (see ``LogdirSpec``). If two entries give the same run name, the first wins.
+    public static func discover(spec: LogdirSpec) -> [String: [String]] {
+        var runs: [String: [String]] = [:]
+        for entry in spec.entries {
+            for (relative, files) in discover(logdir: entry.path) {
+                let name = LogdirSpec.runName(entry: entry.name, relative: relative)
+                if runs[name] == nil { runs[name] = files }
+            }
+        }
+        return runs
+    }
+
     private static func visit(directory: String, relative: String, into runs: inout [String: [String]]) {
         let fileManager = FileManager.default
         guard let names = try? fileManager.contentsOfDirectory(atPath: directory) else { return }

@@ -12,14 +12,15 @@ public enum BoardQueries {
         guard n > maxPoints else { return Array(0..<n) }
         guard maxPoints > 0 else { return [] }
         func argExtremes(_ range: Range<Int>) -> (min: Int, max: Int)? {
-            var low: Int?, high: Int?
+            var low = -1, high = -1
+            var lowValue = 0.0, highValue = 0.0
             for i in range {
                 let v = value(i)
                 if v.isNaN { continue }
-                if low == nil || v < value(low!) { low = i }
-                if high == nil || v > value(high!) { high = i }
+                if low < 0 || v < lowValue { (low, lowValue) = (i, v) }
+                if high < 0 || v > highValue { (high, highValue) = (i, v) }
             }
-            guard let low, let high else { return nil }
+            guard low >= 0 else { return nil }
             return (low, high)
         }
         var chosen: [Int] = [0, n - 1]

@@ -53,7 +53,22 @@ public struct SampleLimits: Sendable, Equatable {
 /// at steps ≥ its step.
 public struct RunData: Sendable {
     public let limits: SampleLimits
-    public private(set) var scalars: [String: ScalarSeries] = [:]
+    /// Tag → every point of that scalar tag.
+    public var scalars: [String: ScalarSeries] {
+        Dictionary(uniqueKeysWithValues: zip(scalarTags, scalarColumns))
+    }
+    /// The scalar tags, in the order they were first seen; `scalarColumns` holds their points.
+    public private(set) var scalarTags: [String] = []
+    /// The points of each tag of ``scalarTags``.
+    public private(set) var scalarColumns: [ScalarSeries] = []
+    /// Tag → its index in ``scalarTags``.
+    private var scalarIndex: [String: Int] = [:]
+    /// The wire-format fast path's tag cache and scratch space.
+    private var fast = FastScalarPath()
+    /// Whether records go through the fast path first (off only to compare it with SwiftProtobuf).
+    var usesFastPath = true
+    /// Events the fast path decoded (the rest went through SwiftProtobuf).
+    public private(set) var fastPathEvents = 0
     public private(set) var histograms: [String: Reservoir<HistogramValue>] = [:]
     public private(set) var images: [String: Reservoir<ImageValue>] = [:]
     public private(set) var text: [String: Reservoir<TextValue>] = [:]
@@ -78,13 +93,73 @@ public struct RunData: Sendable {
         self.limits = limits
     }
 
+    /// The scalar series of `tag`, if it has one.
+    public func scalarSeries(_ tag: String) -> ScalarSeries? {
+        scalarIndex[tag].map { scalarColumns[$0] }
+    }
+
     /// Decodes and adds one serialized `Event`; counts it as corrupt if it doesn't decode.
     public mutating func add(serializedEvent bytes: [UInt8]) {
-        guard let event = try? Event(serializedBytes: bytes) else {
+        bytes.withUnsafeBytes { add(serializedEvent: $0) }
+    }
+
+    /// Decodes and adds one serialized `Event`; counts it as corrupt if it doesn't decode.
+    ///
+    /// Events that only carry scalars (`simple_value`, or a one-number float or double tensor of
+    /// the scalars plugin) are read straight from the wire format by ``ScalarEventDecoder``; every
+    /// other event is decoded by SwiftProtobuf. Both give the same values (tested).
+    public mutating func add(serializedEvent bytes: UnsafeRawBufferPointer) {
+        if usesFastPath, fast.decoder.decode(bytes), addDecodedScalars(bytes) { return }
+        guard let event = try? Event(serializedBytes: [UInt8](bytes)) else {
             corruptRecords += 1
             return
         }
         add(event)
+    }
+
+    /// Applies what ``FastScalarPath/decoder`` just decoded from `bytes`, as ``add(_:)`` would;
+    /// `false`, with nothing applied, if SwiftProtobuf must decide instead: a tag that isn't valid
+    /// UTF-8, or a tensor under a tag another plugin owns.
+    private mutating func addDecodedScalars(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = fast.decoder.itemCount
+        if fast.resolved.count < count { fast.resolved.append(contentsOf: repeatElement(0, count: count - fast.resolved.count)) }
+        for i in 0..<count {
+            let item = fast.decoder.items[i]
+            guard let slot = fast.slot(for: UnsafeRawBufferPointer(rebasing: bytes[item.tag])) else { return false }
+            if item.kind == .tensor, let plugin = pluginByTag[fast.tags[slot]], plugin != "scalars" { return false }
+            fast.resolved[i] = slot
+        }
+        events += 1
+        fastPathEvents += 1
+        let wallTime = fast.decoder.wallTime
+        let step = fast.decoder.step
+        if wallTime.isFinite { lastEventTime = Swift.max(lastEventTime ?? wallTime, wallTime) }
+        for i in 0..<count {
+            let item = fast.decoder.items[i]
+            let slot = fast.resolved[i]
+            if item.hasScalarsMetadata || item.kind == .tensor {
+                let tag = fast.tags[slot]
+                if item.hasScalarsMetadata, pluginByTag[tag] == nil { pluginByTag[tag] = "scalars" }
+                if item.kind == .tensor, pluginByTag[tag] != "scalars" { continue }
+            }
+            if item.kind == .none { continue }
+            var column = fast.columns[slot]
+            if column < 0 {
+                column = scalarColumn(fast.tags[slot])
+                fast.columns[slot] = column
+            }
+            scalarColumns[column].append(step: step, wallTime: wallTime, value: item.value)
+        }
+        return true
+    }
+
+    /// The index of `tag`'s scalar column, created if new.
+    private mutating func scalarColumn(_ tag: String) -> Int {
+        if let index = scalarIndex[tag] { return index }
+        scalarIndex[tag] = scalarTags.count
+        scalarTags.append(tag)
+        scalarColumns.append(ScalarSeries())
+        return scalarTags.count - 1
     }
 
     /// Adds one event.
@@ -121,7 +196,7 @@ public struct RunData: Sendable {
         }
         switch value.value {
         case .simpleValue(let x):
-            scalars[tag, default: ScalarSeries()].append(step: step, wallTime: wallTime, value: Double(x))
+            scalarColumns[scalarColumn(tag)].append(step: step, wallTime: wallTime, value: Double(x))
         case .histo(let h):
             addHistogram(Self.histogram(h, step: step, wallTime: wallTime), tag: tag)
         case .image(let image):
@@ -139,7 +214,7 @@ public struct RunData: Sendable {
         switch pluginByTag[tag] {
         case "scalars":
             guard let values = TensorValues.numbers(tensor), values.count == 1 else { return }
-            scalars[tag, default: ScalarSeries()].append(step: step, wallTime: wallTime, value: values[0])
+            scalarColumns[scalarColumn(tag)].append(step: step, wallTime: wallTime, value: values[0])
         case "histograms":
             guard let values = TensorValues.numbers(tensor), values.count % 3 == 0 else { return }
             let buckets = stride(from: 0, to: values.count, by: 3).map { Array(values[$0..<$0 + 3]) }
@@ -173,7 +248,7 @@ public struct RunData: Sendable {
 
     /// Drops every value of every tag at `step` or later.
     public mutating func purgeAll(fromStep step: Int64) {
-        for tag in scalars.keys { scalars[tag]!.purge(fromStep: step) }
+        for index in scalarColumns.indices { scalarColumns[index].purge(fromStep: step) }
         for tag in histograms.keys { histograms[tag]!.purge(fromStep: step) }
         for tag in images.keys { images[tag]!.purge(fromStep: step) }
         for tag in text.keys { text[tag]!.purge(fromStep: step) }

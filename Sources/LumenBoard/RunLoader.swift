@@ -1,43 +1,213 @@
 import Foundation
 import LumenEvents
+import Synchronization
 
-/// Tails one event file: each ``readAvailable(into:)`` decodes the records the file gained since
-/// the previous pass. Plain files are read with ``TFRecordReader``, files whose name ends in `.gz`
-/// with ``GzipTFRecordReader``. An incomplete last record waits for the next pass; a damaged
-/// record is skipped and counted in the run's ``RunData/corruptRecords``.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Something wrong with one event file, for `/api/status`.
+public struct BoardProblem: Sendable, Equatable {
+    /// The run the file belongs to.
+    public var run: String
+    /// The file's path.
+    public var file: String
+    /// What is wrong, in words.
+    public var message: String
+
+    public init(run: String, file: String, message: String) {
+        self.run = run
+        self.file = file
+        self.message = message
+    }
+}
+
+/// Counts shared by the loading workers, read by the progress display.
+public final class LoadCounters: Sendable {
+    /// Bytes read from event files (compressed bytes for gzip files).
+    public let bytes = Atomic<Int>(0)
+    /// Records decoded.
+    public let records = Atomic<Int>(0)
+
+    public init() {}
+}
+
+/// Tails one event file: each ``readAvailable(into:budget:counters:)`` decodes the records the file
+/// gained since the previous pass. Files whose name ends in `.gz` are gzip streams (usually one
+/// member per writer flush); others are plain TFRecord files.
+///
+/// An incomplete last record waits for the next pass. A damaged record is skipped and counted in
+/// the run's ``RunData/corruptRecords``; a frame whose length checksum fails stops the file there
+/// (a plain file is looked at again next pass, in case that was a torn read of a write in
+/// progress). A file that is deleted, shrinks below what was read (truncated), is replaced by
+/// another file, or fails to read, keeps what was read and is not read further; ``problem`` says
+/// why.
 public final class EventFileTail {
     public let path: String
-    private enum Reader {
-        case plain(TFRecordReader<FileByteSource>)
-        case gzip(GzipTFRecordReader<FileByteSource>)
-    }
-    private var reader: Reader
+    /// Why the file is no longer read, if it isn't.
+    public private(set) var problem: String?
+    /// The file's size at the last pass.
+    public private(set) var size: Int64 = 0
+    /// Bytes of the file read so far (compressed bytes for gzip).
+    public private(set) var bytesRead: Int64 = 0
+    /// The end of the bytes seen in the file so far: it was truncated if it ends before this.
+    private var seenEnd: Int64 = 0
 
+    private let source: FileByteSource
+    private let identity: (device: UInt64, inode: UInt64)
+    private let gzip: GzipStreamDecoder?
+    /// gzip: decompressed bytes not yet scanned (at most a partial frame between passes).
+    private var pending: [UInt8] = []
+    /// gzip: bytes of an over-long record still to skip.
+    private var pendingSkip: UInt64 = 0
+    /// The offset at which a bad length checksum was last reported, so it is counted once.
+    private var reportedCorruptLength: Int64?
+    private var stalled = false
+
+    /// How many bytes a plain file is read at a time.
+    static let readLength = 4 << 20
+    /// How many compressed bytes a gzip file is read at a time.
+    static let gzipReadLength = 256 << 10
+
+    /// Opens the file at `path`.
+    ///
+    /// - Throws: ``FileByteSourceError/openFailed(path:errno:)`` if it can't be opened.
     public init(path: String) throws {
+        source = try FileByteSource(path: path)
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw FileByteSourceError.statusFailed(path: path, errno: errno) }
         self.path = path
-        if path.hasSuffix(".gz") {
-            reader = .gzip(try GzipTFRecordReader(path: path))
-        } else {
-            reader = .plain(try TFRecordReader(path: path))
+        self.identity = (UInt64(status.st_dev), UInt64(status.st_ino))
+        gzip = path.hasSuffix(".gz") ? try GzipStreamDecoder() : nil
+    }
+
+    /// Whether the file is still being read (it has no ``problem``).
+    public var isLive: Bool { problem == nil }
+
+    /// Reads what is available now into `run`, stopping once about `budget` bytes were read (the
+    /// next call goes on from there). Returns how many records were decoded and whether bytes
+    /// remain to be read now.
+    @discardableResult
+    public func readAvailable(into run: inout RunData, budget: Int = .max, counters: LoadCounters? = nil)
+        -> (records: Int, more: Bool)
+    {
+        guard problem == nil else { return (0, false) }
+        do {
+            size = try source.size
+        } catch {
+            problem = "\(error)"
+            return (0, false)
+        }
+        var pathStatus = stat()
+        if stat(path, &pathStatus) != 0 {
+            problem = errno == ENOENT ? "deleted while being read; kept what was read" : "can't read the file's status: \(String(cString: strerror(errno)))"
+            return (0, false)
+        }
+        if UInt64(pathStatus.st_dev) != identity.device || UInt64(pathStatus.st_ino) != identity.inode {
+            problem = "replaced by another file; kept what was read from the first"
+            return (0, false)
+        }
+        if size < seenEnd {
+            problem = "truncated from \(seenEnd) to \(size) bytes; kept what was read"
+            return (0, false)
+        }
+        do {
+            return gzip == nil ? try readPlain(into: &run, budget: budget, counters: counters)
+                : try readGzip(into: &run, budget: budget, counters: counters)
+        } catch {
+            problem = "\(error)"
+            return (0, false)
         }
     }
 
-    /// Reads what is available now into `run`. Returns how many records were decoded.
-    @discardableResult
-    public func readAvailable(into run: inout RunData) throws -> Int {
-        let batch: TFRecordBatch
-        switch reader {
-        case .plain(var plain):
-            batch = try plain.readAvailable()
-            reader = .plain(plain)
-        case .gzip(let gzip):
-            batch = try gzip.readAvailable()
+    private func readPlain(into run: inout RunData, budget: Int, counters: LoadCounters?) throws -> (records: Int, more: Bool) {
+        var records = 0
+        defer { counters?.records.add(records, ordering: .relaxed) }
+        var length = Self.readLength
+        var spent = 0
+        while bytesRead < size {
+            if spent >= budget { return (records, true) }
+            let chunk = try source.read(at: bytesRead, maxLength: Int(min(Int64(length), size - bytesRead)))
+            guard !chunk.isEmpty else { break }
+            seenEnd = max(seenEnd, bytesRead + Int64(chunk.count))
+            let scanned = chunk.withUnsafeBytes {
+                RecordScanner.scan($0, limit: budget == .max ? .max : budget - spent, into: &run)
+            }
+            records += scanned.records
+            bytesRead += Int64(scanned.consumed)
+            spent += scanned.consumed
+            counters?.bytes.add(scanned.consumed, ordering: .relaxed)
+            switch scanned.stop {
+            case .needsMoreBytes:
+                if scanned.consumed > 0 { continue }
+                // One frame longer than a read: read it whole if the file holds all of it.
+                guard let frame = chunk.withUnsafeBytes(RecordScanner.announcedFrameLength),
+                    frame > length, Int64(frame) <= size - bytesRead
+                else { return (records, false) }
+                length = frame
+            case .corruptLength:
+                if reportedCorruptLength != bytesRead {
+                    reportedCorruptLength = bytesRead
+                    run.corruptRecords += 1
+                }
+                return (records, false)
+            case .skip(let bytes):
+                run.corruptRecords += 1
+                bytesRead += Int64(clamping: bytes)
+            }
         }
-        run.corruptRecords += batch.corruptions.count
-        for record in batch.records {
-            run.add(serializedEvent: record.data)
+        return (records, false)
+    }
+
+    private func readGzip(into run: inout RunData, budget: Int, counters: LoadCounters?) throws -> (records: Int, more: Bool) {
+        guard let gzip, !stalled else { return (0, false) }
+        var records = 0
+        defer { counters?.records.add(records, ordering: .relaxed) }
+        var spent = 0
+        while true {
+            // Scan what is decompressed.
+            if pendingSkip > 0 {
+                let skipped = Int(min(pendingSkip, UInt64(pending.count)))
+                pending.removeSubrange(..<skipped)
+                pendingSkip -= UInt64(skipped)
+            }
+            let scanned = pending.withUnsafeBytes { RecordScanner.scan($0, into: &run) }
+            records += scanned.records
+            pending.removeSubrange(..<scanned.consumed)
+            switch scanned.stop {
+            case .needsMoreBytes:
+                break
+            case .corruptLength:
+                // Decompressed bytes are never read again, so the stream can't go on.
+                run.corruptRecords += 1
+                stalled = true
+                problem = "a record's length checksum fails; the rest of the file can't be framed"
+                return (records, false)
+            case .skip(let bytes):
+                run.corruptRecords += 1
+                pendingSkip = bytes
+                continue
+            }
+            guard bytesRead < size else { break }
+            if spent >= budget { return (records, true) }
+            let input = try source.read(at: bytesRead, maxLength: Int(min(Int64(Self.gzipReadLength), size - bytesRead)))
+            guard !input.isEmpty else { break }
+            bytesRead += Int64(input.count)
+            seenEnd = bytesRead
+            spent += input.count
+            counters?.bytes.add(input.count, ordering: .relaxed)
+            do {
+                try input.withUnsafeBytes { try gzip.decompress($0, appendingTo: &pending) }
+            } catch {
+                problem = "damaged gzip data: \(error); kept what was read before it"
+                break
+            }
         }
-        return batch.records.count
+        return (records, false)
     }
 }
 
@@ -46,6 +216,10 @@ public final class RunLoader {
     public let name: String
     public private(set) var data: RunData
     private var tails: [String: EventFileTail] = [:]
+    /// Files that couldn't be opened: path → why.
+    private var openFailures: [String: String] = [:]
+    /// The data as of the last ``share()``, for snapshots taken while a worker loads the run.
+    private let shared = Mutex<RunData?>(nil)
 
     public init(name: String, limits: SampleLimits = SampleLimits()) {
         self.name = name
@@ -55,58 +229,58 @@ public final class RunLoader {
     /// The files being tailed, in name order.
     public var files: [String] { tails.keys.sorted() }
 
+    /// The size of every tailed file at its last pass.
+    public var bytesOnDisk: Int64 { tails.values.reduce(0) { $0 + $1.size } }
+
+    /// What is wrong with this run's files.
+    public var problems: [BoardProblem] {
+        var out = tails.values.compactMap { tail in tail.problem.map { BoardProblem(run: name, file: tail.path, message: $0) } }
+        out += openFailures.map { BoardProblem(run: name, file: $0.key, message: $0.value) }
+        return out.sorted { $0.file < $1.file }
+    }
+
     /// One pass: starts tailing new files among `files`, then reads every file, in name order,
     /// from where the previous pass stopped. A file that can't be opened is tried again next pass.
     /// Returns how many records were decoded.
     @discardableResult
     public func load(files: [String]) -> Int {
-        for path in files where tails[path] == nil {
-            tails[path] = try? EventFileTail(path: path)
-        }
         var records = 0
-        for path in tails.keys.sorted() {
-            guard let tail = tails[path] else { continue }
+        while true {
+            let step = load(files: files, budget: .max)
+            records += step.records
+            if !step.more { return records }
+        }
+    }
+
+    /// Part of a pass: like ``load(files:)`` but stops once about `budget` bytes were read; `more`
+    /// says whether the pass has more to read now.
+    public func load(files: [String], budget: Int, counters: LoadCounters? = nil) -> (records: Int, more: Bool) {
+        for path in files where tails[path] == nil {
             do {
-                records += try tail.readAvailable(into: &data)
+                tails[path] = try EventFileTail(path: path)
+                openFailures[path] = nil
             } catch {
-                // The file went away or can't be read now; it is dropped and reopened (from its
-                // start) only if it comes back.
-                if !FileManager.default.fileExists(atPath: path) { tails[path] = nil }
+                openFailures[path] = "can't be opened: \(error)"
             }
         }
-        return records
-    }
-}
-
-/// Loads a logdir: discovers its runs on every pass, adds new runs and files, tails them, and
-/// drops runs whose directory no longer holds event files.
-public final class LogdirLoader {
-    public let logdir: String
-    public let limits: SampleLimits
-    public private(set) var runs: [String: RunLoader] = [:]
-
-    public init(logdir: String, limits: SampleLimits = SampleLimits()) {
-        self.logdir = logdir
-        self.limits = limits
-    }
-
-    /// One pass over the logdir. Returns how many records were decoded.
-    @discardableResult
-    public func reload() -> Int {
-        let found = RunDiscovery.discover(logdir: logdir)
-        for name in runs.keys where found[name] == nil { runs[name] = nil }
+        for path in openFailures.keys where !files.contains(path) { openFailures[path] = nil }
         var records = 0
-        for (name, files) in found.sorted(by: { $0.key < $1.key }) {
-            let loader = runs[name] ?? RunLoader(name: name, limits: limits)
-            runs[name] = loader
-            records += loader.load(files: files)
+        var left = budget
+        for path in tails.keys.sorted() {
+            guard let tail = tails[path] else { continue }
+            let before = tail.bytesRead
+            let step = tail.readAvailable(into: &data, budget: left, counters: counters)
+            records += step.records
+            if step.more { return (records, true) }
+            left -= Int(clamping: tail.bytesRead - before)
+            if left <= 0 { left = 1 }
         }
-        return records
+        return (records, false)
     }
 
-    /// The run names, sorted.
-    public var runNames: [String] { runs.keys.sorted() }
+    /// Hands the data as of now to ``sharedData`` (for a snapshot taken while loading goes on).
+    func share() { shared.withLock { $0 = data } }
 
-    /// The data of run `name`, or `nil` for an unknown run.
-    public func run(_ name: String) -> RunData? { runs[name]?.data }
+    /// The data last handed over by ``share()``.
+    var sharedData: RunData? { shared.withLock { $0 } }
 }

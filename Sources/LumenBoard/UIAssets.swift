@@ -99,7 +99,7 @@ public enum UIAssets: Sendable {
         if compress, bytes.count >= 1024, type.hasPrefix("text/") || type.hasPrefix("application/javascript")
             || type.hasPrefix("image/svg") || type.hasPrefix("application/json")
         {
-            gzipped = BoardServer.gzip(bytes)
+            gzipped = BoardCompression.gzip(bytes)
         }
         let hash = CRC32C.checksum(bytes)
         return UIAsset(

@@ -8,7 +8,9 @@ struct Board: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "board", abstract: "Serves the runs of a logdir: the Lumen board and its JSON API.")
 
-    @Option(help: "The directory of runs (searched recursively for event files).")
+    @Option(help: ArgumentHelp(
+        "The directory of runs (searched recursively for event files), or name1:dir1,name2:dir2 to show the runs under each dir as name/RUN.",
+        valueName: "dir"))
     var logdir: String
 
     @Option(help: "The address to listen on.")
@@ -26,7 +28,18 @@ struct Board: AsyncParsableCommand {
     @Option(help: "Serve the web UI from this folder, read afresh on every request (for developing the UI).")
     var assets: String?
 
+    @Option(help: ArgumentHelp(
+        "How many values to keep per tag, e.g. histograms=500,images=10,text=100 (any subset; 0 or 'all' keeps every one).",
+        valueName: "plugin=N,..."))
+    var samplesPerPlugin: String?
+
     func validate() throws {
+        do {
+            _ = try LogdirSpec(parsing: logdir)
+            if let samplesPerPlugin { _ = try SampleLimits(parsing: samplesPerPlugin) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, not \(port)") }
         guard reloadInterval >= 0, reloadInterval.isFinite else {
             throw ValidationError("--reload-interval must be ≥ 0, not \(reloadInterval)")
@@ -35,10 +48,15 @@ struct Board: AsyncParsableCommand {
 
     func run() async throws {
         let host = bindAll ? "0.0.0.0" : host
-        let logdir = (logdir as NSString).expandingTildeInPath
         let ui = try userInterface()
+        var spec = try LogdirSpec(parsing: logdir)
+        for index in spec.entries.indices {
+            spec.entries[index].path = (spec.entries[index].path as NSString).expandingTildeInPath
+        }
+        let logdir = spec.entries.count == 1 && spec.entries[0].name == nil ? spec.entries[0].path : self.logdir
+        let limits = try samplesPerPlugin.map { try SampleLimits(parsing: $0) } ?? SampleLimits()
         let store = BoardStore()
-        let loader = BoardLoader(logdir: logdir, store: store)
+        let loader = BoardLoader(spec: spec, limits: limits, store: store, progress: LoadProgressLine.makeReporter())
         let loading = Task { await loader.run(interval: reloadInterval) }
         defer { loading.cancel() }
         let shownHost = host == "0.0.0.0" ? (ProcessInfo.processInfo.hostName) : host

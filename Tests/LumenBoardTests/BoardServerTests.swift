@@ -150,7 +150,7 @@ import Testing
             }
             #expect(zipped.0 == "gzip" && zipped.1.count < plain.raw.count)
             #expect(try GzipStreamDecoder().decompress(zipped.1) == plain.raw)
-            #expect(BoardServer.acceptsGzip("br, gzip;q=0.5") && !BoardServer.acceptsGzip("gzip;q=0") && !BoardServer.acceptsGzip(nil))
+            #expect(BoardCompression.acceptsGzip("br, gzip;q=0.5") && !BoardCompression.acceptsGzip("gzip;q=0") && !BoardCompression.acceptsGzip(nil))
 
             // errors: unknown run or tag → 404, bad parameters → 400
             try await Self.expectError(client, "/api/scalars?run=nope&tag=train/loss", 404)

@@ -1,0 +1,16 @@
+#ifndef LUMEN_CRC32C_H
+#define LUMEN_CRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Whether this CPU has a CRC-32C instruction that lumen_crc32c_hardware uses
+/// (SSE 4.2 on x86-64; elsewhere none is used).
+int lumen_crc32c_has_hardware(void);
+
+/// The CRC-32C (Castagnoli) of `count` bytes at `bytes`, extending `seed` (the CRC of the bytes
+/// before them, 0 to start), computed with the CPU's CRC-32C instruction. Call it only when
+/// lumen_crc32c_has_hardware() is nonzero.
+uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count);
+
+#endif

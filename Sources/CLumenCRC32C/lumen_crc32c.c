@@ -1,0 +1,44 @@
+#include "lumen_crc32c.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+
+int lumen_crc32c_has_hardware(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ecx & bit_SSE4_2) != 0;
+}
+
+__attribute__((target("sse4.2")))
+uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count) {
+    const unsigned char *p = bytes;
+    uint64_t crc = (uint32_t)~seed;
+    while (count >= 8) {
+        uint64_t word;
+        memcpy(&word, p, 8);
+        crc = __builtin_ia32_crc32di(crc, word);
+        p += 8;
+        count -= 8;
+    }
+    uint32_t crc32 = (uint32_t)crc;
+    while (count > 0) {
+        crc32 = __builtin_ia32_crc32qi(crc32, *p);
+        p += 1;
+        count -= 1;
+    }
+    return ~crc32;
+}
+
+#else
+
+int lumen_crc32c_has_hardware(void) { return 0; }
+
+uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count) {
+    (void)bytes;
+    (void)count;
+    return seed;
+}
+
+#endif

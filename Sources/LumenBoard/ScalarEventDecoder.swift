@@ -1,0 +1,379 @@
+import Foundation
+
+/// Reads the common scalar-only `Event` straight from the protobuf wire format, without building
+/// the SwiftProtobuf message.
+///
+/// Accepted: an `Event` with only `wall_time` (1), `step` (2) and at most one `summary` (5), whose
+/// `Summary.Value`s (1) hold only a `tag` (1) and either a `simple_value` (2), or a `tensor` (8)
+/// of dtype DT_FLOAT or DT_DOUBLE holding exactly one number (in `float_val`, `double_val` or
+/// `tensor_content`, any shape whose dimensions carry only sizes), optionally with `metadata` (9)
+/// naming the `scalars` plugin (`plugin_data` with `plugin_name` and `content`, and `data_class`).
+/// Anything else (another field, another plugin, a display name, an integer tensor, a field
+/// repeated where SwiftProtobuf would merge, a malformed varint) makes ``decode(_:)`` return
+/// `false`, and the caller decodes the record with SwiftProtobuf instead, so the fast path never
+/// has to agree with it on anything unusual.
+struct ScalarEventDecoder: Sendable {
+    /// What one `Summary.Value` holds.
+    enum Kind: Sendable { case none, simpleValue, tensor }
+
+    struct Item: Sendable {
+        /// Where the tag's bytes are in the record.
+        var tag: Range<Int>
+        var kind: Kind
+        var value: Double
+        /// Whether the value's metadata names the scalars plugin.
+        var hasScalarsMetadata: Bool
+    }
+
+    private(set) var wallTime = 0.0
+    private(set) var step: Int64 = 0
+    /// The values of the last event decoded: the first ``itemCount`` of `items`.
+    private(set) var items: [Item] = []
+    private(set) var itemCount = 0
+
+    /// Decodes `bytes` as a scalar-only event; `false` if it isn't one (or isn't well-formed).
+    mutating func decode(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        itemCount = 0
+        wallTime = 0
+        step = 0
+        guard let base = bytes.baseAddress else { return true }  // the empty event
+        if decodeCommonLayout(base, bytes.count) { return true }
+        var reader = WireReader(base: base, position: 0, end: bytes.count)
+        var sawSummary = false
+        while !reader.atEnd {
+            guard let key = reader.varint() else { return false }
+            switch key {
+            case 0x09:  // wall_time, fixed64
+                guard let bits = reader.fixed64() else { return false }
+                wallTime = Double(bitPattern: bits)
+            case 0x10:  // step, varint
+                guard let value = reader.varint() else { return false }
+                step = Int64(bitPattern: value)
+            case 0x2A:  // summary
+                guard !sawSummary, let range = reader.lengthDelimited(), decodeSummary(bytes, range) else { return false }
+                sawSummary = true
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The layout nearly every scalar event has, checked byte by byte: `wall_time`, `step` (absent
+    /// when 0), and a summary of one value holding a tag and a `simple_value`, in that order, each
+    /// once. Anything else returns `false` and goes through the general decoder.
+    @inline(__always)
+    private mutating func decodeCommonLayout(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        guard count > 9, base.load(as: UInt8.self) == 0x09 else { return false }
+        var reader = WireReader(base: base, position: 9, end: count)
+        var stepBits: UInt64 = 0
+        var key = reader.varint()
+        if key == 0x10 {
+            guard let bits = reader.varint() else { return false }
+            stepBits = bits
+            key = reader.varint()
+        }
+        guard key == 0x2A, reader.varint() == UInt64(count - reader.position),
+            reader.varint() == 0x0A, reader.varint() == UInt64(count - reader.position),
+            reader.varint() == 0x0A, let tag = reader.lengthDelimited(),
+            reader.varint() == 0x15, let bits = reader.fixed32(), reader.atEnd
+        else { return false }
+        wallTime = Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 1, as: UInt64.self)))
+        step = Int64(bitPattern: stepBits)
+        let item = Item(tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
+        if items.isEmpty { items.append(item) } else { items[0] = item }
+        itemCount = 1
+        return true
+    }
+
+    private mutating func decodeSummary(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
+        while !reader.atEnd {
+            guard reader.varint() == 0x0A, let value = reader.lengthDelimited(), decodeValue(base, value) else {
+                return false
+            }
+        }
+        return true
+    }
+
+    private mutating func decodeValue(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool {
+        var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
+        var tag = range.lowerBound..<range.lowerBound
+        var kind = Kind.none
+        var value = 0.0
+        var metadata = false
+        var sawTag = false
+        while !reader.atEnd {
+            guard let key = reader.varint() else { return false }
+            switch key {
+            case 0x0A:  // tag
+                guard !sawTag, let bytes = reader.lengthDelimited() else { return false }
+                tag = bytes
+                sawTag = true
+            case 0x15:  // simple_value, fixed32
+                guard kind == .none, let bits = reader.fixed32() else { return false }
+                value = Double(Float(bitPattern: bits))
+                kind = .simpleValue
+            case 0x42:  // tensor
+                guard kind == .none, let bytes = reader.lengthDelimited(),
+                    let number = Self.scalarTensor(base, bytes)
+                else { return false }
+                value = number
+                kind = .tensor
+            case 0x4A:  // metadata
+                guard !metadata, let bytes = reader.lengthDelimited(), Self.isScalarsMetadata(base, bytes) else {
+                    return false
+                }
+                metadata = true
+            default:
+                return false
+            }
+        }
+        let item = Item(tag: tag, kind: kind, value: value, hasScalarsMetadata: metadata)
+        if itemCount < items.count { items[itemCount] = item } else { items.append(item) }
+        itemCount += 1
+        return true
+    }
+
+    /// Whether `range` is a `SummaryMetadata` naming the scalars plugin and nothing the fast path
+    /// would have to keep.
+    private static func isScalarsMetadata(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool {
+        var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
+        var sawPluginData = false
+        var named = false
+        while !reader.atEnd {
+            guard let key = reader.varint() else { return false }
+            switch key {
+            case 0x0A:  // plugin_data
+                guard !sawPluginData, let data = reader.lengthDelimited() else { return false }
+                sawPluginData = true
+                var inner = WireReader(base: base, position: data.lowerBound, end: data.upperBound)
+                while !inner.atEnd {
+                    guard let innerKey = inner.varint() else { return false }
+                    switch innerKey {
+                    case 0x0A:  // plugin_name
+                        guard !named, let name = inner.lengthDelimited(), name.count == 7,
+                            UnsafeRawBufferPointer(start: base + name.lowerBound, count: 7).elementsEqual("scalars".utf8)
+                        else { return false }
+                        named = true
+                    case 0x12:  // content
+                        guard inner.lengthDelimited() != nil else { return false }
+                    default:
+                        return false
+                    }
+                }
+            case 0x20:  // data_class
+                guard reader.varint() != nil else { return false }
+            default:
+                return false
+            }
+        }
+        return named
+    }
+
+    /// The one number of a DT_FLOAT or DT_DOUBLE `TensorProto`, as ``TensorValues/numbers(_:)``
+    /// reads it; `nil` for anything else.
+    private static func scalarTensor(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Double? {
+        var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
+        var dtype: UInt64 = 0
+        var content: Range<Int>?
+        var floats: [Double] = []
+        var doubles: [Double] = []
+        while !reader.atEnd {
+            guard let key = reader.varint() else { return nil }
+            switch key {
+            case 0x08:  // dtype
+                guard let value = reader.varint() else { return nil }
+                dtype = value
+            case 0x12:  // tensor_shape
+                guard let shape = reader.lengthDelimited(), isSizesOnlyShape(base, shape) else { return nil }
+            case 0x18:  // version_number
+                guard reader.varint() != nil else { return nil }
+            case 0x22:  // tensor_content: the last occurrence wins
+                guard let bytes = reader.lengthDelimited() else { return nil }
+                content = bytes
+            case 0x2A:  // float_val, packed
+                guard let bytes = reader.lengthDelimited(), bytes.count % 4 == 0, floats.count + bytes.count / 4 <= 1 else { return nil }
+                var packed = WireReader(base: base, position: bytes.lowerBound, end: bytes.upperBound)
+                while !packed.atEnd, let bits = packed.fixed32() { floats.append(Double(Float(bitPattern: bits))) }
+            case 0x2D:  // float_val, one
+                guard floats.isEmpty, let bits = reader.fixed32() else { return nil }
+                floats.append(Double(Float(bitPattern: bits)))
+            case 0x32:  // double_val, packed
+                guard let bytes = reader.lengthDelimited(), bytes.count % 8 == 0, doubles.count + bytes.count / 8 <= 1 else { return nil }
+                var packed = WireReader(base: base, position: bytes.lowerBound, end: bytes.upperBound)
+                while !packed.atEnd, let bits = packed.fixed64() { doubles.append(Double(bitPattern: bits)) }
+            case 0x31:  // double_val, one
+                guard doubles.isEmpty, let bits = reader.fixed64() else { return nil }
+                doubles.append(Double(bitPattern: bits))
+            default:
+                return nil
+            }
+        }
+        switch dtype {
+        case 1:  // DT_FLOAT
+            if let content, !content.isEmpty {
+                guard content.count / 4 == 1 else { return nil }
+                return Double(Float(bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt32.self).littleEndian))
+            }
+            return floats.count == 1 ? floats[0] : nil
+        case 2:  // DT_DOUBLE
+            if let content, !content.isEmpty {
+                guard content.count / 8 == 1 else { return nil }
+                return Double(bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt64.self).littleEndian)
+            }
+            return doubles.count == 1 ? doubles[0] : nil
+        default:
+            return nil
+        }
+    }
+
+    /// Whether `range` is a `TensorShapeProto` whose dimensions hold only sizes.
+    private static func isSizesOnlyShape(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool {
+        var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
+        while !reader.atEnd {
+            guard reader.varint() == 0x12, let dim = reader.lengthDelimited() else { return false }
+            var inner = WireReader(base: base, position: dim.lowerBound, end: dim.upperBound)
+            while !inner.atEnd {
+                guard inner.varint() == 0x08, inner.varint() != nil else { return false }
+            }
+        }
+        return true
+    }
+}
+
+/// A cursor over protobuf wire-format bytes; every read checks the bounds.
+struct WireReader {
+    let base: UnsafeRawPointer
+    var position: Int
+    let end: Int
+
+    var atEnd: Bool { position >= end }
+
+    /// A base-128 varint of at most 10 bytes.
+    @inline(__always)
+    mutating func varint() -> UInt64? {
+        guard position < end else { return nil }
+        let first = base.load(fromByteOffset: position, as: UInt8.self)
+        if first < 0x80 {
+            position += 1
+            return UInt64(first)
+        }
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while position < end, shift < 64 {
+            let byte = base.load(fromByteOffset: position, as: UInt8.self)
+            position += 1
+            result |= UInt64(byte & 0x7F) &<< shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+        return nil
+    }
+
+    mutating func fixed32() -> UInt32? {
+        guard end - position >= 4 else { return nil }
+        defer { position += 4 }
+        return UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+    }
+
+    mutating func fixed64() -> UInt64? {
+        guard end - position >= 8 else { return nil }
+        defer { position += 8 }
+        return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+    }
+
+    /// The range of a length-delimited field's bytes.
+    mutating func lengthDelimited() -> Range<Int>? {
+        guard let length = varint(), length <= UInt64(end - position) else { return nil }
+        let start = position
+        position += Int(length)
+        return start..<position
+    }
+}
+
+/// The fast path's state kept with a run: the decoder's scratch space and a cache from a tag's
+/// bytes to its ``RunData`` scalar column, so the common event costs no `String` or reference
+/// counting work. Every per-slot column is of plain values, indexed by slot.
+struct FastScalarPath: Sendable {
+    var decoder = ScalarEventDecoder()
+    /// Every slot's tag bytes, one after the other.
+    private var tagBytes: [UInt8] = []
+    /// Where each slot's tag is in `tagBytes`.
+    private var tagRanges: [Range<Int>] = []
+    /// Each slot's tag.
+    private(set) var tags: [String] = []
+    /// Each slot's scalar column in ``RunData``, or -1 before it has one.
+    var columns: [Int] = []
+    /// The slot looked up after each slot last time: events usually cycle through their tags in
+    /// the same order, so this is the first guess.
+    private var next: [Int] = []
+    /// The slot of each of the decoder's items, in order.
+    var resolved: [Int] = []
+    private var last = -1
+    private var byHash: [UInt64: [Int]] = [:]
+
+    /// The slot of the tag whose UTF-8 bytes are `bytes`, created if new; `nil` if the bytes
+    /// aren't valid UTF-8 (SwiftProtobuf rejects such an event, and decides it).
+    mutating func slot(for bytes: UnsafeRawBufferPointer) -> Int? {
+        if last >= 0 {
+            let guess = next[last]
+            if guess >= 0, matches(guess, bytes) {
+                last = guess
+                return guess
+            }
+        }
+        guard let found = find(bytes) ?? insert(bytes) else { return nil }
+        if last >= 0 { next[last] = found }
+        last = found
+        return found
+    }
+
+    private func matches(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let range = tagRanges[index]
+        guard range.count == bytes.count else { return false }
+        guard let other = bytes.baseAddress else { return true }
+        return tagBytes.withUnsafeBytes { stored in
+            // Tags are short: compare 8 bytes at a time inline rather than call memcmp.
+            let mine = stored.baseAddress.unsafelyUnwrapped + range.lowerBound
+            var i = 0
+            while i &+ 8 <= range.count {
+                if mine.loadUnaligned(fromByteOffset: i, as: UInt64.self) != other.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                    return false
+                }
+                i &+= 8
+            }
+            while i < range.count {
+                if mine.load(fromByteOffset: i, as: UInt8.self) != other.load(fromByteOffset: i, as: UInt8.self) { return false }
+                i &+= 1
+            }
+            return true
+        }
+    }
+
+    private func find(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        if tags.count <= 16 {
+            return tags.indices.first { matches($0, bytes) }
+        }
+        return byHash[Self.hash(bytes)]?.first { matches($0, bytes) }
+    }
+
+    private mutating func insert(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let tag = String(validating: bytes, as: UTF8.self) else { return nil }
+        let index = tags.count
+        tagRanges.append(tagBytes.count..<tagBytes.count + bytes.count)
+        tagBytes.append(contentsOf: bytes)
+        tags.append(tag)
+        columns.append(-1)
+        next.append(-1)
+        byHash[Self.hash(bytes), default: []].append(index)
+        return index
+    }
+
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash
+    }
+}
