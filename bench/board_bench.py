@@ -342,6 +342,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=180)
     parser.add_argument("--forms", default="plain,gzip")
     parser.add_argument("--servers", default="lumen,tensorboard")
+    parser.add_argument("--figure-lines", action="store_true",
+                        help="print `NAME: ours=… ref=… ratio=… aim=…` lines (bench/run's format) instead of the table")
     args = parser.parse_args()
 
     servers = {"lumen": Lumen(args), "tensorboard": TensorBoard(args)}
@@ -369,8 +371,9 @@ def main():
     print(f"\nmachine: {cpu}, {os.cpu_count()} cores, {platform.platform()}, load average {load_average}; "
           f"{args.runs} runs x {args.tags} tags x {args.steps:,} steps ({args.runs * args.tags * args.steps:,} scalar points), "
           f"histograms every {args.histogram_every} steps; medians of {args.repeats} starts; wrk -t2 -c64 -d{args.wrk_seconds}s once")
-    print("| figure | Lumen | TensorBoard | ratio | aim |")
-    print("| --- | --- | --- | --- | --- |")
+    if not args.figure_lines:
+        print("| figure | Lumen | TensorBoard | ratio | aim |")
+        print("| --- | --- | --- | --- | --- |")
 
     def fmt(value, digits):
         return "n/a" if value is None else f"{value:,.{digits}f}"
@@ -393,7 +396,12 @@ def main():
             if ours and theirs:
                 ratio = theirs / ours if direction == "TB/Lumen" else ours / theirs
             ratio_text = "n/a" if ratio is None else f"{ratio:,.1f}× ({direction})"
-            print(f"| {title} | {fmt(ours, digits)} | {fmt(theirs, digits)} | {ratio_text} | {aim} |")
+            if args.figure_lines:
+                name = "board " + title.replace(": ", " — ")
+                print(f"{name}: ours={fmt(ours, digits)} ref={fmt(theirs, digits)} (TensorBoard --load_fast) "
+                      f"ratio={'n/a' if ratio is None else f'{ratio:.1f}'} aim={aim}")
+            else:
+                print(f"| {title} | {fmt(ours, digits)} | {fmt(theirs, digits)} | {ratio_text} | {aim} |")
 
 
 if __name__ == "__main__":

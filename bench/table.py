@@ -9,17 +9,24 @@ LINE = re.compile(r"^([^:]+): ours=(.*?) ref=(.*?) ratio=(\S+) aim=(.*)$")
 
 
 def verdict(ours, ratio, aim):
-    """'met', 'not met' or '' for an aim such as `>=1.5`, `≥ 0.7`, `<=300ns`, `<= 0.5 s`."""
-    match = re.match(r"^\s*(>=|≥|<=|≤)\s*([0-9.]+)\s*(\S*)", aim)
-    if not match:
+    """'met', 'not met' or '' for an aim such as `>=1.5`, `≥ 0.7`, `<=300 ns` or `≤ 0.5 s, ≥ 10×`:
+    a bound with a unit (other than ×) applies to Lumen's figure, one without to the ratio; every
+    part of a compound aim must hold."""
+    results = []
+    for part in aim.split(","):
+        match = re.match(r"^\s*(>=|≥|<=|≤)\s*([0-9.]+)\s*(\S*)", part)
+        if not match:
+            continue
+        op, bound, unit = match.group(1), float(match.group(2)), match.group(3)
+        on_ratio = unit in ("", "×", "x")
+        try:
+            value = float(ratio) if on_ratio else float(re.match(r"[0-9.eE+-]+", ours.replace(",", "")).group(0))
+        except (AttributeError, ValueError):
+            continue
+        results.append(value >= bound if op in (">=", "≥") else value <= bound)
+    if not results:
         return ""
-    op, bound, unit = match.group(1), float(match.group(2)), match.group(3)
-    try:
-        value = float(re.match(r"[0-9.eE+-]+", ours).group(0)) if unit else float(ratio)
-    except (AttributeError, ValueError):
-        return ""
-    ok = value >= bound if op in (">=", "≥") else value <= bound
-    return "met" if ok else "**not met**"
+    return "met" if all(results) else "**not met**"
 
 
 def main():
