@@ -198,11 +198,23 @@ public enum BoardAPI {
             }
             return BoardAPIResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(out.utf8))
         }
-        return .json(.object([
-            ("run", .string(names.run)), ("tag", .string(names.tag)),
-            ("total", .integer(Int64(series.count))),
-            ("points", .array(points.map { .array([.number($0.wallTime), .integer($0.step), .number($0.value)]) })),
-        ]))
+        // Written straight to text, not through a `BoardJSON` tree: a series of every point can be
+        // millions of them, and a tree of that many values costs far more memory than the text.
+        var out = "{\"run\":"
+        out.reserveCapacity(64 + points.count * 36)
+        BoardJSON.writeString(names.run, into: &out)
+        out += ",\"tag\":"
+        BoardJSON.writeString(names.tag, into: &out)
+        out += ",\"total\":" + String(series.count) + ",\"points\":["
+        for (i, p) in points.enumerated() {
+            out += i == 0 ? "[" : ",["
+            BoardJSON.writeNumber(p.wallTime, into: &out)
+            out += "," + String(p.step) + ","
+            BoardJSON.writeNumber(p.value, into: &out)
+            out += "]"
+        }
+        out += "]}"
+        return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
     }
 
     static func histogram(_ h: HistogramValue) -> BoardJSON {

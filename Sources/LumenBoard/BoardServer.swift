@@ -45,12 +45,9 @@ public enum BoardServer {
             let snapshot = store.snapshot
             let gzip = BoardCompression.acceptsGzip(request.headers[.acceptEncoding])
             let key = ResponseCache.key(endpoint: endpoint, parameters: parameters, gzip: gzip)
-            if let cached = cache.entry(for: key, version: snapshot.status) {
-                return response(cached)
+            let entry = await cache.entry(for: key, version: snapshot.status) {
+                encoded(BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: snapshot), gzip: gzip)
             }
-            let answer = BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: snapshot)
-            let entry = encoded(answer, gzip: gzip)
-            cache.store(entry, for: key, version: snapshot.status)
             return response(entry)
         }
         let ui: UIAssets? = assets ?? UIAssets.packagedFolder().flatMap { try? UIAssets.loadBundled(from: $0) }

@@ -6,9 +6,11 @@ import Synchronization
 /// Entries are valid for one snapshot only: each lookup passes the current snapshot's
 /// ``BoardStatus`` (which changes with every load that read anything), and a different status
 /// empties the cache. The cache holds at most `maxBytes` of bodies, evicting the least recently
-/// used entries first; bodies larger than a quarter of that are never kept.
+/// used entries first; bodies larger than a quarter of that are never kept. Requests that miss
+/// the same entry at the same time share one computation (``entry(for:version:make:)``), so a
+/// reload followed by many clients asking for the same large series encodes it once.
 final class ResponseCache: Sendable {
-    struct Entry {
+    struct Entry: Sendable {
         var status: Int
         var contentType: String
         var body: [UInt8]
@@ -25,6 +27,13 @@ final class ResponseCache: Sendable {
 
     private let state = Mutex(State())
     let maxBytes: Int
+
+    /// Computations under way: key → the snapshot they are for and the requests waiting.
+    private struct Flight {
+        var version: BoardStatus
+        var waiters: [CheckedContinuation<Entry?, Never>]
+    }
+    private let flights = Mutex([String: Flight]())
 
     init(maxBytes: Int = 64 << 20) {
         self.maxBytes = maxBytes
@@ -67,6 +76,44 @@ final class ResponseCache: Sendable {
                 state.bytes -= oldest.value.body.count
                 state.entries[oldest.key] = nil
             }
+        }
+    }
+
+    /// The answer under `key` for the snapshot whose status is `version`: the cached one, else
+    /// the one another request is computing now, else `make()`'s (then cached).
+    func entry(for key: String, version: BoardStatus, make: () -> Entry) async -> Entry {
+        if let cached = entry(for: key, version: version) { return cached }
+        enum Role { case lead, wait, alone }
+        let role: Role = flights.withLock { flights in
+            if let flight = flights[key] { return flight.version == version ? .wait : .alone }
+            flights[key] = Flight(version: version, waiters: [])
+            return .lead
+        }
+        switch role {
+        case .wait:
+            let shared: Entry? = await withCheckedContinuation { continuation in
+                let waiting = flights.withLock { flights -> Bool in
+                    guard flights[key]?.version == version else { return false }
+                    flights[key]?.waiters.append(continuation)
+                    return true
+                }
+                if !waiting { continuation.resume(returning: nil) }
+            }
+            if let shared { return shared }
+            // The computation ended before this request could wait for it.
+            if let cached = entry(for: key, version: version) { return cached }
+            return make()
+        case .alone:
+            // A computation for an older snapshot is under way: don't wait for a stale answer.
+            let made = make()
+            store(made, for: key, version: version)
+            return made
+        case .lead:
+            let made = make()
+            store(made, for: key, version: version)
+            let waiters = flights.withLock { $0.removeValue(forKey: key)?.waiters ?? [] }
+            for waiter in waiters { waiter.resume(returning: made) }
+            return made
         }
     }
 

@@ -42,10 +42,10 @@ enum BoardGraphBenchmarks {
             let warm = Measure.secondsPerIteration(runs: 5, iterations: 3) {
                 size = BoardAPI.respond(endpoint: "graph", parameters: ["run": "warm", "expand": expand], snapshot: snapshot).body.count
             }
-            print(String(
-                format: "board-graph-%d-%@: cold=%.1f ms warm=%.1f ms (%d bytes of JSON) aim=<1000 ms",
-                operations, name, cold * 1e3, warm * 1e3, size))
-            fflush(nil)
+            report(
+                "board-graph-\(operations)-\(name)",
+                ours: format(cold * 1e3, " ms cold, ") + format(warm * 1e3, " ms warm (\(size) bytes of JSON)", digits: 1),
+                reference: "-", ratio: .nan, aim: "<=1000 ms")
         }
     }
 }

@@ -39,9 +39,11 @@ enum Measure {
     }
 }
 
-/// Formats a figure the way the issue asks: `NAME: ours=… ref=… ratio=…`.
+/// Formats a figure the way the issue asks: `NAME: ours=… ref=… ratio=… aim=…` (ratio `-` when
+/// there is no reference).
 func report(_ name: String, ours: String, reference: String, ratio: Double, aim: String) {
-    print("\(name): ours=\(ours) ref=\(reference) ratio=\(String(format: "%.2f", ratio)) aim=\(aim)")
+    let ratioText = ratio.isFinite ? String(format: "%.2f", ratio) : "-"
+    print("\(name): ours=\(ours) ref=\(reference) ratio=\(ratioText) aim=\(aim)")
     fflush(nil)
 }
 

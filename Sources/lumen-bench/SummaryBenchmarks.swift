@@ -21,9 +21,16 @@ enum SummaryBenchmarks {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let size = (try FileManager.default.attributesOfItem(atPath: writer.eventFilePath)[.size] as? NSNumber)?.doubleValue ?? .nan
                 let rate = Double(events) / seconds
-                let ratio = tbx.map { String(format: " ref=%.0f events/s ratio=%.1f", $0, rate / $0) } ?? ""
-                print(String(format: "summary-add-scalar-%@: ours=%.0f events/s (%d events in %.2f s)%@", name, rate, events, seconds, ratio))
-                print(String(format: "summary-bytes-per-scalar-%@: %.2f", name, size / Double(events)))
+                report(
+                    "summary-add-scalar-\(name)", ours: format(rate, " events/s", digits: 0),
+                    reference: tbx.map { format($0, " events/s (tensorboardX)", digits: 0) } ?? "-",
+                    ratio: tbx.map { rate / $0 } ?? .nan, aim: name == "gzip" ? ">=50" : "-")
+                let bytes = size / Double(events)
+                let tbxBytes = reference["tbx-bytes-per-scalar"]
+                report(
+                    "summary-bytes-per-scalar-\(name)", ours: format(bytes, " bytes"),
+                    reference: tbxBytes.map { format($0, " bytes (tensorboardX, plain)") } ?? "-",
+                    ratio: tbxBytes.map { $0 / bytes } ?? .nan, aim: name == "gzip" ? "<=10 bytes" : "-")
             } catch {
                 print("summary-add-scalar-\(name): failed: \(error)")
             }
@@ -37,7 +44,9 @@ enum SummaryBenchmarks {
                 step += 1
             }
             try writer.close()
-            print(String(format: "summary-histogram-1M: ours=%.1f histograms/s (%.0f M values/s)", 1 / seconds, 1 / seconds))
+            report(
+                "summary-histogram-1M", ours: format(1 / seconds, " histograms/s (\(Int((1 / seconds).rounded())) M values/s)", digits: 1),
+                reference: "-", ratio: .nan, aim: "-")
         } catch {
             print("summary-histogram-1M: failed: \(error)")
         }

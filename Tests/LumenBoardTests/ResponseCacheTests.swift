@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import LumenBoard
 
@@ -39,4 +41,38 @@ import Testing
         cache.store(Self.entry(251), for: "big", version: version)  // over a quarter: never kept
         #expect(cache.entry(for: "big", version: version) == nil)
     }
+
+    @Test func concurrentMissesShareOneComputation() async {
+        let cache = ResponseCache()
+        let version = BoardStatus()
+        let made = Counter()
+        let bodies = await withTaskGroup(of: [UInt8].self) { group in
+            for _ in 0..<32 {
+                group.addTask {
+                    await cache.entry(for: "series", version: version) {
+                        made.add()
+                        Thread.sleep(forTimeInterval: 0.05)  // long enough for the others to arrive
+                        return Self.entry(5)
+                    }.body
+                }
+            }
+            var all: [[UInt8]] = []
+            for await body in group { all.append(body) }
+            return all
+        }
+        #expect(bodies.count == 32 && bodies.allSatisfy { $0 == [7, 7, 7, 7, 7] })
+        #expect(made.value == 1)
+        // A newer snapshot computes afresh.
+        var later = version
+        later.events = 1
+        _ = await cache.entry(for: "series", version: later) { made.add(); return Self.entry(1) }
+        #expect(made.value == 2)
+    }
+}
+
+/// A count shared between tasks.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
