@@ -70,12 +70,10 @@ public enum UIAssets: Sendable {
         case .folder(let root):
             let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
             let fileURL = rootURL.appendingPathComponent(key).resolvingSymlinksInPath()
-            guard fileURL.path.hasPrefix(rootURL.path + "/"),
-                  let data = FileManager.default.contents(atPath: fileURL.path)
-            else { return nil }
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: fileURL.path, isDirectory: &isDirectory),
-                  !isDirectory.boolValue
+            guard fileURL.path.hasPrefix(rootURL.path + "/"),
+                  FileManager.default.fileExists(atPath: fileURL.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: fileURL.path)
             else { return nil }
             return Self.asset(path: key, bytes: [UInt8](data), compress: false)
         }

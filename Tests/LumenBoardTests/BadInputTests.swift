@@ -157,14 +157,7 @@ import Testing
     }
 
     /// The `board` executable, built next to the test bundle by `swift test`.
-    static let boardBinary: String? = {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("board").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }()
+    static let boardBinary = builtExecutable(named: "board")
 
     /// Started without `--host`, the board listens on 127.0.0.1 only (checked in the kernel's
     /// socket table), and SIGTERM stops it cleanly.

@@ -77,3 +77,13 @@ struct TemporaryDirectory {
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
+
+/// The path of the package's executable `name` that `swift test` built next to the test bundle,
+/// or `nil` if it isn't there.
+func builtExecutable(named name: String) -> String? {
+    let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let candidates = [directory, directory.deletingLastPathComponent()]
+        + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+    return candidates.map { $0.appendingPathComponent(name).path }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+}

@@ -8,18 +8,7 @@ import Testing
 /// while the board loads. What the board serves is compared with what the writer wrote.
 @Suite(.serialized) struct FaultTests {
     /// The `event-writer-probe` executable, built next to the test bundle by `swift test`.
-    static let probe: String? = {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("event-writer-probe").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        for bundle in Bundle.allBundles {
-            let path = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("event-writer-probe").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }()
+    static let probe = builtExecutable(named: "event-writer-probe")
 
     /// The points `/api/scalars` serves for `tag` of `run`, as (step, value) pairs.
     static func served(_ snapshot: BoardSnapshot, run: String, tag: String) throws -> [(step: Int64, value: Double)] {

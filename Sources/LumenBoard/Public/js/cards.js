@@ -1,6 +1,6 @@
 // A dashboard of one card per (tag, run), grouped by tag prefix, loaded when a card scrolls into
 // view. Histograms, distributions, images and text are such dashboards; each supplies its card type.
-import { el } from './util.js';
+import { el } from './dom.js';
 import { groupTags } from './scalars.js';
 
 export class TagRunCardsView {

@@ -4,7 +4,7 @@
 // search by name; colour by op type or device. Only what is in view is drawn, labels only when
 // legible, so thousands of ops stay responsive.
 import { getJSON } from './api.js';
-import { PALETTE, categoryColor, cssVar, el, fitCanvas, frameThrottle } from './util.js';
+import { PALETTE, categoryColor, cssVar, el, fitCanvas, frameThrottle } from './dom.js';
 
 const num = (v, d = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 const SCOPE_HEADER = 24;

@@ -1,6 +1,6 @@
 // The board's page: run selector, tag filter, tabs, the state in the URL, and live updates.
 import { getJSON } from './api.js';
-import { assignRunColors, el, runColor, swatch, userRegExp } from './util.js';
+import { assignRunColors, el, runColor, swatch, userRegExp } from './dom.js';
 import { ScalarsView } from './scalars.js';
 import { HistogramsView, DistributionsView } from './histograms.js';
 import { ImagesView } from './images.js';

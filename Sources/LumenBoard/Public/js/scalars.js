@@ -5,7 +5,7 @@ import { apiURL, getJSON } from './api.js';
 import {
   cssVar, el, fitCanvas, formatDuration, formatTick, formatValue, formatWallTime, frameThrottle,
   lowerBound, niceTicks, runColor, swatch,
-} from './util.js';
+} from './dom.js';
 import { smooth } from './smoothing.js';
 
 const MARGIN = { left: 56, right: 12, top: 10, bottom: 26 };

@@ -1,6 +1,6 @@
 // The Text dashboard: per tag and run, each step's markdown rendered as safe DOM (markdown.js).
 import { getJSON } from './api.js';
-import { el, formatWallTime, runColor, swatch } from './util.js';
+import { el, formatWallTime, runColor, swatch } from './dom.js';
 import { TagRunCardsView } from './cards.js';
 import { renderMarkdown } from './markdown.js';
 

@@ -1,4 +1,5 @@
-// Small helpers shared by the dashboards: DOM building (text only), colours, number formatting.
+// What the dashboards build the page with: elements (text only, never markup), run colours, canvas
+// sizing and number formatting.
 
 /**
  * Creates an element. `props` sets properties (className, type, value, ...) and `attrs`
