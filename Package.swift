@@ -52,15 +52,33 @@ let package = Package(
                 "LumenEvents",
                 "CLumenCRC32C",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "LumenBoardUI",
+            path: "Public",
+            sources: ["LumenBoardUI.swift"],
+            resources: [.copy("index.html"), .copy("style.css"), .copy("js")]
+        ),
+        .target(
+            name: "LumenBoardServer",
+            dependencies: [
+                "LumenBoard",
+                "LumenBoardUI",
+                "LumenEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            resources: [.copy("Public")]
+            ]
+        ),
+        .target(
+            name: "LumenTestSupport",
+            dependencies: ["LumenEvents"],
+            path: "Tests/LumenTestSupport"
         ),
         .executableTarget(
             name: "board",
-            dependencies: ["LumenBoard", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LumenBoard", "LumenBoardServer", "LumenBoardUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "DigitsExample",
@@ -80,26 +98,28 @@ let package = Package(
         ),
         .executableTarget(
             name: "lumen-bench",
-            dependencies: ["Lumen", "COpenBLAS", "LumenBoard"]
+            dependencies: ["Lumen", "COpenBLAS", "LumenBoard", "LumenTestSupport"]
         ),
         .testTarget(
             name: "LumenTests",
-            dependencies: ["Lumen"],
+            dependencies: ["Lumen", "LumenTestSupport"],
             resources: [.copy("Goldens")]
         ),
         .testTarget(
             name: "DigitsExampleTests",
-            dependencies: ["DigitsExample", "Lumen"],
+            dependencies: ["DigitsExample", "Lumen", "LumenTestSupport"],
             exclude: ["Goldens"]
         ),
         .testTarget(
             name: "LumenEventsTests",
-            dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["LumenEvents", "LumenTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "LumenBoardTests",
-            dependencies: ["LumenBoard", "LumenEvents", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "LumenBoard", "LumenBoardServer", "LumenBoardUI", "LumenEvents", "LumenTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LumenBoard
+import LumenBoardServer
+import LumenBoardUI
 
 @main
 struct Board: AsyncParsableCommand {
@@ -91,7 +93,7 @@ extension Board {
             return .folder(URL(fileURLWithPath: folder).standardizedFileURL.path)
         }
         guard let folder = UIAssets.packagedFolder() else {
-            throw BoardError(description: "the web UI's files (Lumen_LumenBoard.resources/Public) are not next to the board binary; "
+            throw BoardError(description: "the web UI's files (\(LumenBoardUI.resourceFolderName)) are not next to the board binary; "
                 + "keep them beside it or pass --assets DIR")
         }
         return try UIAssets.loadBundled(from: folder)

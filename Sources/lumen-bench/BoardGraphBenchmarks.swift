@@ -1,6 +1,7 @@
 import Foundation
 import LumenBoard
 import LumenEvents
+import LumenTestSupport
 
 /// The board's `/api/graph` answer for a graph of 5,000 ops (issue 6: "a graph of 5,000 ops
 /// answers within a second"), through `BoardAPI.respond` as the server calls it: parsing the
@@ -9,8 +10,8 @@ import LumenEvents
 /// collapsed, the same with every scope expanded, and a flat graph of 5,000 ops in one layout.
 enum BoardGraphBenchmarks {
     static func runAll(operations: Int = 5_000) {
-        let scoped = GraphView.syntheticGraphDef(operations: operations)
-        let flat = GraphView.syntheticGraphDef(operations: operations, scoped: false)
+        let scoped = SyntheticGraphs.graphDef(operations: operations)
+        let flat = SyntheticGraphs.graphDef(operations: operations, scoped: false)
         guard let scopedBytes = try? scoped.serializedData(), let flatBytes = try? flat.serializedData(),
               let parsed = try? OpGraph(serializedGraphDef: scopedBytes)
         else {

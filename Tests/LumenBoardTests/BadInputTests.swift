@@ -4,6 +4,7 @@ import HummingbirdTesting
 import LumenEvents
 import Testing
 @testable import LumenBoard
+@testable import LumenBoardServer
 
 /// Hostile requests and hostile logdirs: every answer is a 4xx or the data as written, no file
 /// outside the logdir is ever read, and names and text come back as data, never as markup.

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import LumenEvents
 import Testing
 @testable import LumenBoard
+@testable import LumenBoardServer
 
 /// End-to-end: the board's HTTP server on a free port, queried over real HTTP connections.
 @Suite struct BoardServerTests {

@@ -1,5 +1,6 @@
 import Foundation
 import LumenEvents
+import LumenTestSupport
 import Testing
 @testable import LumenBoard
 
@@ -616,7 +617,7 @@ import Testing
     /// figures for the release-build measurement).
     @Test func fiveThousandOps() throws {
         for scoped in [true, false] {
-            let graph = GraphView.syntheticGraphDef(operations: 5000, scoped: scoped)
+            let graph = SyntheticGraphs.graphDef(operations: 5000, scoped: scoped)
             #expect(graph.node.count == 5000)
             let names = graph.node.map(\.name)
             #expect(Set(names).count == 5000)

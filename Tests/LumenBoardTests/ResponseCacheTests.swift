@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import LumenBoard
+@testable import LumenBoardServer
 
 @Suite struct ResponseCacheTests {
     static func entry(_ size: Int) -> ResponseCache.Entry {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import LumenEvents
 import Testing
 @testable import LumenBoard
+@testable import LumenBoardServer
 
 /// End to end against TensorBoard: the board serves a logdir on a free port, and every endpoint's
 /// answer is checked against what TensorBoard's own loader computes for the same logdir

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import Testing
 import LumenEvents
 @testable import LumenBoard
+@testable import LumenBoardServer
+import LumenBoardUI
 
 /// The web UI's files over HTTP: the packaged UI, `--assets` folders, cache validation, gzip,
 /// the security headers, and paths that try to leave the UI's folder.
@@ -26,7 +28,7 @@ import LumenEvents
 
     @Test func packagedUIIsFoundNextToTheBinary() throws {
         let folder = try #require(UIAssets.packagedFolder())
-        #expect(folder.hasSuffix("Lumen_LumenBoard.resources/Public"))
+        #expect(folder.hasSuffix(LumenBoardUI.resourceFolderName))
         guard case .bundled(let files) = try UIAssets.loadBundled(from: folder) else {
             Issue.record("expected the packaged assets in memory")
             return

@@ -4,7 +4,7 @@ TensorBoard's event writer (STEPS defaults to 5,000 rather than 50,000 to keep t
 under a minute; the board downsamples every series to the card's width either way), and, when the
 board serves /api/graph, a 5,000-op graph.
 
-  .venv/bin/python tests/browser/measure.py [--runs 20] [--tags 10] [--steps 5000] [--trials 5]
+  .venv/bin/python browser-tests/measure.py [--runs 20] [--tags 10] [--steps 5000] [--trials 5]
 """
 
 import argparse

@@ -17,7 +17,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # Every run saves its screenshots under .build/screenshots/; LUMEN_UPDATE_SCREENSHOTS=1 writes them
 # to docs/screenshots/ instead (the ones README shows), so a plain test run leaves the tree clean.
 SCREENSHOTS = ROOT / ("docs/screenshots" if os.environ.get("LUMEN_UPDATE_SCREENSHOTS") else ".build/screenshots")

@@ -1,3 +1,4 @@
+import LumenBoard
 import Synchronization
 
 /// Recent API answers for the snapshot being served, so that many clients polling the same

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import LumenBoard
 import LumenEvents
 import ServiceLifecycle
 

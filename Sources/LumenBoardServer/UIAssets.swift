@@ -1,4 +1,6 @@
 import Foundation
+import LumenBoard
+import LumenBoardUI
 import LumenEvents
 
 /// One file of the web UI, ready to send.
@@ -22,20 +24,8 @@ public enum UIAssets: Sendable {
     case bundled([String: UIAsset])
     case folder(String)
 
-    /// The folder of UI files packaged next to the running binary (SwiftPM puts a target's
-    /// resources in `Lumen_LumenBoard.resources` beside the executable), or `nil` if absent.
-    public static func packagedFolder() -> String? {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments.first ?? ""
-        let directory = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for bundle in ["Lumen_LumenBoard.resources", "Lumen_LumenBoard.bundle/Contents/Resources", "Lumen_LumenBoard.bundle"] {
-            let folder = directory.appendingPathComponent(bundle).appendingPathComponent("Public").path
-            if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("index.html")) {
-                return folder
-            }
-        }
-        return nil
-    }
+    /// The folder of UI files packaged next to the running binary, or `nil` if absent.
+    public static func packagedFolder() -> String? { LumenBoardUI.packagedFolder() }
 
     /// Every file under `folder`, loaded into memory.
     public static func loadBundled(from folder: String) throws -> UIAssets {
@@ -79,10 +69,11 @@ public enum UIAssets: Sendable {
         }
     }
 
-    /// `relative` as a lookup key, or `nil` if any component isn't a plain name.
+    /// `relative` as a lookup key, or `nil` if any component isn't a plain name or the file isn't
+    /// part of the web UI (the folder also holds the Swift file that packages it).
     static func normalized(_ relative: String) -> String? {
         let components = relative.split(separator: "/", omittingEmptySubsequences: false)
-        guard !components.isEmpty, relative.utf8.count <= 1024 else { return nil }
+        guard !components.isEmpty, relative.utf8.count <= 1024, !relative.hasSuffix(".swift") else { return nil }
         for component in components {
             guard !component.isEmpty, !component.hasPrefix("."), !component.contains("\\"),
                   !component.contains("\0")
