@@ -4,7 +4,8 @@
 // search by name; colour by op type or device. Only what is in view is drawn, labels only when
 // legible, so thousands of ops stay responsive.
 import { getJSON } from './api.js';
-import { PALETTE, categoryColor, cssVar, el, fitCanvas, frameThrottle } from './dom.js';
+import { PALETTE, categoryColor } from './colors.js';
+import { cssVar, el, fitCanvas, frameThrottle } from './dom.js';
 
 const num = (v, d = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 const SCOPE_HEADER = 24;
@@ -71,7 +72,7 @@ export class GraphView {
 
   controls() {
     const runSelect = document.getElementById('graph-run');
-    this.onRun = () => { this.app.state.graphRun = runSelect.value; this.app.writeURL(); this.expanded.clear(); this.selected = null; this.load(true); };
+    this.onRun = () => this.app.setState({ graphRun: runSelect.value });
     runSelect.addEventListener('change', this.onRun);
     const search = document.getElementById('graph-search');
     this.onSearch = (e) => { if (e.type === 'change' || e.key === 'Enter') this.find(search.value); };
@@ -476,6 +477,7 @@ export class GraphView {
 
   settingsChanged(what) {
     if (what === 'graphColor') { this.renderLegend(); this.showDetails(); this.requestDraw(); } else if (what === 'theme') this.requestDraw();
+    else if (what === 'graphRun') { this.expanded.clear(); this.selected = null; this.load(true); }
     else if (['runs', 'runFilter'].includes(what)) this.render();
   }
 

@@ -1,7 +1,9 @@
 // The Histograms dashboard (ridge lines offset in depth, newest in front, or overlaid) and the
 // Distributions dashboard (nine percentile bands over steps). One card per tag and run.
 import { getJSON } from './api.js';
-import { cssVar, el, fitCanvas, formatTick, formatValue, frameThrottle, niceTicks, runColor, swatch } from './dom.js';
+import { runColor } from './colors.js';
+import { cssVar, el, fitCanvas, frameThrottle, swatch } from './dom.js';
+import { formatTick, formatValue, niceTicks } from './format.js';
 import { TagRunCardsView } from './cards.js';
 
 const BINS = 40;

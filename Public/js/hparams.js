@@ -1,7 +1,9 @@
 // The HParams dashboard: one row per run with its hyperparameters and final metrics; click a
 // column header to sort (again to reverse), filter rows with a regex over every cell.
 import { getJSON } from './api.js';
-import { el, formatValue, runColor, swatch, userRegExp } from './dom.js';
+import { runColor } from './colors.js';
+import { el, swatch, userRegExp } from './dom.js';
+import { formatValue } from './format.js';
 
 function cellText(value) {
   if (value === null || value === undefined) return '';

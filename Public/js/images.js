@@ -1,7 +1,8 @@
 // The Images dashboard: per tag and run, the image at a step chosen with a slider; a click shows it
 // at its actual size.
 import { apiURL, getJSON } from './api.js';
-import { el, runColor, swatch } from './dom.js';
+import { runColor } from './colors.js';
+import { el, swatch } from './dom.js';
 import { TagRunCardsView } from './cards.js';
 
 class ImageCard {

@@ -1,6 +1,18 @@
 // The board's page: run selector, tag filter, tabs, the state in the URL, and live updates.
+//
+// Each tab is a view: a class constructed as `new View(app, container)` with four methods, called
+// only by the App:
+//   render()              draws the view from scratch (on first show, and when the tags change);
+//   update(changes)       applies a live change from /api/live ({runs, tags, ...}) without a redraw
+//                         of what did not change;
+//   settingsChanged(what) reacts to one setting changing ('runs', 'runFilter', 'tagFilter',
+//                         'smoothing', 'theme' or any other key of the URL state);
+//   destroy()             removes listeners, observers and timers.
+// Views read the shared state from `app.state` and never write it directly: every change goes
+// through `app.setState({key: value, ...})`, which updates the URL and tells the view.
 import { getJSON } from './api.js';
-import { assignRunColors, el, runColor, swatch, userRegExp } from './dom.js';
+import { assignRunColors, runColor } from './colors.js';
+import { el, swatch, userRegExp } from './dom.js';
 import { ScalarsView } from './scalars.js';
 import { HistogramsView, DistributionsView } from './histograms.js';
 import { ImagesView } from './images.js';
@@ -265,6 +277,12 @@ class App {
   }
 
   // ---- settings ----
+  /** Changes settings of the URL state: merges `patch`, writes the URL, tells the view what changed. */
+  setState(patch) {
+    Object.assign(this.state, patch);
+    for (const key of Object.keys(patch)) this.settingsChanged(key);
+  }
+
   settingsChanged(what) {
     this.writeURL();
     if (what === 'runs' || what === 'runFilter') {
@@ -286,9 +304,8 @@ class App {
       check();
       input.addEventListener('input', () => {
         if (!check()) return;
-        s[key] = input.value;
+        this.setState({ [key]: input.value });
         if (key === 'runFilter') this.renderRunList();
-        this.settingsChanged(key);
       });
     };
     bindRegExp('tag-filter', 'tagFilter', 'tag-filter-error');
@@ -298,14 +315,13 @@ class App {
     smoothing.value = String(s.smoothing);
     $('smoothing-value').textContent = s.smoothing.toFixed(2);
     smoothing.addEventListener('input', () => {
-      s.smoothing = Number(smoothing.value);
-      $('smoothing-value').textContent = s.smoothing.toFixed(2);
-      this.settingsChanged('smoothing');
+      $('smoothing-value').textContent = Number(smoothing.value).toFixed(2);
+      this.setState({ smoothing: Number(smoothing.value) });
     });
     const bindSelect = (id, key) => {
       const select = $(id);
       select.value = s[key];
-      select.addEventListener('change', () => { s[key] = select.value; this.settingsChanged(key); });
+      select.addEventListener('change', () => this.setState({ [key]: select.value }));
     };
     bindSelect('x-axis', 'xAxis');
     bindSelect('y-scale', 'yScale');
@@ -313,10 +329,10 @@ class App {
     bindSelect('graph-color', 'graphColor');
     const outliers = $('ignore-outliers');
     outliers.checked = s.ignoreOutliers;
-    outliers.addEventListener('change', () => { s.ignoreOutliers = outliers.checked; this.settingsChanged('ignoreOutliers'); });
+    outliers.addEventListener('change', () => this.setState({ ignoreOutliers: outliers.checked }));
     const hp = $('hparams-filter');
     hp.value = s.hparamsFilter;
-    hp.addEventListener('input', () => { s.hparamsFilter = hp.value; this.settingsChanged('hparamsFilter'); });
+    hp.addEventListener('input', () => this.setState({ hparamsFilter: hp.value }));
     $('runs-all').addEventListener('click', () => this.setAll(true));
     $('runs-none').addEventListener('click', () => this.setAll(false));
   }

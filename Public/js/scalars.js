@@ -2,10 +2,9 @@
 // axis modes, hover tooltip, drag-to-zoom and downloads. Cards load when they scroll into view and
 // ask the server for about one point per pixel of their width.
 import { apiURL, getJSON } from './api.js';
-import {
-  cssVar, el, fitCanvas, formatDuration, formatTick, formatValue, formatWallTime, frameThrottle,
-  lowerBound, niceTicks, runColor, swatch,
-} from './dom.js';
+import { runColor } from './colors.js';
+import { cssVar, el, fitCanvas, frameThrottle, swatch } from './dom.js';
+import { formatDuration, formatTick, formatValue, formatWallTime, lowerBound, niceTicks } from './format.js';
 import { smooth } from './smoothing.js';
 
 const MARGIN = { left: 56, right: 12, top: 10, bottom: 26 };

@@ -1,6 +1,8 @@
 // The Text dashboard: per tag and run, each step's markdown rendered as safe DOM (markdown.js).
 import { getJSON } from './api.js';
-import { el, formatWallTime, runColor, swatch } from './dom.js';
+import { runColor } from './colors.js';
+import { el, swatch } from './dom.js';
+import { formatWallTime } from './format.js';
 import { TagRunCardsView } from './cards.js';
 import { renderMarkdown } from './markdown.js';
 
