@@ -40,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "LumenEvents",
-            dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["CZlib", "CLumenCRC32C", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Protos"]
         ),
         .target(
@@ -50,7 +50,6 @@ let package = Package(
             name: "LumenBoard",
             dependencies: [
                 "LumenEvents",
-                "CLumenCRC32C",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -107,8 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DigitsExampleTests",
-            dependencies: ["DigitsExample", "Lumen", "LumenTestSupport"],
-            exclude: ["Goldens"]
+            dependencies: ["DigitsExample", "Lumen", "LumenTestSupport"]
         ),
         .testTarget(
             name: "LumenEventsTests",

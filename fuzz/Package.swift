@@ -21,13 +21,13 @@ let package = Package(
         .target(name: "CLumenCRC32C", path: "Mirror/CLumenCRC32C"),
         .target(
             name: "LumenEvents",
-            dependencies: ["CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["CZlib", "CLumenCRC32C", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Mirror/LumenEvents",
             exclude: ["Protos"]
         ),
         .target(
             name: "LumenBoard",
-            dependencies: ["LumenEvents", "CLumenCRC32C", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Mirror/LumenBoard"
         ),
         .target(name: "FuzzSupport", dependencies: ["LumenEvents", "LumenBoard"]),

@@ -1,8 +1,12 @@
+import CLumenCRC32C
+
 /// CRC-32C (Castagnoli, reflected polynomial `0x82F63B78`), the checksum of TFRecord framing,
 /// and TFRecord's checksum mask.
 ///
-/// The checksum is computed in software by slicing-by-16: sixteen 256-entry tables let the loop
-/// fold 16 input bytes per iteration with independent table loads.
+/// The checksum uses the CPU's CRC-32C instruction where there is one (SSE 4.2 on x86-64, through
+/// the small C target `CLumenCRC32C`, since Swift can't reach it), and otherwise software
+/// slicing-by-16: sixteen 256-entry tables let the loop fold 16 input bytes per iteration with
+/// independent table loads. Both give the same results (tested on every length and alignment).
 public enum CRC32C {
     /// The reflected Castagnoli polynomial.
     public static let polynomial: UInt32 = 0x82F6_3B78
@@ -17,6 +21,16 @@ public enum CRC32C {
     ///   - seed: The checksum of the bytes that precede `bytes`, to extend it; `0` to start afresh.
     ///     `checksum(b, seed: checksum(a))` equals the checksum of `a` followed by `b`.
     public static func checksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        guard usesHardware, let base = bytes.baseAddress else { return softwareChecksum(bytes, seed: seed) }
+        return lumen_crc32c_hardware(seed, base, bytes.count)
+    }
+
+    /// Whether ``checksum(_:seed:)`` uses the CPU's CRC-32C instruction.
+    public static let usesHardware = lumen_crc32c_has_hardware() != 0
+
+    /// Returns the CRC-32C of `bytes` computed in software (slicing-by-16), whatever the CPU has;
+    /// ``checksum(_:seed:)`` gives the same result.
+    public static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         guard var pointer = bytes.baseAddress, !bytes.isEmpty else { return seed }
         var remaining = bytes.count
         var crc = ~seed

@@ -1,4 +1,5 @@
-/// Splits a TFRecord byte stream, fed in pieces of any size, into records.
+/// Splits a TFRecord byte stream, fed in pieces of any size, into records, frame by frame with
+/// ``TFRecordScanner``.
 ///
 /// Feed bytes with `append(_:)` and call ``next()`` until it returns
 /// ``Step/needsMoreBytes`` or ``Step/stalled(offset:)``. A frame cut anywhere simply waits for
@@ -83,39 +84,32 @@ public struct TFRecordDecoder: Sendable {
             bytesToDiscard -= discarded
             if bytesToDiscard > 0 { return .needsMoreBytes }
         }
-        let available = bufferedByteCount
-        guard available >= TFRecordFrame.headerLength else { return .needsMoreBytes }
         let frameOffset = offset
-        let announcedLength = buffer.withUnsafeBytes {
-            TFRecordFrame.dataLength(fromHeader: UnsafeRawBufferPointer(rebasing: $0[start...]))
+        let frame = buffer.withUnsafeBytes {
+            TFRecordScanner.frame(at: UnsafeRawBufferPointer(rebasing: $0[start...]), maximumDataLength: maximumDataLength)
         }
-        guard let dataLength = announcedLength else {
+        switch frame {
+        case .incomplete:
+            return .needsMoreBytes
+        case .corruptLength:
             if reportedLengthMismatchOffset == frameOffset { return .stalled(offset: frameOffset) }
             reportedLengthMismatchOffset = frameOffset
             return .corruption(TFRecordCorruption(offset: frameOffset, kind: .lengthChecksumMismatch))
-        }
-        guard dataLength <= UInt64(maximumDataLength) else {
+        case .tooLong(let dataLength):
             consume(TFRecordFrame.headerLength)
             let (remaining, overflow) = dataLength.addingReportingOverflow(UInt64(TFRecordFrame.footerLength))
             bytesToDiscard = overflow ? .max : remaining
             return .corruption(TFRecordCorruption(
                 offset: frameOffset, kind: .lengthExceedsLimit(length: dataLength, limit: maximumDataLength)))
+        case .record(let dataLength, let frameLength):
+            let dataStart = start + TFRecordFrame.headerLength
+            let record = TFRecord(offset: frameOffset, data: Array(buffer[dataStart..<dataStart + dataLength]))
+            consume(frameLength)
+            return .record(record)
+        case .corruptData(let frameLength):
+            consume(frameLength)
+            return .corruption(TFRecordCorruption(offset: frameOffset, kind: .dataChecksumMismatch))
         }
-        let length = Int(dataLength)
-        let frameLength = TFRecordFrame.frameLength(dataLength: length)
-        guard available >= frameLength else { return .needsMoreBytes }
-        let dataStart = start + TFRecordFrame.headerLength
-        let dataRange = dataStart..<dataStart + length
-        let intact = buffer.withUnsafeBytes {
-            TFRecordFrame.dataMatchesFooter(
-                UnsafeRawBufferPointer(rebasing: $0[dataRange]),
-                footer: UnsafeRawBufferPointer(rebasing: $0[dataRange.upperBound...]))
-        }
-        let step: Step = intact
-            ? .record(TFRecord(offset: frameOffset, data: Array(buffer[dataRange])))
-            : .corruption(TFRecordCorruption(offset: frameOffset, kind: .dataChecksumMismatch))
-        consume(frameLength)
-        return step
     }
 
     private mutating func consume(_ count: Int) {

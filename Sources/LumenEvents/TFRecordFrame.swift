@@ -36,24 +36,6 @@ public enum TFRecordFrame {
         data.withUnsafeBytes { append($0, to: &buffer) }
     }
 
-    /// Returns the data length that a frame header announces, or `nil` if the header's length
-    /// checksum does not match.
-    ///
-    /// - Parameter header: At least ``headerLength`` bytes; only the first ``headerLength`` are read.
-    static func dataLength(fromHeader header: UnsafeRawBufferPointer) -> UInt64? {
-        precondition(header.count >= headerLength, "a TFRecord header is \(headerLength) bytes")
-        let length = UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
-        let storedCRC = UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        let actualCRC = CRC32C.masked(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: header[0..<8])))
-        return storedCRC == actualCRC ? length : nil
-    }
-
-    /// Returns whether `footer`'s stored masked checksum matches `data`.
-    static func dataMatchesFooter(_ data: UnsafeRawBufferPointer, footer: UnsafeRawBufferPointer) -> Bool {
-        let storedCRC = UInt32(littleEndian: footer.loadUnaligned(as: UInt32.self))
-        return storedCRC == CRC32C.masked(CRC32C.checksum(data))
-    }
-
     private static func appendLittleEndian<Value: FixedWidthInteger>(_ value: Value, to buffer: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }

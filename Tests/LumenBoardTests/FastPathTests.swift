@@ -267,26 +267,3 @@ extension FastPathTests {
         #expect(series.count == 100)
     }
 }
-
-@Suite struct ChecksumTests {
-    /// The scanner's checksum (the CPU's CRC-32C instruction where there is one) equals
-    /// LumenEvents' table-driven CRC32C on every length and alignment, and RFC 3720's vectors.
-    @Test func matchesTheTableDrivenChecksum() {
-        var random = SplitMix64(seed: 3)
-        let bytes = (0..<300).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-        bytes.withUnsafeBytes { all in
-            for start in 0..<9 {
-                for length in 0..<(all.count - start) {
-                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<start + length])
-                    #expect(RecordScanner.checksum(slice) == CRC32C.checksum(slice), "\(start) \(length)")
-                }
-            }
-        }
-        let zeros = [UInt8](repeating: 0, count: 32)
-        let ones = [UInt8](repeating: 0xFF, count: 32)
-        let ascending = (0..<32).map(UInt8.init)
-        #expect(zeros.withUnsafeBytes(RecordScanner.checksum) == 0x8A91_36AA)
-        #expect(ones.withUnsafeBytes(RecordScanner.checksum) == 0x62A8_AB43)
-        #expect(ascending.withUnsafeBytes(RecordScanner.checksum) == 0x46DD_794E)
-    }
-}

@@ -1,5 +1,6 @@
 import Testing
 import LumenEvents
+import LumenTestSupport
 
 /// CRC-32C against published vectors: RFC 3720 appendix B.4 and the common check value.
 @Suite struct CRC32CTests {
@@ -48,5 +49,20 @@ import LumenEvents
             for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
         }
         return ~crc
+    }
+
+    /// The checksum (the CPU's CRC-32C instruction where there is one) equals the software
+    /// slicing-by-16 on every length and alignment.
+    @Test func hardwareMatchesSoftware() {
+        let bytes = pseudoRandomBytes(count: 300, seed: 3)
+        bytes.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for length in 0..<(all.count - start) {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<start + length])
+                    #expect(CRC32C.checksum(slice) == CRC32C.softwareChecksum(slice), "\(start) \(length)")
+                    #expect(CRC32C.checksum(slice, seed: 0x1234_5678) == CRC32C.softwareChecksum(slice, seed: 0x1234_5678))
+                }
+            }
+        }
     }
 }
