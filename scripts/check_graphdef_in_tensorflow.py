@@ -5,8 +5,8 @@ TensorFlow with tf.compat.v1.import_graph_def, and reports whether TensorFlow ac
 Lumen's TensorFlow-compatible export (the default) loads for graphs of TensorFlow ops; graphs holding
 Lumen-only ops (the gradient helpers such as SumToShapeOf) do not. TensorFlow is not a dependency:
 
-    python3 -m venv /tmp/tfvenv && /tmp/tfvenv/bin/pip install -q tensorflow-cpu
-    /tmp/tfvenv/bin/python scripts/check_graphdef_in_tensorflow.py graph.pb
+    scripts/setup   # TensorFlow goes into .venv-tf
+    .venv-tf/bin/python scripts/check_graphdef_in_tensorflow.py graph.pb
 """
 import os
 import sys

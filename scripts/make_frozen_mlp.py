@@ -4,8 +4,8 @@ input and TensorFlow's output, and a TensorFlow histogram summary for the summar
 
 Needs TensorFlow, which the repository does not install:
 
-    python3 -m venv /tmp/tfvenv && /tmp/tfvenv/bin/pip install -q tensorflow-cpu
-    /tmp/tfvenv/bin/python scripts/make_frozen_mlp.py
+    scripts/setup   # TensorFlow goes into .venv-tf
+    .venv-tf/bin/python scripts/make_frozen_mlp.py
 
 The graph: x [?,8] -> MatMul -> BiasAdd -> Relu -> MatMul -> AddV2 -> Reshape [-1,4] -> Softmax
 ("probs"), weights drawn from numpy seed 0 and frozen into Const nodes.

@@ -5,12 +5,11 @@ import LumenEvents
 import Testing
 @testable import LumenBoard
 @testable import LumenBoardServer
+import LumenTestSupport
 
 /// End-to-end: the board's HTTP server on a free port, queried over real HTTP connections.
 @Suite struct BoardServerTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/interop").path
+    static let fixtures = Repository.path("fixtures/interop")
 
     /// Loads `logdir` once, serves it on port 0 and runs `body` with a live client.
     static func serve(
@@ -132,7 +131,7 @@ import Testing
             // text
             let text = try #require(try await Self.get(client, "/api/text?run=tensorboardX&tag=notes/text_summary").json as? [[String: Any]])
             #expect(text.count == 1 && text.first?["step"] as? Int == 0)
-            #expect(text.first?["text"] as? String == "fixture run **shared** from `tensorboardX`")
+            #expect(text.first?["text"] as? String == "first **run** of the fixture")
 
             // status
             let status = try #require(try await Self.get(client, "/api/status").json as? [String: Any])

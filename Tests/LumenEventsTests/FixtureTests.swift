@@ -4,9 +4,9 @@ import Testing
 
 /// Reading an event file written by TensorFlow itself.
 @Suite struct FixtureTests {
-    /// Copied from `/work/shared/fixtures/tf2_summary/` (see `Fixtures/README.md`): written by
+    /// A copy of `fixtures/interop/tf2_summary/`'s file (see `Fixtures/README.md`): written by
     /// `tf.summary` under `create_file_writer` in TensorFlow 2.21.0.
-    static let tensorFlowEventFile = "events.out.tfevents.1795932878.fixture.22315.0.v2"
+    static let tensorFlowEventFile = "events.out.tfevents.1796393081.fixture.7039.0.v2"
 
     /// 47 records: the `file_version` event, scalars `loss` and `learning_rate` at steps 0–19,
     /// histogram `weights` at steps 0, 5, 10, 15, one image event and one text event. Obtained by
