@@ -3,8 +3,8 @@
 Reads DIR/initial.safetensors (Lumen's initial MLP weights, PyTorch state-dict names) and
 DIR/batches.safetensors (inputs_<i> [64, 64] float32, targets_<i> [64] int64 for each step), builds the same
 MLP in PyTorch, runs one SGD step per batch (learning rate and momentum from the batches file's metadata)
-and prints the losses before each step as JSON. With --golden PATH it also writes them there.
-Run: .venv/bin/python scripts/torch_digits_parity.py DIR [--golden Tests/DigitsExampleTests/Goldens/parity.json]
+and prints the losses before each step as JSON (Tests/DigitsExampleTests/DigitsParityTests.swift runs it).
+Run: .venv/bin/python scripts/torch_digits_parity.py DIR
 """
 import argparse
 import json
@@ -20,7 +20,6 @@ from safetensors.torch import load_file
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("directory", type=pathlib.Path)
-    parser.add_argument("--golden", type=pathlib.Path)
     args = parser.parse_args()
     torch.set_num_threads(1)
     model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
@@ -39,8 +38,6 @@ def main():
         optimizer.step()
         losses.append(loss.item())
     text = json.dumps({"torch": torch.__version__, "learning_rate": lr, "momentum": momentum, "losses": losses}, indent=1)
-    if args.golden:
-        args.golden.write_text(text + "\n")
     print(text)
 
 

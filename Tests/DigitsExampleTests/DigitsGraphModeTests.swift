@@ -1,6 +1,7 @@
 import DigitsExample
 import Foundation
 import Lumen
+import LumenTestSupport
 import Testing
 
 /// Graph mode (TensorFlow 1 style) trains the same model as eager mode: from the same seed, on the same
@@ -8,7 +9,7 @@ import Testing
 /// DigitsParityTests), and the exported GraphDef names the example's ops.
 @Suite struct DigitsGraphModeTests {
     @Test func graphModeStepsMatchEagerMode() throws {
-        let data = try DigitsData(url: DigitsParityTests.root.appendingPathComponent("fixtures/digits/digits.u8"))
+        let data = try DigitsData(url: Repository.root.appendingPathComponent("fixtures/digits/digits.u8"))
         let configuration = TrainingConfiguration(model: .mlp, seed: 3)
         let eager = DigitsTrainer(configuration: configuration, data: data)
         let graph = try DigitsGraphTrainer(configuration: configuration, data: data)

@@ -1,19 +1,18 @@
 import DigitsExample
 import Foundation
 import Lumen
+import LumenTestSupport
 import Testing
 
 /// The example's MLP and PyTorch's, from the same initial weights on the same batches, give the same
-/// losses for the first 20 SGD steps (1e-4 relative). PyTorch runs live when `.venv` has it; the
-/// committed golden (written by the same script from the same seed) stands in otherwise.
+/// losses for the first 20 SGD steps (1e-4 relative). PyTorch runs live (`scripts/torch_digits_parity.py`
+/// in the repository's `.venv`, which `scripts/setup` installs); on CI a missing PyTorch is a failure.
 @Suite struct DigitsParityTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let python = root.appendingPathComponent(".venv/bin/python")
     static let steps = 20
 
     /// Our losses, after writing our initial weights and the batches where the script reads them.
     func runLumen(writingTo directory: URL) throws -> [Double] {
-        let data = try DigitsData(url: Self.root.appendingPathComponent("fixtures/digits/digits.u8"))
+        let data = try DigitsData(url: Repository.root.appendingPathComponent("fixtures/digits/digits.u8"))
         let trainer = DigitsTrainer(configuration: TrainingConfiguration(model: .mlp, seed: 0), data: data)
         try trainer.network.save(to: directory.appendingPathComponent("initial.safetensors"))
         var batches: [String: Tensor] = [:]
@@ -45,41 +44,13 @@ import Testing
         return try #require(object?["losses"] as? [Double])
     }
 
-    @Test func lossesMatchPyTorch() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-parity-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer {
-            if ProcessInfo.processInfo.environment["LUMEN_KEEP_PARITY"] == nil { try? FileManager.default.removeItem(at: directory) }
-        }
-        let ours = try runLumen(writingTo: directory)
+    @Test(.enabled(if: Repository.shouldRun(needing: ["torch", "safetensors"]), "needs PyTorch in .venv (scripts/setup)"))
+    func lossesMatchPyTorch() throws {
+        let directory = try TemporaryDirectory(prefix: "lumen-parity")
+        defer { if ProcessInfo.processInfo.environment["LUMEN_KEEP_PARITY"] == nil { directory.remove() } }
+        let ours = try runLumen(writingTo: URL(fileURLWithPath: directory.path))
         print("parity files: \(directory.path)")
-        let theirs: [Double]
-        if Self.torchAvailable && ProcessInfo.processInfo.environment["LUMEN_PARITY_USE_GOLDEN"] == nil {
-            let process = Process()
-            process.executableURL = Self.python
-            process.arguments = [Self.root.appendingPathComponent("scripts/torch_digits_parity.py").path, directory.path]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            theirs = try losses(fromJSON: data)
-        } else {
-            let golden = Self.root.appendingPathComponent("Tests/DigitsExampleTests/Goldens/parity.json")
-            theirs = try losses(fromJSON: Data(contentsOf: golden))
-        }
-        expectClose(ours, theirs)
+        let output = try Repository.runPythonScript("scripts/torch_digits_parity.py", [directory.path])
+        expectClose(ours, try losses(fromJSON: output))
     }
-
-    static let torchAvailable: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: python.path) else { return false }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", "import torch, safetensors"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
 }

@@ -5,6 +5,7 @@ import LumenEvents
 import Testing
 @testable import LumenBoard
 @testable import LumenBoardServer
+import LumenTestSupport
 
 /// Hostile requests and hostile logdirs: every answer is a 4xx or the data as written, no file
 /// outside the logdir is ever read, and names and text come back as data, never as markup.

@@ -3,6 +3,7 @@ import Synchronization
 import LumenEvents
 import Testing
 @testable import LumenBoard
+import LumenTestSupport
 
 /// Faults while the board reads: writers killed mid-write, and events appended in odd chunks
 /// while the board loads. What the board serves is compared with what the writer wrote.

@@ -8,9 +8,7 @@ import Testing
 /// with every scope expanded against what TensorBoard's own loader reads
 /// (`scripts/make_graph_goldens.py` → `fixtures/graphs/*.golden.json`).
 @Suite struct GraphViewTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures").path
+    static let fixtures = Repository.path("fixtures")
 
     // MARK: - Helpers
 

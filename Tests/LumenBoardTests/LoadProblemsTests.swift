@@ -3,6 +3,7 @@ import LumenEvents
 import Synchronization
 import Testing
 @testable import LumenBoard
+import LumenTestSupport
 
 @Suite struct LoadProblemsTests {
     static func scalars(_ tag: String, _ steps: Range<Int>) -> [UInt8] {

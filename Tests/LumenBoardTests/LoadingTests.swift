@@ -2,6 +2,7 @@ import Foundation
 import LumenEvents
 import Testing
 @testable import LumenBoard
+import LumenTestSupport
 
 @Suite struct DiscoveryTests {
     @Test func findsRunsByRelativePathAndFollowsChanges() throws {
@@ -73,12 +74,8 @@ import Testing
         let bytes = EventBytes.framed((0..<4).map { EventBytes.scalar("x", step: Int64($0), value: 1) })
         try dir.write("events.out.tfevents.1.host", bytes)
         let gz = dir.file("events.out.tfevents.1.host.gz")
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        gzip.arguments = ["sh", "-c", "gzip -c '\(dir.file("events.out.tfevents.1.host"))' > '\(gz)'"]
-        try gzip.run()
-        gzip.waitUntilExit()
-        try #require(gzip.terminationStatus == 0)
+        let gzip = try runProcess("/bin/sh", ["-c", "gzip -c '\(dir.file("events.out.tfevents.1.host"))' > '\(gz)'"])
+        try #require(gzip.status == 0, "\(gzip.standardError)")
         let run = RunLoader(name: ".")
         run.load(files: [gz])
         #expect(run.data.scalars["x"]?.steps == [0, 1, 2, 3])
@@ -86,9 +83,7 @@ import Testing
 }
 
 @Suite struct FixtureStoreTests {
-    static let logdir = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures/interop").path
+    static let logdir = Repository.path("fixtures/interop")
 
     @Test func interopFixtures() throws {
         let loader = LogdirLoader(logdir: Self.logdir)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LumenBoard
+import LumenTestSupport
 
 @Suite struct LogdirSpecTests {
     typealias Entry = LogdirSpec.Entry

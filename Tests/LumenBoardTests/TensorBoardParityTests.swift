@@ -5,6 +5,7 @@ import LumenEvents
 import Testing
 @testable import LumenBoard
 @testable import LumenBoardServer
+import LumenTestSupport
 
 /// End to end against TensorBoard: the board serves a logdir on a free port, and every endpoint's
 /// answer is checked against what TensorBoard's own loader computes for the same logdir
@@ -12,34 +13,9 @@ import Testing
 /// installs): runs, tags, every scalar point, histogram buckets as TensorBoard migrates them,
 /// the distributions plugin's percentiles, image sizes and bytes, text and hparams.
 @Suite(.serialized) struct TensorBoardParityTests {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The `.venv` Python, if TensorBoard imports there.
-    static let python: String? = {
-        let path = repository.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: path) else { return nil }
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: path)
-        check.arguments = ["-c", "import tensorboard"]
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else { return nil }
-        check.waitUntilExit()
-        return check.terminationStatus == 0 ? path : nil
-    }()
-
     /// What TensorBoard reads from `logdir`: run → the script's per-run object.
     static func tensorboardValues(_ logdir: String) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(python))
-        process.arguments = [repository.appendingPathComponent("scripts/tensorboard_api_values.py").path, logdir]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return data
+        try Repository.runPythonScript("scripts/tensorboard_api_values.py", [logdir])
     }
 
     static func get(_ client: any TestClientProtocol, _ path: String, _ query: [String: String] = [:]) async throws
@@ -162,9 +138,9 @@ import Testing
         try await app.test(.live) { client in try await body(client) }
     }
 
-    @Test(.enabled(if: python != nil, "needs TensorBoard in .venv (scripts/setup installs it)"))
+    @Test(.enabled(if: Repository.shouldRun(needing: ["tensorboard"]), "needs TensorBoard in .venv (scripts/setup installs it)"))
     func fixturesMatchTensorBoard() async throws {
-        let logdir = Self.repository.appendingPathComponent("fixtures/interop").path
+        let logdir = Repository.path("fixtures/interop")
         let expected = try Self.tensorboardValues(logdir)
         let loader = BoardLoader(logdir: logdir)
         await loader.reload()
@@ -173,7 +149,7 @@ import Testing
 
     /// A logdir written while the board serves it: two runs (plain and gzip) gain scalars,
     /// histograms, images, text and hparams in three flushes, with a reload after each.
-    @Test(.enabled(if: python != nil, "needs TensorBoard in .venv (scripts/setup installs it)"))
+    @Test(.enabled(if: Repository.shouldRun(needing: ["tensorboard"]), "needs TensorBoard in .venv (scripts/setup installs it)"))
     func logdirWrittenWhileServingMatchesTensorBoard() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -6,6 +6,7 @@ import LumenEvents
 @testable import LumenBoard
 @testable import LumenBoardServer
 import LumenBoardUI
+import LumenTestSupport
 
 /// The web UI's files over HTTP: the packaged UI, `--assets` folders, cache validation, gzip,
 /// the security headers, and paths that try to leave the UI's folder.

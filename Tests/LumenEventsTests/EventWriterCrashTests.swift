@@ -1,6 +1,7 @@
 import Foundation
 import LumenEvents
 import Testing
+import LumenTestSupport
 
 /// A writer process killed with SIGKILL loses nothing it had flushed.
 ///

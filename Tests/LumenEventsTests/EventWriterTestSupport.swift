@@ -1,5 +1,6 @@
 import Foundation
 import LumenEvents
+import LumenTestSupport
 
 /// A fresh directory in the temporary directory; removed when `body` returns.
 func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws -> Result {

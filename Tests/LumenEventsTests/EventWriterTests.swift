@@ -1,6 +1,7 @@
 import Foundation
 import LumenEvents
 import Testing
+import LumenTestSupport
 
 @Suite struct EventWriterTests {
     @Test(arguments: [EventFileWriter.Compression.gzip, .none])

@@ -1,6 +1,7 @@
 import Foundation
 import LumenEvents
 import Testing
+import LumenTestSupport
 
 @Suite struct GzipTests {
     /// Records in three flushes, each flush one gzip member.

@@ -1,5 +1,6 @@
 import Foundation
 import LumenEvents
+import LumenTestSupport
 import SwiftProtobuf
 import Testing
 
@@ -12,11 +13,7 @@ import Testing
 /// compares every tag and step. The other tests check facts about the files that hold without
 /// Python.
 @Suite struct InteropFixtureTests {
-    /// The repository root, three levels up from this file.
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let logdir = repositoryRoot.appendingPathComponent("fixtures/interop").path
+    static let logdir = Repository.path("fixtures/interop")
 
     /// Every run directory (relative to `logdir`), as the script names them.
     static let runs = [
@@ -24,24 +21,14 @@ import Testing
         "tf1_filewriter_mlp", "tf2_summary",
     ]
 
-    static let python = repositoryRoot.appendingPathComponent(".venv/bin/python").path
-
-    /// Whether `.venv/bin/python` can import TensorBoard.
-    static let tensorBoardAvailable: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: python) else { return false }
-        return (try? runProcess(python, ["-c", "import tensorboard"]))?.status == 0
-    }()
-
     // MARK: Compared with TensorBoard
 
-    @Test(.disabled(
-        if: !tensorBoardAvailable,
-        "needs TensorBoard: .venv/bin/python can't import tensorboard (see scripts/tensorboard_fixture_values.py)"))
+    @Test(.enabled(
+        if: Repository.shouldRun(needing: ["tensorboard"]),
+        "needs TensorBoard in .venv (scripts/setup; see scripts/tensorboard_fixture_values.py)"))
     func matchesTensorBoard() throws {
-        let script = Self.repositoryRoot.appendingPathComponent("scripts/tensorboard_fixture_values.py").path
-        let output = try runProcess(Self.python, [script, Self.logdir])
-        try #require(output.status == 0, "the script failed: \(output.standardError)")
-        let json = try #require(try JSONSerialization.jsonObject(with: output.standardOutput) as? [String: Any])
+        let output = try Repository.runPythonScript("scripts/tensorboard_fixture_values.py", [Self.logdir])
+        let json = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         #expect(json.keys.sorted() == Self.runs)
         for run in Self.runs {
             let expected = try RunValues(tensorBoardJSON: try #require(json[run] as? [String: Any], "run \(run)"))

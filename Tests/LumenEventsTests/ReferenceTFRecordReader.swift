@@ -1,4 +1,5 @@
 import Foundation
+import LumenTestSupport
 
 /// An independent TFRecord reader in pure Python (its own CRC-32C, no packages), run with `python3`.
 ///

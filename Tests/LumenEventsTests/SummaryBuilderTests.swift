@@ -1,6 +1,7 @@
 import Foundation
 import LumenEvents
 import Testing
+import LumenTestSupport
 
 @Suite struct SummaryBuilderTests {
     @Test func exponentialLimitsAreTensorFlows() {

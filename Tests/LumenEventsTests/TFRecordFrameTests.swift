@@ -1,6 +1,7 @@
 import Foundation
 import LumenEvents
 import Testing
+import LumenTestSupport
 
 @Suite struct TFRecordFrameTests {
     static let lengths = [0, 1, 7, 8, 15, 16, 17, 100, 5_000, 70_000]

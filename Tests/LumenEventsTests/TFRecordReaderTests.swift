@@ -1,6 +1,7 @@
 import Foundation
 import LumenEvents
 import Testing
+import LumenTestSupport
 
 @Suite struct TFRecordReaderTests {
     let first = pseudoRandomBytes(count: 10, seed: 1)

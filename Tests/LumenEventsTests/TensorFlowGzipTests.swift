@@ -1,25 +1,12 @@
 import Foundation
 import LumenEvents
+import LumenTestSupport
 import Testing
 
 /// TensorFlow's own `tf.data.TFRecordDataset(…, compression_type="GZIP")` reads our compressed event
-/// files, members ending at every flush. Runs when a Python with TensorFlow is at hand:
-/// `LUMEN_TENSORFLOW_PYTHON`, or `.venv/bin/python` if it imports tensorflow (`bench/run` installs
-/// tensorflow-cpu there); skipped with that reason otherwise.
+/// files, members ending at every flush. TensorFlow comes from `Repository.tensorFlowPython`
+/// (`.venv-tf`, which `scripts/setup` installs); on CI a missing TensorFlow is a failure.
 @Suite struct TensorFlowGzipTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    static let python: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["LUMEN_TENSORFLOW_PYTHON"],
-                          root.appendingPathComponent(".venv/bin/python").path].compactMap { $0 }
-        return candidates.first { path in
-            guard FileManager.default.isExecutableFile(atPath: path),
-                  let result = try? runProcess(path, ["-c", "import tensorflow"]) else { return false }
-            return result.status == 0
-        }
-    }()
-
     static let script = """
         import json, sys
         import tensorflow as tf
@@ -34,10 +21,11 @@ import Testing
         print(json.dumps(out))
         """
 
-    @Test(.enabled(if: python != nil, "needs a Python with tensorflow (LUMEN_TENSORFLOW_PYTHON or .venv)"))
+    @Test(.enabled(if: Repository.isCI || Repository.tensorFlowPython != nil, "needs TensorFlow in .venv-tf (scripts/setup)"))
     func tensorFlowReadsOurGzipEventFiles() throws {
-        let logdir = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-tf-gzip-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: logdir) }
+        let directory = try TemporaryDirectory(prefix: "lumen-tf-gzip")
+        defer { directory.remove() }
+        let logdir = directory.path
         let writer = try EventFileWriter(logdir: logdir, compression: .gzip)
         var expected: [[String]] = [["0", "brain.Event:2", ""]]
         for step in 0..<30 {
@@ -47,7 +35,7 @@ import Testing
             if step % 7 == 0 { try writer.flush() }  // several gzip members
         }
         try writer.close()
-        let result = try runProcess(try #require(Self.python), ["-c", Self.script, writer.path])
+        let result = try runProcess(try #require(Repository.tensorFlowPython, "no Python with TensorFlow: run scripts/setup"), ["-c", Self.script, writer.path])
         #expect(result.status == 0, "\(result.standardError)")
         let decoded = try JSONSerialization.jsonObject(with: result.standardOutput) as? [[Any]] ?? []
         let got = decoded.map { row in row.map { "\($0)" } }

@@ -3,12 +3,12 @@ import LumenEvents
 import SwiftProtobuf
 import Testing
 @testable import Lumen
+import LumenTestSupport
 
 /// GraphDef export (TensorFlow's NodeDef fields, attributes and shapes), import of a GraphDef frozen
 /// by TensorFlow (reproducing TensorFlow's outputs from `fixtures/tf_frozen_mlp`), and round trips.
 @Suite struct GraphDefTests {
-    static let fixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("fixtures/tf_frozen_mlp")
+    static let fixtureDirectory = Repository.root.appendingPathComponent("fixtures/tf_frozen_mlp")
 
     struct Expected: Decodable {
         let input_shape: [Int]

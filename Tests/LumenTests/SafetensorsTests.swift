@@ -1,37 +1,18 @@
 import Foundation
 import Testing
 @testable import Lumen
+import LumenTestSupport
 
-/// The project's Python environment (`.venv/bin/python`, or the interpreter `LUMEN_PYTHON` names),
-/// used to check files against the reference `safetensors` implementation and PyTorch; tests that
-/// need a package it lacks are skipped, and reported as skipped.
+/// The reference packages these tests compare with, in the repository's Python environment
+/// (`Repository.python`); on CI a missing package fails the test instead of skipping it.
 enum SafetensorsPython {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let executable = ProcessInfo.processInfo.environment["LUMEN_PYTHON"]
-        ?? repositoryRoot.appendingPathComponent(".venv/bin/python").path
-
-    static let hasSafetensors = canImport("numpy, safetensors.numpy")
-    static let hasTorch = canImport("torch, safetensors.torch")
-
-    private static func canImport(_ modules: String) -> Bool {
-        guard FileManager.default.isExecutableFile(atPath: executable) else { return false }
-        return (try? run("import \(modules)").status) == 0
-    }
+    static let hasSafetensors = Repository.shouldRun(needing: ["numpy", "safetensors.numpy"])
+    static let hasTorch = Repository.shouldRun(needing: ["torch", "safetensors.torch"])
 
     /// Runs `script` with the Python interpreter and `arguments`; returns its status and output.
     static func run(_ script: String, _ arguments: [String] = []) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-c", script] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        let result = try Repository.runPython(code: script, arguments)
+        return (result.status, result.text, result.standardError)
     }
 }
 

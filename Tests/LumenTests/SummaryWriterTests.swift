@@ -2,41 +2,21 @@ import Foundation
 import LumenEvents
 import Testing
 @testable import Lumen
+import LumenTestSupport
 
 /// SummaryWriter and FileWriter: files written with `compression: .none` are read by TensorBoard's
 /// own loader (scripts/read_events_with_tensorboard.py, run with the repository's .venv), and by ours.
 @Suite struct SummaryWriterTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let python = repositoryRoot.appendingPathComponent(".venv/bin/python").path
-    static let reader = repositoryRoot.appendingPathComponent("scripts/read_events_with_tensorboard.py").path
-
-    /// Why TensorBoard can't be used here, or `nil` when it can.
-    static let tensorBoardProblem: String? = {
-        guard FileManager.default.isExecutableFile(atPath: python) else { return "\(python) does not exist (run scripts/setup)" }
-        guard let result = try? run(python, ["-c", "import tensorboard, PIL"]) else { return "cannot run \(python)" }
-        return result.status == 0 ? nil : "\(python) cannot import tensorboard and PIL: \(result.error)"
-    }()
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: Data, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, outputData, String(decoding: errorData, as: UTF8.self))
-    }
+    /// Why TensorBoard can't be used here, or `nil` when it can (always `nil` on CI, where a missing
+    /// TensorBoard is a failure).
+    static let tensorBoardProblem: String? =
+        Repository.shouldRun(needing: ["tensorboard", "PIL"])
+        ? nil : "the repository Python cannot import tensorboard and PIL (run scripts/setup)"
 
     /// What TensorBoard's EventAccumulator finds in `runDirectory`.
     static func tensorBoardView(_ runDirectory: String) throws -> [String: Any] {
-        let result = try run(python, [reader, runDirectory])
-        guard result.status == 0 else { throw ReadError(description: "the TensorBoard reader failed: \(result.error)") }
-        guard let view = try JSONSerialization.jsonObject(with: result.output) as? [String: Any] else {
+        let output = try Repository.runPythonScript("scripts/read_events_with_tensorboard.py", [runDirectory])
+        guard let view = try JSONSerialization.jsonObject(with: output) as? [String: Any] else {
             throw ReadError(description: "the TensorBoard reader printed no JSON object")
         }
         return view
