@@ -8,10 +8,11 @@ extension Graph {
     /// Supported: `Const` (numeric dtypes), `Placeholder`, `NoOp`, every op type Lumen registers
     /// (`MatMul`, `Add`, `AddV2`, `Sub`, `Mul`, `RealDiv`, `Relu`, `Softmax`, `Identity`, …), and
     /// `BiasAdd`, lowered to an `Add` (with the bias reshaped to `[C, 1, …]` for `NCHW`). Constant inputs
-    /// that Lumen's ops take as attributes are folded into them: `Reshape`'s `shape`, `Transpose`'s
-    /// `perm`, reductions' `reduction_indices`, `ArgMax`'s `dimension`, `ExpandDims`' `dim`, `Tile`'s
-    /// `multiples`, `BroadcastTo`'s `shape`, `ConcatV2`'s `axis`; such an input that is not a `Const`
-    /// is an error. Graphs written by ``graphDef(options:)`` import back as they were.
+    /// that Lumen's ops take as attributes (each op's ``TensorFlowInterop/constantInputs``) are folded
+    /// into them: `Reshape`'s `shape`, `Transpose`'s `perm`, reductions' `reduction_indices`, `ArgMax`'s
+    /// `dimension`, `ExpandDims`' `dim`, `Tile`'s `multiples`, `BroadcastTo`'s `shape`, `ConcatV2`'s
+    /// `axis`, `OneHot`'s `depth`, `on_value` and `off_value`; such an input that is not a `Const` is
+    /// an error. Graphs written by ``graphDef(options:)`` import back as they were.
     @discardableResult
     public func importGraphDef(_ graphDef: GraphDef, prefix: String = "") throws -> [GraphOperation] {
         var importer = GraphDefImporter(graph: self, prefix: prefix, nodes: graphDef.node)

@@ -32,9 +32,8 @@ enum MatrixProduct {
         m: Int, n: Int, k: Int, _ a: MatrixOperand<T>, _ b: MatrixOperand<T>,
         into c: UnsafeMutablePointer<T>, leadingDimension ldc: Int, accumulate: Bool = false
     ) {
-        if m == 0 || n == 0 { return }
-        if k == 0 {
-            if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        if m == 0 || n == 0 || k == 0 {
+            multiplyOnCallingThread(m: m, n: n, k: k, a, b, into: c, leadingDimension: ldc, accumulate: accumulate)
             return
         }
         let workers = Swift.min(Threading.intraOpThreads, (m * n * k) / parallelThreshold + 1)
