@@ -99,8 +99,18 @@ extension HistogramProto {
             precondition(count > 0, "a histogram needs at least one bucket, not \(count)")
             var low = num > 0 ? minimum : 0, high = num > 0 ? maximum : 1
             if !low.isFinite || !high.isFinite {
-                low = values.lazy.map(Double.init).filter(\.isFinite).min() ?? 0
-                high = values.lazy.map(Double.init).filter(\.isFinite).max() ?? 1
+                // The range of the finite values (a loop: a closure here would capture the generic
+                // element type, which is not Sendable).
+                var finiteLow = Double.infinity, finiteHigh = -Double.infinity
+                for element in values {
+                    let value = Double(element)
+                    if value.isFinite {
+                        finiteLow = Swift.min(finiteLow, value)
+                        finiteHigh = Swift.max(finiteHigh, value)
+                    }
+                }
+                low = finiteLow.isFinite ? finiteLow : 0
+                high = finiteHigh.isFinite ? finiteHigh : 1
             }
             if low == high {
                 low -= 0.5

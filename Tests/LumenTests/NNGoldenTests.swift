@@ -41,15 +41,19 @@ import Testing
         let module = try makeLayer(golden.kind, golden.args)
         try module.load(stateDict: nnTensors(golden.state))
         module.train()
+        // zip stops at the shorter list: a golden with fewer outputs than inputs would skip steps.
+        try #require(!golden.inputs.isEmpty, "\(name): the golden has no steps")
+        try #require(golden.inputs.count == golden.outputs.count,
+                     "\(name): \(golden.inputs.count) inputs but \(golden.outputs.count) expected outputs")
         for (step, (input, expected)) in zip(golden.inputs, golden.outputs).enumerated() {
             let x = input.tensor.requiringGrad()
             let y = module(x)
             expectClose(y, expected, "\(name) step \(step + 1) output")
             if step == 0 {
                 try (y * golden.gradOutput.tensor).sum().backward()
-                expectClose(x.grad, golden.grads["input"]!, "\(name) input gradient")
+                expectClose(x.grad, try #require(golden.grads["input"]), "\(name) input gradient")
                 for (key, parameter) in module.namedParameters() {
-                    expectClose(parameter.grad, golden.grads[key]!, "\(name) gradient of \(key)")
+                    expectClose(parameter.grad, try #require(golden.grads[key], "\(name): no gradient of \(key)"), "\(name) gradient of \(key)")
                 }
             }
         }

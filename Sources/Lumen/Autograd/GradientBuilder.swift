@@ -36,6 +36,19 @@ public protocol GradientFunction: Sendable {
     func gradients<B: GradientBuilder>(_ builder: B, _ op: GradientInput<B.Value>) throws -> [B.Value?]
 }
 
+/// A gradient that starts from the gradient of output 0: when output 0 got none, no input gets one.
+protocol OutputGradientFunction: GradientFunction {
+    /// The input gradients, given `g`, the gradient of output 0.
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?]
+}
+
+extension OutputGradientFunction {
+    public func gradients<B: GradientBuilder>(_ builder: B, _ op: GradientInput<B.Value>) throws -> [B.Value?] {
+        guard let g = op.outputGradients[0] else { return op.inputs.map { _ in nil } }
+        return try gradients(builder, op, g)
+    }
+}
+
 extension GradientBuilder {
     /// Runs a one-output op.
     public func op(_ type: String, _ inputs: Value..., attributes: Attributes = [:]) throws -> Value {
@@ -62,5 +75,37 @@ extension GradientBuilder {
         let gs = shape(of: gradient), xs = shape(of: input)
         if gs == xs && Shape.isFullyDefined(xs) { return gradient }
         return try op("SumToShapeOf", gradient, input)
+    }
+}
+
+extension GradientBuilder {
+    func zerosLike(_ x: Value) throws -> Value { try op("ZerosLike", x) }
+    func onesLike(_ x: Value) throws -> Value { try op("OnesLike", x) }
+    func cast(_ x: Value, to dtype: DType) throws -> Value { try op("Cast", x, attributes: ["DstT": .dtype(dtype)]) }
+    func select(_ condition: Value, _ a: Value, _ b: Value) throws -> Value { try op("SelectV2", condition, a, b) }
+    func reshape(_ x: Value, _ shape: [Int]) throws -> Value { try op("Reshape", x, attributes: ["shape": .ints(shape)]) }
+
+    /// `shape` with unknown dimensions written as -1 where at most one is unknown; otherwise the
+    /// shape as is (callers only reach here with at most one unknown dimension).
+    func reshapeTarget(_ shape: [Int]) -> [Int] { shape.map { $0 < 0 ? -1 : $0 } }
+
+    /// A reduced gradient reshaped to the input's rank (reduced axes as size 1), ready to broadcast.
+    func expandReduced(_ g: Value, input: Value, attributes: Attributes) throws -> Value {
+        let xs = shape(of: input)
+        let keep: Bool
+        if case .bool(let k) = attributes["keep_dims"] { keep = k } else { keep = false }
+        if keep { return g }
+        var axes: Set<Int> = Set(0..<xs.count)
+        if case .ints(let a) = attributes["axes"] { axes = Set(a.map { $0 < 0 ? $0 + xs.count : $0 }) }
+        let kept = xs.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+        return try reshape(g, reshapeTarget(kept))
+    }
+
+    /// The number of elements reduced, as a constant of `like`'s dtype (static shapes).
+    func reducedCount(input: Value, attributes: Attributes) -> Double {
+        let xs = shape(of: input)
+        var axes = Array(0..<xs.count)
+        if case .ints(let a) = attributes["axes"] { axes = a.map { $0 < 0 ? $0 + xs.count : $0 } }
+        return Set(axes).reduce(1.0) { $0 * Double(xs[$1]) }
     }
 }

@@ -190,7 +190,7 @@ public final class Graph: Sendable, CustomStringConvertible {
         _ type: String, inputs: [GraphTensor], attributes: Attributes, name: String?, controlInputs: [GraphOperation],
         value: Tensor?
     ) throws -> GraphOperation {
-        guard let definition = GraphOps.definition(type) else { throw GraphError.unknownOpType(type) }
+        guard let definition = OpRegistry.shared[type] else { throw GraphError.unknownOpType(type) }
         let requested = name ?? type
         if let name {
             guard Graph.isValidOpName(name.hasSuffix("/") ? String(name.dropLast()) : name) else {
@@ -203,9 +203,9 @@ public final class Graph: Sendable, CustomStringConvertible {
         for op in controlInputs where op.graph !== self {
             throw GraphError.differentGraph(tensor: op.name, opName: requested)
         }
-        for (index, argument) in GraphOps.referenceInputs(type) {
-            guard index < inputs.count, inputs[index].op.type == "VariableV2" else {
-                throw GraphError.requiresLValue(argument: argument, opType: type)
+        for reference in definition.referenceInputs {
+            guard reference.index < inputs.count, inputs[reference.index].op.type == "VariableV2" else {
+                throw GraphError.requiresLValue(argument: reference.argument, opType: type)
             }
         }
         let scope = currentScope

@@ -57,7 +57,7 @@ public final class GraphOperation: @unchecked Sendable, Hashable, CustomStringCo
 
     /// `true` for ops the optimizer must neither fold nor merge: placeholders, variables, assignments,
     /// optimizer updates and no-ops.
-    public var isStateful: Bool { GraphOps.isStateful(type) }
+    public var isStateful: Bool { OpRegistry.shared[type]?.isStateful ?? false }
 
     public static func == (a: GraphOperation, b: GraphOperation) -> Bool { a === b }
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }

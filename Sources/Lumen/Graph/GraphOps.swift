@@ -2,7 +2,9 @@
 /// updates (`Assign`, `AssignAdd`, `AssignSub`), TensorFlow 1's optimizer updates
 /// (`ApplyGradientDescent`, `ApplyMomentum`, `ApplyAdam`) and `NoOp`.
 ///
-/// Their definitions give shape and dtype inference like every other op's. Their kernels need a
+/// They register in ``OpRegistry`` like every other op, marked graph-only (and stateful, with their
+/// variable inputs, where they hold or change state: the graph optimizer leaves those alone). Their
+/// definitions give shape and dtype inference like every other op's. Their kernels need a
 /// ``Session`` (fed values, the constant of the node, variable storage), so the session's executor
 /// runs them; calling one eagerly throws.
 enum GraphOps {
@@ -10,18 +12,26 @@ enum GraphOps {
         OpDefinition("Placeholder", infer: { ctx, attrs in
             try ctx.expectInputs(0)
             return [TensorSpec(dtype: try attrs.dtype("dtype", ctx), shape: try attrs.ints("shape", ctx))]
-        }, compute: sessionOnly("Placeholder")),
+        }, compute: sessionOnly("Placeholder"))
+            .graphOnly(stateful: true)
+            .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
         OpDefinition("Const", infer: { ctx, _ in
             throw ctx.error("a Const is created with its value by constant(_:name:)")
-        }, compute: sessionOnly("Const")),
+        }, compute: sessionOnly("Const"))
+            .graphOnly()
+            .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
         OpDefinition("VariableV2", infer: { ctx, attrs in
             try ctx.expectInputs(0)
             return [TensorSpec(dtype: try attrs.dtype("dtype", ctx), shape: try attrs.ints("shape", ctx))]
-        }, compute: sessionOnly("VariableV2")),
+        }, compute: sessionOnly("VariableV2"))
+            .graphOnly(stateful: true)
+            .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
         OpDefinition("NoOp", infer: { ctx, _ in
             try ctx.expectInputs(0)
             return []
-        }, compute: { _ in [] }),
+        }, compute: { _ in [] })
+            .graphOnly(stateful: true)
+            .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
         OpDefinition("Assign", infer: { ctx, attrs in
             try ctx.expectInputs(2)
             let dtype = try ctx.commonDType()
@@ -29,47 +39,28 @@ enum GraphOps {
                 return [TensorSpec(dtype: dtype, shape: try merge(ctx, ctx.inputs[0].shape, ctx.inputs[1].shape))]
             }
             return [ctx.inputs[1]]
-        }, compute: sessionOnly("Assign")),
-        OpDefinition("AssignAdd", infer: assignUpdateInfer, compute: sessionOnly("AssignAdd")),
-        OpDefinition("AssignSub", infer: assignUpdateInfer, compute: sessionOnly("AssignSub")),
+        }, compute: sessionOnly("Assign"))
+            .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
+        OpDefinition("AssignAdd", infer: assignUpdateInfer, compute: sessionOnly("AssignAdd"))
+            .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
+        OpDefinition("AssignSub", infer: assignUpdateInfer, compute: sessionOnly("AssignSub"))
+            .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
         OpDefinition("ApplyGradientDescent", infer: { ctx, _ in
             // var, alpha, delta
             try applyInfer(ctx, count: 3, scalars: [1], likeVariable: [2])
-        }, compute: sessionOnly("ApplyGradientDescent")),
+        }, compute: sessionOnly("ApplyGradientDescent"))
+            .graphOnly(stateful: true, referenceInputs: [.init(0, "var")]),
         OpDefinition("ApplyMomentum", infer: { ctx, _ in
             // var, accum, lr, grad, momentum
             try applyInfer(ctx, count: 5, scalars: [2, 4], likeVariable: [1, 3])
-        }, compute: sessionOnly("ApplyMomentum")),
+        }, compute: sessionOnly("ApplyMomentum"))
+            .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "accum")]),
         OpDefinition("ApplyAdam", infer: { ctx, _ in
             // var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad
             try applyInfer(ctx, count: 10, scalars: [3, 4, 5, 6, 7, 8], likeVariable: [1, 2, 9])
-        }, compute: sessionOnly("ApplyAdam")),
+        }, compute: sessionOnly("ApplyAdam"))
+            .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "m"), .init(2, "v")]),
     ]
-
-    static let byType: [String: OpDefinition] = Dictionary(uniqueKeysWithValues: (definitions + SummaryOps.definitions).map { ($0.type, $0) })
-
-    /// The definition of `type`: the shared registry's, else graph mode's own.
-    static func definition(_ type: String) -> OpDefinition? { OpRegistry.shared[type] ?? byType[type] }
-
-    /// Ops that hold or change state, or take fed values: never folded, merged or removed by the
-    /// graph optimizer.
-    static let statefulTypes: Set<String> = [
-        "Placeholder", "VariableV2", "Assign", "AssignAdd", "AssignSub", "ApplyGradientDescent", "ApplyMomentum",
-        "ApplyAdam", "NoOp",
-    ]
-
-    static func isStateful(_ type: String) -> Bool { statefulTypes.contains(type) }
-
-    /// The inputs of `type` that must be variables (TensorFlow's ref inputs), with their argument names.
-    static func referenceInputs(_ type: String) -> [(Int, String)] {
-        switch type {
-        case "Assign", "AssignAdd", "AssignSub": [(0, "ref")]
-        case "ApplyGradientDescent": [(0, "var")]
-        case "ApplyMomentum": [(0, "var"), (1, "accum")]
-        case "ApplyAdam": [(0, "var"), (1, "m"), (2, "v")]
-        default: []
-        }
-    }
 
     private static func sessionOnly(_ type: String) -> @Sendable (KernelInvocation) throws -> [Tensor] {
         { call in throw call.context.error("\(type) runs only inside a Session") }

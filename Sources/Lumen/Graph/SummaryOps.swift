@@ -9,8 +9,6 @@ import SwiftProtobuf
 /// ``Tensor/summary()`` the parsed message), ready for a writer's `addSummary`. The tag is the op's
 /// `tag` attribute (TensorFlow passes it as a string `Const` input; export and import convert).
 enum SummaryOps {
-    static let types: Set<String> = ["ScalarSummary", "HistogramSummary", "MergeSummary"]
-
     static let output = TensorSpec(dtype: .uint8, shape: [-1])
 
     static let definitions: [OpDefinition] = [
@@ -34,7 +32,11 @@ enum SummaryOps {
             var summary = Summary()
             summary.value = [value]
             return [try bytes(summary)]
-        }),
+        })
+            .graphOnly()
+            .tensorFlow(TensorFlowInterop(
+                constantInputs: [.init(attribute: "tag", input: "tags", kind: .string)], constantInputsFirst: true,
+                outputsSerializedSummary: true)),
         OpDefinition("HistogramSummary", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             _ = try attrs.string("tag", ctx)
@@ -52,7 +54,11 @@ enum SummaryOps {
             var summary = Summary()
             summary.value = [value]
             return [try bytes(summary)]
-        }),
+        })
+            .graphOnly()
+            .tensorFlow(TensorFlowInterop(
+                constantInputs: [.init(attribute: "tag", input: "tag", kind: .string)], constantInputsFirst: true,
+                outputsSerializedSummary: true)),
         OpDefinition("MergeSummary", infer: { ctx, _ in
             guard !ctx.inputs.isEmpty else { throw ctx.error("MergeSummary needs at least one input") }
             for spec in ctx.inputs where spec.dtype != .uint8 || spec.shape.count != 1 {
@@ -72,7 +78,9 @@ enum SummaryOps {
                 }
             }
             return [try bytes(merged)]
-        }),
+        })
+            .graphOnly()
+            .tensorFlow(TensorFlowInterop(typeAttributes: [:], countsInputs: true, outputsSerializedSummary: true)),
     ]
 
     static func bytes(_ summary: Summary) throws -> Tensor {

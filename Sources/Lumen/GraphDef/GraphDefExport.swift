@@ -5,9 +5,10 @@ import SwiftProtobuf
 /// How ``Graph/graphDef(options:)`` writes a graph.
 public struct GraphDefExportOptions: Sendable, Equatable {
     /// Write the graph so that TensorFlow can load it (`tf.compat.v1.import_graph_def`), where that is
-    /// cheap: attributes that TensorFlow takes as constant input tensors (`Reshape`'s `shape`,
-    /// `Transpose`'s `perm`, reductions' `axes`, `ArgMax`'s `axis`, `ExpandDims`, `Tile`,
-    /// `BroadcastTo`, `ConcatV2`, the summary ops' tags) become `Const` input nodes named as
+    /// cheap: attributes that TensorFlow takes as constant input tensors (each op's
+    /// ``TensorFlowInterop/constantInputs``: `Reshape`'s `shape`, `Transpose`'s `perm`, reductions'
+    /// `axes`, `ArgMax`'s `axis`, `ExpandDims`, `Tile`, `BroadcastTo`, `ConcatV2`, `OneHot`'s depth
+    /// and values, the summary ops' tags) become `Const` input nodes named as
     /// TensorFlow names them (`Reshape/shape`, `Sum/reduction_indices`), and Lumen attributes
     /// TensorFlow's op has no attribute for are kept with a leading underscore (`_shape`, `_axis`),
     /// which TensorFlow ignores and ``Graph/importGraphDef(_:prefix:)`` reads back. Off, every
@@ -51,47 +52,8 @@ extension Graph {
     }
 }
 
-/// The mapping of ops to NodeDefs, shared by export and import.
+/// The mapping of ops to NodeDefs, driven by each op's ``TensorFlowInterop``.
 enum GraphDefExport {
-    /// Attributes of a Lumen op that TensorFlow's op takes as an int32 constant input, with
-    /// TensorFlow's input name; the input comes after the data inputs unless `first`.
-    struct AttributeInput {
-        let attribute: String
-        let input: String
-        var first = false
-    }
-
-    static let attributeInputs: [String: AttributeInput] = {
-        var table: [String: AttributeInput] = [
-            "Reshape": AttributeInput(attribute: "shape", input: "shape"),
-            "Transpose": AttributeInput(attribute: "perm", input: "perm"),
-            "ArgMax": AttributeInput(attribute: "axis", input: "dimension"),
-            "ArgMin": AttributeInput(attribute: "axis", input: "dimension"),
-            "ExpandDims": AttributeInput(attribute: "axis", input: "dim"),
-            "Tile": AttributeInput(attribute: "multiples", input: "multiples"),
-            "BroadcastTo": AttributeInput(attribute: "shape", input: "shape"),
-            "ConcatV2": AttributeInput(attribute: "axis", input: "axis"),
-            "ScalarSummary": AttributeInput(attribute: "tag", input: "tags", first: true),
-            "HistogramSummary": AttributeInput(attribute: "tag", input: "tag", first: true),
-        ]
-        for reduction in ["Sum", "Mean", "Max", "Min", "Prod"] {
-            table[reduction] = AttributeInput(attribute: "axes", input: "reduction_indices")
-        }
-        return table
-    }()
-
-    /// Lumen attributes TensorFlow's op does not have, written with a leading underscore in
-    /// TensorFlow-compatible form.
-    static let lumenOnlyAttributes: [String: Set<String>] = [
-        "Softmax": ["axis"], "LogSoftmax": ["axis"],
-    ]
-
-    /// Attributes naming the count of a list input.
-    static let countedInputs: Set<String> = ["AddN", "ConcatV2", "Pack", "MergeSummary"]
-
-    /// Ops whose NodeDef carries no `T`.
-    static let withoutT: Set<String> = ["Const", "Placeholder", "VariableV2", "NoOp", "Cast", "MergeSummary"]
-
     static func attrValue(_ value: AttributeValue) -> AttrValue {
         var a = AttrValue()
         switch value {
@@ -148,17 +110,18 @@ enum GraphDefExport {
         return name
     }
 
-    /// The NodeDef of `op`, preceded by the Const nodes of its attribute inputs in TensorFlow-compatible form.
+    /// The NodeDef of `op`, preceded by the Const nodes of its constant inputs in TensorFlow-compatible form.
     static func nodes(for op: GraphOperation, options: GraphDefExportOptions, names: inout Set<String>) -> [NodeDef] {
         var node = NodeDef()
         node.name = op.name
         node.op = op.type
         node.device = op.device
         node.input = op.inputs.map(inputName)
+        let interop = OpRegistry.shared[op.type]?.interop ?? TensorFlowInterop()
         var extra: [NodeDef] = []
         var attributes = op.attributes.values
-        switch op.type {
-        case "Const":
+        if op.type == "Const" {
+            // A graph constant's value lives in the graph, not in its attributes.
             if let value = op.value {
                 var a = AttrValue()
                 a.tensor = TensorProto(value)
@@ -166,79 +129,33 @@ enum GraphDefExport {
             }
             node.attr["dtype"] = typeAttr(op.outputSpecs[0].dtype)
             attributes["dtype"] = nil
-        case "Cast":
-            if let input = op.inputs.first { node.attr["SrcT"] = typeAttr(input.dtype) }
-            node.attr["Truncate"] = attrValue(.bool(false))
-        case "ArgMax", "ArgMin":
-            node.attr["output_type"] = typeAttr(op.outputSpecs[0].dtype)
-        default:
-            break
         }
-        if !withoutT.contains(op.type), let first = op.inputs.first {
-            node.attr["T"] = typeAttr(first.dtype)
+        for (name, source) in interop.typeAttributes {
+            switch source {
+            case .input(let i) where op.inputs.indices.contains(i): node.attr[name] = typeAttr(op.inputs[i].dtype)
+            case .output(let i) where op.outputSpecs.indices.contains(i): node.attr[name] = typeAttr(op.outputSpecs[i].dtype)
+            default: break
+            }
         }
-        if countedInputs.contains(op.type) {
+        for (name, value) in interop.fixedAttributes.values { node.attr[name] = attrValue(value) }
+        if interop.countsInputs {
             node.attr["N"] = attrValue(.int(op.inputs.count))
         }
-        if options.tensorFlowCompatible, let spec = attributeInputs[op.type] {
-            var value: AttributeValue? = attributes[spec.attribute]
-            if value == nil && ["Sum", "Mean", "Max", "Min", "Prod"].contains(op.type), let input = op.inputs.first {
-                value = .ints(Array(0..<input.rank))  // no axes: every axis
-            }
-            if let value {
-                var constant = NodeDef()
-                constant.name = freshName(op.name + "/" + spec.input, &names)
-                constant.op = "Const"
-                constant.device = op.device
-                var tensor = TensorProto()
-                switch value {
-                case .string(let s):
-                    tensor.dtype = .dtString
-                    tensor.tensorShape = TensorShapeProto(dimensions: [])
-                    tensor.stringVal = [Data(s.utf8)]
-                case .int(let i):
-                    tensor = TensorProto(Tensor([Int32(i)], shape: []))
-                case .ints(let list), .shape(let list):
-                    tensor = TensorProto(Tensor(list.map { Int32($0) }, shape: [list.count]))
-                default:
-                    break
+        if options.tensorFlowCompatible {
+            var leading: [String] = []
+            for constant in interop.constantInputs {
+                guard let value = attributes[constant.attribute] ?? exportDefault(constant, of: op) else { continue }
+                let tensor = constantTensor(value, constant.kind, of: op)
+                let constantNode = constantNode(op.name + "/" + constant.input, tensor, device: op.device, options: options, names: &names)
+                extra.append(constantNode)
+                if interop.constantInputsFirst { leading.append(constantNode.name) } else { node.input.append(constantNode.name) }
+                if let given = attributes[constant.attribute] {
+                    attributes["_" + constant.attribute] = given
+                    attributes[constant.attribute] = nil
                 }
-                var valueAttr = AttrValue()
-                valueAttr.tensor = tensor
-                constant.attr["value"] = valueAttr
-                constant.attr["dtype"] = typeAttr(.int32)
-                if tensor.dtype == .dtString { constant.attr["dtype"]!.type = .dtString }
-                if options.outputShapes {
-                    var shapes = AttrValue()
-                    shapes.list.shape = [tensor.tensorShape]
-                    constant.attr["_output_shapes"] = shapes
-                }
-                extra.append(constant)
-                if spec.first { node.input.insert(constant.name, at: 0) } else { node.input.append(constant.name) }
-                attributes["_" + spec.attribute] = attributes[spec.attribute]
-                attributes[spec.attribute] = nil
             }
-        }
-        if options.tensorFlowCompatible && op.type == "OneHot" {
-            // TensorFlow's OneHot takes depth, on_value and off_value as inputs; T is the output dtype.
-            let dtype = op.outputSpecs[0].dtype
-            let depth = attributes["depth"].flatMap { if case .int(let d) = $0 { d } else { nil } } ?? 0
-            let on = attributes["on_value"].flatMap { if case .float(let v) = $0 { v } else if case .int(let v) = $0 { Double(v) } else { nil } } ?? 1
-            let off = attributes["off_value"].flatMap { if case .float(let v) = $0 { v } else if case .int(let v) = $0 { Double(v) } else { nil } } ?? 0
-            for (input, value) in [("depth", Tensor([Int32(depth)], shape: [])), ("on_value", Tensor.full([], on, dtype: dtype)),
-                                   ("off_value", Tensor.full([], off, dtype: dtype))] {
-                extra.append(constantNode(op.name + "/" + input, TensorProto(value), device: op.device, options: options, names: &names))
-                node.input.append(extra.last!.name)
-            }
-            node.attr["T"] = typeAttr(dtype)
-            if let indices = op.inputs.first { node.attr["TI"] = typeAttr(indices.dtype) }
-            for name in ["depth", "on_value", "off_value", "dtype"] where attributes[name] != nil {
-                attributes["_" + name] = attributes[name]
-                attributes[name] = nil
-            }
-        }
-        if options.tensorFlowCompatible, let lumenOnly = lumenOnlyAttributes[op.type] {
-            for name in lumenOnly where attributes[name] != nil {
+            node.input.insert(contentsOf: leading, at: 0)
+            for name in interop.lumenOnlyAttributes where attributes[name] != nil {
                 attributes["_" + name] = attributes[name]
                 attributes[name] = nil
             }
@@ -248,10 +165,48 @@ enum GraphDefExport {
         if options.outputShapes {
             var shapes = AttrValue()
             // TensorFlow's summary ops output a scalar string where Lumen's output uint8 [?] bytes.
-            let summaryAsString = options.tensorFlowCompatible && SummaryOps.types.contains(op.type)
+            let summaryAsString = options.tensorFlowCompatible && interop.outputsSerializedSummary
             shapes.list.shape = op.outputSpecs.map { TensorShapeProto(dimensions: summaryAsString ? [] : $0.shape) }
             node.attr["_output_shapes"] = shapes
         }
         return extra + [node]
+    }
+
+    /// What a constant input holds when `op` lacks its attribute, if anything.
+    static func exportDefault(_ constant: TensorFlowInterop.ConstantInput, of op: GraphOperation) -> AttributeValue? {
+        switch constant.exportDefault {
+        case .allAxes: op.inputs.first.map { .ints(Array(0..<$0.rank)) }
+        case .value(let value): value
+        case nil: nil
+        }
+    }
+
+    /// The tensor of a constant input holding `value`.
+    static func constantTensor(_ value: AttributeValue, _ kind: TensorFlowInterop.ConstantInput.Kind, of op: GraphOperation) -> TensorProto {
+        if kind == .outputScalar {
+            let number: Double
+            switch value {
+            case .float(let v): number = v
+            case .int(let v): number = Double(v)
+            default: number = 0
+            }
+            return TensorProto(Tensor.full([], number, dtype: op.outputSpecs[0].dtype))
+        }
+        switch value {
+        case .string(let s):
+            var tensor = TensorProto()
+            tensor.dtype = .dtString
+            tensor.tensorShape = TensorShapeProto(dimensions: [])
+            tensor.stringVal = [Data(s.utf8)]
+            return tensor
+        case .int(let i):
+            return TensorProto(Tensor([Int32(i)], shape: []))
+        case .ints(let list), .shape(let list):
+            return TensorProto(Tensor(list.map { Int32($0) }, shape: [list.count]))
+        default:
+            var tensor = TensorProto()
+            tensor.dtype = .dtInt32
+            return tensor
+        }
     }
 }

@@ -8,10 +8,11 @@ extension Graph {
     /// Supported: `Const` (numeric dtypes), `Placeholder`, `NoOp`, every op type Lumen registers
     /// (`MatMul`, `Add`, `AddV2`, `Sub`, `Mul`, `RealDiv`, `Relu`, `Softmax`, `Identity`, …), and
     /// `BiasAdd`, lowered to an `Add` (with the bias reshaped to `[C, 1, …]` for `NCHW`). Constant inputs
-    /// that Lumen's ops take as attributes are folded into them: `Reshape`'s `shape`, `Transpose`'s
-    /// `perm`, reductions' `reduction_indices`, `ArgMax`'s `dimension`, `ExpandDims`' `dim`, `Tile`'s
-    /// `multiples`, `BroadcastTo`'s `shape`, `ConcatV2`'s `axis`; such an input that is not a `Const`
-    /// is an error. Graphs written by ``graphDef(options:)`` import back as they were.
+    /// that Lumen's ops take as attributes (each op's ``TensorFlowInterop/constantInputs``) are folded
+    /// into them: `Reshape`'s `shape`, `Transpose`'s `perm`, reductions' `reduction_indices`, `ArgMax`'s
+    /// `dimension`, `ExpandDims`' `dim`, `Tile`'s `multiples`, `BroadcastTo`'s `shape`, `ConcatV2`'s
+    /// `axis`, `OneHot`'s `depth`, `on_value` and `off_value`; such an input that is not a `Const` is
+    /// an error. Graphs written by ``graphDef(options:)`` import back as they were.
     @discardableResult
     public func importGraphDef(_ graphDef: GraphDef, prefix: String = "") throws -> [GraphOperation] {
         var importer = GraphDefImporter(graph: self, prefix: prefix, nodes: graphDef.node)
@@ -55,23 +56,29 @@ struct GraphDefImporter {
         var otherUses = Set<String>(), foldedUses = Set<String>()
         for node in nodes {
             let data = node.input.filter { !$0.hasPrefix("^") }
-            let folded = Self.foldedInputPosition(node, dataInputCount: data.count)
+            let folded = OpRegistry.shared[node.op].flatMap { Self.constantInputs(of: node, $0.interop, dataInputCount: data.count) }
             for (k, input) in data.enumerated() {
-                if k == folded || (node.op == "OneHot" && data.count == 4 && k > 0) { foldedUses.insert(Self.parse(input).node) } else { otherUses.insert(Self.parse(input).node) }
+                if folded?.positions.contains(k) == true { foldedUses.insert(Self.parse(input).node) } else { otherUses.insert(Self.parse(input).node) }
             }
             for input in node.input where input.hasPrefix("^") { otherUses.insert(Self.parse(input).node) }
         }
         attributeOnly = foldedUses.subtracting(otherUses)
     }
 
-    /// The position of the data input of `node` that folds into an attribute, if any: Lumen's
-    /// TensorFlow-compatible form (`_shape` and a Const input) or TensorFlow's (no attribute).
-    static func foldedInputPosition(_ node: NodeDef, dataInputCount: Int) -> Int? {
-        guard let spec = GraphDefExport.attributeInputs[node.op], dataInputCount > 0 else { return nil }
-        let lumenForm = node.attr["_" + spec.attribute] != nil
-        let tensorFlowForm = node.attr[spec.attribute] == nil && (dataInputCount >= 2 || spec.first)
+    /// The positions of the data inputs of `node` that fold into attributes (at most as many as the
+    /// op has constant inputs), if any, and whether they are in Lumen's TensorFlow-compatible form
+    /// (`_shape` and a Const input, the attribute already known) or TensorFlow's (no attribute).
+    static func constantInputs(
+        of node: NodeDef, _ interop: TensorFlowInterop, dataInputCount: Int
+    ) -> (positions: Range<Int>, lumenForm: Bool)? {
+        let constants = interop.constantInputs
+        guard !constants.isEmpty else { return nil }
+        let lumenForm = constants.contains { node.attr["_" + $0.attribute] != nil }
+        let tensorFlowForm = constants.allSatisfy { node.attr[$0.attribute] == nil }
+            && (dataInputCount > constants.count || interop.constantInputsFirst)
         guard lumenForm || tensorFlowForm else { return nil }
-        return spec.first ? 0 : dataInputCount - 1
+        let count = min(constants.count, dataInputCount)
+        return (interop.constantInputsFirst ? 0..<count : (dataInputCount - count)..<dataInputCount, lumenForm)
     }
 
     private func scoped(_ name: String) -> String { prefix.isEmpty ? name : prefix + "/" + name }
@@ -159,9 +166,7 @@ struct GraphDefImporter {
     /// by Lumen's TensorFlow-compatible export restored, other `_` attributes dropped.
     private func attributes(of node: NodeDef) -> Attributes {
         var result = Attributes()
-        let restorable = Set([GraphDefExport.attributeInputs[node.op]?.attribute].compactMap { $0 })
-            .union(GraphDefExport.lumenOnlyAttributes[node.op] ?? [])
-            .union(node.op == "OneHot" ? ["depth", "on_value", "off_value", "dtype"] : [])
+        let restorable = OpRegistry.shared[node.op]?.interop.restorableAttributes ?? []
         for (name, value) in node.attr where !Self.typeAttributes.contains(name) {
             var key = name
             if name.hasPrefix("_") {
@@ -227,57 +232,55 @@ struct GraphDefImporter {
         default:
             break
         }
-        guard GraphOps.definition(node.op) != nil else { throw GraphDefError.unsupportedOp(node: node.name, op: node.op) }
+        guard let interop = OpRegistry.shared[node.op]?.interop else {
+            throw GraphDefError.unsupportedOp(node: node.name, op: node.op)
+        }
         var inputs = dataInputs
-        if node.op == "OneHot" && inputs.count == 4 {
-            // TensorFlow's form: indices, depth, on_value, off_value; the output dtype is T.
-            let depth = try constantInts(inputs[1], of: node, role: "depth")
-            guard depth.count == 1, let on = constants[Self.parse(inputs[2]).node], let off = constants[Self.parse(inputs[3]).node],
-                  on.count == 1, off.count == 1 else {
-                throw GraphDefError.unsupportedNode(node: node.name, reason: "OneHot's depth, on_value and off_value must be scalar Consts")
+        if let (positions, lumenForm) = Self.constantInputs(of: node, interop, dataInputCount: inputs.count) {
+            let constants = interop.constantInputs
+            guard positions.count == constants.count else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "missing its \(constants[positions.count].input) input")
             }
-            attributes["depth"] = .int(depth[0])
-            attributes["on_value"] = .float(on.doubles[0])
-            attributes["off_value"] = .float(off.doubles[0])
-            if let t = node.attr["T"], case .type(let type) = t.value, let dtype = DType(type) { attributes["dtype"] = .dtype(dtype) }
-            inputs = [inputs[0]]
-        }
-        if let spec = GraphDefExport.attributeInputs[node.op] {
-            if node.attr["_" + spec.attribute] != nil {
-                // Lumen's TensorFlow-compatible form: the attribute (restored above) and its Const input.
-                guard !inputs.isEmpty else {
-                    throw GraphDefError.unsupportedNode(node: node.name, reason: "missing its \(spec.input) input")
+            let sources = Array(inputs[positions])
+            inputs.removeSubrange(positions)
+            if !lumenForm {
+                // TensorFlow's form: the attributes are constant inputs (Lumen's form restored them above).
+                for (constant, source) in zip(constants, sources) {
+                    attributes[constant.attribute] = try foldedValue(source, constant, of: node)
                 }
-                if spec.first { inputs.removeFirst() } else { inputs.removeLast() }
-            } else if attributes[spec.attribute] == nil && (inputs.count >= 2 || spec.first) {
-                // TensorFlow's form: the attribute is a constant input.
-                guard !inputs.isEmpty else {
-                    throw GraphDefError.unsupportedNode(node: node.name, reason: "missing its \(spec.input) input")
-                }
-                let source = spec.first ? inputs.removeFirst() : inputs.removeLast()
-                if spec.attribute == "tag" {
-                    guard let tags = strings[Self.parse(source).node], tags.count == 1 else {
-                        throw GraphDefError.unsupportedNode(node: node.name, reason: "its tag input must be a scalar string Const")
-                    }
-                    attributes["tag"] = .string(tags[0])
-                } else {
-                    let values = try constantInts(source, of: node, role: spec.input)
-                    if ["ArgMax", "ArgMin", "ExpandDims", "ConcatV2"].contains(node.op) {
-                        guard values.count == 1 else {
-                            throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(spec.input) input must be a scalar")
-                        }
-                        attributes[spec.attribute] = .int(values[0])
-                    } else {
-                        attributes[spec.attribute] = .ints(values)
+                for (typeAttribute, attribute) in interop.importedTypeAttributes {
+                    if let t = node.attr[typeAttribute], case .type(let type) = t.value, let dtype = DType(type) {
+                        attributes[attribute] = .dtype(dtype)
                     }
                 }
             }
         }
-        if node.op == "Softmax" || node.op == "LogSoftmax", attributes["axis"] == nil { attributes["axis"] = .int(-1) }
-        if ["Sum", "Mean", "Max", "Min", "Prod"].contains(node.op), attributes["keep_dims"] == nil {
-            attributes["keep_dims"] = .bool(false)
-        }
+        for (name, value) in interop.importDefaults.values where attributes[name] == nil { attributes[name] = value }
         let tensors = try inputs.map { try tensor($0, of: node) }
         return try graph.addOperation(node.op, inputs: tensors, attributes: attributes, name: name + "/", controlInputs: controls)
+    }
+
+    /// The attribute value a TensorFlow constant input `source` of `node` folds into.
+    private func foldedValue(_ source: String, _ constant: TensorFlowInterop.ConstantInput, of node: NodeDef) throws -> AttributeValue {
+        switch constant.kind {
+        case .string:
+            guard let values = strings[Self.parse(source).node], values.count == 1 else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(constant.attribute) input must be a scalar string Const")
+            }
+            return .string(values[0])
+        case .int:
+            let values = try constantInts(source, of: node, role: constant.input)
+            guard values.count == 1 else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(constant.input) input must be a scalar")
+            }
+            return .int(values[0])
+        case .ints:
+            return .ints(try constantInts(source, of: node, role: constant.input))
+        case .outputScalar:
+            guard let value = constants[Self.parse(source).node], value.count == 1 else {
+                throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(constant.input) input must be a scalar Const")
+            }
+            return .float(value.doubles[0])
+        }
     }
 }

@@ -1,11 +1,10 @@
-/// `Conv2D` and its two gradients lowered to one matrix product per group over the whole batch:
+/// A convolution and its two gradients lowered to one matrix product per group over the whole batch:
 /// the windows of every image are unfolded side by side into one column matrix
 /// `[patch, batch·plane]`, so a batch of small images makes one well-shaped product instead of many
 /// tiny ones. Outputs and output gradients are moved between NCHW and the channel-major
 /// `[channels, batch·plane]` layout of the product by a copy of whole planes.
 ///
-/// The per-image kernels (``NeuralNetworkOps/conv2d(_:_:geometry:groups:shape:)``'s loop and
-/// ``ConvolutionBackprop``) remain for inputs whose column matrix would be too large.
+/// The per-image kernels of ``Convolution`` remain for inputs whose column matrix would be too large.
 struct BatchedConvolution<T: FloatElement> {
     let batch: Int, channels: Int, height: Int, width: Int
     let outChannels: Int, groups: Int
@@ -99,8 +98,8 @@ struct BatchedConvolution<T: FloatElement> {
         let imageSize = channels * height * width, columns = self.columns
         Threading.parallelFor(batch, minimumChunk: imagesPerChunk(patch * plane)) { images in
             for n in images {
-                NeuralNetworkOps.im2col(x + n * imageSize + group * groupChannels * height * width,
-                                        channels: groupChannels, height: height, width: width, geometry,
+                Convolution.im2col(x + n * imageSize + group * groupChannels * height * width,
+                                   channels: groupChannels, height: height, width: width, geometry,
                                         into: columnMatrix + n * plane, rowStride: columns)
             }
         }
@@ -112,7 +111,7 @@ struct BatchedConvolution<T: FloatElement> {
         let imageSize = channels * height * width, columns = self.columns
         Threading.parallelFor(batch, minimumChunk: imagesPerChunk(patch * plane)) { images in
             for n in images {
-                ConvolutionBackprop.col2im(columnMatrix + n * plane, channels: groupChannels, height: height, width: width,
+                Convolution.col2im(columnMatrix + n * plane, channels: groupChannels, height: height, width: width,
                                            geometry, into: dx + n * imageSize + group * groupChannels * height * width,
                                            rowStride: columns)
             }

@@ -107,7 +107,7 @@ func broadcastMap2<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, into out: inout Te
     }
 }
 
-/// `condition ? a : b` elementwise over three broadcast operands (`SelectV2`); `T` is any type of
+/// `condition ? a : b` elementwise over three broadcast operands (a select); `T` is any type of
 /// the element's size, since selection only moves bits.
 func broadcastSelect<T>(_ condition: Tensor, _ a: Tensor, _ b: Tensor, into out: inout Tensor, _: T.Type) {
     let pc = condition.pointer(Bool.self), pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(T.self)

@@ -73,15 +73,16 @@ struct PlanGraph: Sendable {
                      device: "", outputSpecs: [t.spec])
         }
         for op in operations {
-            let references = Set(GraphOps.referenceInputs(op.type).map(\.0))
+            let definition = OpRegistry.shared[op.type]
+            let references = Set(definition?.referenceInputs.map(\.index) ?? [])
             let kind: NodeKind
             switch op.type {
             case "Const": kind = .constant([op.value ?? Tensor.zeros([])])
             case "Placeholder": kind = .placeholder
             case "VariableV2": kind = .variable(op.name)
             case "NoOp": kind = .noOp
-            case _ where GraphOps.isStateful(op.type): kind = .stateful
-            default: kind = .kernel(GraphOps.definition(op.type)!)
+            case _ where definition?.isStateful == true: kind = .stateful
+            default: kind = .kernel(definition!)
             }
             var node = PlanNode(
                 name: op.name, type: op.type, kind: kind,

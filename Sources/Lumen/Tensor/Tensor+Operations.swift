@@ -157,7 +157,7 @@ extension Tensor {
                 try LinearAlgebraOps.inferMatMul(OpContext(opType: "MatMul", inputs: [self.spec, other.spec]), batched: false,
                                                  transposeA: transposeSelf, transposeB: transposeOther)
             }
-            let out = LinearAlgebraOps.matmul(self, other, transposeA: transposeSelf, transposeB: transposeOther, shape: spec.shape)
+            let out = MatrixProduct.batched(self, other, transposeA: transposeSelf, transposeB: transposeOther, shape: spec.shape)
             if autograd == nil && other.autograd == nil { return out }
             return Autograd.record("MatMul", [self, other], ["transpose_a": .bool(transposeSelf), "transpose_b": .bool(transposeOther)], [out])[0]
         }

@@ -61,13 +61,14 @@ public enum UnaryFunction: String, Sendable, CaseIterable {
     }
 }
 
-/// Elementwise ops: arithmetic, comparisons, logic, activations, `SelectV2`, `Cast`, `ClipByValue`.
+/// Elementwise ops: arithmetic, comparisons, logic, activations, `SelectV2`, `Cast`, `ClipByValue`,
+/// and their gradients (inputs that were broadcast get their gradient summed back to their own shape).
 enum ElementwiseOps {
     static let definitions: [OpDefinition] = {
         var defs: [OpDefinition] = BinaryFunction.allCases.map { f in
             OpDefinition(f.rawValue, infer: { ctx, _ in [try inferBinary(f, ctx)] }, compute: { call in
                 [binary(f, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
-            })
+            }).gradient(f.gradient)
         }
         defs += UnaryFunction.allCases.map { f in
             OpDefinition(f.rawValue, infer: { ctx, _ in
@@ -75,14 +76,14 @@ enum ElementwiseOps {
                 let spec = ctx.inputs[0]
                 guard f.accepts(spec.dtype) else { throw ctx.unsupported(spec.dtype, expected: f.expected) }
                 return [spec]
-            }, compute: { call in [unary(f, call.inputs[0])] })
+            }, compute: { call in [unary(f, call.inputs[0])] }).gradient(f.gradient)
         }
         defs.append(OpDefinition("AddV2", infer: { ctx, _ in [try inferBinary(.add, ctx)] }, compute: { call in
             [binary(.add, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
-        }))
+        }).gradient(AddGradient()))
         defs.append(OpDefinition("Gelu", infer: floatUnaryInfer, compute: { call in
             [gelu(call.inputs[0], approximate: try call.attributes.bool("approximate", default: false, call.context))]
-        }))
+        }).gradient(GeluGradient()))
         defs.append(OpDefinition("ClipByValue", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             guard ctx.inputs[0].dtype.isNumeric else {
@@ -94,7 +95,7 @@ enum ElementwiseOps {
         }, compute: { call in
             [clip(call.inputs[0], min: try call.attributes.double("min", call.context),
                   max: try call.attributes.double("max", call.context))]
-        }))
+        }).gradient(ClipByValueGradient()))
         defs.append(OpDefinition("SelectV2", infer: { ctx, _ in
             try ctx.expectInputs(3)
             let (c, x, y) = (ctx.inputs[0], ctx.inputs[1], ctx.inputs[2])
@@ -106,11 +107,13 @@ enum ElementwiseOps {
             return [TensorSpec(dtype: x.dtype, shape: shape)]
         }, compute: { call in
             [select(call.inputs[0], call.inputs[1], call.inputs[2], shape: call.outputs[0].shape)]
-        }))
+        }).gradient(SelectGradient()))
         defs.append(OpDefinition("Cast", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             return [TensorSpec(dtype: try attrs.dtype("DstT", ctx), shape: ctx.inputs[0].shape)]
-        }, compute: { call in [call.inputs[0].cast(to: call.outputs[0].dtype)] }))
+        }, compute: { call in [call.inputs[0].cast(to: call.outputs[0].dtype)] })
+            .gradient(CastGradient())
+            .tensorFlow(TensorFlowInterop(typeAttributes: ["SrcT": .input(0)], fixedAttributes: ["Truncate": .bool(false)])))
         return defs
     }()
 
@@ -278,5 +281,227 @@ enum ElementwiseOps {
         default: broadcastSelect(c, x, y, into: &out, UInt64.self)
         }
         return out
+    }
+}
+
+// MARK: Gradients
+
+extension BinaryFunction {
+    /// The function's gradient; `nil` for the comparisons, the logic functions and the integer
+    /// divisions, which are not differentiable.
+    var gradient: (any GradientFunction)? {
+        switch self {
+        case .add: AddGradient()
+        case .subtract: SubtractGradient()
+        case .multiply: MultiplyGradient()
+        case .divide: DivideGradient()
+        case .power: PowerGradient()
+        case .maximum: ExtremumGradient(isMaximum: true)
+        case .minimum: ExtremumGradient(isMaximum: false)
+        case .squaredDifference: SquaredDifferenceGradient()
+        case .floorDivide, .floorModulo, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
+             .logicalAnd, .logicalOr: nil
+        }
+    }
+}
+
+extension UnaryFunction {
+    /// The function's gradient; `nil` for `LogicalNot`.
+    var gradient: (any GradientFunction)? {
+        switch self {
+        case .negate: NegateGradient()
+        case .abs: AbsGradient()
+        case .sign: SignGradient()
+        case .square: SquareGradient()
+        case .relu: ReluGradient()
+        case .exp: ExpGradient()
+        case .log: LogGradient()
+        case .sqrt: SqrtGradient()
+        case .rsqrt: RsqrtGradient()
+        case .tanh: TanhGradient()
+        case .sigmoid: SigmoidGradient()
+        case .softplus: SoftplusGradient()
+        case .logicalNot: nil
+        }
+    }
+}
+
+/// `Add`, `AddV2`: g to both, summed back over broadcast dimensions.
+struct AddGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.unbroadcast(g, to: op.inputs[0]), try b.unbroadcast(g, to: op.inputs[1])]
+    }
+}
+
+struct SubtractGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.unbroadcast(g, to: op.inputs[0]), try b.unbroadcast(b.negate(g), to: op.inputs[1])]
+    }
+}
+
+struct MultiplyGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let (x, y) = (op.inputs[0], op.inputs[1])
+        return [try b.unbroadcast(b.multiply(g, y), to: x), try b.unbroadcast(b.multiply(g, x), to: y)]
+    }
+}
+
+struct DivideGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let (x, y) = (op.inputs[0], op.inputs[1])
+        let dx = try b.divide(g, y)
+        let dy = try b.negate(b.divide(b.multiply(g, op.outputs[0]), y))
+        return [try b.unbroadcast(dx, to: x), try b.unbroadcast(dy, to: y)]
+    }
+}
+
+/// d/dx = y·x^(y−1); d/dy = x^y·log(x), taken as 0 where x ≤ 0 (as TensorFlow does).
+struct PowerGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let (x, y, z) = (op.inputs[0], op.inputs[1], op.outputs[0])
+        let dx = try b.multiply(g, b.multiply(y, b.op("Pow", x, b.subtract(y, b.scalar(1, like: y)))))
+        let positive = try b.op("Greater", x, b.scalar(0, like: x))
+        let safeX = try b.select(positive, x, b.onesLike(x))
+        let logX = try b.select(positive, b.op("Log", safeX), b.zerosLike(x))
+        let dy = try b.multiply(g, b.multiply(z, logX))
+        return [try b.unbroadcast(dx, to: x), try b.unbroadcast(dy, to: y)]
+    }
+}
+
+/// `Maximum`, `Minimum`: g to the input that was picked (x on ties).
+struct ExtremumGradient: OutputGradientFunction {
+    let isMaximum: Bool
+
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let (x, y) = (op.inputs[0], op.inputs[1])
+        let pick = try b.op(isMaximum ? "GreaterEqual" : "LessEqual", x, y)
+        let zeros = try b.zerosLike(g)
+        return [try b.unbroadcast(b.select(pick, g, zeros), to: x),
+                try b.unbroadcast(b.select(pick, zeros, g), to: y)]
+    }
+}
+
+struct SquaredDifferenceGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let (x, y) = (op.inputs[0], op.inputs[1])
+        let d = try b.multiply(b.scalar(2, like: x), b.multiply(g, b.subtract(x, y)))
+        return [try b.unbroadcast(d, to: x), try b.unbroadcast(b.negate(d), to: y)]
+    }
+}
+
+struct NegateGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.negate(g)]
+    }
+}
+
+struct AbsGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.multiply(g, b.op("Sign", op.inputs[0]))]
+    }
+}
+
+struct SignGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.zerosLike(op.inputs[0])]
+    }
+}
+
+struct SquareGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let x = op.inputs[0]
+        return [try b.multiply(g, b.multiply(x, b.scalar(2, like: x)))]
+    }
+}
+
+struct ReluGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.op("ReluGrad", g, op.inputs[0])]
+    }
+}
+
+struct ExpGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.multiply(g, op.outputs[0])]
+    }
+}
+
+struct LogGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.divide(g, op.inputs[0])]
+    }
+}
+
+struct SqrtGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.divide(b.multiply(g, b.scalar(0.5, like: op.inputs[0])), op.outputs[0])]
+    }
+}
+
+struct RsqrtGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let y = op.outputs[0]
+        return [try b.multiply(g, b.multiply(b.scalar(-0.5, like: op.inputs[0]), b.multiply(y, b.multiply(y, y))))]
+    }
+}
+
+struct TanhGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let y = op.outputs[0]
+        return [try b.multiply(g, b.subtract(b.scalar(1, like: y), b.multiply(y, y)))]
+    }
+}
+
+struct SigmoidGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let y = op.outputs[0]
+        return [try b.multiply(g, b.multiply(y, b.subtract(b.scalar(1, like: y), y)))]
+    }
+}
+
+struct SoftplusGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.multiply(g, b.op("Sigmoid", op.inputs[0]))]
+    }
+}
+
+struct GeluGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.op("GeluGrad", g, op.inputs[0], attributes: ["approximate": op.attributes["approximate"] ?? .bool(false)])]
+    }
+}
+
+/// g where `min ≤ x ≤ max`, else 0.
+struct ClipByValueGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let x = op.inputs[0]
+        let low = b.scalar(try number(op, "min"), like: x), high = b.scalar(try number(op, "max"), like: x)
+        let inside = try b.op("LogicalAnd", b.op("GreaterEqual", x, low), b.op("LessEqual", x, high))
+        return [try b.select(inside, g, b.zerosLike(g))]
+    }
+
+    private func number<V>(_ op: GradientInput<V>, _ name: String) throws -> Double {
+        switch op.attributes[name] {
+        case .float(let v): return v
+        case .int(let v): return Double(v)
+        default: throw OpError(opType: op.opType, message: "\(op.opType): attribute '\(name)' must be a number")
+        }
+    }
+}
+
+/// `SelectV2`: g to the branch each element came from; the condition gets none.
+struct SelectGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let (c, x, y) = (op.inputs[0], op.inputs[1], op.inputs[2])
+        let zeros = try b.zerosLike(g)
+        return [nil, try b.unbroadcast(b.select(c, g, zeros), to: x), try b.unbroadcast(b.select(c, zeros, g), to: y)]
+    }
+}
+
+/// g cast back to the source dtype; none for an integer source.
+struct CastGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let source = b.dtype(of: op.inputs[0])
+        return [source.isFloatingPoint ? try b.cast(g, to: source) : nil]
     }
 }

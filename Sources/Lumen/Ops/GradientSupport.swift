@@ -12,13 +12,16 @@ enum GradientSupportOps {
             return [x]
         }, compute: { call in
             [try sumToShape(call.inputs[0], call.inputs[1].shape, call.context)]
-        }),
+        })
+            .notDifferentiable(),
         OpDefinition("ZerosLike", infer: { ctx, _ in try ctx.expectInputs(1); return ctx.inputs }, compute: { call in
             [Tensor.zeros(like: call.inputs[0])]
-        }),
+        })
+            .notDifferentiable(),
         OpDefinition("OnesLike", infer: { ctx, _ in try ctx.expectInputs(1); return ctx.inputs }, compute: { call in
             [Tensor.ones(like: call.inputs[0])]
-        }),
+        })
+            .notDifferentiable(),
         OpDefinition("AddN", infer: { ctx, _ in
             guard let first = ctx.inputs.first else { throw ctx.error("expected at least one input") }
             _ = try ctx.commonDType()
@@ -28,7 +31,9 @@ enum GradientSupportOps {
             return [first]
         }, compute: { call in
             [call.inputs.dropFirst().reduce(call.inputs[0]) { ElementwiseOps.binary(.add, $0, $1) }]
-        }),
+        })
+            .gradient(AddNGradient())
+            .tensorFlow(TensorFlowInterop(countsInputs: true)),
         OpDefinition("ReluGrad", infer: { ctx, _ in
             try ctx.expectInputs(2)
             guard ctx.inputs[0].dtype == ctx.inputs[1].dtype else { throw ctx.dtypeMismatch(ctx.inputs[0].dtype, ctx.inputs[1].dtype) }
@@ -43,7 +48,8 @@ enum GradientSupportOps {
             default: throw call.context.unsupported(g.dtype, expected: "float32 or float64")
             }
             return [out]
-        }),
+        })
+            .notDifferentiable(),
         OpDefinition("GeluGrad", infer: { ctx, _ in
             try ctx.expectInputs(2)
             guard ctx.inputs[0].dtype == ctx.inputs[1].dtype else { throw ctx.dtypeMismatch(ctx.inputs[0].dtype, ctx.inputs[1].dtype) }
@@ -62,7 +68,8 @@ enum GradientSupportOps {
             }
             if g.dtype == .float32 { run(Float.self) } else { run(Double.self) }
             return [out]
-        }),
+        })
+            .notDifferentiable(),
     ]
 
     /// Sums `g` over the leading dimensions and the size-1 dimensions of `shape` that broadcasting
@@ -106,5 +113,12 @@ extension Elementwise {
             let derivative = c * (1 + 3 * T(0.044715) * x * x)
             return g * (T(0.5) * (1 + t) + T(0.5) * x * (1 - t * t) * derivative)
         }
+    }
+}
+
+/// `AddN`: g to every input.
+struct AddNGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        op.inputs.map { _ in g }
     }
 }

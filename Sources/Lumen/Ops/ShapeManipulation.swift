@@ -5,18 +5,22 @@
 /// permutation) are attributes here; a GraphDef importer folds the constants into them.
 enum ShapeOps {
     static let definitions: [OpDefinition] = [
-        OpDefinition("Identity", infer: { ctx, _ in try ctx.expectInputs(1); return ctx.inputs }, compute: { $0.inputs }),
+        OpDefinition("Identity", infer: { ctx, _ in try ctx.expectInputs(1); return ctx.inputs }, compute: { $0.inputs }).gradient(IdentityGradient()),
         OpDefinition("Reshape", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: try reshapeTarget(ctx, ctx.inputs[0].shape, try attrs.ints("shape", ctx)))]
-        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }),
+        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] })
+            .gradient(ReshapeGradient())
+            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "shape", input: "shape", kind: .ints)])),
         OpDefinition("ExpandDims", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             var shape = ctx.inputs[0].shape
             let axis = try ctx.axis(try attrs.int("axis", ctx), rank: shape.count + 1)
             shape.insert(1, at: axis)
             return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: shape)]
-        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }),
+        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] })
+            .gradient(ReshapeGradient())
+            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "axis", input: "dim", kind: .int)])),
         OpDefinition("Squeeze", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let shape = ctx.inputs[0].shape
@@ -26,7 +30,8 @@ enum ShapeOps {
             }
             let result = shape.enumerated().filter { requested.isEmpty ? $0.element != 1 : !requested.contains($0.offset) }.map(\.element)
             return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: result)]
-        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }),
+        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] })
+            .gradient(ReshapeGradient()),
         OpDefinition("Transpose", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let shape = ctx.inputs[0].shape
@@ -38,7 +43,9 @@ enum ShapeOps {
         }, compute: { call in
             let rank = call.inputs[0].rank
             return [permute(call.inputs[0], try call.attributes.ints("perm", default: Array((0..<rank).reversed()), call.context))]
-        }),
+        })
+            .gradient(TransposeGradient())
+            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "perm", input: "perm", kind: .ints)])),
         OpDefinition("BroadcastTo", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let target = try attrs.ints("shape", ctx)
@@ -46,7 +53,9 @@ enum ShapeOps {
                 throw ctx.shapeError("cannot broadcast to \(Shape.describe(target))")
             }
             return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: target)]
-        }, compute: { call in [broadcast(call.inputs[0], to: call.outputs[0].shape)] }),
+        }, compute: { call in [broadcast(call.inputs[0], to: call.outputs[0].shape)] })
+            .gradient(BroadcastToGradient())
+            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "shape", input: "shape", kind: .ints)])),
         OpDefinition("Tile", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let shape = ctx.inputs[0].shape
@@ -55,14 +64,18 @@ enum ShapeOps {
                 throw ctx.shapeError("multiples \(multiples) must have one non-negative entry per dimension")
             }
             return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: zip(shape, multiples).map { $0 < 0 ? -1 : $0 * $1 })]
-        }, compute: { call in [tile(call.inputs[0], multiples: try call.attributes.ints("multiples", call.context))] }),
+        }, compute: { call in [tile(call.inputs[0], multiples: try call.attributes.ints("multiples", call.context))] })
+            .gradient(TileGradient())
+            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "multiples", input: "multiples", kind: .ints)])),
         OpDefinition("ConcatV2", infer: { ctx, attrs in
             let (spec, _) = try inferConcat(ctx, try attrs.int("axis", ctx))
             return [spec]
         }, compute: { call in
             let (_, axis) = try inferConcat(call.context, try call.attributes.int("axis", call.context))
             return [concat(call.inputs, axis: axis, shape: call.outputs[0].shape)]
-        }),
+        })
+            .gradient(ConcatGradient())
+            .tensorFlow(TensorFlowInterop(countsInputs: true, constantInputs: [.init(attribute: "axis", input: "axis", kind: .int)])),
         OpDefinition("Pack", infer: { ctx, attrs in
             guard let first = ctx.inputs.first else { throw ctx.error("expected at least one input") }
             let dtype = try ctx.commonDType()
@@ -77,7 +90,9 @@ enum ShapeOps {
             var expanded = call.inputs[0].shape
             expanded.insert(1, at: axis)
             return [concat(call.inputs.map { $0.reshapedUnchecked(expanded) }, axis: axis, shape: call.outputs[0].shape)]
-        }),
+        })
+            .gradient(PackGradient())
+            .tensorFlow(TensorFlowInterop(countsInputs: true)),
         OpDefinition("Split", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let x = ctx.inputs[0]
@@ -92,7 +107,8 @@ enum ShapeOps {
         }, compute: { call in
             let axis = try call.context.axis(try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
             return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
-        }),
+        })
+            .gradient(SplitGradient()),
         OpDefinition("SplitV", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let x = ctx.inputs[0]
@@ -108,7 +124,8 @@ enum ShapeOps {
         }, compute: { call in
             let axis = try call.context.axis(try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
             return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
-        }),
+        })
+            .gradient(SplitGradient()),
         OpDefinition("StridedSlice", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let plan = try SlicePlan(ctx, attrs, shape: ctx.inputs[0].shape)
@@ -116,7 +133,8 @@ enum ShapeOps {
         }, compute: { call in
             let plan = try SlicePlan(call.context, call.attributes, shape: call.inputs[0].shape)
             return [plan.apply(call.inputs[0])]
-        }),
+        })
+            .gradient(StridedSliceGradient()),
         OpDefinition("GatherV2", infer: { ctx, attrs in
             try ctx.expectInputs(2)
             let (params, indices) = (ctx.inputs[0], ctx.inputs[1])
@@ -129,7 +147,8 @@ enum ShapeOps {
         }, compute: { call in
             let axis = try call.context.axis(try call.attributes.int("axis", default: 0, call.context), rank: call.inputs[0].rank)
             return [try gather(call.inputs[0], call.inputs[1], axis: axis, shape: call.outputs[0].shape, call.context)]
-        }),
+        })
+            .gradient(GatherGradient()),
         OpDefinition("Pad", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let shape = ctx.inputs[0].shape
@@ -142,7 +161,8 @@ enum ShapeOps {
         }, compute: { call in
             [pad(call.inputs[0], paddings: try call.attributes.ints("paddings", call.context),
                  value: try call.attributes.double("constant_value", default: 0, call.context), shape: call.outputs[0].shape)]
-        }),
+        })
+            .gradient(PadGradient()),
         OpDefinition("OneHot", infer: { ctx, attrs in
             try ctx.expectInputs(1)
             let indices = ctx.inputs[0]
@@ -159,7 +179,48 @@ enum ShapeOps {
             return [oneHot(call.inputs[0], spec: call.outputs[0],
                            axis: try c.axis(try a.int("axis", default: -1, c), rank: call.inputs[0].rank + 1),
                            on: try a.double("on_value", default: 1, c), off: try a.double("off_value", default: 0, c))]
-        }),
+        })
+            .notDifferentiable()
+            .tensorFlow(TensorFlowInterop(
+                // TensorFlow's OneHot takes depth, on_value and off_value as inputs; T is the output dtype.
+                typeAttributes: ["T": .output(0), "TI": .input(0)],
+                constantInputs: [
+                    .init(attribute: "depth", input: "depth", kind: .int, exportDefault: .value(.int(0))),
+                    .init(attribute: "on_value", input: "on_value", kind: .outputScalar, exportDefault: .value(.float(1))),
+                    .init(attribute: "off_value", input: "off_value", kind: .outputScalar, exportDefault: .value(.float(0))),
+                ],
+                lumenOnlyAttributes: ["dtype"],
+                importedTypeAttributes: ["T": "dtype"])),
+        OpDefinition("StridedSliceGrad", infer: { ctx, attrs in
+            try ctx.expectInputs(2)
+            let (x, dy) = (ctx.inputs[0], ctx.inputs[1])
+            guard x.dtype == dy.dtype else { throw ctx.dtypeMismatch(x.dtype, dy.dtype) }
+            let plan = try SlicePlan(ctx, attrs, shape: x.shape)
+            try ctx.expectShape( dy.shape, plan.outputShape, "dy")
+            return [x]
+        }, compute: { call in
+            let plan = try SlicePlan(call.context, call.attributes, shape: call.inputs[0].shape)
+            return [stridedSliceGradient(call.inputs[1], plan: plan, shape: call.inputs[0].shape)]
+        })
+            .notDifferentiable(),
+        OpDefinition("UnsortedSegmentSum", infer: { ctx, attrs in
+            try ctx.expectInputs(2)
+            let (data, ids) = (ctx.inputs[0], ctx.inputs[1])
+            guard data.dtype.isNumeric else { throw ctx.unsupported(data.dtype, expected: "a numeric dtype") }
+            guard ids.dtype == .int32 || ids.dtype == .int64 else {
+                throw ctx.error("segment_ids must be int32 or int64, got \(ids.dtype)")
+            }
+            let segments = try attrs.int("num_segments", ctx)
+            guard segments >= 0 else { throw ctx.error("num_segments must be non-negative, got \(segments)") }
+            guard ids.shape.count <= data.shape.count else {
+                throw ctx.shapeError("segment_ids must be a prefix of data's shape")
+            }
+            try ctx.expectShape( Array(data.shape[..<ids.shape.count]), ids.shape, "the leading dimensions of data")
+            return [TensorSpec(dtype: data.dtype, shape: [segments] + data.shape[ids.shape.count...])]
+        }, compute: { call in
+            [try unsortedSegmentSum(call.inputs[0], call.inputs[1], shape: call.outputs[0].shape, call.context)]
+        })
+            .notDifferentiable(),
     ]
 
     // MARK: Inference helpers
@@ -317,6 +378,48 @@ enum ShapeOps {
         }
         return out
     }
+
+    static func stridedSliceGradient(_ dy: Tensor, plan: SlicePlan, shape: [Int]) -> Tensor {
+        let size = dy.dtype.byteSize
+        let out = Tensor(storage: TensorStorage(zeroedByteCount: Shape.elementCount(shape) * size), shape: shape, dtype: dy.dtype)
+        let strides = Shape.strides(shape)
+        let offset = zip(plan.starts, strides).reduce(0) { $0 + $1.0 * $1.1 }
+        // dy, viewed with the shrunk axes back as size 1, has the plan's counts as its shape.
+        StridedCopy.copy(shape: plan.counts, elementSize: size,
+                         from: dy.storage.bytes, sourceStrides: Shape.strides(plan.counts),
+                         to: out.storage.bytes + offset * size, destinationStrides: zip(strides, plan.steps).map(*))
+        return out
+    }
+
+    static func unsortedSegmentSum(_ data: Tensor, _ ids: Tensor, shape: [Int], _ ctx: OpContext) throws -> Tensor {
+        let index = ids.dtype == .int64 ? ids.scalars(as: Int64.self).map(Int.init) : ids.scalars(as: Int32.self).map(Int.init)
+        let segments = shape[0]
+        for (i, k) in index.enumerated() where k >= segments {
+            throw ctx.error("segment_ids[\(i)] = \(k) is out of range [0, \(segments))")
+        }
+        let inner = Shape.elementCount(Array(shape.dropFirst()))
+        let out = Tensor(storage: TensorStorage(zeroedByteCount: Shape.elementCount(shape) * data.dtype.byteSize),
+                         shape: shape, dtype: data.dtype)
+        func run<T: NumericElement>(_: T.Type) {
+            let src = data.pointer(T.self), dst = out.pointer(T.self)
+            // Workers own disjoint column ranges, so repeated ids accumulate without races.
+            Threading.parallelFor(inner, minimumChunk: max(1, (1 << 15) / max(index.count, 1))) { columns in
+                for (row, k) in index.enumerated() where k >= 0 {
+                    let s = src + row * inner, d = dst + k * inner
+                    for c in columns { d[c] = T.add(d[c], s[c]) }
+                }
+            }
+        }
+        switch data.dtype {
+        case .float32: run(Float.self)
+        case .float64: run(Double.self)
+        case .int32: run(Int32.self)
+        case .int64: run(Int64.self)
+        case .uint8: run(UInt8.self)
+        case .bool: throw ctx.unsupported(.bool, expected: "a numeric dtype")
+        }
+        return out
+    }
 }
 
 /// A normalized `StridedSlice`: per input axis a start, a step and a count, and which axes are
@@ -383,5 +486,150 @@ struct SlicePlan {
                          from: x.storage.bytes + offset * size, sourceStrides: zip(strides, steps).map(*),
                          to: out.storage.bytes, destinationStrides: Shape.strides(counts))
         return out
+    }
+}
+
+// MARK: Gradients
+
+struct IdentityGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] { [g] }
+}
+
+/// `Reshape`, `ExpandDims`, `Squeeze`: g reshaped back to the input's shape.
+struct ReshapeGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.reshape(g, b.reshapeTarget(b.shape(of: op.inputs[0])))]
+    }
+}
+
+/// g transposed by the inverse permutation.
+struct TransposeGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let rank = b.shape(of: op.inputs[0]).count
+        var perm = Array((0..<rank).reversed())
+        if case .ints(let p) = op.attributes["perm"] { perm = p }
+        var inverse = [Int](repeating: 0, count: perm.count)
+        for (i, p) in perm.enumerated() { inverse[p] = i }
+        return [try b.op("Transpose", g, attributes: ["perm": .ints(inverse)])]
+    }
+}
+
+struct BroadcastToGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.unbroadcast(g, to: op.inputs[0])]
+    }
+}
+
+/// Each input of `ConcatV2` gets its own extent of the gradient along the axis.
+struct ConcatGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let rank = b.shape(of: op.inputs[0]).count
+        let axis = try op.normalizedAxis(try op.intAttribute("axis"), rank: rank)
+        let sizes = op.inputs.map { b.shape(of: $0)[axis] }
+        if sizes.count == 1 { return [g] }
+        return try b.apply("SplitV", [g], ["axis": .int(axis), "size_splits": .ints(sizes.map { $0 < 0 ? -1 : $0 })])
+    }
+}
+
+/// `Pack`: g split along the new axis, which is squeezed away.
+struct PackGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let rank = b.shape(of: op.inputs[0]).count + 1
+        let axis = try op.normalizedAxis(try op.intAttribute("axis", default: 0), rank: rank)
+        let pieces = try b.apply("Split", [g], ["axis": .int(axis), "num_split": .int(op.inputs.count)])
+        return try pieces.map { try b.op("Squeeze", $0, attributes: ["squeeze_dims": .ints([axis])]) }
+    }
+}
+
+/// `Split`, `SplitV`: the pieces' gradients joined back; outputs that got none contribute zeros.
+struct SplitGradient: GradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>) throws -> [B.Value?] {
+        guard op.outputGradients.contains(where: { $0 != nil }) else { return [nil] }
+        let pieces = try zip(op.outputs, op.outputGradients).map { output, g in try g ?? b.zerosLike(output) }
+        return [try b.apply("ConcatV2", pieces, ["axis": .int(try op.intAttribute("axis"))])[0]]
+    }
+}
+
+struct StridedSliceGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        [try b.op("StridedSliceGrad", op.inputs[0], g, attributes: op.attributes)]
+    }
+}
+
+/// The gradient of the params of `GatherV2`: the slices summed back to the rows they were gathered
+/// from (`UnsortedSegmentSum`, so repeated indices accumulate), with the gathered dimensions moved
+/// to the front and back again when `axis` is not 0. The indices get none.
+struct GatherGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let (params, indices) = (op.inputs[0], op.inputs[1])
+        let ps = b.shape(of: params), indexRank = b.shape(of: indices).count
+        let axis = try op.normalizedAxis(try op.intAttribute("axis", default: 0), rank: ps.count)
+        guard ps[axis] >= 0 else {
+            throw OpError(opType: op.opType, message: "GatherV2: the gradient needs the size of dimension \(axis) of params, which is unknown")
+        }
+        var moved = g
+        if axis != 0 {
+            let gRank = ps.count + indexRank - 1
+            let perm = Array(axis..<(axis + indexRank)) + Array(0..<axis) + Array((axis + indexRank)..<gRank)
+            moved = try b.op("Transpose", g, attributes: ["perm": .ints(perm)])
+        }
+        let summed = try b.op("UnsortedSegmentSum", moved, indices, attributes: ["num_segments": .int(ps[axis])])
+        if axis == 0 { return [summed, nil] }
+        let back = Array(1...axis) + [0] + Array((axis + 1)..<ps.count)
+        return [try b.op("Transpose", summed, attributes: ["perm": .ints(back)]), nil]
+    }
+}
+
+/// The slice of the gradient the input was copied to; negative ends count from the end, so
+/// unknown dimensions work.
+struct PadGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        guard case .ints(let paddings) = op.attributes["paddings"] else {
+            throw OpError(opType: op.opType, message: "Pad: attribute 'paddings' must be a list of ints")
+        }
+        let rank = paddings.count / 2
+        let begin = (0..<rank).map { paddings[2 * $0] }
+        let end = (0..<rank).map { -paddings[2 * $0 + 1] }
+        let endMask = (0..<rank).reduce(0) { paddings[2 * $1 + 1] == 0 ? $0 | (1 << $1) : $0 }
+        return [try b.op("StridedSlice", g, attributes: [
+            "begin": .ints(begin), "end": .ints(end), "strides": .ints(Array(repeating: 1, count: rank)),
+            "end_mask": .int(endMask),
+        ])]
+    }
+}
+
+/// g viewed as [m0, d0, m1, d1, …] and summed over the copies.
+struct TileGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        guard case .ints(let multiples) = op.attributes["multiples"] else {
+            throw OpError(opType: op.opType, message: "Tile: attribute 'multiples' must be a list of ints")
+        }
+        if multiples.allSatisfy({ $0 == 1 }) { return [g] }
+        let xs = b.shape(of: op.inputs[0])
+        let view = zip(multiples, xs).flatMap { [$0, $1 < 0 ? -1 : $1] }
+        let summed = try b.op("Sum", b.reshape(g, view), attributes: [
+            "axes": .ints((0..<xs.count).map { 2 * $0 }), "keep_dims": .bool(false),
+        ])
+        return [summed]
+    }
+}
+
+extension GradientInput {
+    /// The int attribute `name` (or `value` when absent), else an error naming the op.
+    func intAttribute(_ name: String, default value: Int? = nil) throws -> Int {
+        switch attributes[name] {
+        case .int(let v): return v
+        case nil: if let value { return value }
+        default: break
+        }
+        throw OpError(opType: opType, message: "\(opType): attribute '\(name)' must be an int")
+    }
+
+    /// `axis` in `0..<rank`, negative counting from the end, else an error naming the op.
+    func normalizedAxis(_ axis: Int, rank: Int) throws -> Int {
+        guard let a = Shape.normalize(axis: axis, rank: rank) else {
+            throw OpError(opType: opType, message: "\(opType): axis \(axis) is out of range for rank \(rank)")
+        }
+        return a
     }
 }

@@ -8,6 +8,31 @@ public enum Reduction: String, Sendable, CaseIterable {
     case variance = "Variance", logSumExp = "LogSumExp"
 
     var floatOnly: Bool { self == .mean || self == .variance || self == .logSumExp }
+
+    /// TensorFlow's reductions take the axes as a constant `reduction_indices` input (all axes when
+    /// Lumen's has none) and default `keep_dims` to false; `Variance` and `LogSumExp` are Lumen's own.
+    var interop: TensorFlowInterop {
+        switch self {
+        case .sum, .mean, .max, .min, .product:
+            TensorFlowInterop(
+                constantInputs: [.init(attribute: "axes", input: "reduction_indices", kind: .ints, exportDefault: .allAxes)],
+                importDefaults: ["keep_dims": .bool(false)])
+        case .variance, .logSumExp:
+            TensorFlowInterop()
+        }
+    }
+
+    /// The gradient: the output gradient spread back over the reduced axes.
+    var gradient: any GradientFunction {
+        switch self {
+        case .sum: SumGradient()
+        case .mean: MeanGradient()
+        case .max, .min: ExtremumReductionGradient()
+        case .product: ProductGradient()
+        case .variance: VarianceGradient()
+        case .logSumExp: LogSumExpGradient()
+        }
+    }
 }
 
 enum ReductionOps {
@@ -20,6 +45,8 @@ enum ReductionOps {
             return [reduce(r, call.inputs[0], axes: axes, outputShape: call.outputs[0].shape,
                            correction: try call.attributes.int("correction", default: 0, call.context))]
         })
+        .gradient(r.gradient)
+        .tensorFlow(r.interop)
     } + ["ArgMax", "ArgMin"].map { name in
         OpDefinition(name, infer: { ctx, attrs in
             try ctx.expectInputs(1)
@@ -39,6 +66,10 @@ enum ReductionOps {
             if x.count == 0 { throw call.context.shapeError("cannot take \(name) of an empty tensor") }
             return [argReduce(x, axis: axis, largest: name == "ArgMax", outputShape: call.outputs[0].shape)]
         })
+        .notDifferentiable()
+        .tensorFlow(TensorFlowInterop(
+            typeAttributes: ["T": .input(0), "output_type": .output(0)],
+            constantInputs: [.init(attribute: "axis", input: "dimension", kind: .int)]))
     }
 
     /// The output spec and the normalized, sorted axes.
@@ -86,7 +117,7 @@ enum ReductionOps {
         default:
             break
         }
-        var out = Tensor(uninitializedShape: outputShape, dtype: x.dtype)
+        let out = Tensor(uninitializedShape: outputShape, dtype: x.dtype)
         let layout = ReductionLayout(x, axes: axes)
         func run<T: NumericElement>(_: T.Type) {
             let o = out.pointer(T.self)
@@ -148,7 +179,7 @@ enum ReductionOps {
             n = x.count
             outer = 1
         }
-        var out = Tensor(uninitializedShape: outputShape, dtype: .int64)
+        let out = Tensor(uninitializedShape: outputShape, dtype: .int64)
         let o = out.pointer(Int64.self)
         func run<T: NumericElement>(_: T.Type) {
             let p = source.pointer(T.self)
@@ -175,5 +206,83 @@ enum ReductionOps {
         case .bool: preconditionFailure("argmax of bool")
         }
         return out
+    }
+}
+
+// MARK: Gradients
+
+struct SumGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let (expanded, ones) = try b.reductionGradientBasis(g, op)
+        return [try b.multiply(expanded, ones)]
+    }
+}
+
+struct MeanGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let x = op.inputs[0]
+        let (expanded, ones) = try b.reductionGradientBasis(g, op)
+        let n = b.reducedCount(input: x, attributes: op.attributes)
+        return [try b.multiply(b.divide(expanded, b.scalar(n, like: x)), ones)]
+    }
+}
+
+/// `Max`, `Min`: split evenly between ties, as TensorFlow does.
+struct ExtremumReductionGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let x = op.inputs[0]
+        let (expanded, _) = try b.reductionGradientBasis(g, op)
+        let y = try b.expandReduced(op.outputs[0], input: x, attributes: op.attributes)
+        let mask = try b.cast(b.op("Equal", x, y), to: b.dtype(of: x))
+        let count = try b.op("Sum", mask, attributes: b.reduceAttributes(op, keepDims: true))
+        return [try b.multiply(b.divide(mask, count), expanded)]
+    }
+}
+
+/// d/dx_i = prod / x_i, valid where no reduced element is zero.
+struct ProductGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let x = op.inputs[0]
+        let (expanded, _) = try b.reductionGradientBasis(g, op)
+        let y = try b.expandReduced(op.outputs[0], input: x, attributes: op.attributes)
+        return [try b.multiply(expanded, b.divide(y, x))]
+    }
+}
+
+struct VarianceGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let x = op.inputs[0]
+        let (expanded, _) = try b.reductionGradientBasis(g, op)
+        let n = b.reducedCount(input: x, attributes: op.attributes)
+        var correction = 0.0
+        if case .int(let c) = op.attributes["correction"] { correction = Double(c) }
+        let mean = try b.op("Mean", x, attributes: b.reduceAttributes(op, keepDims: true))
+        let scale = b.scalar(2 / (n - correction), like: x)
+        return [try b.multiply(expanded, b.multiply(scale, b.subtract(x, mean)))]
+    }
+}
+
+struct LogSumExpGradient: OutputGradientFunction {
+    func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
+        let x = op.inputs[0]
+        let (expanded, _) = try b.reductionGradientBasis(g, op)
+        let y = try b.expandReduced(op.outputs[0], input: x, attributes: op.attributes)
+        return [try b.multiply(expanded, b.op("Exp", b.subtract(x, y)))]
+    }
+}
+
+extension GradientBuilder {
+    /// What every reduction's gradient starts from: `g` reshaped to the input's rank (reduced axes as
+    /// size 1) and ones shaped like the input.
+    func reductionGradientBasis(_ g: Value, _ op: GradientInput<Value>) throws -> (expanded: Value, ones: Value) {
+        let x = op.inputs[0]
+        return (try expandReduced(g, input: x, attributes: op.attributes), try onesLike(x))
+    }
+
+    /// The attributes of a reduction over the same axes as `op`'s, keeping dimensions or not.
+    func reduceAttributes<V>(_ op: GradientInput<V>, keepDims: Bool) -> Attributes {
+        var attributes: Attributes = ["keep_dims": .bool(keepDims)]
+        if let axes = op.attributes["axes"] { attributes["axes"] = axes }
+        return attributes
     }
 }
