@@ -111,8 +111,7 @@ class NewDashboardTests(unittest.TestCase):
         wait(self.driver, lambda d: d.execute_script("return arguments[0].toDataURL()", canvas) != before, message="the curve did not change with the step")
         # the tooltip at one of alpha's thresholds shows that threshold's values and counts
         entry = served["alpha"][0]
-        self.assertEqual(len(entry["thresholds"]), 11)
-        i = 5
+        i = len(entry["thresholds"]) // 2
         x, y = self.driver.execute_script("const F = arguments[0].card.frame; return [F.px(arguments[1]), F.py(arguments[2])]",
                                           card, entry["recall"][i], entry["precision"][i])
         self.hover_canvas(canvas, x, y)

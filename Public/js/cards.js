@@ -83,3 +83,16 @@ export class TagRunCardsView {
 
   destroy() { this.observer.disconnect(); }
 }
+
+/**
+ * Gives a card's step slider (`card.slider`, `card.position`) the card's `entries`, one per slider
+ * position: a slider at the newest entry (or not set yet) stays at the newest.
+ */
+export function setSliderEntries(card, entries) {
+  const atEnd = card.position === null || card.position >= Number(card.slider.max);
+  card.entries = entries;
+  card.slider.max = String(Math.max(0, entries.length - 1));
+  card.slider.disabled = entries.length <= 1;
+  if (atEnd) card.position = Math.max(0, entries.length - 1);
+  card.slider.value = String(card.position);
+}

@@ -92,7 +92,10 @@ export class HParamsView {
     if (touched || newRun) this.load();
   }
 
-  settingsChanged(what) { if (['runs', 'runFilter', 'hparamsFilter'].includes(what)) this.draw(); }
+  settingsChanged(what) {
+    if (['runs', 'runFilter', 'hparamsFilter'].includes(what)) this.draw();
+    else if (what === 'theme') this.plots.draw();
+  }
 
   destroy() { this.plots.destroy(); }
 }

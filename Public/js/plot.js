@@ -79,6 +79,12 @@ export function showTooltip(content, clientX, clientY, dataset = {}) {
   tip.replaceChildren(content);
   for (const key of Object.keys(tip.dataset)) delete tip.dataset[key];
   Object.assign(tip.dataset, dataset);
+  placeTooltip(clientX, clientY);
+}
+
+/** Shows the #tooltip beside the pointer, inside the window. */
+export function placeTooltip(clientX, clientY) {
+  const tip = document.getElementById('tooltip');
   tip.hidden = false;
   const pad = 14;
   const w = tip.offsetWidth; const h = tip.offsetHeight;

@@ -5,7 +5,7 @@ import { apiURL, getJSON } from './api.js';
 import { runColor } from './colors.js';
 import { cssVar, el, fitCanvas, frameThrottle, swatch } from './dom.js';
 import { formatDuration, formatMaybeFinite, formatTick, formatWallTime, jsonNumber, lowerBound, niceTicks } from './format.js';
-import { drawNonFinite, nonFiniteY } from './plot.js';
+import { drawNonFinite, nonFiniteY, placeTooltip } from './plot.js';
 import { smooth } from './smoothing.js';
 
 const MARGIN = { left: 56, right: 12, top: 10, bottom: 26 };
@@ -316,13 +316,7 @@ class ScalarCard {
       el('thead', {}, el('tr', {}, el('th', {}, 'Run'), el('th', {}, 'Smoothed'), el('th', {}, 'Value'), el('th', {}, 'Step'), el('th', {}, timeHeader))),
       el('tbody', {}, body)));
     tip.dataset.tag = this.tag;
-    tip.hidden = false;
-    const pad = 14;
-    const w = tip.offsetWidth; const h = tip.offsetHeight;
-    let left = clientX + pad; let top = clientY + pad;
-    if (left + w > innerWidth) left = Math.max(0, clientX - pad - w);
-    if (top + h > innerHeight) top = Math.max(0, clientY - pad - h);
-    tip.style.left = `${left}px`; tip.style.top = `${top}px`;
+    placeTooltip(clientX, clientY);
     this.drawHover();
   }
 
