@@ -3,14 +3,15 @@
 files it did not write itself."""
 
 import io
+import json
 import os
 import time
 import wave
 
 import numpy as np
 from PIL import Image
-from tensorboard.compat.proto import (attr_value_pb2, event_pb2, graph_pb2, node_def_pb2, summary_pb2,
-                                      tensor_pb2, tensor_shape_pb2, types_pb2)
+from tensorboard.compat.proto import (attr_value_pb2, config_pb2, event_pb2, graph_pb2, node_def_pb2, step_stats_pb2,
+                                      summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2)
 from tensorboard.plugins.audio import metadata as audio_metadata
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.custom_scalar import metadata as custom_scalar_metadata
@@ -145,6 +146,26 @@ class Run:
     def graph(self, graph_def):
         self.event(0, graph_def=graph_def.SerializeToString())
 
+    def run_metadata(self, tag, step, nodes):
+        """A RunMetadata with step statistics: `nodes` maps a node name to (device, start µs, duration µs,
+        bytes), as TensorFlow's traced session run writes it (an Event's tagged_run_metadata)."""
+        devices = {}
+        for name, (device, start, duration, size) in nodes.items():
+            devices.setdefault(device, []).append(step_stats_pb2.NodeExecStats(
+                node_name=name, all_start_micros=start, all_end_rel_micros=duration,
+                memory=[step_stats_pb2.AllocatorMemoryUsed(allocator_name="cpu", total_bytes=size)]))
+        metadata = config_pb2.RunMetadata(step_stats=step_stats_pb2.StepStats(
+            dev_stats=[step_stats_pb2.DeviceStepStats(device=d, node_stats=s) for d, s in devices.items()]))
+        self.event(step, tagged_run_metadata=event_pb2.TaggedRunMetadata(tag=tag, run_metadata=metadata.SerializeToString()))
+
+    def keras_model(self, tag, model):
+        """The Keras conceptual graph: the model's JSON as a `graph_keras_model` summary (what the Keras
+        TensorBoard callback writes)."""
+        metadata = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(
+            plugin_name="graph_keras_model", content=b"1"))
+        tensor = tensor_util.make_tensor_proto(np.array(json.dumps(model).encode(), dtype=object))
+        self.summary(0, summary_pb2.Summary.Value(tag=tag, metadata=metadata, tensor=tensor))
+
     def flush(self):
         self.writer.flush()
 
@@ -255,13 +276,38 @@ def write_big_graph(logdir, ops=5000):
 NON_FINITE = {40: float("nan"), 41: float("nan"), 70: float("inf"), 90: float("-inf")}
 # The summaries of a plugin without a dashboard that write_dashboards writes to run `beta`.
 UNKNOWN_PLUGIN = "lumen_test_unknown"
+# Run `alpha`'s step statistics (RunMetadata tag `step_1`) over mlp_graph's ops: device, start µs,
+# duration µs, bytes.
+STEP_STATS = {
+    "input/x": ("/device:CPU:0", 1000, 5, 256),
+    "layer1/MatMul": ("/device:GPU:0", 1010, 800, 8192),
+    "layer1/add": ("/device:GPU:0", 1815, 40, 8192),
+    "layer1/Relu": ("/device:GPU:0", 1860, 30, 8192),
+    "layer2/MatMul": ("/device:GPU:0", 1900, 300, 2560),
+    "loss/xent": ("/device:GPU:0", 2210, 120, 1024),
+}
+# Run `alpha`'s Keras model (Keras 2's model.to_json() form): input → hidden → dropout → logits.
+KERAS_MODEL = {
+    "class_name": "Functional", "keras_version": "2.15.0", "backend": "tensorflow",
+    "config": {
+        "name": "mlp",
+        "layers": [
+            {"class_name": "InputLayer", "name": "pixels", "config": {"name": "pixels", "batch_input_shape": [None, 784]}, "inbound_nodes": []},
+            {"class_name": "Dense", "name": "hidden", "config": {"name": "hidden", "units": 64}, "inbound_nodes": [[["pixels", 0, 0, {}]]]},
+            {"class_name": "Dropout", "name": "dropout", "config": {"name": "dropout", "rate": 0.2}, "inbound_nodes": [[["hidden", 0, 0, {}]]]},
+            {"class_name": "Dense", "name": "logits", "config": {"name": "logits", "units": 10}, "inbound_nodes": [[["dropout", 0, 0, {}]]]},
+        ],
+        "input_layers": [["pixels", 0, 0]], "output_layers": [["logits", 0, 0]],
+    },
+}
 
 
 def write_dashboards(logdir):
     """Four runs for the PR curves, audio, custom scalars and hparams plots: PR curves at three steps,
     audio clips (a mono tone and a stereo chirp), a custom-scalars layout (a multiline chart by regex and
     a margin chart), a series with NaN and infinite points, and hparams with a numeric and a categorical
-    hyperparameter and two metrics, and a plugin no dashboard shows. Returns the open runs and the
+    hyperparameter and two metrics, a plugin no dashboard shows, and for run `alpha` an op graph with
+    RunMetadata step statistics and a Keras model. Returns the open runs and the
     audio clips written ((run, step) → WAV bytes)."""
     rng = np.random.default_rng(12)
     names = ("alpha", "beta", "gamma", "delta")
@@ -311,5 +357,8 @@ def write_dashboards(logdir):
         ]),
     ])
     runs["alpha"].custom_scalars(layout)
+    runs["alpha"].graph(mlp_graph())
+    runs["alpha"].run_metadata("step_1", 1, STEP_STATS)
+    runs["alpha"].keras_model("keras", KERAS_MODEL)
     runs["alpha"].flush()
     return runs, clips

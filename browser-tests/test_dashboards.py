@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 import harness  # noqa: E402
 import logdirs  # noqa: E402
@@ -301,6 +302,59 @@ class NewDashboardTests(unittest.TestCase):
         text = self.driver.find_element(By.ID, "status").text
         self.assertIn(f"{logdirs.UNKNOWN_PLUGIN} (3 events, 1 run)", text)
         self.assertIn("beta", self.driver.find_element(By.ID, "status").get_attribute("title"))
+
+    def test_07_graph_colours_by_step_statistics_and_shows_the_keras_model(self):
+        tags = self.board.api("tags")["alpha"]
+        if "runMetadata" not in tags or "conceptualGraphs" not in tags:
+            self.skipTest("this board does not serve RunMetadata or Keras models yet")
+        self.assertEqual((tags["runMetadata"], tags["conceptualGraphs"]), (["step_1"], ["keras"]))
+        served = self.board.api("graph", run="alpha", stats="step_1", expand="layer1")
+        stats = {n["name"]: n for n in served["nodes"] if n.get("computeMicros") is not None}
+        self.assertEqual(stats["layer1/MatMul"]["computeMicros"], logdirs.STEP_STATS["layer1/MatMul"][2])
+        self.open("?tab=graph&graphRun=alpha&graphColor=compute")
+        box = wait(self.driver, "document.querySelector('.graph-canvas[data-stats=\"step_1\"]')", message="the graph with step statistics")
+        self.assertFalse(self.driver.find_element(By.ID, "graph-stats-row").get_attribute("hidden"))
+        point = self.driver.execute_script("return window.__lumen.view.nodeClientCenter('layer1')")
+        harness.click_at(self.driver, point["x"], point["y"])
+        wait(self.driver, lambda d: box.get_attribute("data-expanded") == "layer1")
+        # the slowest op has the darkest colour of the scale, an op without statistics none
+        colors = self.driver.execute_script(
+            "const v = window.__lumen.view; return Object.fromEntries(v.graph.nodes.map(n => [n.name, v.colorOf(n)]))")
+        slowest = max(stats, key=lambda name: stats[name]["computeMicros"])
+        self.assertEqual(slowest, "layer1/MatMul")
+        self.assertEqual(colors[slowest], self.driver.execute_script("return import('./js/graphstats.js').then(m => m.statsColor(1))"))
+        self.assertIsNone(colors["layer1/weights"])
+        for name in ("layer1/add", "layer1/Relu"):
+            self.assertIsNotNone(colors[name])
+            self.assertNotEqual(colors[name], colors[slowest])
+        self.assertIn("800 µs", self.driver.find_element(By.CSS_SELECTOR, ".graph-legend").text)
+        point = self.driver.execute_script("return window.__lumen.view.nodeClientCenter('layer1/MatMul')")
+        harness.click_at(self.driver, point["x"], point["y"])
+        details = wait(self.driver, "document.querySelector('.graph-details[data-selected=\"layer1/MatMul\"]')")
+        self.assertEqual(details.find_element(By.CSS_SELECTOR, "dd.compute").text, "800 µs")
+        self.assertEqual(details.find_element(By.CSS_SELECTOR, "dd.memory").text, "8 KiB")
+        self.screenshot("graph-compute-time")
+        # memory: the largest allocations are darkest
+        Select(self.driver.find_element(By.ID, "graph-color")).select_by_visible_text("Memory")
+        wait(self.driver, lambda d: "graphColor=memory" in d.current_url)
+        wait(self.driver, lambda d: "8 KiB" in d.find_element(By.CSS_SELECTOR, ".graph-legend").text)
+        # the Keras model: one node per layer, connected in order
+        keras = self.board.api("graph", run="alpha", conceptual="true", expand="mlp")
+        Select(self.driver.find_element(By.ID, "graph-kind")).select_by_visible_text("Keras model: keras")
+        wait(self.driver, lambda d: box.get_attribute("data-conceptual") == "keras")
+        served = self.board.api("graph", run="alpha", conceptual="true")
+        wait(self.driver, lambda d: box.get_attribute("data-nodes") == str(len(served["nodes"])))
+        self.assertIn("graphKind=keras", self.driver.current_url)
+        names = {n["name"] for n in keras["nodes"]}
+        self.assertTrue({"mlp/pixels", "mlp/hidden", "mlp/dropout", "mlp/logits"} <= names, names)
+        edges = {(e["source"], e["target"]) for e in keras["edges"]}
+        self.assertTrue({("mlp/pixels", "mlp/hidden"), ("mlp/hidden", "mlp/dropout"), ("mlp/dropout", "mlp/logits")} <= edges, edges)
+        if served["nodes"] and any(n["name"] == "mlp" for n in served["nodes"]):
+            point = self.driver.execute_script("return window.__lumen.view.nodeClientCenter('mlp')")
+            harness.click_at(self.driver, point["x"], point["y"])
+            wait(self.driver, lambda d: box.get_attribute("data-nodes") == str(len(keras["nodes"])))
+        self.screenshot("graph-keras")
+        self.assert_safe()
 
 
 if __name__ == "__main__":

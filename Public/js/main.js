@@ -32,14 +32,14 @@ const TABS = [
   { id: 'audio', label: 'Audio', View: AudioView, has: (t) => t.audio && t.audio.length > 0 },
   { id: 'text', label: 'Text', View: TextView, has: (t) => t.text && t.text.length > 0 },
   { id: 'prcurves', label: 'PR Curves', View: PRCurvesView, has: (t) => t.prCurves && t.prCurves.length > 0 },
-  { id: 'graph', label: 'Graph', View: GraphView, has: (t) => t.graph === true },
+  { id: 'graph', label: 'Graph', View: GraphView, has: (t) => t.graph === true || (t.conceptualGraphs || []).length > 0 },
   { id: 'hparams', label: 'HParams', View: HParamsView, has: (t) => t.hparams === true },
 ];
 
 // The view state kept in the URL (name in the URL → default).
 const DEFAULTS = {
   tab: '', tagFilter: '', runFilter: '', smoothing: 0.6, xAxis: 'step', yScale: 'linear',
-  ignoreOutliers: false, histogramMode: 'offset', graphRun: '', graphColor: 'op', hparamsFilter: '',
+  ignoreOutliers: false, histogramMode: 'offset', graphRun: '', graphColor: 'op', graphKind: '', graphStats: '', hparamsFilter: '',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -80,7 +80,7 @@ class App {
     if (!['step', 'relative', 'wall'].includes(s.xAxis)) s.xAxis = 'step';
     if (!['linear', 'log'].includes(s.yScale)) s.yScale = 'linear';
     if (!['offset', 'overlay'].includes(s.histogramMode)) s.histogramMode = 'offset';
-    if (!['op', 'device'].includes(s.graphColor)) s.graphColor = 'op';
+    if (!['op', 'device', 'compute', 'memory'].includes(s.graphColor)) s.graphColor = 'op';
     this.state = s;
     this.explicitSelection = q.has('sel');
     this.selected = new Set(q.getAll('run'));
