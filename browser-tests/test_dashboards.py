@@ -129,6 +129,15 @@ class NewDashboardTests(unittest.TestCase):
         self.assertEqual([float(c) for c in cells[4:8]], [entry["truePositives"][j], entry["falsePositives"][j],
                                                           entry["trueNegatives"][j], entry["falseNegatives"][j]])
         self.assertEqual(int(cells[8]), entry["step"])
+        # from the keyboard: → goes to alpha's first threshold, → again to its second
+        self.driver.execute_script("arguments[0].focus()", canvas)
+        for k in (0, 1):
+            canvas.send_keys(Keys.ARROW_RIGHT)
+            wait(self.driver, lambda d: any(r["run"] == "alpha" and float(r["recall"]) == entry["recall"][k]
+                                            and float(r["precision"]) == entry["precision"][k] for r in self.tooltip_rows()),
+                 message=f"the tooltip at alpha's threshold {k}")
+        canvas.send_keys(Keys.ESCAPE)
+        wait(self.driver, "document.getElementById('tooltip').hidden")
         self.assert_safe()
 
     def test_02_audio_player_plays_the_written_clip(self):

@@ -30,7 +30,7 @@ class PRCurveCard {
     this.view = view; this.app = view.app; this.tag = tag; this.run = null;
     this.data = new Map(); // run → entries sorted by step
     this.loaded = false; this.visible = false; this.step = null; this.atEnd = true;
-    this.canvas = el('canvas', { tabIndex: 0, attrs: { role: 'img', 'aria-label': `Precision-recall curves of ${tag}` } });
+    this.canvas = el('canvas', { tabIndex: 0, attrs: { role: 'img', 'aria-label': `Precision-recall curves of ${tag}: left and right arrows move along the thresholds` } });
     this.chart = el('div', { className: 'chart' }, this.canvas);
     this.slider = el('input', { type: 'range', min: 0, max: 0, step: 1, value: 0, attrs: { 'aria-label': `Step of ${tag}` } });
     this.slider.addEventListener('input', () => {
@@ -46,6 +46,24 @@ class PRCurveCard {
     const move = frameThrottle((e) => this.hover(e));
     this.canvas.addEventListener('mousemove', move);
     this.canvas.addEventListener('mouseleave', () => { this.pointer = null; hideTooltip(); this.draw(); });
+    this.canvas.addEventListener('keydown', (e) => this.key(e));
+    this.canvas.addEventListener('blur', () => { this.pointer = null; this.keyIndex = null; hideTooltip(); this.draw(); });
+  }
+
+  /** Keyboard: ←/→ move along the first run's thresholds (the tooltip follows), Escape hides. */
+  key(e) {
+    const first = this.curves()[0];
+    if (!first || !this.frame) return;
+    const n = first.entry.thresholds.length;
+    if (e.key === 'Escape') { this.pointer = null; this.keyIndex = null; hideTooltip(); this.draw(); return; }
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    const i = this.keyIndex ?? (e.key === 'ArrowRight' ? -1 : n);
+    this.keyIndex = Math.max(0, Math.min(n - 1, i + (e.key === 'ArrowRight' ? 1 : -1)));
+    const r = first.entry.recall[this.keyIndex]; const p = first.entry.precision[this.keyIndex];
+    if (!Number.isFinite(r) || !Number.isFinite(p)) return;
+    const box = this.canvas.getBoundingClientRect();
+    this.hover({ clientX: box.left + this.frame.px(r), clientY: box.top + this.frame.py(p) });
   }
 
   runs() { return this.app.visibleRuns().filter((run) => (this.app.tags[run]?.prCurves || []).includes(this.tag)); }
