@@ -130,6 +130,8 @@ public enum BoardAPI {
                 ("prCurves", list(run.prCurves.keys)),
                 ("audio", list(run.audio.keys)),
                 ("customScalars", .bool(run.customScalarsLayout != nil)),
+                ("conceptualGraphs", list(run.kerasModels.keys)),
+                ("runMetadata", list(run.runMetadata.keys)),
             ]))
         })
     }

@@ -5,7 +5,7 @@ import LumenEvents
 /// false positives, true negatives, false negatives, precision and recall.
 public struct PRCurveValue: Stepped, Sendable, Equatable {
     /// The plugin that owns PR curve summaries.
-    public static let pluginName = "pr_curves"
+    public static let pluginName = PRCurve.pluginName
 
     public var step: Int64
     public var wallTime: Double
@@ -124,11 +124,9 @@ public struct AudioValue: Stepped, Sendable, Equatable {
 }
 
 /// The custom_scalars plugin's layout summaries.
-public enum CustomScalarsLayout {
-    /// The plugin that owns layout summaries.
-    public static let pluginName = "custom_scalars"
-    /// The tag layouts are written under.
-    public static let tag = "custom_scalars__config__"
+enum CustomScalarsLayout {
+    static let pluginName = Layout.pluginName
+    static let tag = Layout.tag
 
     /// The runs' layouts merged as TensorBoard's custom_scalars plugin merges them: runs in name
     /// order; the first run's layout as it is; a later run's category whose title an earlier

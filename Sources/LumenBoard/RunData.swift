@@ -280,6 +280,8 @@ public struct RunData: Sendable {
         case KerasModel.pluginName:
             guard tensor.dtype == .dtString, tensor.stringVal.count == 1 else { return false }
             kerasModels[tag] = tensor.stringVal[0]
+        case HParamsSummaries.pluginName:
+            break  // the plugin content is the summary (kept in `hparams`); a tensor beside it adds nothing
         case RunMetadataStatistics.pluginName:
             guard tensor.dtype == .dtString, tensor.stringVal.count == 1 else { return false }
             runMetadata[tag] = tensor.stringVal[0]

@@ -11,6 +11,13 @@ public enum WAVEncoder {
         public var bitsPerSample: Int
         /// Frames in the `data` chunk.
         public var frames: Int
+
+        public init(sampleRate: Int, channels: Int, bitsPerSample: Int, frames: Int) {
+            self.sampleRate = sampleRate
+            self.channels = channels
+            self.bitsPerSample = bitsPerSample
+            self.frames = frames
+        }
     }
 
     /// The largest total size a RIFF chunk can state.
