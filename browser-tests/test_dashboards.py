@@ -21,6 +21,7 @@ from selenium.webdriver.support.ui import Select  # noqa: E402
 
 import harness  # noqa: E402
 import logdirs  # noqa: E402
+import test_board  # noqa: E402
 from harness import SCREENSHOTS, wait  # noqa: E402
 
 # Pixels of a canvas inside the box (x0, y0)-(x1, y1) (CSS pixels; the whole canvas when omitted) whose
@@ -342,6 +343,7 @@ class NewDashboardTests(unittest.TestCase):
         details = wait(self.driver, "document.querySelector('.graph-details[data-selected=\"layer1/MatMul\"]')")
         self.assertEqual(details.find_element(By.CSS_SELECTOR, "dd.compute").text, "800 µs")
         self.assertEqual(details.find_element(By.CSS_SELECTOR, "dd.memory").text, "8 KiB")
+        self.driver.find_element(By.ID, "graph-fit").click()
         self.screenshot("graph-compute-time")
         # memory: the largest allocations are darkest
         Select(self.driver.find_element(By.ID, "graph-color")).select_by_visible_text("Memory")
@@ -362,8 +364,47 @@ class NewDashboardTests(unittest.TestCase):
             point = self.driver.execute_script("return window.__lumen.view.nodeClientCenter('mlp')")
             harness.click_at(self.driver, point["x"], point["y"])
             wait(self.driver, lambda d: box.get_attribute("data-nodes") == str(len(keras["nodes"])))
+        self.assertIn("no step statistics", self.driver.find_element(By.CSS_SELECTOR, ".graph-legend").text)
+        self.driver.find_element(By.ID, "graph-fit").click()
         self.screenshot("graph-keras")
         self.assert_safe()
+
+
+class RealFileDashboardTests(test_board.DashboardChecks, unittest.TestCase):
+    """Every tab, the new ones included, on the plugin fixtures written by PyTorch, tensorboardX and
+    TensorFlow (fixtures/plugins) and on what TensorFlow writes beside the op graph
+    (fixtures/graph_extras: Keras models, a traced step's RunMetadata)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.driver = harness.browser()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+
+    def check(self, logdir, name):
+        """Runs the checks of every tab on a board serving `logdir`; returns its /api/tags."""
+        if not logdir.is_dir():
+            self.skipTest(f"{logdir.name} is not in this checkout")
+        self.board = harness.Board(logdir)
+        self.screenshot_dir = Path(tempfile.mkdtemp(prefix="lumen-real-shots-"))
+        try:
+            self.board.wait_loaded()
+            self.check_all_tabs(name)
+            return self.board.api("tags")
+        finally:
+            self.board.stop()
+            shutil.rmtree(self.screenshot_dir, ignore_errors=True)
+
+    def test_plugin_fixtures_show_every_tab(self):
+        tags = self.check(harness.ROOT / "fixtures" / "plugins", "plugins")
+        self.assertTrue(any(t.get("prCurves") for t in tags.values()) and any(t.get("audio") for t in tags.values())
+                        and any(t.get("customScalars") for t in tags.values()), "the fixtures lack a PR curve, audio or a layout")
+
+    def test_graph_extras_fixtures_show_the_graph_tab(self):
+        tags = self.check(harness.ROOT / "fixtures" / "graph_extras", "graph-extras")
+        self.assertTrue(any(t.get("conceptualGraphs") for t in tags.values()) and any(t.get("runMetadata") for t in tags.values()))
 
 
 if __name__ == "__main__":

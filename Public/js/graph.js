@@ -266,7 +266,8 @@ export class GraphView {
     if (!this.graph) { this.legend.replaceChildren(); return; }
     if (this.stats) { this.legend.replaceChildren(...this.stats.legend); return; }
     const byDevice = this.app.state.graphColor === 'device';
-    this.legend.replaceChildren(el('strong', {}, byDevice ? 'Devices' : 'Op types'), ...this.categories.slice(0, 20).map(([key, n]) => {
+    const fallback = STATS_MODES[this.app.state.graphColor] ? el('p', { className: 'hint' }, 'This graph has no step statistics: coloured by op type.') : null;
+    this.legend.replaceChildren(...(fallback ? [fallback] : []), el('strong', {}, byDevice ? 'Devices' : 'Op types'), ...this.categories.slice(0, 20).map(([key, n]) => {
       const sw = el('span', { className: 'swatch' }); sw.style.background = this.colors.get(key);
       return el('span', {}, sw, `${key} (${n})`);
     }));
