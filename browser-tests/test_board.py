@@ -22,17 +22,17 @@ import logdirs  # noqa: E402
 from harness import ROOT, SCREENSHOTS, wait  # noqa: E402
 
 TAB_KINDS = {"scalars": "scalars", "histograms": "histograms", "distributions": "histograms",
-             "images": "images", "text": "text"}
-TAB_ORDER = ["scalars", "histograms", "distributions", "images", "text", "graph", "hparams"]
+             "images": "images", "audio": "audio", "text": "text", "prcurves": "prCurves"}
+TAB_ORDER = ["scalars", "customscalars", "histograms", "distributions", "images", "audio", "text", "prcurves", "graph", "hparams"]
 
 
 def expected_tabs(tags):
     present = []
     for tab in TAB_ORDER:
         if tab in TAB_KINDS:
-            has = any(t[TAB_KINDS[tab]] for t in tags.values())
+            has = any(t.get(TAB_KINDS[tab]) for t in tags.values())
         else:
-            has = any(t["graph" if tab == "graph" else "hparams"] for t in tags.values())
+            has = any(t.get({"graph": "graph", "hparams": "hparams", "customscalars": "customScalars"}[tab]) for t in tags.values())
         if has:
             present.append(tab)
     return present
@@ -87,11 +87,19 @@ class DashboardChecks:
                     self.assertEqual(card_runs, [r for r in runs if tag in tags[r]["scalars"]], tag)
                 wait(self.driver, "[...document.querySelectorAll('#main .card.scalar')].every(c => c.dataset.drawn === '1')",
                      message="not every scalar chart was drawn")
+            elif tab == "prcurves":
+                want = sorted({t for r in runs for t in tags[r]["prCurves"]})
+                wait(self.driver, f"document.querySelectorAll('#main .card.prcurve').length === {len(want)}")
+                self.scroll_all()
+                wait(self.driver, "[...document.querySelectorAll('#main .card.prcurve')].every(c => c.dataset.drawn === '1')")
+            elif tab == "customscalars":
+                charts = sum(len(c["charts"]) for c in self.board.api("customscalars")["categories"])
+                wait(self.driver, f"document.querySelectorAll('#main .card.custom-scalar').length === {charts}")
             elif tab in TAB_KINDS:
                 kind = TAB_KINDS[tab]
                 want = sorted((t, r) for r in runs for t in tags[r][kind])
                 selector = {"histograms": ".card.histograms", "distributions": ".card.distributions",
-                            "images": ".card.image", "text": ".card.text"}[tab]
+                            "images": ".card.image", "audio": ".card.audio", "text": ".card.text"}[tab]
                 wait(self.driver, f"document.querySelectorAll('#main {selector}').length === {len(want)}")
                 self.scroll_all()
                 cards = self.driver.execute_script(
@@ -112,10 +120,11 @@ class DashboardChecks:
                 rows = self.board.api("hparams")
                 wait(self.driver, f"document.querySelectorAll('#main table.hparams tbody tr').length === {len(rows)}")
             elif tab == "graph":
-                first = [r for r in runs if tags[r]["graph"]][0]
+                # the first run with a graph; one with only a Keras model shows that model
+                first = [r for r in runs if tags[r]["graph"] or tags[r].get("conceptualGraphs")][0]
                 if not self.board.has_endpoint("graph", run=first):
                     continue
-                served = self.board.api("graph", run=first)
+                served = self.board.api("graph", run=first, **({} if tags[first]["graph"] else {"conceptual": "true"}))
                 wait(self.driver, f"document.getElementById('graph-run').value === {first!r}")
                 wait(self.driver, f"document.querySelector('.graph-canvas') && document.querySelector('.graph-canvas').dataset.nodes === '{len(served['nodes'])}'")
                 self.assertEqual(int(self.driver.execute_script("return document.querySelector('.graph-canvas').dataset.edges")), len(served["edges"]))

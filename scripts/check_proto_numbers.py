@@ -14,12 +14,17 @@ import tempfile
 from google.protobuf import descriptor_pb2
 from tensorboard.compat.proto import (attr_value_pb2, event_pb2, graph_pb2, histogram_pb2, node_def_pb2, summary_pb2,
                                       tensor_pb2, tensor_shape_pb2, types_pb2, versions_pb2)
+from tensorboard.compat.proto import config_pb2, step_stats_pb2
+from tensorboard.plugins.audio import plugin_data_pb2 as audio_plugin_data_pb2
+from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
+from tensorboard.plugins.pr_curve import plugin_data_pb2 as pr_curve_plugin_data_pb2
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "Sources" / "LumenEvents" / "Protos"
 REFERENCE_MODULES = [types_pb2, histogram_pb2, tensor_shape_pb2, tensor_pb2, summary_pb2, event_pb2, graph_pb2, node_def_pb2,
-                     attr_value_pb2, versions_pb2, api_pb2, plugin_data_pb2]
+                     attr_value_pb2, versions_pb2, api_pb2, plugin_data_pb2, config_pb2, step_stats_pb2,
+                     audio_plugin_data_pb2, layout_pb2, pr_curve_plugin_data_pb2]
 
 
 def reference_messages():

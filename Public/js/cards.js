@@ -1,15 +1,19 @@
-// A dashboard of one card per (tag, run), grouped by tag prefix, loaded when a card scrolls into
-// view. Histograms, distributions, images and text are such dashboards; each supplies its card type.
+// A dashboard of one card per (tag, run), or one per tag over its runs, grouped by tag prefix, loaded
+// when a card scrolls into view. Histograms, distributions, images, audio and text have a card per
+// (tag, run), PR curves one per tag; each supplies its card type.
 import { el } from './dom.js';
 import { groupTags } from './scalars.js';
 
 export class TagRunCardsView {
   /**
    * `kind` is the /api/tags list the tags come from; `makeCard(tag, run)` returns an object with
-   * `element`, `loaded`, `load()` and optionally `draw()` and `visible`.
+   * `element`, `loaded`, `load()` and optionally `draw()`, `visible` and `runsChanged()`. With
+   * `perTag`, there is one card per tag, made with `makeCard(tag, null)`; it reads its runs from the
+   * app, and `runsChanged()` tells it when they change.
    */
-  constructor(app, root, kind, makeCard, emptyText) {
+  constructor(app, root, kind, makeCard, emptyText, { perTag = false } = {}) {
     this.app = app; this.root = root; this.kind = kind; this.makeCard = makeCard; this.emptyText = emptyText;
+    this.perTag = perTag;
     this.cards = new Map();
     this.observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
@@ -28,9 +32,9 @@ export class TagRunCardsView {
     for (const [name, list] of groupTags(this.app.tagsOf(this.kind))) {
       const keys = [];
       for (const tag of list) {
-        for (const run of runs) {
-          if (!(this.app.tags[run]?.[this.kind] || []).includes(tag)) continue;
-          const key = JSON.stringify([tag, run]);
+        for (const run of this.perTag ? [null] : runs) {
+          if (run !== null && !(this.app.tags[run]?.[this.kind] || []).includes(tag)) continue;
+          const key = JSON.stringify(run === null ? [tag] : [tag, run]);
           keys.push(key);
           wanted.add(key);
           if (!this.cards.has(key)) {
@@ -38,6 +42,8 @@ export class TagRunCardsView {
             card.element.card = card;
             this.cards.set(key, card);
             this.observer.observe(card.element);
+          } else if (run === null) {
+            this.cards.get(key).runsChanged?.();
           }
         }
       }
@@ -59,7 +65,9 @@ export class TagRunCardsView {
   update(changes) {
     this.render();
     for (const card of this.cards.values()) {
-      if (card.loaded && (changes.tags?.[card.run] || []).includes(card.tag)) card.load();
+      if (!card.loaded) continue;
+      const runs = card.run === null ? Object.keys(changes.tags || {}) : [card.run];
+      if (runs.some((run) => (changes.tags?.[run] || []).includes(card.tag))) card.load();
     }
   }
 
@@ -74,4 +82,17 @@ export class TagRunCardsView {
   }
 
   destroy() { this.observer.disconnect(); }
+}
+
+/**
+ * Gives a card's step slider (`card.slider`, `card.position`) the card's `entries`, one per slider
+ * position: a slider at the newest entry (or not set yet) stays at the newest.
+ */
+export function setSliderEntries(card, entries) {
+  const atEnd = card.position === null || card.position >= Number(card.slider.max);
+  card.entries = entries;
+  card.slider.max = String(Math.max(0, entries.length - 1));
+  card.slider.disabled = entries.length <= 1;
+  if (atEnd) card.position = Math.max(0, entries.length - 1);
+  card.slider.value = String(card.position);
 }

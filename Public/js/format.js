@@ -62,3 +62,24 @@ export function lowerBound(xs, x) {
   }
   return lo;
 }
+
+/**
+ * A number from a JSON answer: the API writes NaN and ±infinity as the strings "NaN", "Infinity"
+ * and "-Infinity"; a missing value (null) is NaN too, never 0.
+ */
+export function jsonNumber(value) {
+  if (typeof value === 'number') return value;
+  if (value === 'NaN' || value === null || value === undefined) return NaN;
+  if (value === 'Infinity') return Infinity;
+  if (value === '-Infinity') return -Infinity;
+  const n = Number(value);
+  return typeof value === 'string' && value.trim() !== '' ? n : NaN;
+}
+
+/** The name a tooltip gives a non-finite value ("NaN", "+∞", "−∞"), or the formatted number. */
+export function formatMaybeFinite(value) {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+∞';
+  if (value === -Infinity) return '−∞';
+  return formatValue(value);
+}

@@ -1,11 +1,13 @@
 // The Graph dashboard: the op graph by name scope from /api/graph (laid out by the server), drawn
 // on a canvas. Pan, zoom and fit; click a collapsed scope to expand it (and the frame of an expanded
 // scope to collapse it); edges labelled with tensor shapes, control edges dashed; a details panel;
-// search by name; colour by op type or device. Only what is in view is drawn, labels only when
-// legible, so thousands of ops stay responsive.
+// search by name; colour by op type or device, or by compute time or memory from the run's
+// RunMetadata (graphstats.js). A run's Keras model (the conceptual graph) shows the same way. Only
+// what is in view is drawn, labels only when legible, so thousands of ops stay responsive.
 import { getJSON } from './api.js';
 import { PALETTE, categoryColor } from './colors.js';
 import { cssVar, el, fitCanvas, frameThrottle } from './dom.js';
+import { STATS_MODES, formatStat, statsColoring, statsValue } from './graphstats.js';
 
 const num = (v, d = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 const SCOPE_HEADER = 24;
@@ -80,9 +82,53 @@ export class GraphView {
     search.addEventListener('keydown', this.onSearch);
     this.onFit = () => { this.fit(); this.requestDraw(); };
     document.getElementById('graph-fit').addEventListener('click', this.onFit);
+    const kind = document.getElementById('graph-kind');
+    this.onKind = () => this.app.setState({ graphKind: kind.value });
+    kind.addEventListener('change', this.onKind);
+    const stats = document.getElementById('graph-stats');
+    this.onStats = () => this.app.setState({ graphStats: stats.value });
+    stats.addEventListener('change', this.onStats);
   }
 
-  graphRuns() { return this.app.visibleRuns().filter((r) => this.app.tags[r]?.graph === true); }
+  graphRuns() {
+    return this.app.visibleRuns().filter((r) => this.app.tags[r]?.graph === true || (this.app.tags[r]?.conceptualGraphs || []).length > 0);
+  }
+
+  /**
+   * What to load for `run`: {kind, conceptual, stats, params}. `kind` is '' for the op graph or the
+   * tag of a Keras model (the op graph when the run has one and the URL asks for nothing else);
+   * `stats` the RunMetadata tag when colouring by compute time or memory.
+   */
+  source(run) {
+    const tags = this.app.tags[run] || {};
+    const models = tags.conceptualGraphs || [];
+    let kind = this.app.state.graphKind;
+    if (kind && !models.includes(kind)) kind = '';
+    if (!kind && tags.graph !== true) kind = models[0] || '';
+    const metadata = kind ? [] : tags.runMetadata || [];
+    const stats = STATS_MODES[this.app.state.graphColor] && metadata.length ? (metadata.includes(this.app.state.graphStats) ? this.app.state.graphStats : metadata[0]) : '';
+    const params = kind ? { conceptual: 'true', tag: kind } : stats ? { stats } : {};
+    return { kind, models, metadata, stats, params, hasOpGraph: tags.graph === true };
+  }
+
+  /** The Graph and RunMetadata selects for `run`. */
+  renderSourceControls(run) {
+    const src = this.source(run);
+    const kind = document.getElementById('graph-kind');
+    const options = [...(src.hasOpGraph ? [el('option', { value: '' }, 'Op graph')] : []),
+      ...src.models.map((tag) => el('option', { value: tag }, `Keras model: ${tag}`))];
+    kind.replaceChildren(...options);
+    kind.value = src.kind;
+    kind.disabled = options.length <= 1;
+    const stats = document.getElementById('graph-stats');
+    stats.replaceChildren(...src.metadata.map((tag) => el('option', { value: tag }, tag)));
+    stats.value = src.stats || src.metadata[0] || '';
+    document.getElementById('graph-stats-row').hidden = src.metadata.length === 0;
+    for (const option of document.querySelectorAll('#graph-color option')) {
+      if (STATS_MODES[option.value]) option.disabled = src.metadata.length === 0;
+    }
+    return src;
+  }
 
   render() {
     if (!this.view.isConnected) this.root.replaceChildren(this.view);
@@ -91,15 +137,18 @@ export class GraphView {
     const current = runs.includes(this.app.state.graphRun) ? this.app.state.graphRun : runs[0] || '';
     select.replaceChildren(...runs.map((r) => el('option', { value: r, selected: r === current }, r)));
     if (!current) { this.graph = null; this.run = null; this.details.replaceChildren(el('p', { className: 'empty' }, 'No selected run has a graph.')); this.requestDraw(); return; }
-    if (current !== this.run) { this.expanded.clear(); this.selected = null; this.load(true, current); }
+    const key = JSON.stringify(this.renderSourceControls(current).params);
+    if (current !== this.run || key !== this.sourceKey) { this.expanded.clear(); this.selected = null; this.load(true, current); }
   }
 
   async load(refit = false, run = document.getElementById('graph-run').value) {
     this.run = run;
     const token = (this.token = (this.token || 0) + 1);
+    const source = this.source(run);
+    this.sourceKey = JSON.stringify(source.params);
     let json;
     try {
-      json = await getJSON('graph', { run, expand: this.expanded.size ? [...this.expanded].sort().join(',') : undefined });
+      json = await getJSON('graph', { run, ...source.params, expand: this.expanded.size ? [...this.expanded].sort().join(',') : undefined });
     } catch (error) {
       if (token !== this.token) return;
       this.graph = null;
@@ -162,6 +211,8 @@ export class GraphView {
     this.box.dataset.nodes = String(nodes.length);
     this.box.dataset.edges = String(edges.length);
     this.box.dataset.expanded = [...this.expanded].sort().join(',');
+    this.box.dataset.conceptual = source.kind;
+    this.box.dataset.stats = source.stats;
     document.getElementById('graph-names').replaceChildren(...nodes.slice(0, 5000).map((n) => el('option', { value: n.name })));
     if (this.selected && !byName.has(this.selected)) this.selected = null;
     if (refit) this.fit();
@@ -181,12 +232,19 @@ export class GraphView {
     this.ty = (H - (maxY - minY) * k) / 2 - minY * k;
   }
 
+  /** The colouring in force: a statistic needs the run's step statistics loaded. */
+  colorMode() {
+    const mode = this.app.state.graphColor;
+    return STATS_MODES[mode] && !this.box.dataset.stats ? 'op' : mode;
+  }
+
   categoryOf(node) {
     return this.app.state.graphColor === 'device' ? (node.device || 'unknown device') : node.op || 'unknown op';
   }
 
   /** Colours for the categories (op types or devices): the most frequent get distinct palette colours. */
   assignColors() {
+    this.stats = STATS_MODES[this.colorMode()] ? statsColoring(this.graph?.nodes || [], this.colorMode()) : null;
     const counts = new Map();
     for (const n of this.graph?.nodes || []) {
       if (n.isScope) continue;
@@ -198,6 +256,7 @@ export class GraphView {
   }
 
   colorOf(node) {
+    if (this.stats) return this.stats.colorOf(node);
     if (node.isScope) return null;
     return this.colors?.get(this.categoryOf(node)) || categoryColor(this.categoryOf(node));
   }
@@ -205,8 +264,10 @@ export class GraphView {
   renderLegend() {
     this.assignColors();
     if (!this.graph) { this.legend.replaceChildren(); return; }
+    if (this.stats) { this.legend.replaceChildren(...this.stats.legend); return; }
     const byDevice = this.app.state.graphColor === 'device';
-    this.legend.replaceChildren(el('strong', {}, byDevice ? 'Devices' : 'Op types'), ...this.categories.slice(0, 20).map(([key, n]) => {
+    const fallback = STATS_MODES[this.app.state.graphColor] ? el('p', { className: 'hint' }, 'This graph has no step statistics: coloured by op type.') : null;
+    this.legend.replaceChildren(...(fallback ? [fallback] : []), el('strong', {}, byDevice ? 'Devices' : 'Op types'), ...this.categories.slice(0, 20).map(([key, n]) => {
       const sw = el('span', { className: 'swatch' }); sw.style.background = this.colors.get(key);
       return el('span', {}, sw, `${key} (${n})`);
     }));
@@ -284,7 +345,7 @@ export class GraphView {
       ctx.beginPath();
       ctx.roundRect(n.x, n.y, n.width, n.height, n.isScope ? 8 : Math.min(n.height / 2, 10));
       ctx.fillStyle = card; ctx.fill();
-      if (color) { ctx.globalAlpha = 0.35; ctx.fillStyle = color; ctx.fill(); ctx.globalAlpha = 1; }
+      if (color) { ctx.globalAlpha = this.stats ? 0.75 : 0.35; ctx.fillStyle = color; ctx.fill(); ctx.globalAlpha = 1; }
       ctx.lineWidth = (n.name === this.selected ? 3 : n.isScope ? 1.5 : 1.2) / Math.max(k, 0.5);
       ctx.strokeStyle = n.name === this.selected ? accent : color || fg;
       ctx.stroke();
@@ -411,7 +472,7 @@ export class GraphView {
     }
     if (!node && this.run) {
       // not on screen: ask the server, which searches every op, and expand the scopes around the first match
-      const found = await getJSON('graph', { run: this.run, search: query }).catch(() => null);
+      const found = await getJSON('graph', { run: this.run, ...this.source(this.run).params, search: query }).catch(() => null);
       const match = found && found.matches && found.matches[0];
       if (match) {
         const parts = match.scope ? match.scope.split('/') : [];
@@ -444,6 +505,10 @@ export class GraphView {
       const dl = el('dl', {},
         el('dt', {}, 'op'), el('dd', { className: 'op' }, n.isScope ? ['scope', n.childCount !== null ? `, ${n.childCount} members` : '', n.opCount !== null ? `, ${n.opCount} ops` : ''].join('') : n.op),
         el('dt', {}, 'device'), el('dd', { className: 'device' }, n.device || '—'),
+        ...Object.keys(STATS_MODES).filter(() => this.box.dataset.stats).flatMap((mode) => {
+          const value = statsValue(n, mode);
+          return [el('dt', {}, mode === 'compute' ? 'compute time' : 'memory'), el('dd', { className: mode }, value === null ? '—' : formatStat(value, mode))];
+        }),
         el('dt', {}, 'output shapes'), el('dd', { className: 'shapes' }, n.outputShapes.length ? n.outputShapes.map(shapeText).join(', ') : '—'),
         el('dt', {}, 'inputs'), el('dd', { className: 'inputs' }, n.inputs.length ? el('ul', {}, n.inputs.map(link)) : '—'),
         el('dt', {}, 'outputs'), el('dd', { className: 'outputs' }, outNames.length ? el('ul', {}, outNames.map(link)) : '—'),
@@ -476,7 +541,12 @@ export class GraphView {
   }
 
   settingsChanged(what) {
-    if (what === 'graphColor') { this.renderLegend(); this.showDetails(); this.requestDraw(); } else if (what === 'theme') this.requestDraw();
+    if (what === 'graphColor' || what === 'graphKind' || what === 'graphStats') {
+      // the colouring by a statistic, another RunMetadata step or the Keras model need another answer
+      const key = this.run ? JSON.stringify(this.renderSourceControls(this.run).params) : this.sourceKey;
+      if (key !== this.sourceKey) { if (what !== 'graphColor') this.expanded.clear(); this.load(what === 'graphKind'); return; }
+      this.renderLegend(); this.showDetails(); this.requestDraw();
+    } else if (what === 'theme') this.requestDraw();
     else if (what === 'graphRun') { this.expanded.clear(); this.selected = null; this.load(true); }
     else if (['runs', 'runFilter'].includes(what)) this.render();
   }
@@ -490,5 +560,7 @@ export class GraphView {
     search.removeEventListener('change', this.onSearch);
     search.removeEventListener('keydown', this.onSearch);
     document.getElementById('graph-fit').removeEventListener('click', this.onFit);
+    document.getElementById('graph-kind').removeEventListener('change', this.onKind);
+    document.getElementById('graph-stats').removeEventListener('change', this.onStats);
   }
 }

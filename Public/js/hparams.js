@@ -4,6 +4,7 @@ import { getJSON } from './api.js';
 import { runColor } from './colors.js';
 import { el, swatch, userRegExp } from './dom.js';
 import { formatValue } from './format.js';
+import { HParamsPlots } from './hparamsplots.js';
 
 function cellText(value) {
   if (value === null || value === undefined) return '';
@@ -22,6 +23,7 @@ export class HParamsView {
   constructor(app, root) {
     this.app = app; this.root = root;
     this.rows = []; this.sort = { column: 'run', descending: false };
+    this.plots = new HParamsPlots(() => this.draw()); // brushing its parallel coordinates filters the rows
   }
 
   async render() { await this.load(); }
@@ -54,6 +56,8 @@ export class HParamsView {
     const visible = new Set(this.app.visibleRuns());
     let rows = this.rows.filter((r) => visible.has(r.run));
     if (re) rows = rows.filter((r) => columns.some((c) => re.test(cellText(c.get(r)))));
+    this.plots.update(rows, columns);
+    rows = rows.filter((r) => this.plots.keeps(r));
     const column = columns.find((c) => c.id === this.sort.column) || columns[0];
     rows.sort((a, b) => compare(column.get(a), column.get(b)) * (this.sort.descending ? -1 : 1));
     const head = el('tr', {}, columns.map((c) => {
@@ -76,7 +80,8 @@ export class HParamsView {
     const table = el('table', { className: 'hparams' },
       el('caption', { className: 'hint' }, `${rows.length} of ${this.rows.length} runs; metrics are each run's last value.`),
       el('thead', {}, head), el('tbody', {}, body));
-    this.root.replaceChildren(table);
+    this.root.replaceChildren(table, this.plots.element);
+    this.plots.draw();
   }
 
   /** Reloads when a live change touches hparams summaries or a metric column's tag. */
@@ -87,7 +92,10 @@ export class HParamsView {
     if (touched || newRun) this.load();
   }
 
-  settingsChanged(what) { if (['runs', 'runFilter', 'hparamsFilter'].includes(what)) this.draw(); }
+  settingsChanged(what) {
+    if (['runs', 'runFilter', 'hparamsFilter'].includes(what)) this.draw();
+    else if (what === 'theme') this.plots.draw();
+  }
 
-  destroy() {}
+  destroy() { this.plots.destroy(); }
 }

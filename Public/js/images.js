@@ -3,7 +3,7 @@
 import { apiURL, getJSON } from './api.js';
 import { runColor } from './colors.js';
 import { el, swatch } from './dom.js';
-import { TagRunCardsView } from './cards.js';
+import { TagRunCardsView, setSliderEntries } from './cards.js';
 
 class ImageCard {
   constructor(tag, run) {
@@ -30,12 +30,9 @@ class ImageCard {
 
   async load() {
     this.loaded = true;
-    try { this.entries = await getJSON('images', { run: this.run, tag: this.tag }); } catch (_) { this.entries = []; }
-    const atEnd = this.position === null || this.position >= this.slider.max;
-    this.slider.max = String(Math.max(0, this.entries.length - 1));
-    this.slider.disabled = this.entries.length <= 1;
-    if (atEnd) this.position = Math.max(0, this.entries.length - 1);
-    this.slider.value = String(this.position);
+    let entries = [];
+    try { entries = await getJSON('images', { run: this.run, tag: this.tag }); } catch (_) { /* shown as none */ }
+    setSliderEntries(this, entries);
     this.show();
   }
 

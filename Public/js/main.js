@@ -19,21 +19,27 @@ import { ImagesView } from './images.js';
 import { TextView } from './text.js';
 import { GraphView } from './graph.js';
 import { HParamsView } from './hparams.js';
+import { PRCurvesView } from './prcurves.js';
+import { AudioView } from './audio.js';
+import { CustomScalarsView } from './customscalars.js';
 
 const TABS = [
   { id: 'scalars', label: 'Scalars', View: ScalarsView, has: (t) => t.scalars && t.scalars.length > 0 },
+  { id: 'customscalars', label: 'Custom Scalars', View: CustomScalarsView, has: (t) => t.customScalars === true },
   { id: 'histograms', label: 'Histograms', View: HistogramsView, has: (t) => t.histograms && t.histograms.length > 0 },
   { id: 'distributions', label: 'Distributions', View: DistributionsView, has: (t) => t.histograms && t.histograms.length > 0 },
   { id: 'images', label: 'Images', View: ImagesView, has: (t) => t.images && t.images.length > 0 },
+  { id: 'audio', label: 'Audio', View: AudioView, has: (t) => t.audio && t.audio.length > 0 },
   { id: 'text', label: 'Text', View: TextView, has: (t) => t.text && t.text.length > 0 },
-  { id: 'graph', label: 'Graph', View: GraphView, has: (t) => t.graph === true },
+  { id: 'prcurves', label: 'PR Curves', View: PRCurvesView, has: (t) => t.prCurves && t.prCurves.length > 0 },
+  { id: 'graph', label: 'Graph', View: GraphView, has: (t) => t.graph === true || (t.conceptualGraphs || []).length > 0 },
   { id: 'hparams', label: 'HParams', View: HParamsView, has: (t) => t.hparams === true },
 ];
 
 // The view state kept in the URL (name in the URL → default).
 const DEFAULTS = {
   tab: '', tagFilter: '', runFilter: '', smoothing: 0.6, xAxis: 'step', yScale: 'linear',
-  ignoreOutliers: false, histogramMode: 'offset', graphRun: '', graphColor: 'op', hparamsFilter: '',
+  ignoreOutliers: false, histogramMode: 'offset', graphRun: '', graphColor: 'op', graphKind: '', graphStats: '', hparamsFilter: '',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -74,7 +80,7 @@ class App {
     if (!['step', 'relative', 'wall'].includes(s.xAxis)) s.xAxis = 'step';
     if (!['linear', 'log'].includes(s.yScale)) s.yScale = 'linear';
     if (!['offset', 'overlay'].includes(s.histogramMode)) s.histogramMode = 'offset';
-    if (!['op', 'device'].includes(s.graphColor)) s.graphColor = 'op';
+    if (!['op', 'device', 'compute', 'memory'].includes(s.graphColor)) s.graphColor = 'op';
     this.state = s;
     this.explicitSelection = q.has('sel');
     this.selected = new Set(q.getAll('run'));
@@ -162,7 +168,10 @@ class App {
       const parts = [`${this.runs.length} run${this.runs.length === 1 ? '' : 's'}`, `${s.events.toLocaleString()} events`];
       if (!s.firstLoadDone) parts.push('loading…');
       if (s.corruptRecords) parts.push(`${s.corruptRecords} corrupt records`);
+      const ignored = ignoredText(s.ignored);
+      if (ignored) parts.push(ignored.short);
       $('status').textContent = parts.join(' · ');
+      $('status').title = ignored ? ignored.long : '';
     } catch (_) { /* the next refresh retries */ }
   }
 
@@ -386,6 +395,28 @@ class App {
     for (const run of this.runs) this.known.add(run);
     this.connectLive();
   }
+}
+
+/**
+ * The status line's words for /api/status `ignored` ([{run, plugin, tags, events}]): the summaries
+ * the board does not show, by plugin ("not shown: 12 events of plugin x (2 runs)"), and every run in
+ * the title.
+ */
+function ignoredText(ignored) {
+  if (!Array.isArray(ignored) || ignored.length === 0) return null;
+  const byPlugin = new Map();
+  for (const item of ignored) {
+    const plugin = String(item.plugin || 'unknown');
+    const entry = byPlugin.get(plugin) || { events: 0, runs: new Set(), tags: new Set() };
+    entry.events += Number(item.events) || 0;
+    entry.runs.add(String(item.run));
+    for (const tag of Array.isArray(item.tags) ? item.tags : []) entry.tags.add(String(tag));
+    byPlugin.set(plugin, entry);
+  }
+  const plural = (n, word) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+  const short = [...byPlugin].map(([plugin, e]) => `${plugin} (${plural(e.events, 'event')}, ${plural(e.runs.size, 'run')})`);
+  const long = ignored.map((item) => `${item.run}: ${item.plugin}, ${plural(Number(item.events) || 0, 'event')}${Array.isArray(item.tags) && item.tags.length ? ` (${item.tags.join(', ')})` : ''}`);
+  return { short: `not shown: ${short.join(', ')}`, long: `Summaries the board does not show:\n${long.join('\n')}` };
 }
 
 function mergeChanges(a, b) {

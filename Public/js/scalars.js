@@ -4,7 +4,8 @@
 import { apiURL, getJSON } from './api.js';
 import { runColor } from './colors.js';
 import { cssVar, el, fitCanvas, frameThrottle, swatch } from './dom.js';
-import { formatDuration, formatTick, formatValue, formatWallTime, lowerBound, niceTicks } from './format.js';
+import { formatDuration, formatMaybeFinite, formatTick, formatWallTime, jsonNumber, lowerBound, niceTicks } from './format.js';
+import { drawNonFinite, nonFiniteY, placeTooltip } from './plot.js';
 import { smooth } from './smoothing.js';
 
 const MARGIN = { left: 56, right: 12, top: 10, bottom: 26 };
@@ -33,7 +34,8 @@ class Series {
     this.wall = new Float64Array(n);
     this.step = new Float64Array(n);
     this.value = new Float64Array(n);
-    json.points.forEach((p, i) => { this.wall[i] = p[0]; this.step[i] = p[1]; this.value[i] = p[2]; });
+    // NaN and ±∞ come as strings; they stay NaN/±∞ (marked on the chart's edges), never 0
+    json.points.forEach((p, i) => { this.wall[i] = p[0]; this.step[i] = p[1]; this.value[i] = jsonNumber(p[2]); });
     this.smoothed = null;
     this.weight = null;
   }
@@ -204,6 +206,8 @@ class ScalarCard {
       ctx.translate(0, -0.6);
     }
     ctx.restore();
+    const marked = L.list.map((series) => drawNonFinite(ctx, L, series.xs(s.xAxis), series.value, runColor(series.run)));
+    this.element.dataset.nonFinite = String(marked.reduce((n, c) => n + c.nan + c.posInf + c.negInf, 0));
     this.element.dataset.drawn = '1';
     if (this.hoverIndex !== null) this.drawHover();
     if (this.app.perf.firstChart === null) {
@@ -284,7 +288,7 @@ class ScalarCard {
       if (i > 0 && Math.abs(xs[i - 1] - x) <= Math.abs(xs[i] - x)) i -= 1;
       const sm = series.smoothedFor(s.smoothing);
       const ty = L.tx(sm[i]);
-      const X = L.px(xs[i]); const Y = Number.isFinite(ty) ? L.py(ty) : my;
+      const X = L.px(xs[i]); const Y = Number.isFinite(ty) ? L.py(ty) : Number.isFinite(sm[i]) ? my : nonFiniteY(sm[i], L);
       rows.push({ series, i, X, Y, distance: Math.hypot(X - mx, Y - my) });
     }
     rows.sort((a, b) => a.distance - b.distance);
@@ -303,8 +307,8 @@ class ScalarCard {
       const time = s.xAxis === 'wall' ? formatWallTime(series.wall[i]) : formatDuration(series.wall[i] - series.wall[0]);
       return el('tr', { dataset: { run: series.run, step: series.step[i], value: series.value[i], smoothed: sm, wallTime: series.wall[i] } },
         el('td', { className: 'run' }, swatch(runColor(series.run)), series.run),
-        el('td', { className: 'smoothed' }, formatValue(sm)),
-        el('td', { className: 'value' }, formatValue(series.value[i])),
+        el('td', { className: 'smoothed' }, formatMaybeFinite(sm)),
+        el('td', { className: 'value' }, formatMaybeFinite(series.value[i])),
         el('td', { className: 'step' }, String(series.step[i])),
         el('td', { className: 'time' }, time));
     });
@@ -312,13 +316,7 @@ class ScalarCard {
       el('thead', {}, el('tr', {}, el('th', {}, 'Run'), el('th', {}, 'Smoothed'), el('th', {}, 'Value'), el('th', {}, 'Step'), el('th', {}, timeHeader))),
       el('tbody', {}, body)));
     tip.dataset.tag = this.tag;
-    tip.hidden = false;
-    const pad = 14;
-    const w = tip.offsetWidth; const h = tip.offsetHeight;
-    let left = clientX + pad; let top = clientY + pad;
-    if (left + w > innerWidth) left = Math.max(0, clientX - pad - w);
-    if (top + h > innerHeight) top = Math.max(0, clientY - pad - h);
-    tip.style.left = `${left}px`; tip.style.top = `${top}px`;
+    placeTooltip(clientX, clientY);
     this.drawHover();
   }
 

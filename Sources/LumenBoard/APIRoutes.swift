@@ -26,16 +26,18 @@ public struct BoardAPIResponse: Sendable {
 }
 
 /// The board's JSON API over one snapshot: `/api/runs`, `/api/tags`, `/api/scalars`,
-/// `/api/histograms`, `/api/distributions`, `/api/images`, `/api/image`, `/api/text` and
-/// `/api/status`. Run and tag names are only ever dictionary keys. Every failure is a 4xx with a
+/// `/api/histograms`, `/api/distributions`, `/api/images`, `/api/image`, `/api/text`,
+/// `/api/prcurves`, `/api/audio`, `/api/audioclip`, `/api/customscalars` and `/api/status`.
+/// Every NaN or infinite number is the string `"NaN"`, `"Infinity"` or `"-Infinity"`. Run and tag names are only ever dictionary keys. Every failure is a 4xx with a
 /// JSON `{"error": ...}` body: 404 for an unknown endpoint, run, tag or image, 400 for a missing
 /// or malformed parameter.
 public enum BoardAPI {
     public static let endpoints = [
         "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live", "graph",
+        "prcurves", "audio", "audioclip", "customscalars",
     ]
 
-    private struct Failure: Error {
+    struct Failure: Error {
         var status: Int
         var message: String
     }
@@ -59,7 +61,7 @@ public enum BoardAPI {
         switch endpoint {
         case "runs": return .json(runs(snapshot))
         case "tags": return .json(tags(snapshot))
-        case "status": return .json(status(snapshot.status))
+        case "status": return .json(status(snapshot))
         case "hparams": return .json(hparams(snapshot))
         case "scalars": return try scalars(q, snapshot)
         case "graph": return GraphView.respond(q, snapshot: snapshot)
@@ -83,15 +85,10 @@ public enum BoardAPI {
             }
             return .json(.array(out))
         case "image":
-            guard let index = try integer(q, "index", minimum: 0) else {
-                throw Failure(status: 400, message: "missing parameter 'index'")
-            }
-            let (_, reservoir) = try lookup(q, snapshot, kind: "image") { $0.images }
-            let all = reservoir.items.flatMap(\.images)
-            guard index < all.count else {
-                throw Failure(status: 404, message: "no image at index \(index) (there are \(all.count))")
-            }
-            return BoardAPIResponse(status: 200, contentType: "image/png", body: [UInt8](all[index]))
+            let image = try indexed(q, snapshot, kind: "image", { $0.images }, items: \.images)
+            return BoardAPIResponse(status: 200, contentType: "image/png", body: [UInt8](image))
+        case "prcurves", "audio", "audioclip", "customscalars":
+            return try pluginAnswer(endpoint: endpoint, q, snapshot)
         case "text":
             let (_, reservoir) = try lookup(q, snapshot, kind: "text") { $0.text }
             return .json(.array(reservoir.items.map { item in
@@ -130,6 +127,11 @@ public enum BoardAPI {
                 ("text", list(run.text.keys)),
                 ("graph", .bool(run.graph != nil || run.metaGraph != nil)),
                 ("hparams", .bool(!run.hparams.isEmpty)),
+                ("prCurves", list(run.prCurves.keys)),
+                ("audio", list(run.audio.keys)),
+                ("customScalars", .bool(run.customScalarsLayout != nil)),
+                ("conceptualGraphs", list(run.kerasModels.keys)),
+                ("runMetadata", list(run.runMetadata.keys)),
             ]))
         })
     }
@@ -166,8 +168,9 @@ public enum BoardAPI {
         return .array(rows)
     }
 
-    static func status(_ status: BoardStatus) -> BoardJSON {
-        .object([
+    static func status(_ snapshot: BoardSnapshot) -> BoardJSON {
+        let status = snapshot.status
+        return .object([
             ("files", .integer(Int64(status.files))),
             ("bytes", .integer(status.bytes)),
             ("events", .integer(Int64(status.events))),
@@ -177,6 +180,7 @@ public enum BoardAPI {
             ("problems", .array(status.problems.map { problem in
                 .object([("run", .string(problem.run)), ("file", .string(problem.file)), ("message", .string(problem.message))])
             })),
+            ("ignored", ignored(snapshot)),
         ])
     }
 
@@ -243,7 +247,7 @@ public enum BoardAPI {
     }
 
     /// The integer parameter `name`, `nil` if absent; a 400 if it isn't an integer ≥ `minimum`.
-    private static func integer(_ q: [String: String], _ name: String, minimum: Int) throws -> Int? {
+    static func integer(_ q: [String: String], _ name: String, minimum: Int) throws -> Int? {
         guard let text = q[name] else { return nil }
         guard let value = Int(text), value >= minimum else {
             throw Failure(status: 400, message: "parameter '\(name)' must be an integer ≥ \(minimum), not '\(text)'")
@@ -251,8 +255,25 @@ public enum BoardAPI {
         return value
     }
 
+    /// The `index`-th of all the `items` of the values of the tag `lookup` finds (`/api/image`,
+    /// `/api/audioclip`): a 400 without a valid `index`, a 404 past the last.
+    static func indexed<Value: Stepped, Item>(
+        _ q: [String: String], _ snapshot: BoardSnapshot, kind: String,
+        _ collection: (RunData) -> [String: Reservoir<Value>], items: (Value) -> [Item]
+    ) throws -> Item {
+        guard let index = try integer(q, "index", minimum: 0) else {
+            throw Failure(status: 400, message: "missing parameter 'index'")
+        }
+        let (_, reservoir) = try lookup(q, snapshot, kind: kind, collection)
+        let all = reservoir.items.flatMap(items)
+        guard index < all.count else {
+            throw Failure(status: 404, message: "no \(kind) at index \(index) (there are \(all.count))")
+        }
+        return all[index]
+    }
+
     /// The value of tag `tag` of run `run` in the collection `collection` picks.
-    private static func lookup<Value>(
+    static func lookup<Value>(
         _ q: [String: String], _ snapshot: BoardSnapshot, kind: String, _ collection: (RunData) -> [String: Value]
     ) throws -> ((run: String, tag: String), Value) {
         let runName = try required(q, "run")

@@ -1,5 +1,6 @@
 /// A JSON value for the board's API, written by hand so that output is fast, key order is fixed
-/// and non-finite numbers (which JSON can't hold) become `null` instead of failing.
+/// and non-finite numbers (which JSON can't hold) become the strings `"NaN"`, `"Infinity"` and
+/// `"-Infinity"` (as JavaScript's `Number()` reads them back) instead of failing.
 public indirect enum BoardJSON: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -45,10 +46,11 @@ public indirect enum BoardJSON: Sendable, Equatable {
     }
 
     /// A finite number in the shortest form that reads back to the same `Double`; integral values
-    /// without a fraction; NaN and the infinities as `null`.
+    /// without a fraction; NaN and the infinities as the strings `"NaN"`, `"Infinity"` and
+    /// `"-Infinity"`.
     static func writeNumber(_ x: Double, into out: inout String) {
         guard x.isFinite else {
-            out += "null"
+            out += x.isNaN ? "\"NaN\"" : x < 0 ? "\"-Infinity\"" : "\"Infinity\""
             return
         }
         if x == x.rounded(), abs(x) < 1e15 {

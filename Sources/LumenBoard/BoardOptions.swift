@@ -94,8 +94,8 @@ public struct LogdirSpec: Sendable, Equatable {
 }
 
 extension SampleLimits {
-    /// Parses `--samples-per-plugin`: comma-separated `plugin=N` for any of `histograms`, `images`
-    /// and `text`, where N ≥ 0 (0, or `all`, keeps every value); the others keep their defaults.
+    /// Parses `--samples-per-plugin`: comma-separated `plugin=N` for any of `histograms`, `images`,
+    /// `text`, `audio` and `pr_curves`, where N ≥ 0 (0, or `all`, keeps every value); the others keep their defaults.
     ///
     /// - Throws: ``BoardOptionError`` naming an unknown plugin, a bad count, or a malformed entry.
     public init(parsing spec: String) throws(BoardOptionError) {
@@ -123,10 +123,12 @@ extension SampleLimits {
             case "histograms": histograms = count
             case "images": images = count
             case "text": text = count
+            case "audio": audio = count
+            case "pr_curves": prCurves = count
             case "scalars":
-                throw BoardOptionError("--samples-per-plugin: scalars are never sampled (every point is kept); use histograms, images or text")
+                throw BoardOptionError("--samples-per-plugin: scalars are never sampled (every point is kept); use histograms, images, text, audio or pr_curves")
             default:
-                throw BoardOptionError("--samples-per-plugin: unknown plugin '\(plugin)' (known: histograms, images, text)")
+                throw BoardOptionError("--samples-per-plugin: unknown plugin '\(plugin)' (known: histograms, images, text, audio, pr_curves)")
             }
         }
     }

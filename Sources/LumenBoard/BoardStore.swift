@@ -55,6 +55,9 @@ public struct BoardChanges: Sendable, Equatable {
         add(1, run.histograms)
         add(2, run.images)
         add(3, run.text)
+        add(5, run.prCurves)
+        add(6, run.audio)
+        if let layout = run.customScalarsLayout { out[CustomScalarsLayout.tag, default: []] += [7, Int64(layout.hashValue)] }
         for (tag, data) in run.hparams { out[tag, default: []] += [4, Int64(data.hashValue)] }
         return out
     }

@@ -25,6 +25,11 @@ import Synchronization
 ///   kind: `count` GraphDef inputs collapsed into it, `shape` the tensor's shape (`"?×784"`,
 ///   `"scalar"`) when all of them agree and it is known, else `null`.
 ///
+/// With `conceptual=true[&tag=]` the graph is the run's Keras model instead (see ``KerasGraph``),
+/// and the answer adds `"conceptual": tag`; with `stats=TAG` every node with figures in the run's
+/// RunMetadata `TAG` gains `computeMicros` and `memoryBytes` (see ``StepStatistics``) and the
+/// answer adds `"stats": TAG`.
+///
 /// Boxes are top-left `x`, `y` plus `width`, `height` in pixels; data flows downward (see
 /// ``LayeredLayout``), each expanded scope laid out on its own and then placed as one box.
 public enum GraphView {
@@ -59,15 +64,54 @@ public enum GraphView {
             return .error(400, "\(error)")
         }
         guard let run = snapshot.runs[name] else { return .error(404, "no run named '\(name)'") }
+        if let conceptual = parameters["conceptual"], conceptual != "false" {
+            return conceptualGraph(parameters, run: run, named: name, expanding: expand)
+        }
         guard run.graph != nil || run.metaGraph != nil else { return .error(404, "run '\(name)' has no graph") }
+        let graph: OpGraph
         do {
-            let graph = try graph(of: run, named: name)
-            if let query = parameters["search"] {
-                return search(graph, for: query, run: name)
-            }
-            return .json(view(graph, expanding: expand, run: name))
+            graph = try self.graph(of: run, named: name)
         } catch {
             return .error(404, "run '\(name)' has no readable graph: \(error)")
+        }
+        if let query = parameters["search"] {
+            return search(graph, for: query, run: name)
+        }
+        return withStatistics(view(graph, expanding: expand, run: name), graph: graph, parameters, run: run, named: name)
+    }
+
+    /// `conceptual=true[&tag=]`: the Keras model of the `graph_keras_model` summary `tag` (the
+    /// run's first such tag when absent), laid out as an op graph (see ``KerasGraph``).
+    private static func conceptualGraph(
+        _ parameters: [String: String], run: RunData, named name: String, expanding expand: [String]
+    ) -> BoardAPIResponse {
+        guard parameters["conceptual"] == "true" else { return .error(400, "parameter 'conceptual' must be 'true' or 'false'") }
+        guard let tag = parameters["tag"] ?? run.kerasModels.keys.sorted().first else {
+            return .error(404, "run '\(name)' has no Keras model (graph_keras_model summary)")
+        }
+        guard let json = run.kerasModels[tag] else { return .error(404, "run '\(name)' has no Keras model tag '\(tag)'") }
+        do {
+            let graph = OpGraph(graphDef: try KerasGraph.graphDef(json: json))
+            if let query = parameters["search"] { return search(graph, for: query, run: name) }
+            guard case .object(var fields) = view(graph, expanding: expand, run: name) else { return .error(500, "no view") }
+            fields.append(("conceptual", .string(tag)))
+            return .json(.object(fields))
+        } catch {
+            return .error(404, "run '\(name)' has no readable Keras model '\(tag)': \(error)")
+        }
+    }
+
+    /// The view, with `stats=TAG`: every node's compute time and memory from the run's RunMetadata
+    /// `TAG` (see ``StepStatistics``).
+    private static func withStatistics(
+        _ view: BoardJSON, graph: OpGraph, _ parameters: [String: String], run: RunData, named name: String
+    ) -> BoardAPIResponse {
+        guard let tag = parameters["stats"] else { return .json(view) }
+        guard let bytes = run.runMetadata[tag] else { return .error(404, "run '\(name)' has no run metadata tag '\(tag)'") }
+        do {
+            return .json(try StepStatistics(serializedRunMetadata: bytes).annotate(view, graph: graph, tag: tag))
+        } catch {
+            return .error(404, "run '\(name)': \(error)")
         }
     }
 

@@ -32,12 +32,17 @@ public struct SampleLimits: Sendable, Equatable {
     public var histograms: Int
     public var images: Int
     public var text: Int
+    public var audio: Int
+    public var prCurves: Int
 
-    /// TensorBoard's defaults: 500 histograms, 10 images, 100 texts.
-    public init(histograms: Int = 500, images: Int = 10, text: Int = 100) {
+    /// TensorBoard's defaults: 500 histograms, 10 images, 100 texts, 10 audio summaries, 100 PR
+    /// curves.
+    public init(histograms: Int = 500, images: Int = 10, text: Int = 100, audio: Int = 10, prCurves: Int = 100) {
         self.histograms = histograms
         self.images = images
         self.text = text
+        self.audio = audio
+        self.prCurves = prCurves
     }
 }
 
@@ -72,6 +77,16 @@ public struct RunData: Sendable {
     public private(set) var histograms: [String: Reservoir<HistogramValue>] = [:]
     public private(set) var images: [String: Reservoir<ImageValue>] = [:]
     public private(set) var text: [String: Reservoir<TextValue>] = [:]
+    /// Tag → the sampled PR curves of the pr_curves plugin.
+    public private(set) var prCurves: [String: Reservoir<PRCurveValue>] = [:]
+    /// Tag → the sampled audio summaries of the audio plugin.
+    public private(set) var audio: [String: Reservoir<AudioValue>] = [:]
+    /// The serialized custom-scalars `Layout` of the run's last layout summary.
+    public private(set) var customScalarsLayout: Data?
+    /// Tag → the JSON of the Keras model of the last `graph_keras_model` summary (the conceptual graph).
+    public private(set) var kerasModels: [String: Data] = [:]
+    /// Plugin → the summaries not shown (an unknown plugin, or a value its plugin can't use).
+    public private(set) var ignored: [String: IgnoredSummaries] = [:]
     /// The serialized `GraphDef` of the last graph event.
     public private(set) var graph: Data?
     /// The serialized `MetaGraphDef` of the last meta graph event.
@@ -178,21 +193,28 @@ public struct RunData: Sendable {
         case .sessionLog(let log) where log.status == .start:
             purgeAll(fromStep: step)
         case .summary(let summary):
+            var ignoredPlugins: Set<String> = []
             for value in summary.value {
-                add(value, step: step, wallTime: wallTime)
+                if let plugin = add(value, step: step, wallTime: wallTime) {
+                    ignored[plugin, default: IgnoredSummaries()].tags.insert(value.tag)
+                    ignoredPlugins.insert(plugin)
+                }
             }
+            for plugin in ignoredPlugins { ignored[plugin]?.events += 1 }
         default:
             break
         }
     }
 
-    private mutating func add(_ value: Summary.Value, step: Int64, wallTime: Double) {
+    /// Adds one summary value; returns the plugin to count it under if it isn't shown.
+    private mutating func add(_ value: Summary.Value, step: Int64, wallTime: Double) -> String? {
         let tag = value.tag
         if value.hasMetadata, pluginByTag[tag] == nil, !value.metadata.pluginData.pluginName.isEmpty {
             pluginByTag[tag] = value.metadata.pluginData.pluginName
         }
         if value.hasMetadata, value.metadata.pluginData.pluginName == "hparams" {
             hparams[tag] = value.metadata.pluginData.content
+            if value.value == nil { return nil }
         }
         switch value.value {
         case .simpleValue(let x):
@@ -203,37 +225,75 @@ public struct RunData: Sendable {
             addImage(
                 ImageValue(step: step, wallTime: wallTime, width: Int(image.width), height: Int(image.height),
                            images: [image.encodedImageString]), tag: tag)
+        case .audio(let clip):
+            addAudio(AudioValue(legacy: clip, step: step, wallTime: wallTime), tag: tag)
         case .tensor(let tensor):
-            addTensor(tensor, tag: tag, step: step, wallTime: wallTime)
-        default:
-            break
+            let content = value.hasMetadata ? value.metadata.pluginData.content : nil
+            if !addTensor(tensor, tag: tag, content: content, step: step, wallTime: wallTime) {
+                return pluginByTag[tag] ?? IgnoredSummaries.noPlugin
+            }
+        case .obsoleteOldStyleHistogram:
+            return "(old-style histogram)"
+        case nil:
+            return pluginByTag[tag] ?? IgnoredSummaries.noPlugin
         }
+        return nil
     }
 
-    private mutating func addTensor(_ tensor: TensorProto, tag: String, step: Int64, wallTime: Double) {
+    /// Adds a tensor summary of the plugin that owns `tag`; `false` if it isn't shown (no such
+    /// plugin, or a tensor the plugin can't use). `content` is the value's plugin content, if it
+    /// has metadata.
+    private mutating func addTensor(_ tensor: TensorProto, tag: String, content: Data?, step: Int64, wallTime: Double) -> Bool {
         switch pluginByTag[tag] {
         case "scalars":
-            guard let values = TensorValues.numbers(tensor), values.count == 1 else { return }
+            guard let values = TensorValues.numbers(tensor), values.count == 1 else { return false }
             scalarColumns[scalarColumn(tag)].append(step: step, wallTime: wallTime, value: values[0])
         case "histograms":
-            guard let values = TensorValues.numbers(tensor), values.count % 3 == 0 else { return }
+            guard let values = TensorValues.numbers(tensor), values.count % 3 == 0 else { return false }
             let buckets = stride(from: 0, to: values.count, by: 3).map { Array(values[$0..<$0 + 3]) }
             addHistogram(Self.histogram(buckets: buckets, step: step, wallTime: wallTime), tag: tag)
         case "images":
             let strings = tensor.stringVal
             guard strings.count >= 2, let width = Int(String(decoding: strings[0], as: UTF8.self)),
                 let height = Int(String(decoding: strings[1], as: UTF8.self))
-            else { return }
+            else { return false }
             addImage(
                 ImageValue(step: step, wallTime: wallTime, width: width, height: height,
                            images: Array(strings.dropFirst(2))), tag: tag)
         case "text":
+            guard tensor.dtype == .dtString else { return false }
             let strings = tensor.stringVal.map { String(decoding: $0, as: UTF8.self) }
             if text[tag] == nil { text[tag] = Reservoir(capacity: limits.text, seed: Self.seed(tag)) }
             text[tag]!.add(TextValue(step: step, wallTime: wallTime, strings: strings))
+        case PRCurveValue.pluginName:
+            guard let curve = PRCurveValue(tensor: tensor, step: step, wallTime: wallTime) else { return false }
+            if prCurves[tag] == nil { prCurves[tag] = Reservoir(capacity: limits.prCurves, seed: Self.seed(tag)) }
+            prCurves[tag]!.add(curve)
+        case AudioValue.pluginName:
+            guard let value = AudioValue(tensor: tensor, content: content, step: step, wallTime: wallTime) else { return false }
+            addAudio(value, tag: tag)
+        case CustomScalarsLayout.pluginName:
+            guard tag == CustomScalarsLayout.tag, tensor.dtype == .dtString, tensor.stringVal.count == 1,
+                (try? Layout(serializedBytes: tensor.stringVal[0])) != nil
+            else { return false }
+            customScalarsLayout = tensor.stringVal[0]
+        case KerasModel.pluginName:
+            guard tensor.dtype == .dtString, tensor.stringVal.count == 1 else { return false }
+            kerasModels[tag] = tensor.stringVal[0]
+        case HParamsSummaries.pluginName:
+            break  // the plugin content is the summary (kept in `hparams`); a tensor beside it adds nothing
+        case RunMetadataStatistics.pluginName:
+            guard tensor.dtype == .dtString, tensor.stringVal.count == 1 else { return false }
+            runMetadata[tag] = tensor.stringVal[0]
         default:
-            break
+            return false
         }
+        return true
+    }
+
+    private mutating func addAudio(_ value: AudioValue, tag: String) {
+        if audio[tag] == nil { audio[tag] = Reservoir(capacity: limits.audio, seed: Self.seed(tag)) }
+        audio[tag]!.add(value)
     }
 
     private mutating func addHistogram(_ histogram: HistogramValue, tag: String) {
@@ -252,6 +312,8 @@ public struct RunData: Sendable {
         for tag in histograms.keys { histograms[tag]!.purge(fromStep: step) }
         for tag in images.keys { images[tag]!.purge(fromStep: step) }
         for tag in text.keys { text[tag]!.purge(fromStep: step) }
+        for tag in prCurves.keys { prCurves[tag]!.purge(fromStep: step) }
+        for tag in audio.keys { audio[tag]!.purge(fromStep: step) }
     }
 
     /// A legacy `HistogramProto` as TensorBoard's `data_compat` migrates it: the empty buckets at

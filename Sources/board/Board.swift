@@ -31,7 +31,7 @@ struct Board: AsyncParsableCommand {
     var assets: String?
 
     @Option(help: ArgumentHelp(
-        "How many values to keep per tag, e.g. histograms=500,images=10,text=100 (any subset; 0 or 'all' keeps every one).",
+        "How many values to keep per tag, e.g. histograms=500,images=10,text=100,audio=10,pr_curves=100 (any subset; 0 or 'all' keeps every one).",
         valueName: "plugin=N,..."))
     var samplesPerPlugin: String?
 

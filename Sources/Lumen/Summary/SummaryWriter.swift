@@ -166,6 +166,58 @@ public final class SummaryWriter: Sendable {
         write(Summary(values: [.text(tag: tag + "/text_summary", markdown: markdown)]), step: step, wallTime: wallTime)
     }
 
+    // MARK: PR curves, audio, custom scalars
+
+    /// Adds a precision-recall curve of a binary classifier for the pr_curves plugin, as PyTorch's
+    /// `add_pr_curve` does: `labels` (1 positive, 0 negative) and `predictions` (in [0, 1]) of any
+    /// equal shape, and optional `weights` of the same size (or one value) scaling each count. The
+    /// curve is evaluated at `numThresholds` thresholds evenly spaced in [0, 1] (see
+    /// ``PRCurve/rows(labels:predictions:numThresholds:weights:)``) and written as the plugin's
+    /// `[6, numThresholds]` float tensor under `tag`.
+    ///
+    /// - Throws: ``SummaryInputError`` for fewer than two thresholds or tensors of different sizes.
+    public func addPRCurve(
+        _ tag: String, labels: Tensor, predictions: Tensor, step: Int = 0, numThresholds: Int = 127,
+        weights: Tensor? = nil, wallTime: Double? = nil
+    ) throws {
+        let value = try Summary.Value.prCurve(
+            tag: tag, labels: labels.doubles, predictions: predictions.doubles.map { Float($0) },
+            numThresholds: numThresholds, weights: weights?.doubles)
+        write(Summary(values: [value]), step: step, wallTime: wallTime)
+    }
+
+    /// Adds an audio clip for the audio plugin, as PyTorch's `add_audio` does: a 16-bit PCM WAV
+    /// file of `samples`, values in [-1, 1] (clipped to it), either `[frames]` (mono) or
+    /// `[frames, channels]`, at `sampleRate` frames per second.
+    ///
+    /// - Throws: ``SummaryWriterError/invalidAudioShape(shape:)`` for another rank,
+    ///   ``SummaryInputError`` for a sample rate or length a WAV file can't hold.
+    public func addAudio(_ tag: String, samples: Tensor, sampleRate: Int = 44100, step: Int = 0, wallTime: Double? = nil) throws {
+        guard samples.shape.count == 1 || samples.shape.count == 2 else {
+            throw SummaryWriterError.invalidAudioShape(shape: samples.shape)
+        }
+        let channels = samples.shape.count == 2 ? samples.shape[1] : 1
+        guard channels >= 1 else { throw SummaryWriterError.invalidAudioShape(shape: samples.shape) }
+        let value = try Summary.Value.audio(
+            tag: tag, samples: samples.doubles.map { Float($0) }, channels: channels, sampleRate: sampleRate)
+        write(Summary(values: [value]), step: step, wallTime: wallTime)
+    }
+
+    /// Writes the custom_scalars plugin's layout (categories of multiline and margin charts), once
+    /// per run, as PyTorch's `add_custom_scalars` does.
+    ///
+    /// ```swift
+    /// writer.addCustomScalarsLayout(Layout(categories: [
+    ///     Category(title: "losses", charts: [
+    ///         .multiline(title: "train vs eval", tags: ["loss/train", "loss/eval"]),
+    ///         .margin(title: "loss ± std", series: [("loss/mean", "loss/low", "loss/high")]),
+    ///     ]),
+    /// ]))
+    /// ```
+    public func addCustomScalarsLayout(_ layout: Layout, wallTime: Double? = nil) {
+        write(Summary(values: [.customScalarsLayout(layout)]), step: 0, wallTime: wallTime)
+    }
+
     // MARK: Hyperparameters
 
     /// Adds a trial for the hparams plugin, as PyTorch's `add_hparams` does: in the sub-run
