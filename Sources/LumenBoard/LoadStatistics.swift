@@ -16,18 +16,33 @@ public struct ReloadReport: Sendable, Equatable {
     }
 }
 
-/// Tells observers (such as the server's `/metrics`) about every finished pass.
+/// Tells observers (such as the server's `/metrics`) about every finished pass. Passes that end
+/// before the first observer comes (the loader starts before the server) are kept and told to it.
 public final class LoadStatistics: Sendable {
-    private let observers = Mutex<[@Sendable (ReloadReport) -> Void]>([])
+    private struct State {
+        var observers: [@Sendable (ReloadReport) -> Void] = []
+        var early: [ReloadReport] = []
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
-    /// Calls `observer` after every later pass.
+    /// Calls `observer` with every pass so far if it is the first observer, and after every later pass.
     public func observe(_ observer: @escaping @Sendable (ReloadReport) -> Void) {
-        observers.withLock { $0.append(observer) }
+        let early = state.withLock { state in
+            state.observers.append(observer)
+            defer { state.early = [] }
+            return state.early
+        }
+        for report in early { observer(report) }
     }
 
     func report(_ report: ReloadReport) {
-        for observer in observers.withLock({ $0 }) { observer(report) }
+        let observers = state.withLock { state in
+            if state.observers.isEmpty { state.early.append(report) }
+            return state.observers
+        }
+        for observer in observers { observer(report) }
     }
 }

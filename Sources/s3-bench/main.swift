@@ -96,9 +96,10 @@ do {
                 let path = (options.logdir as NSString).appendingPathComponent(relative)
                 if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(relative) }
             }
+            let toUpload = files
             let took = try seconds {
-                try DispatchQueue.concurrentPerformThrowing(files.count) { index in
-                    let relative = files[index]
+                try DispatchQueue.concurrentPerformThrowing(toUpload.count) { index in
+                    let relative = toUpload[index]
                     let data = try Data(contentsOf: URL(fileURLWithPath: (options.logdir as NSString).appendingPathComponent(relative)))
                     try runBlocking { () async throws(S3Error) in
                         try await client.putObject(bucket: bucket, key: "logdir/" + relative, bytes: [UInt8](data))

@@ -41,8 +41,9 @@ import Testing
         // Two boards, each with its own client and state, one behind a path prefix.
         let first = BoardLoader(spec: LogdirSpec(path: "s3://shared/logs"), storages: LogStorages(s3: S3LogStorage(client: moto.client())))
         let second = BoardLoader(spec: LogdirSpec(path: "s3://shared/logs"), storages: LogStorages(s3: S3LogStorage(client: moto.client())))
-        let snapshot = await first.reload()
-        await second.reload()
+        await first.run(interval: 0)
+        await second.run(interval: 0)
+        let snapshot = first.store.snapshot
         let keys = BoardAnswers.all(snapshot).keys.sorted()
         #expect(keys.count > 30)
         let appA = BoardServer.makeApplication(store: first.store, host: "127.0.0.1", port: 0)
@@ -99,8 +100,9 @@ import Testing
     /// `GET /metrics`: the loader's and the server's figures, in Prometheus' text format.
     @Test func metricsReportTheLoaderAndTheRequests() async throws {
         let loader = BoardLoader(logdir: Self.interop)
-        let snapshot = await loader.reload()
         let app = BoardServer.makeApplication(store: loader.store, host: "127.0.0.1", port: 0)
+        await loader.run(interval: 0)
+        let snapshot = loader.store.snapshot
         try await app.test(.live) { client in
             _ = try await Self.get(client, "/api/runs")
             _ = try await Self.get(client, "/api/runs")

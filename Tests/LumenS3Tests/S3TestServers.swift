@@ -59,14 +59,18 @@ final class MotoServer: @unchecked Sendable {
         S3Configuration(credentials: Self.credentials, region: "us-east-1", endpoint: URL(string: endpoint))
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
+    func stop() { kill(process) }
 
     deinit { stop() }
+}
+
+/// Ends `process` with SIGKILL and waits (up to 10 s) until it is gone, without
+/// `waitUntilExit`, whose run loop can hang on a Swift concurrency thread.
+func kill(_ process: Process) {
+    guard process.isRunning else { return }
+    _ = Glibc.kill(process.processIdentifier, SIGKILL)
+    let deadline = Date().addingTimeInterval(10)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
 }
 
 /// `scripts/s3_fault_proxy.py` in front of a server: fails most requests with 503 SlowDown (and
@@ -108,7 +112,7 @@ final class FaultProxy: @unchecked Sendable {
             }
         }
         guard let port else {
-            process.terminate()
+            kill(process)
             throw ProcessFailure(description: "the fault proxy did not start")
         }
         self.port = port
@@ -132,10 +136,7 @@ final class FaultProxy: @unchecked Sendable {
     func stop() {
         output.fileHandleForReading.readabilityHandler = nil
         try? input.fileHandleForWriting.close()
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        kill(process)
     }
 
     deinit { stop() }
