@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -35,6 +39,7 @@ let package = Package(
             dependencies: [
                 "COpenBLAS",
                 "LumenEvents",
+                "LumenS3",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -47,9 +52,23 @@ let package = Package(
             name: "CLumenCRC32C"
         ),
         .target(
+            name: "AWSSigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "LumenS3",
+            dependencies: [
+                "AWSSigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "LumenBoard",
             dependencies: [
                 "LumenEvents",
+                "LumenS3",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -68,6 +87,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(
@@ -77,7 +97,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "board",
-            dependencies: ["LumenBoard", "LumenBoardServer", "LumenBoardUI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LumenBoard", "LumenBoardServer", "LumenBoardUI", "LumenS3", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "DigitsExample",
@@ -92,12 +112,16 @@ let package = Package(
             dependencies: ["LumenEvents"]
         ),
         .executableTarget(
+            name: "s3-bench",
+            dependencies: ["LumenBoard", "LumenEvents", "LumenS3", "AWSSigV4"]
+        ),
+        .executableTarget(
             name: "board-bench-logdir",
             dependencies: ["LumenEvents"]
         ),
         .executableTarget(
             name: "lumen-bench",
-            dependencies: ["Lumen", "COpenBLAS", "LumenBoard", "LumenTestSupport"]
+            dependencies: ["Lumen", "COpenBLAS", "LumenBoard", "LumenS3", "LumenTestSupport"]
         ),
         .testTarget(
             name: "LumenTests",
@@ -112,6 +136,13 @@ let package = Package(
             name: "LumenEventsTests",
             dependencies: ["LumenEvents", "LumenTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LumenS3Tests",
+            dependencies: [
+                "AWSSigV4", "LumenS3", "Lumen", "LumenBoard", "LumenBoardServer", "LumenEvents", "LumenTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird")],
+            resources: [.copy("SigV4Vectors")]
         ),
         .testTarget(
             name: "LumenBoardTests",

@@ -67,7 +67,7 @@ class Board:
             args += ["--assets", os.environ["LUMEN_ASSETS"]]
         self.process = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         line = self.process.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        match = re.search(r"(http://127\.0\.0\.1:\d+/\S*)", line)  # with --path-prefix, the prefix too
         if not match:
             self.process.kill()
             raise RuntimeError(f"the board did not print its URL: {line!r}")

@@ -154,6 +154,28 @@ class FixtureTests(DashboardChecks, unittest.TestCase):
         self.check_all_tabs("fixtures")
 
 
+class PathPrefixTests(DashboardChecks, unittest.TestCase):
+    """The fixtures served under --path-prefix, as behind a reverse proxy: every tab works there."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.board = harness.Board(ROOT / "fixtures" / "interop", extra=("--path-prefix", "/team/board"))
+        cls.board.wait_loaded()
+        cls.driver = harness.browser()
+        cls.screenshot_dir = Path(tempfile.mkdtemp(prefix="lumen-prefix-shots-"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.board.stop()
+        shutil.rmtree(cls.screenshot_dir, ignore_errors=True)
+
+    def test_every_tab_renders_under_the_prefix(self):
+        self.assertTrue(self.board.url.endswith("/team/board/"), self.board.url)
+        self.check_all_tabs("prefix")
+        self.assertTrue(self.driver.current_url.startswith(self.board.url))
+
+
 class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
     """A logdir written by the test with TensorBoard's own event writer, appended to while the
     page is open."""

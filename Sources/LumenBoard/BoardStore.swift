@@ -90,6 +90,8 @@ public struct BoardChanges: Sendable, Equatable {
 public final class BoardStore: Sendable {
     private let current = Mutex(BoardSnapshot())
     private let subscribers = Mutex([UUID: AsyncStream<BoardChanges>.Continuation]())
+    /// Reports of the loader's passes.
+    public let statistics = LoadStatistics()
 
     public init() {}
 
@@ -143,11 +145,11 @@ public actor BoardLoader {
 
     public init(
         spec: LogdirSpec, limits: SampleLimits = SampleLimits(), store: BoardStore = BoardStore(),
-        progressInterval: Double = 0.25, sliceBytes: Int = 16 << 20,
+        progressInterval: Double = 0.25, sliceBytes: Int = 16 << 20, storages: LogStorages? = nil,
         progress: (@Sendable (LoadProgress) -> Void)? = nil
     ) {
         self.store = store
-        let loader = LogdirLoader(spec: spec, limits: limits)
+        let loader = LogdirLoader(spec: spec, limits: limits, storages: storages)
         loader.sliceBytes = sliceBytes
         self.engine = LoadEngine(loader: loader, store: store, progressInterval: progressInterval, progress: progress)
     }
@@ -223,6 +225,8 @@ final class LoadEngine: @unchecked Sendable {
                 records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: false))
         }
         reloads += 1
+        store.statistics.report(ReloadReport(
+            seconds: seconds(), bytes: counters.bytes.load(ordering: .relaxed), records: counters.records.load(ordering: .relaxed)))
         let snapshot = Self.snapshot(loader, reloads: reloads, done: true, shared: false)
         store.publish(snapshot)
         if first {
@@ -252,6 +256,7 @@ final class LoadEngine: @unchecked Sendable {
                 status.problems += runLoader.problems
             }
         }
+        if !shared { status.problems = loader.listingProblems + status.problems }
         status.firstLoadDone = done
         status.reloads = reloads
         return BoardSnapshot(runs: runs, status: status)

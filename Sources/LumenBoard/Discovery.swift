@@ -18,14 +18,40 @@ public enum RunDiscovery {
     /// Returns every run under the logdirs of `spec`: runs under a named entry are prefixed with
     /// its name (see ``LogdirSpec``). If two entries give the same run name, the first wins.
     public static func discover(spec: LogdirSpec) -> [String: [String]] {
-        var runs: [String: [String]] = [:]
-        for entry in spec.entries {
-            for (relative, files) in discover(logdir: entry.path) {
+        discover(spec: spec, storages: LogStorages()).runs
+    }
+
+    /// What one discovery over the entries of a ``LogdirSpec`` found.
+    public struct Found {
+        /// Run name → its event files, sorted by name.
+        public var runs: [String: [String]] = [:]
+        /// Run name → the index of the entry it is under.
+        public var entries: [String: Int] = [:]
+        /// Entries that couldn't be listed: index → why.
+        public var failures: [Int: String] = [:]
+    }
+
+    /// Returns every run under the logdirs of `spec`, each listed through its storage (the local
+    /// disk, or an object store for `s3://` URLs), and the entries that couldn't be listed.
+    public static func discover(spec: LogdirSpec, storages: LogStorages) -> Found {
+        var found = Found()
+        for (index, entry) in spec.entries.enumerated() {
+            let listed: [String: [String]]
+            do {
+                listed = try storages.storage(for: entry.path).discoverRuns(under: entry.path)
+            } catch {
+                found.failures[index] = "\(error)"
+                continue
+            }
+            for (relative, files) in listed {
                 let name = LogdirSpec.runName(entry: entry.name, relative: relative)
-                if runs[name] == nil { runs[name] = files }
+                if found.runs[name] == nil {
+                    found.runs[name] = files
+                    found.entries[name] = index
+                }
             }
         }
-        return runs
+        return found
     }
 
     private static func visit(directory: String, relative: String, into runs: inout [String: [String]]) {

@@ -19,11 +19,19 @@ public final class LogdirLoader {
     /// The first logdir's path.
     public var logdir: String { spec.entries.first?.path ?? "" }
 
+    /// Where the logdirs' files are read from.
+    public let storages: LogStorages
+    /// Run name → the index of the spec entry it was last found under.
+    private var runEntries: [String: Int] = [:]
+    /// Logdirs the last pass couldn't list (their runs are kept as they were).
+    public private(set) var listingProblems: [BoardProblem] = []
+
     public init(spec: LogdirSpec, limits: SampleLimits = SampleLimits(),
-                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount, storages: LogStorages? = nil) {
         self.spec = spec
         self.limits = limits
         self.workers = Swift.max(1, workers)
+        self.storages = storages ?? LogStorages.resolving(spec)
     }
 
     public convenience init(logdir: String, limits: SampleLimits = SampleLimits()) {
@@ -42,15 +50,27 @@ public final class LogdirLoader {
     /// data as it arrives. Returns how many records were decoded.
     @discardableResult
     public func reload(counters: LoadCounters?, sharing: Bool, every interval: Double, tick: () -> Void) -> Int {
-        let found = RunDiscovery.discover(spec: spec)
-        discoveredFileCount = found.values.reduce(0) { $0 + $1.count }
-        for name in runs.keys where found[name] == nil { runs[name] = nil }
+        let discovery = RunDiscovery.discover(spec: spec, storages: storages)
+        let found = discovery.runs
+        listingProblems = discovery.failures.sorted { $0.key < $1.key }.map { index, message in
+            BoardProblem(run: spec.entries[index].name ?? ".", file: spec.entries[index].path,
+                         message: "can't be listed; its runs are kept as they were: \(message)")
+        }
+        // A run of a logdir that couldn't be listed is kept until it can be listed again.
+        for name in runs.keys where found[name] == nil && discovery.failures[runEntries[name] ?? -1] == nil {
+            runs[name] = nil
+        }
+        runEntries.merge(discovery.entries) { $1 }
         var jobs: [(RunLoader, [String])] = []
-        for (name, files) in found.sorted(by: { $0.key < $1.key }) {
-            let loader = runs[name] ?? RunLoader(name: name, limits: limits)
+        for name in Set(found.keys).union(runs.keys).sorted() {
+            // A run kept from a logdir that couldn't be listed goes on with the files it had.
+            guard let files = found[name] ?? runs[name]?.files else { continue }
+            let entry = spec.entries[runEntries[name] ?? 0]
+            let loader = runs[name] ?? RunLoader(name: name, limits: limits, storage: storages.storage(for: entry.path))
             runs[name] = loader
             jobs.append((loader, files))
         }
+        discoveredFileCount = jobs.reduce(0) { $0 + $1.1.count }
         let work = UncheckedSendable(jobs)
         let tally = Tally()
         let slice = sharing ? sliceBytes : Int.max
@@ -67,7 +87,9 @@ public final class LogdirLoader {
                 }
             }
         }
-        let threads = Swift.max(1, Swift.min(workers, jobs.count))
+        // Runs in an object store load more at once: their workers mostly wait on the network.
+        let width = jobs.reduce(workers) { Swift.max($0, $1.0.storage.concurrentRuns) }
+        let threads = Swift.max(1, Swift.min(width, jobs.count))
         if threads == 1 && interval <= 0 {
             body()
         } else {

@@ -57,8 +57,7 @@ public final class EventFileTail {
     /// The end of the bytes seen in the file so far: it was truncated if it ends before this.
     private var seenEnd: Int64 = 0
 
-    private let source: FileByteSource
-    private let identity: (device: UInt64, inode: UInt64)
+    private let source: any StoredEventFile
     private let gzip: GzipStreamDecoder?
     /// gzip: decompressed bytes not yet scanned (at most a partial frame between passes).
     private var pending: [UInt8] = []
@@ -73,17 +72,23 @@ public final class EventFileTail {
     /// How many compressed bytes a gzip file is read at a time.
     static let gzipReadLength = 256 << 10
 
-    /// Opens the file at `path`.
+    /// Opens the file at `path` on the local disk.
     ///
     /// - Throws: ``FileByteSourceError/openFailed(path:errno:)`` if it can't be opened.
-    public init(path: String) throws {
-        source = try FileByteSource(path: path)
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw FileByteSourceError.statusFailed(path: path, errno: errno) }
-        self.path = path
-        self.identity = (UInt64(status.st_dev), UInt64(status.st_ino))
+    public convenience init(path: String) throws {
+        try self.init(file: LocalEventFile(path: path))
+    }
+
+    /// Tails `file`, local or in an object store.
+    public init(file: any StoredEventFile) throws {
+        source = file
+        path = file.path
         gzip = path.hasSuffix(".gz") ? try GzipStreamDecoder() : nil
     }
+
+    /// Why the last pass couldn't read the file (a failure that may pass, such as an object
+    /// store that kept failing); it is read again on the next pass.
+    public private(set) var unavailable: String?
 
     /// Whether the file is still being read (it has no ``problem``).
     public var isLive: Bool { problem == nil }
@@ -96,19 +101,23 @@ public final class EventFileTail {
         -> (records: Int, more: Bool)
     {
         guard problem == nil else { return (0, false) }
+        unavailable = nil
         do {
-            size = try source.size
+            switch try source.state() {
+            case .present(let now):
+                size = now
+            case .deleted:
+                problem = "deleted while being read; kept what was read"
+                return (0, false)
+            case .replaced:
+                problem = "replaced by another file; kept what was read from the first"
+                return (0, false)
+            }
+        } catch let error as StorageUnavailable {
+            unavailable = error.description
+            return (0, false)
         } catch {
             problem = "\(error)"
-            return (0, false)
-        }
-        var pathStatus = stat()
-        if stat(path, &pathStatus) != 0 {
-            problem = errno == ENOENT ? "deleted while being read; kept what was read" : "can't read the file's status: \(String(cString: strerror(errno)))"
-            return (0, false)
-        }
-        if UInt64(pathStatus.st_dev) != identity.device || UInt64(pathStatus.st_ino) != identity.inode {
-            problem = "replaced by another file; kept what was read from the first"
             return (0, false)
         }
         if size < seenEnd {
@@ -118,6 +127,9 @@ public final class EventFileTail {
         do {
             return gzip == nil ? try readPlain(into: &run, budget: budget, counters: counters)
                 : try readGzip(into: &run, budget: budget, counters: counters)
+        } catch let error as StorageUnavailable {
+            unavailable = error.description
+            return (0, false)
         } catch {
             problem = "\(error)"
             return (0, false)
@@ -221,9 +233,13 @@ public final class RunLoader {
     /// The data as of the last ``share()``, for snapshots taken while a worker loads the run.
     private let shared = Mutex<RunData?>(nil)
 
-    public init(name: String, limits: SampleLimits = SampleLimits()) {
+    /// Where the run's files are.
+    public let storage: any LogStorage
+
+    public init(name: String, limits: SampleLimits = SampleLimits(), storage: any LogStorage = LocalLogStorage()) {
         self.name = name
         self.data = RunData(limits: limits)
+        self.storage = storage
     }
 
     /// The files being tailed, in name order.
@@ -234,7 +250,10 @@ public final class RunLoader {
 
     /// What is wrong with this run's files.
     public var problems: [BoardProblem] {
-        var out = tails.values.compactMap { tail in tail.problem.map { BoardProblem(run: name, file: tail.path, message: $0) } }
+        var out = tails.values.compactMap { tail in
+            (tail.problem ?? tail.unavailable.map { "can't be read now, trying again next pass: " + $0 })
+                .map { BoardProblem(run: name, file: tail.path, message: $0) }
+        }
         out += openFailures.map { BoardProblem(run: name, file: $0.key, message: $0.value) }
         return out.sorted { $0.file < $1.file }
     }
@@ -257,7 +276,7 @@ public final class RunLoader {
     public func load(files: [String], budget: Int, counters: LoadCounters? = nil) -> (records: Int, more: Bool) {
         for path in files where tails[path] == nil {
             do {
-                tails[path] = try EventFileTail(path: path)
+                tails[path] = try EventFileTail(file: storage.open(path))
                 openFailures[path] = nil
             } catch {
                 openFailures[path] = "can't be opened: \(error)"

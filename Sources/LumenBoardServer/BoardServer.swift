@@ -14,18 +14,49 @@ public enum BoardServer {
         + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
     /// A router answering `GET /api/<endpoint>` with ``BoardAPI`` over `store`'s snapshot,
-    /// `GET /api/live` with server-sent changes, and every other `GET` with the web UI's files
-    /// from `assets` (the files packaged with the binary when `nil`).
-    public static func makeRouter(store: BoardStore, assets: UIAssets? = nil) -> Router<BasicRequestContext> {
+    /// `GET /api/live` with server-sent changes, `GET /metrics` with the Prometheus metrics, and
+    /// every other `GET` with the web UI's files from `assets` (the files packaged with the binary
+    /// when `nil`), all under `pathPrefix` (as TensorBoard's `--path_prefix`: `/board` serves the
+    /// UI at `/board/` and the API at `/board/api/...`; the bare prefix redirects to `prefix/`).
+    public static func makeRouter(store: BoardStore, assets: UIAssets? = nil, pathPrefix: String = "") -> Router<BasicRequestContext> {
+        let prefix = normalizedPathPrefix(pathPrefix)
         let router = Router()
-        let cache = ResponseCache()
+        let metrics = BoardMetrics(store: store)
         router.add(middleware: SecurityHeadersMiddleware())
-        router.get("/api/live") { _, _ -> Response in
+        router.add(middleware: MetricsMiddleware(metrics: metrics, pathPrefix: prefix))
+        if prefix.isEmpty {
+            addRoutes(to: router, store: store, assets: assets, metrics: metrics, prefix: prefix)
+        } else {
+            addRoutes(to: router.group(RouterPath(prefix)), store: store, assets: assets, metrics: metrics, prefix: prefix)
+        }
+        return router
+    }
+
+    /// `--path-prefix` as routes use it: empty, or `/`-led with no trailing `/` (`board/` → `/board`).
+    public static func normalizedPathPrefix(_ text: String) -> String {
+        let trimmed = text.split(separator: "/").joined(separator: "/")
+        return trimmed.isEmpty ? "" : "/" + trimmed
+    }
+
+    private static func addRoutes(
+        to routes: some RouterMethods<BasicRequestContext>, store: BoardStore, assets: UIAssets?, metrics: BoardMetrics,
+        prefix: String
+    ) {
+        let cache = ResponseCache()
+        routes.get("/metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            headers[.cacheControl] = "no-cache"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+        routes.get("/api/live") { _, _ -> Response in
             let stream = store.changes()
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                metrics.liveStreamsChanged(by: 1)
+                defer { metrics.liveStreamsChanged(by: -1) }
                 // An initial comment, so clients see the stream open before the first change.
                 // The stream ends on graceful shutdown (SIGINT, SIGTERM), so open live connections
                 // never hold the server up.
@@ -40,7 +71,7 @@ public enum BoardServer {
                 try await writer.finish(nil)
             })
         }
-        router.get("/api/:endpoint") { request, context -> Response in
+        routes.get("/api/:endpoint") { request, context -> Response in
             let endpoint = context.parameters.get("endpoint") ?? ""
             let parameters = BoardQuery.parameters(request.uri.query)
             let snapshot = store.snapshot
@@ -53,23 +84,30 @@ public enum BoardServer {
         }
         let ui: UIAssets? = assets ?? UIAssets.packagedFolder().flatMap { try? UIAssets.loadBundled(from: $0) }
         let serveUI: @Sendable (Request) -> Response = { request in
-            if request.uri.path.hasPrefix("/api/") {
-                return response(.error(404, "no such endpoint: \(request.uri.path)"))
+            let fullPath = request.uri.path
+            // The page's relative URLs (api/..., js/...) need the prefix to end in a slash.
+            if !prefix.isEmpty, fullPath == prefix {
+                var headers = HTTPFields()
+                headers[.location] = prefix + "/" + (request.uri.query.map { "?" + $0 } ?? "")
+                return Response(status: .movedPermanently, headers: headers)
+            }
+            let path = String(fullPath.dropFirst(prefix.count))
+            if path.hasPrefix("/api/") {
+                return response(.error(404, "no such endpoint: \(fullPath)"))
             }
             guard let ui else {
                 let text = "The board's web UI is not installed next to this binary. JSON API: "
-                    + BoardAPI.endpoints.map { "/api/\($0)" }.joined(separator: " ") + "\n"
+                    + BoardAPI.endpoints.map { "\(prefix)/api/\($0)" }.joined(separator: " ") + "\n"
                 return response(BoardAPIResponse(status: 404, contentType: "text/plain; charset=utf-8", body: Array(text.utf8)))
             }
-            guard let asset = ui.asset(at: request.uri.path) else {
+            guard let asset = ui.asset(at: path.isEmpty ? "/" : path) else {
                 return response(BoardAPIResponse(
                     status: 404, contentType: "text/plain; charset=utf-8", body: Array("not found\n".utf8)))
             }
             return assetResponse(asset, request: request, development: { if case .folder = ui { true } else { false } }())
         }
-        router.get("/") { request, _ in serveUI(request) }
-        router.get("/**") { request, _ in serveUI(request) }
-        return router
+        routes.get("/") { request, _ in serveUI(request) }
+        routes.get("/**") { request, _ in serveUI(request) }
     }
 
     /// The response for one UI file: `304` when the client's `If-None-Match` matches; assets
@@ -140,13 +178,13 @@ public enum BoardServer {
     /// port actually bound once the server listens.
     public static func makeApplication(
         store: BoardStore, assets: UIAssets? = nil, host: String = "127.0.0.1", port: Int = 6006,
-        logger: Logger? = nil,
+        pathPrefix: String = "", logger: Logger? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var log = logger ?? Logger(label: "lumen.board")
         if logger == nil { log.logLevel = .warning }
         return Application(
-            router: makeRouter(store: store, assets: assets),
+            router: makeRouter(store: store, assets: assets, pathPrefix: pathPrefix),
             // Idle connections close after a minute; a request's head may be up to 4 MiB, so a query
             // naming a 1 MB tag (percent-encoded) still fits, and anything larger is refused.
             server: .http1(configuration: .init(

@@ -4,6 +4,7 @@ import Hummingbird
 import LumenBoard
 import LumenBoardServer
 import LumenBoardUI
+import LumenS3
 
 @main
 struct Board: AsyncParsableCommand {
@@ -35,6 +36,16 @@ struct Board: AsyncParsableCommand {
         valueName: "plugin=N,..."))
     var samplesPerPlugin: String?
 
+    @Option(help: ArgumentHelp(
+        "Serve the UI and API under this path, e.g. /board behind a reverse proxy (as TensorBoard's --path_prefix).",
+        valueName: "path"))
+    var pathPrefix = ""
+
+    @Option(help: ArgumentHelp(
+        "The S3-compatible endpoint for s3:// logdirs (addressed path-style); overrides AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL.",
+        valueName: "url"))
+    var s3Endpoint: String?
+
     func validate() throws {
         do {
             _ = try LogdirSpec(parsing: logdir)
@@ -53,17 +64,29 @@ struct Board: AsyncParsableCommand {
         let ui = try userInterface()
         var spec = try LogdirSpec(parsing: logdir)
         for index in spec.entries.indices {
-            spec.entries[index].path = (spec.entries[index].path as NSString).expandingTildeInPath
+            if !S3Location.isS3(spec.entries[index].path) {
+                spec.entries[index].path = (spec.entries[index].path as NSString).expandingTildeInPath
+            }
         }
         let logdir = spec.entries.count == 1 && spec.entries[0].name == nil ? spec.entries[0].path : self.logdir
         let limits = try samplesPerPlugin.map { try SampleLimits(parsing: $0) } ?? SampleLimits()
+        let storages: LogStorages
+        do {
+            storages = try LogStorages.forSpec(spec, endpoint: s3Endpoint)
+            // An s3:// logdir that can't be listed stops the board with the reason, not a silent empty board.
+            try storages.checkListing(spec)
+        } catch {
+            throw BoardError(description: "\(error)")
+        }
         let store = BoardStore()
-        let loader = BoardLoader(spec: spec, limits: limits, store: store, progress: LoadProgressLine.makeReporter())
+        let loader = BoardLoader(
+            spec: spec, limits: limits, store: store, storages: storages, progress: LoadProgressLine.makeReporter())
         let loading = Task { await loader.run(interval: reloadInterval) }
         defer { loading.cancel() }
         let shownHost = host == "0.0.0.0" ? (ProcessInfo.processInfo.hostName) : host
-        let app = BoardServer.makeApplication(store: store, assets: ui, host: host, port: port) { bound in
-            let line = "Lumen board at http://\(shownHost):\(bound)/ (logdir \(logdir))\n"
+        let prefix = BoardServer.normalizedPathPrefix(pathPrefix)
+        let app = BoardServer.makeApplication(store: store, assets: ui, host: host, port: port, pathPrefix: prefix) { bound in
+            let line = "Lumen board at http://\(shownHost):\(bound)\(prefix)/ (logdir \(logdir))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         do {

@@ -17,11 +17,16 @@ public final class FileWriter: Sendable {
     /// The directory of the run.
     public let logdir: String
 
+    private let target: LogdirTarget
     private let fileWriter: EventFileWriter
 
     /// Creates a writer with a new event file in `logdir`, and writes `graphDef` first when given.
     ///
-    /// - Throws: ``EventFileWriterError`` if the directory or the file can't be created.
+    /// An `s3://BUCKET/PREFIX` logdir is written to a local spool and uploaded on every
+    /// ``flush()`` and on ``close()``, as ``SummaryWriter`` does.
+    ///
+    /// - Throws: ``EventFileWriterError`` if the directory or the file can't be created;
+    ///   `S3Error` for an `s3://` logdir without credentials.
     public init(
         logdir: String,
         graphDef: GraphDef? = nil,
@@ -31,8 +36,9 @@ public final class FileWriter: Sendable {
         filenameSuffix: String = ""
     ) throws {
         self.logdir = logdir
+        self.target = try LogdirTarget(logdir: logdir)
         self.fileWriter = try EventFileWriter(
-            logdir: logdir, compression: compression, flushInterval: flushInterval, maxQueue: maxQueue,
+            logdir: target.directory, compression: compression, flushInterval: flushInterval, maxQueue: maxQueue,
             filenameSuffix: filenameSuffix)
         if let graphDef {
             try addGraph(graphDef)
@@ -48,11 +54,11 @@ public final class FileWriter: Sendable {
     }
 
     deinit {
-        try? fileWriter.close()
+        try? close()
     }
 
-    /// The path of the event file.
-    public var eventFilePath: String { fileWriter.path }
+    /// The path of the event file; its `s3://` URL for an `s3://` logdir.
+    public var eventFilePath: String { target.location(of: fileWriter.path) }
 
     /// The first I/O error the writer met, if any.
     public var lastError: EventFileWriterError? { fileWriter.lastError }
@@ -110,11 +116,14 @@ public final class FileWriter: Sendable {
         fileWriter.write(event)
     }
 
-    /// Writes every queued event to disk, returning when it is there.
+    /// Writes every queued event to disk, returning when it is there (and, for an `s3://` logdir,
+    /// stored in the object store).
     ///
-    /// - Throws: The writer's ``lastError``, if any.
+    /// - Throws: The writer's ``lastError``, if any; `S3Error` if the upload failed (the next
+    ///   flush sends it again).
     public func flush() throws {
         try fileWriter.flush()
+        try target.upload()
     }
 
     /// Flushes and closes the file; later calls are ignored. Called on deinit.
@@ -122,5 +131,6 @@ public final class FileWriter: Sendable {
     /// - Throws: The writer's ``lastError``, if any.
     public func close() throws {
         try fileWriter.close()
+        try target.upload()
     }
 }

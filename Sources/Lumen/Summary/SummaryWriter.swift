@@ -32,20 +32,27 @@ public final class SummaryWriter: Sendable {
     public let maxQueue: Int
 
     private let filenameSuffix: String
+    private let target: LogdirTarget
     private let fileWriter: EventFileWriter
     /// The writers of the sub-runs that ``addScalars(_:_:step:wallTime:)`` creates, by directory.
     private let subRunWriters = Mutex<[String: EventFileWriter]>([:])
 
     /// Creates a writer with a new event file in `logdir`, which is created if missing.
     ///
+    /// An `s3://BUCKET/PREFIX` logdir is written to a local spool directory and uploaded to the
+    /// object store on every ``flush()`` and on ``close()`` (credentials, region and endpoint come
+    /// from the environment, as for the board); a failed upload throws from `flush()`/`close()`
+    /// and is sent again by the next one.
+    ///
     /// - Parameters:
-    ///   - logdir: The run's directory; `nil` for `runs/<MonDD_HH-MM-SS>_<host><comment>`, as PyTorch names it.
+    ///   - logdir: The run's directory, or an `s3://` URL; `nil` for `runs/<MonDD_HH-MM-SS>_<host><comment>`, as PyTorch names it.
     ///   - comment: Appended to the default directory name.
     ///   - compression: `.gzip` (the default) or `.none`.
     ///   - flushInterval: Seconds between automatic flushes; what a crash can lose.
     ///   - maxQueue: How many events may wait in memory before a caller waits for the disk.
     ///   - filenameSuffix: Appended to event file names.
-    /// - Throws: ``EventFileWriterError`` if the directory or the file can't be created.
+    /// - Throws: ``EventFileWriterError`` if the directory or the file can't be created;
+    ///   `S3Error` for an `s3://` logdir without credentials.
     public init(
         logdir: String? = nil,
         comment: String = "",
@@ -60,8 +67,9 @@ public final class SummaryWriter: Sendable {
         self.flushInterval = flushInterval
         self.maxQueue = maxQueue
         self.filenameSuffix = filenameSuffix
+        self.target = try LogdirTarget(logdir: directory)
         self.fileWriter = try EventFileWriter(
-            logdir: directory, compression: compression, flushInterval: flushInterval, maxQueue: maxQueue,
+            logdir: target.directory, compression: compression, flushInterval: flushInterval, maxQueue: maxQueue,
             filenameSuffix: filenameSuffix)
     }
 
@@ -69,8 +77,12 @@ public final class SummaryWriter: Sendable {
         try? close()
     }
 
-    /// The path of the run's event file.
-    public var eventFilePath: String { fileWriter.path }
+    /// The path of the run's event file; its `s3://` URL for an `s3://` logdir.
+    public var eventFilePath: String { target.location(of: fileWriter.path) }
+
+    /// For an `s3://` logdir, the local spool directory the files are written to before each
+    /// upload (they are kept there); `nil` for a local logdir.
+    public var spoolDirectory: String? { target.mirror?.spool }
 
     /// The first I/O error met by this writer or one of its sub-run writers, if any.
     public var lastError: EventFileWriterError? {
@@ -93,7 +105,7 @@ public final class SummaryWriter: Sendable {
         let time = wallTime ?? EventFileWriter.now()
         for key in values.keys.sorted() {
             guard let value = values[key] else { continue }
-            let directory = logdir + "/" + mainTag.replacingOccurrences(of: "/", with: "_") + "_" + key
+            let directory = target.directory + "/" + mainTag.replacingOccurrences(of: "/", with: "_") + "_" + key
             guard let writer = subRunWriter(directory) else { continue }
             writer.writeScalar(tag: mainTag, value: Float(value), step: Int64(step), wallTime: time)
         }
@@ -234,7 +246,7 @@ public final class SummaryWriter: Sendable {
     ) throws {
         let name = runName ?? String(EventFileWriter.now())
         let writer = try EventFileWriter(
-            logdir: logdir + "/" + name, compression: compression, flushInterval: flushInterval, maxQueue: maxQueue,
+            logdir: target.directory + "/" + name, compression: compression, flushInterval: flushInterval, maxQueue: maxQueue,
             filenameSuffix: filenameSuffix)
         let tags = metrics.keys.sorted()
         writer.write(try HParamsSummaries.experiment(hparams: hparams, metricTags: tags), step: Int64(step))
@@ -284,6 +296,7 @@ public final class SummaryWriter: Sendable {
         for writer in allWriters() {
             do { try writer.flush() } catch { firstError = firstError ?? error }
         }
+        do { try target.upload() } catch { firstError = firstError ?? error }
         if let firstError { throw firstError }
     }
 
@@ -295,6 +308,7 @@ public final class SummaryWriter: Sendable {
         for writer in allWriters() {
             do { try writer.close() } catch { firstError = firstError ?? error }
         }
+        do { try target.upload() } catch { firstError = firstError ?? error }
         if let firstError { throw firstError }
     }
 

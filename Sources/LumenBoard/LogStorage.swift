@@ -1,0 +1,177 @@
+import Foundation
+import LumenEvents
+import LumenS3
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What an event file is now, compared with the file that was opened.
+public enum StoredFileState: Sendable, Equatable {
+    /// Still the same file, now `size` bytes long.
+    case present(size: Int64)
+    /// Gone.
+    case deleted
+    /// Another file now has its name: not what was read so far followed by more.
+    case replaced
+}
+
+/// A failure that may pass: the loader keeps what it read and tries again on the next pass.
+public struct StorageUnavailable: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}
+
+/// One event file of a logdir, on disk or in an object store: its bytes (``ByteSource``, whose
+/// `size` is as of the last ``state()``) and whether it is still the file that was opened.
+public protocol StoredEventFile: ByteSource, Sendable {
+    /// Where the file is: a path, or an `s3://` URL.
+    var path: String { get }
+
+    /// The file's state now.
+    ///
+    /// - Throws: ``StorageUnavailable`` when it can't be told now; another error if it can't be
+    ///   read at all.
+    func state() throws -> StoredFileState
+}
+
+/// Where a logdir's files are: a directory on disk, or a prefix in an object store. The loader
+/// works through this seam, so every kind of logdir is listed, tailed and checked the same way.
+public protocol LogStorage: Sendable {
+    /// Every run under `root`: its name relative to `root` (`.` for `root` itself) → its event
+    /// files (files whose name contains `tfevents`), sorted by name.
+    ///
+    /// - Throws: ``StorageUnavailable`` or another error when `root` can't be listed now (a
+    ///   missing local directory just has no runs).
+    func discoverRuns(under root: String) throws -> [String: [String]]
+
+    /// Opens one of the event files ``discoverRuns(under:)`` gave.
+    func open(_ path: String) throws -> any StoredEventFile
+
+    /// How many runs of this storage to load at once at least (more when there are more cores).
+    var concurrentRuns: Int { get }
+}
+
+/// Logdirs on the local disk.
+public struct LocalLogStorage: LogStorage {
+    public init() {}
+
+    public func discoverRuns(under root: String) -> [String: [String]] {
+        RunDiscovery.discover(logdir: root)
+    }
+
+    public func open(_ path: String) throws -> any StoredEventFile {
+        try LocalEventFile(path: path)
+    }
+
+    /// Local reads are bound by decoding: the loader's one worker per core is enough.
+    public var concurrentRuns: Int { 1 }
+}
+
+/// An event file on disk, read with `pread` and checked with `fstat`/`stat`: replaced when the
+/// path names another file (device and inode) than the one opened.
+public final class LocalEventFile: StoredEventFile {
+    public let path: String
+    private let source: FileByteSource
+    private let identity: (device: UInt64, inode: UInt64)
+
+    /// Opens the file at `path`.
+    ///
+    /// - Throws: ``FileByteSourceError`` if it can't be opened.
+    public init(path: String) throws {
+        source = try FileByteSource(path: path)
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw FileByteSourceError.statusFailed(path: path, errno: errno) }
+        self.path = path
+        self.identity = (UInt64(status.st_dev), UInt64(status.st_ino))
+    }
+
+    public var size: Int64 { get throws { try source.size } }
+
+    public func read(at offset: Int64, maxLength: Int) throws -> [UInt8] {
+        try source.read(at: offset, maxLength: maxLength)
+    }
+
+    public func state() throws -> StoredFileState {
+        let size = try source.size
+        var pathStatus = stat()
+        if stat(path, &pathStatus) != 0 {
+            if errno == ENOENT { return .deleted }
+            throw FileByteSourceError.statusFailed(path: path, errno: errno)
+        }
+        if UInt64(pathStatus.st_dev) != identity.device || UInt64(pathStatus.st_ino) != identity.inode {
+            return .replaced
+        }
+        return .present(size: size)
+    }
+}
+
+/// The storage of each kind of logdir: the local disk, and an object store for `s3://` URLs.
+public struct LogStorages: Sendable {
+    /// Local directories.
+    public var local: any LogStorage
+    /// `s3://` logdirs (see ``forSpec(_:endpoint:environment:)``).
+    public var s3: (any LogStorage)?
+
+    public init(local: any LogStorage = LocalLogStorage(), s3: (any LogStorage)? = nil) {
+        self.local = local
+        self.s3 = s3
+    }
+
+    /// The storage of `path`.
+    public func storage(for path: String) -> any LogStorage {
+        guard S3Location.isS3(path) else { return local }
+        return s3 ?? UnusableStorage(reason: S3Error.noCredentials(
+            bucket: S3Location(url: path)?.bucket ?? path, detail: "no S3 client was configured for this logdir"))
+    }
+
+    /// The storages for the logdirs of `spec`: with an `s3://` logdir, a client configured from
+    /// the environment and `endpoint` (`--s3-endpoint`).
+    ///
+    /// - Throws: ``S3Error`` naming the first `s3://` logdir's bucket when there are no
+    ///   credentials or the endpoint is malformed.
+    public static func forSpec(_ spec: LogdirSpec, endpoint: String? = nil,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws(S3Error) -> LogStorages {
+        guard let location = spec.entries.lazy.compactMap({ S3Location(url: $0.path) }).first else { return LogStorages() }
+        let configuration = try S3Configuration.resolve(
+            bucket: location.bucket, endpointOverride: endpoint, environment: environment)
+        return LogStorages(s3: S3LogStorage(client: S3Client(configuration: configuration)))
+    }
+
+    /// Lists every `s3://` logdir of `spec` once, so a board started on a bucket it can't read
+    /// stops with the reason.
+    ///
+    /// - Throws: The first listing's error (``S3Error``, or ``StorageUnavailable`` naming it).
+    public func checkListing(_ spec: LogdirSpec) throws {
+        for entry in spec.entries where S3Location.isS3(entry.path) {
+            _ = try storage(for: entry.path).discoverRuns(under: entry.path)
+        }
+    }
+
+    /// ``forSpec(_:endpoint:environment:)``, or on failure storages whose `s3://` listings fail
+    /// with the reason.
+    public static func resolving(_ spec: LogdirSpec) -> LogStorages {
+        do {
+            return try forSpec(spec)
+        } catch {
+            return LogStorages(s3: UnusableStorage(reason: error))
+        }
+    }
+}
+
+/// A storage that can't be used, for `s3://` logdirs when no client could be configured: every
+/// listing fails with the reason, which `/api/status` shows.
+struct UnusableStorage: LogStorage {
+    var reason: any Error & Sendable
+
+    var concurrentRuns: Int { 1 }
+
+    func discoverRuns(under root: String) throws -> [String: [String]] { throw reason }
+
+    func open(_ path: String) throws -> any StoredEventFile { throw reason }
+}
