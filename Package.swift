@@ -68,9 +68,12 @@ let package = Package(
             name: "LumenBoard",
             dependencies: [
                 "LumenEvents",
-                "LumenS3",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
+        ),
+        .target(
+            name: "LumenBoardS3",
+            dependencies: ["LumenBoard", "LumenS3", "LumenEvents"]
         ),
         .target(
             name: "LumenBoardUI",
@@ -97,7 +100,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "board",
-            dependencies: ["LumenBoard", "LumenBoardServer", "LumenBoardUI", "LumenS3", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LumenBoard", "LumenBoardS3", "LumenBoardServer", "LumenBoardUI", "LumenS3", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "DigitsExample",
@@ -113,7 +116,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "s3-bench",
-            dependencies: ["LumenBoard", "LumenEvents", "LumenS3", "AWSSigV4"]
+            dependencies: ["LumenBoard", "LumenBoardS3", "LumenEvents", "LumenS3", "AWSSigV4"]
         ),
         .executableTarget(
             name: "board-bench-logdir",
@@ -121,7 +124,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "lumen-bench",
-            dependencies: ["Lumen", "COpenBLAS", "LumenBoard", "LumenS3", "LumenTestSupport"]
+            dependencies: ["Lumen", "COpenBLAS", "LumenBoard", "LumenTestSupport"]
         ),
         .testTarget(
             name: "LumenTests",
@@ -140,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "LumenS3Tests",
             dependencies: [
-                "AWSSigV4", "LumenS3", "Lumen", "LumenBoard", "LumenBoardServer", "LumenEvents", "LumenTestSupport",
+                "AWSSigV4", "LumenS3", "Lumen", "LumenBoard", "LumenBoardS3", "LumenBoardServer", "LumenEvents", "LumenTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird")],
             resources: [.copy("SigV4Vectors")]
         ),

@@ -1,6 +1,5 @@
 import Foundation
 import LumenEvents
-import LumenS3
 
 #if canImport(Glibc)
 import Glibc
@@ -115,7 +114,7 @@ public final class LocalEventFile: StoredEventFile {
 public struct LogStorages: Sendable {
     /// Local directories.
     public var local: any LogStorage
-    /// `s3://` logdirs (see ``forSpec(_:endpoint:environment:)``).
+    /// `s3://` logdirs (`LumenBoardS3` configures one from the environment).
     public var s3: (any LogStorage)?
 
     public init(local: any LogStorage = LocalLogStorage(), s3: (any LogStorage)? = nil) {
@@ -125,53 +124,36 @@ public struct LogStorages: Sendable {
 
     /// The storage of `path`.
     public func storage(for path: String) -> any LogStorage {
-        guard S3Location.isS3(path) else { return local }
-        return s3 ?? UnusableStorage(reason: S3Error.noCredentials(
-            bucket: S3Location(url: path)?.bucket ?? path, detail: "no S3 client was configured for this logdir"))
+        guard Self.isObjectStore(path) else { return local }
+        return s3 ?? UnusableStorage(reason: StorageUnavailable(
+            "\(path): no S3 client is configured for s3:// logdirs (the board configures one from the environment)"))
     }
 
-    /// The storages for the logdirs of `spec`: with an `s3://` logdir, a client configured from
-    /// the environment and `endpoint` (`--s3-endpoint`).
-    ///
-    /// - Throws: ``S3Error`` naming the first `s3://` logdir's bucket when there are no
-    ///   credentials or the endpoint is malformed.
-    public static func forSpec(_ spec: LogdirSpec, endpoint: String? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws(S3Error) -> LogStorages {
-        guard let location = spec.entries.lazy.compactMap({ S3Location(url: $0.path) }).first else { return LogStorages() }
-        let configuration = try S3Configuration.resolve(
-            bucket: location.bucket, endpointOverride: endpoint, environment: environment)
-        return LogStorages(s3: S3LogStorage(client: S3Client(configuration: configuration)))
-    }
+    /// Whether `path` names a logdir in an object store (`s3://…`).
+    public static func isObjectStore(_ path: String) -> Bool { path.hasPrefix("s3://") }
 
     /// Lists every `s3://` logdir of `spec` once, so a board started on a bucket it can't read
     /// stops with the reason.
     ///
-    /// - Throws: The first listing's error (``S3Error``, or ``StorageUnavailable`` naming it).
+    /// - Throws: The first listing's error.
     public func checkListing(_ spec: LogdirSpec) throws {
-        for entry in spec.entries where S3Location.isS3(entry.path) {
+        for entry in spec.entries where Self.isObjectStore(entry.path) {
             _ = try storage(for: entry.path).discoverRuns(under: entry.path)
-        }
-    }
-
-    /// ``forSpec(_:endpoint:environment:)``, or on failure storages whose `s3://` listings fail
-    /// with the reason.
-    public static func resolving(_ spec: LogdirSpec) -> LogStorages {
-        do {
-            return try forSpec(spec)
-        } catch {
-            return LogStorages(s3: UnusableStorage(reason: error))
         }
     }
 }
 
 /// A storage that can't be used, for `s3://` logdirs when no client could be configured: every
 /// listing fails with the reason, which `/api/status` shows.
-struct UnusableStorage: LogStorage {
-    var reason: any Error & Sendable
+public struct UnusableStorage: LogStorage {
+    /// Why the storage can't be used.
+    public var reason: any Error & Sendable
 
-    var concurrentRuns: Int { 1 }
+    public init(reason: any Error & Sendable) { self.reason = reason }
 
-    func discoverRuns(under root: String) throws -> [String: [String]] { throw reason }
+    public var concurrentRuns: Int { 1 }
 
-    func open(_ path: String) throws -> any StoredEventFile { throw reason }
+    public func discoverRuns(under root: String) throws -> [String: [String]] { throw reason }
+
+    public func open(_ path: String) throws -> any StoredEventFile { throw reason }
 }

@@ -31,7 +31,7 @@ public final class LogdirLoader {
         self.spec = spec
         self.limits = limits
         self.workers = Swift.max(1, workers)
-        self.storages = storages ?? LogStorages.resolving(spec)
+        self.storages = storages ?? LogStorages()
     }
 
     public convenience init(logdir: String, limits: SampleLimits = SampleLimits()) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import LumenBoard
+import LumenBoardS3
 import LumenBoardServer
 import LumenBoardUI
 import LumenS3

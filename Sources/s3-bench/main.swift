@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LumenBoard
+import LumenBoardS3
 import LumenEvents
 import LumenS3
 import AWSSigV4

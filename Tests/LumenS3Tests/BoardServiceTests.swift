@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LumenBoard
+import LumenBoardS3
 import LumenBoardServer
 import LumenS3
 import LumenTestSupport

@@ -1,5 +1,6 @@
 import Foundation
 import LumenBoard
+import LumenBoardS3
 import LumenEvents
 import LumenS3
 import LumenTestSupport

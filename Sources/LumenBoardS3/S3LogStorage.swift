@@ -1,5 +1,6 @@
 import Foundation
 import LumenEvents
+import LumenBoard
 import LumenS3
 import Synchronization
 
