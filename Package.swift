@@ -49,6 +49,7 @@ let package = Package(
         .target(
             name: "LumenBoard",
             dependencies: [
+                "COpenBLAS",
                 "LumenEvents",
                 "CLumenCRC32C",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -19,6 +19,8 @@ import { ImagesView } from './images.js';
 import { TextView } from './text.js';
 import { GraphView } from './graph.js';
 import { HParamsView } from './hparams.js';
+import { ProjectorView } from './projector.js';
+import { MeshView } from './mesh.js';
 
 const TABS = [
   { id: 'scalars', label: 'Scalars', View: ScalarsView, has: (t) => t.scalars && t.scalars.length > 0 },
@@ -28,6 +30,8 @@ const TABS = [
   { id: 'text', label: 'Text', View: TextView, has: (t) => t.text && t.text.length > 0 },
   { id: 'graph', label: 'Graph', View: GraphView, has: (t) => t.graph === true },
   { id: 'hparams', label: 'HParams', View: HParamsView, has: (t) => t.hparams === true },
+  { id: 'projector', label: 'Projector', View: ProjectorView, has: (t) => t.projector === true },
+  { id: 'mesh', label: 'Mesh', View: MeshView, has: (t) => t.meshes && t.meshes.length > 0 },
 ];
 
 // The view state kept in the URL (name in the URL → default).

@@ -33,6 +33,7 @@ public struct BoardAPIResponse: Sendable {
 public enum BoardAPI {
     public static let endpoints = [
         "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live", "graph",
+        "projector", "meshes",
     ]
 
     private struct Failure: Error {
@@ -63,6 +64,8 @@ public enum BoardAPI {
         case "hparams": return .json(hparams(snapshot))
         case "scalars": return try scalars(q, snapshot)
         case "graph": return GraphView.respond(q, snapshot: snapshot)
+        case "projector": return ProjectorAPI.respond("", parameters: q, snapshot: snapshot)
+        case "meshes": return ProjectorAPI.meshes(q, snapshot: snapshot)
         case "histograms":
             let (_, reservoir) = try lookup(q, snapshot, kind: "histogram") { $0.histograms }
             return .json(.array(reservoir.items.map(histogram)))
@@ -130,6 +133,8 @@ public enum BoardAPI {
                 ("text", list(run.text.keys)),
                 ("graph", .bool(run.graph != nil || run.metaGraph != nil)),
                 ("hparams", .bool(!run.hparams.isEmpty)),
+                ("meshes", .array(run.meshes.names.map(BoardJSON.string))),
+                ("projector", .bool(snapshot.projectors[name]?.hasEmbeddings ?? false)),
             ]))
         })
     }

@@ -78,6 +78,8 @@ public struct RunData: Sendable {
     public private(set) var metaGraph: Data?
     /// Tag → serialized `RunMetadata`, the last one per tag.
     public private(set) var runMetadata: [String: Data] = [:]
+    /// The mesh plugin's summaries.
+    public private(set) var meshes = MeshSummaries()
     /// Tag → serialized `HParamsPluginData` (the hparams plugin's content), the last one per tag.
     public private(set) var hparams: [String: Data] = [:]
     /// Events decoded.
@@ -194,6 +196,9 @@ public struct RunData: Sendable {
         if value.hasMetadata, value.metadata.pluginData.pluginName == "hparams" {
             hparams[tag] = value.metadata.pluginData.content
         }
+        if value.hasMetadata, value.metadata.pluginData.pluginName == "mesh" {
+            meshes.noteMetadata(tag: tag, content: value.metadata.pluginData.content)
+        }
         switch value.value {
         case .simpleValue(let x):
             scalarColumns[scalarColumn(tag)].append(step: step, wallTime: wallTime, value: Double(x))
@@ -231,6 +236,8 @@ public struct RunData: Sendable {
             let strings = tensor.stringVal.map { String(decoding: $0, as: UTF8.self) }
             if text[tag] == nil { text[tag] = Reservoir(capacity: limits.text, seed: Self.seed(tag)) }
             text[tag]!.add(TextValue(step: step, wallTime: wallTime, strings: strings))
+        case "mesh":
+            meshes.add(tensor, tag: tag, step: step, wallTime: wallTime, seed: Self.seed(tag))
         default:
             break
         }
@@ -252,6 +259,7 @@ public struct RunData: Sendable {
         for tag in histograms.keys { histograms[tag]!.purge(fromStep: step) }
         for tag in images.keys { images[tag]!.purge(fromStep: step) }
         for tag in text.keys { text[tag]!.purge(fromStep: step) }
+        meshes.purge(fromStep: step)
     }
 
     /// A legacy `HistogramProto` as TensorBoard's `data_compat` migrates it: the empty buckets at

@@ -40,6 +40,7 @@ public enum BoardServer {
                 try await writer.finish(nil)
             })
         }
+        ProjectorRoutes.add(to: router, store: store)
         router.get("/api/:endpoint") { request, context -> Response in
             let endpoint = context.parameters.get("endpoint") ?? ""
             let parameters = BoardQuery.parameters(request.uri.query)
