@@ -92,12 +92,14 @@ export class ProjectorView {
     this.pcaBox = el('span', { className: 'projector-group' }, 'Components ', ...this.componentSelects);
     this.perplexityInput = el('input', { id: 'projector-perplexity', type: 'number', min: 2, max: 100, step: 1, value: 30 });
     this.rateInput = el('input', { id: 'projector-rate', type: 'number', min: 1, step: 1, placeholder: 'auto' });
+    this.iterationsInput = el('input', { id: 'projector-iterations', type: 'number', min: 1, step: 100, value: 1000 });
     this.tsneButton = el('button', { type: 'button', id: 'projector-tsne-toggle' }, 'Run');
     this.tsneRestart = el('button', { type: 'button', id: 'projector-tsne-restart' }, 'Restart');
     this.iterationText = el('output', { id: 'projector-iteration' }, '');
     this.tsneBox = el('span', { className: 'projector-group', hidden: true },
       el('label', { htmlFor: 'projector-perplexity' }, 'Perplexity ', this.perplexityInput),
-      el('label', { htmlFor: 'projector-rate' }, 'Learning rate ', this.rateInput), this.tsneButton, this.tsneRestart, this.iterationText);
+      el('label', { htmlFor: 'projector-rate' }, 'Learning rate ', this.rateInput),
+      el('label', { htmlFor: 'projector-iterations' }, 'Iterations ', this.iterationsInput), this.tsneButton, this.tsneRestart, this.iterationText);
     [this.colorSelect, this.colorLabel] = select('Colour by', 'projector-color');
     [this.labelSelect, this.labelLabel] = select('Label by', 'projector-label');
     this.searchInput = el('input', { id: 'projector-search', type: 'search', spellcheck: false, placeholder: 'regex' });
@@ -163,8 +165,10 @@ export class ProjectorView {
 
   async loadRun() {
     this.run = this.runSelect.value;
+    const generation = this.generation = (this.generation || 0) + 1;
     try {
       const answer = await getJSON('projector', { run: this.run });
+      if (generation !== this.generation) return;
       this.embeddings = answer.embeddings || [];
     } catch (error) { this.message.textContent = error.message; return; }
     this.embeddingSelect.replaceChildren(...this.embeddings.map((e) => el('option', { value: e.name }, `${e.name}${e.shape ? ` (${e.shape[0]}×${e.shape[1]})` : ''}`)));
@@ -172,6 +176,7 @@ export class ProjectorView {
   }
 
   async loadEmbedding() {
+    const generation = this.generation = (this.generation || 0) + 1;
     this.stopTSNE();
     this.tsneState = null;
     this.embedding = this.embeddings.find((e) => e.name === this.embeddingSelect.value);
@@ -193,6 +198,7 @@ export class ProjectorView {
         const response = await fetch(apiURL('projector/metadata', { run: this.run, name: this.embedding.name }));
         if (response.ok) this.metadata = parseMetadata(await response.text(), n);
       } catch (_) { /* no metadata */ }
+      if (generation !== this.generation) return;
     }
     const options = this.metadata.columns.map((c, i) => el('option', { value: String(i) }, c));
     this.colorSelect.replaceChildren(el('option', { value: '' }, 'none'), ...options.map((o) => o.cloneNode(true)));
@@ -248,11 +254,13 @@ export class ProjectorView {
     const wanted = Math.max(...this.settings.components.slice(0, this.settings.dims)) + 1;
     const k = Math.min(this.columns, this.points, Math.max(3, wanted));
     if (!this.pcaCache || this.pcaCache.k < k) {
+      const generation = this.generation;
       this.message.textContent = 'Computing PCA…';
       this.abort?.abort();
       this.abort = new AbortController();
       try {
         const answer = await getJSON('projector/pca', { run: this.run, name: this.embedding.name, components: k }, { signal: this.abort.signal });
+        if (generation !== this.generation) return;
         const flat = new Float32Array(this.points * k);
         answer.components.forEach((row, i) => { for (let c = 0; c < k; c++) flat[i * k + c] = row[c]; });
         this.pcaCache = { k, flat, variance: answer.explainedVarianceRatio || [] };
@@ -287,6 +295,7 @@ export class ProjectorView {
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.position);
     gl.bufferData(gl.ARRAY_BUFFER, positions, gl.DYNAMIC_DRAW);
     if (resetCamera) { this.camera.reset(1); this.camera.mode3d = this.settings.dims === 3; }
+    this.root.dataset.shown = `${this.run}/${this.embedding.name}/${this.settings.method}`;
     this.uploadHighlights();
     this.requestFrame();
   }
@@ -295,7 +304,8 @@ export class ProjectorView {
   startTSNE() {
     const resume = this.tsneState?.iteration;
     this.tsneState = this.tsneState || { iteration: 0, iterations: 1000 };
-    const params = { run: this.run, name: this.embedding.name, dims: this.settings.dims, perplexity: Number(this.perplexityInput.value) || 30, seed: 0, iterations: 1000, every: this.points > 200000 ? 5 : 10 };
+    const iterations = Math.max(1, Math.round(Number(this.iterationsInput.value) || 1000));
+    const params = { run: this.run, name: this.embedding.name, dims: this.settings.dims, perplexity: Number(this.perplexityInput.value) || 30, seed: 0, iterations, every: this.points > 200000 ? 5 : 10 };
     if (this.rateInput.value) params.learningRate = Number(this.rateInput.value);
     if (resume) params.resume = resume;
     const source = new EventSource(apiURL('projector/tsne', params));

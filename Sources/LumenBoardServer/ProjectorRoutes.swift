@@ -18,6 +18,14 @@ import Synchronization
 /// parameters and `resume=<iteration it saw>` continues it.
 enum ProjectorRoutes {
     static func add(to router: Router<BasicRequestContext>, store: BoardStore) {
+        // Registered here, not only through `/api/:endpoint`: the router matches `/api/projector`
+        // against this constant segment first.
+        router.get("/api/projector") { request, _ -> Response in
+            let parameters = BoardQuery.parameters(request.uri.query)
+            let snapshot = store.snapshot
+            let answer = await offThePool { ProjectorAPI.respond("", parameters: parameters, snapshot: snapshot) }
+            return BoardServer.response(answer, acceptEncoding: request.headers[.acceptEncoding])
+        }
         router.get("/api/projector/:what") { request, context -> Response in
             let what = context.parameters.get("what") ?? ""
             let parameters = BoardQuery.parameters(request.uri.query)

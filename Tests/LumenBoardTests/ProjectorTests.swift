@@ -56,7 +56,7 @@ import Testing
                 // Tensor: the same float32 values, bit for bit.
                 let tensor = ProjectorAPI.respond("tensor", parameters: query, snapshot: snapshot)
                 #expect(tensor.status == 200)
-                let tbValues = try #require((expected["tensors"] as? [String: Any])?[name] as? [String]).compactMap { Float($0) }
+                let tbValues: [Float] = try #require((expected["tensors"] as? [String: Any])?[name] as? [String]).compactMap { Float($0) }
                 #expect(Self.floats(tensor.body) == tbValues, "tensor \(run)/\(name)")
                 // Metadata: the same text; columns from its header.
                 if let tbMetadata = (expected["metadata"] as? [String: Any])?[name] as? String {
@@ -68,8 +68,8 @@ import Testing
                 }
                 // PCA: NumPy's SVD of the centred matrix, on both of our paths (exact SVD, covariance).
                 let tbPCA = try #require((expected["pca"] as? [String: Any])?[name] as? [String: Any])
-                let tbComponents = try #require(tbPCA["components"] as? [[String]]).map { $0.compactMap(Double.init) }
-                let tbVariance = try #require(tbPCA["explainedVariance"] as? [String]).compactMap(Double.init)
+                let tbComponents = try #require(tbPCA["components"] as? [[String]]).map { $0.compactMap { Double($0) } }
+                let tbVariance = try #require(tbPCA["explainedVariance"] as? [String]).compactMap { Double($0) }
                 let k = tbVariance.count
                 let answer = try #require(try Self.json(ProjectorAPI.respond("pca", parameters: query.merging(["components": "\(k)"]) { a, _ in a }, snapshot: snapshot)) as? [String: Any])
                 let components = try #require(answer["components"] as? [[Double]])
@@ -138,9 +138,11 @@ import Testing
                     if let config { #expect(NSDictionary(dictionary: mesh["config"] as? [String: Any] ?? [:]).isEqual(to: config as? [String: Any] ?? [:])) }
                     let data = try #require(tbData[String(step)])
                     func flat(_ key: String) -> [Double]? { (mesh[key] as? [[Any]])?.flatMap { $0.compactMap(Self.number) } }
-                    #expect(flat("vertices") == data["VERTEX"]?.compactMap(Double.init), "vertices \(name)@\(step)")
-                    #expect(flat("faces") ?? [] == (data["FACE"] ?? []).compactMap(Double.init), "faces \(name)@\(step)")
-                    if let colors = data["COLOR"] { #expect(flat("colors") == colors.compactMap(Double.init)) } else { #expect(mesh["colors"] is NSNull) }
+                    // Vertices are float32: compared as such (JSON text round-trips them exactly).
+                    let vertices: [Float]? = flat("vertices")?.map { Float($0) }
+                    #expect(vertices == data["VERTEX"]?.compactMap { Float($0) }, "vertices \(name)@\(step)")
+                    #expect(flat("faces") ?? [] == (data["FACE"] ?? []).compactMap { Double($0) }, "faces \(name)@\(step)")
+                    if let colors = data["COLOR"] { #expect(flat("colors") == colors.compactMap { Double($0) }) } else { #expect(mesh["colors"] is NSNull) }
                 }
             }
         }
@@ -222,7 +224,7 @@ import Testing
         let tsne = try TSNE(matrix, dims: dims, perplexity: 30, seed: 3)
         tsne.run(500)
         #expect(tsne.iteration == 500)
-        let embedded = EmbeddingMatrix(rows: matrix.rows, columns: dims, values: tsne.positions.map(Float.init))
+        let embedded = EmbeddingMatrix(rows: matrix.rows, columns: dims, values: tsne.positions.map { Float($0) })
         let knn = NearestNeighbors.exact(embedded, k: 10)
         var agreeing = 0
         for i in 0..<matrix.rows where knn.indices[i * 10..<(i + 1) * 10].allSatisfy({ labels[Int($0)] == labels[i] }) { agreeing += 1 }

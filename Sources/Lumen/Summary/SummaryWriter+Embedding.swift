@@ -172,11 +172,18 @@ extension SummaryWriter {
     }
 
     private static func append(_ bytes: [UInt8], to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        guard descriptor >= 0 else { throw ProjectorWriterError.io(path: path, message: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw ProjectorWriterError.io(path: path, message: String(cString: strerror(errno))) }
+        let fileManager = FileManager.default
+        if !fileManager.fileExists(atPath: path), !fileManager.createFile(atPath: path, contents: nil) {
+            throw ProjectorWriterError.io(path: path, message: "the file can't be created")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(bytes))
+        } catch {
+            throw ProjectorWriterError.io(path: path, message: "\(error)")
+        }
     }
 
     // MARK: Meshes

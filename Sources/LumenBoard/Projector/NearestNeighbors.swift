@@ -79,12 +79,12 @@ public enum NearestNeighbors {
         return out.result
     }
 
-    /// A forest of random-projection trees (each split at the median of the rows' projections on
+    /// A forest of 8 random-projection trees (each split at the median of the rows' projections on
     /// the difference of two random rows) gives each row candidate neighbours (its leaves'
-    /// members); one pass over neighbours' neighbours then refines them.
+    /// members); one pass over neighbours' neighbours (the nearest 15 of the nearest 15) refines them.
     static func forest(_ matrix: EmbeddingMatrix, k: Int, seed: UInt64) -> (indices: [Int32], distances: [Float]) {
         let n = matrix.rows, d = matrix.columns
-        let trees = 4
+        let trees = 8
         let leafSize = max(2 * k, 64)
         var leafOf = [[Int32]](repeating: [], count: trees) // per tree: row → leaf id
         var leaves = [[[Int32]]](repeating: [], count: trees)
@@ -163,8 +163,9 @@ public enum NearestNeighbors {
                         seen.removeAll(keepingCapacity: true)
                         let direct = first[i * k..<(i + 1) * k]
                         for j in direct where seen.insert(j).inserted { heap.offer(distance(values.value, i, Int(j)), Int(j)) }
-                        for j in direct.prefix(max(1, k / 3)) {
-                            for m in first[Int(j) * k..<(Int(j) + 1) * k].prefix(max(1, k / 3)) where Int(m) != i && seen.insert(m).inserted {
+                        let reach = min(k, 15)
+                        for j in direct.prefix(reach) {
+                            for m in first[Int(j) * k..<(Int(j) + 1) * k].prefix(reach) where Int(m) != i && seen.insert(m).inserted {
                                 heap.offer(distance(values.value, i, Int(m)), Int(m))
                             }
                         }

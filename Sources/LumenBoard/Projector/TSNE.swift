@@ -170,7 +170,7 @@ public final class TSNE: @unchecked Sendable {
         if z <= 0 { z = 1e-12 }
         for index in 0..<n * dims {
             let gradient = 4 * (exaggeration * forces.attractive[index] - forces.repulsive[index] / z)
-            gains[index] = (gradient > 0) != (velocity[index] > 0) ? gains[index] + 0.2 : max(gains[index] * 0.8, 0.01)
+            gains[index] = velocity[index] * gradient < 0 ? gains[index] + 0.2 : max(gains[index] * 0.8, 0.01)
             velocity[index] = momentum * velocity[index] - learningRate * gains[index] * gradient
             positions[index] += velocity[index]
         }
