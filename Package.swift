@@ -67,6 +67,7 @@ let package = Package(
         .target(
             name: "LumenBoard",
             dependencies: [
+                "COpenBLAS",
                 "LumenEvents",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]

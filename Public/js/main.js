@@ -22,6 +22,8 @@ import { HParamsView } from './hparams.js';
 import { PRCurvesView } from './prcurves.js';
 import { AudioView } from './audio.js';
 import { CustomScalarsView } from './customscalars.js';
+import { ProjectorView } from './projector.js';
+import { MeshView } from './mesh.js';
 
 const TABS = [
   { id: 'scalars', label: 'Scalars', View: ScalarsView, has: (t) => t.scalars && t.scalars.length > 0 },
@@ -34,6 +36,8 @@ const TABS = [
   { id: 'prcurves', label: 'PR Curves', View: PRCurvesView, has: (t) => t.prCurves && t.prCurves.length > 0 },
   { id: 'graph', label: 'Graph', View: GraphView, has: (t) => t.graph === true || (t.conceptualGraphs || []).length > 0 },
   { id: 'hparams', label: 'HParams', View: HParamsView, has: (t) => t.hparams === true },
+  { id: 'projector', label: 'Projector', View: ProjectorView, has: (t) => t.projector === true },
+  { id: 'mesh', label: 'Mesh', View: MeshView, has: (t) => t.meshes && t.meshes.length > 0 },
 ];
 
 // The view state kept in the URL (name in the URL → default).

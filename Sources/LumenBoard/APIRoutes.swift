@@ -35,6 +35,7 @@ public enum BoardAPI {
     public static let endpoints = [
         "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live", "graph",
         "prcurves", "audio", "audioclip", "customscalars",
+        "projector", "meshes",
     ]
 
     struct Failure: Error {
@@ -65,6 +66,8 @@ public enum BoardAPI {
         case "hparams": return .json(hparams(snapshot))
         case "scalars": return try scalars(q, snapshot)
         case "graph": return GraphView.respond(q, snapshot: snapshot)
+        case "projector": return ProjectorAPI.respond("", parameters: q, snapshot: snapshot)
+        case "meshes": return ProjectorAPI.meshes(q, snapshot: snapshot)
         case "histograms":
             let (_, reservoir) = try lookup(q, snapshot, kind: "histogram") { $0.histograms }
             return .json(.array(reservoir.items.map(histogram)))
@@ -132,6 +135,8 @@ public enum BoardAPI {
                 ("customScalars", .bool(run.customScalarsLayout != nil)),
                 ("conceptualGraphs", list(run.kerasModels.keys)),
                 ("runMetadata", list(run.runMetadata.keys)),
+                ("meshes", .array(run.meshes.names.map(BoardJSON.string))),
+                ("projector", .bool(snapshot.projectors[name]?.hasEmbeddings ?? false)),
             ]))
         })
     }

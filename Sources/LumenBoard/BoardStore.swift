@@ -25,10 +25,13 @@ public struct BoardStatus: Sendable, Equatable {
 public struct BoardSnapshot: Sendable {
     public var runs: [String: RunData]
     public var status: BoardStatus
+    /// Run → its `projector_config.pbtxt`, for runs that have one.
+    public var projectors: [String: ProjectorIndex]
 
-    public init(runs: [String: RunData] = [:], status: BoardStatus = BoardStatus()) {
+    public init(runs: [String: RunData] = [:], status: BoardStatus = BoardStatus(), projectors: [String: ProjectorIndex] = [:]) {
         self.runs = runs
         self.status = status
+        self.projectors = projectors
     }
 }
 
@@ -58,6 +61,7 @@ public struct BoardChanges: Sendable, Equatable {
         add(5, run.prCurves)
         add(6, run.audio)
         if let layout = run.customScalarsLayout { out[CustomScalarsLayout.tag, default: []] += [7, Int64(layout.hashValue)] }
+        add(8, run.meshes.parts)
         for (tag, data) in run.hparams { out[tag, default: []] += [4, Int64(data.hashValue)] }
         return out
     }
@@ -242,10 +246,15 @@ final class LoadEngine: @unchecked Sendable {
     private static func snapshot(_ loader: LogdirLoader, reloads: Int, done: Bool, shared: Bool) -> BoardSnapshot {
         var runs: [String: RunData] = [:]
         var status = BoardStatus()
+        var projectors: [String: ProjectorIndex] = [:]
         for name in loader.runNames {
             guard let runLoader = loader.runs[name] else { continue }
             guard let data = shared ? runLoader.sharedData : runLoader.data else { continue }
             runs[name] = data
+            if let file = runLoader.files.first, let index = ProjectorIndex.load(directory: (file as NSString).deletingLastPathComponent) {
+                projectors[name] = index
+                status.problems += index.problems.map { BoardProblem(run: name, file: index.configPath, message: $0) }
+            }
             status.events += data.events
             status.corruptRecords += data.corruptRecords
             if shared {
@@ -259,6 +268,6 @@ final class LoadEngine: @unchecked Sendable {
         if !shared { status.problems = loader.listingProblems + status.problems }
         status.firstLoadDone = done
         status.reloads = reloads
-        return BoardSnapshot(runs: runs, status: status)
+        return BoardSnapshot(runs: runs, status: status, projectors: projectors)
     }
 }

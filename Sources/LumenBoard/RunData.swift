@@ -93,6 +93,8 @@ public struct RunData: Sendable {
     public private(set) var metaGraph: Data?
     /// Tag → serialized `RunMetadata`, the last one per tag.
     public private(set) var runMetadata: [String: Data] = [:]
+    /// The mesh plugin's summaries.
+    public private(set) var meshes = MeshSummaries()
     /// Tag → serialized `HParamsPluginData` (the hparams plugin's content), the last one per tag.
     public private(set) var hparams: [String: Data] = [:]
     /// Events decoded.
@@ -216,6 +218,9 @@ public struct RunData: Sendable {
             hparams[tag] = value.metadata.pluginData.content
             if value.value == nil { return nil }
         }
+        if value.hasMetadata, value.metadata.pluginData.pluginName == "mesh" {
+            meshes.noteMetadata(tag: tag, content: value.metadata.pluginData.content)
+        }
         switch value.value {
         case .simpleValue(let x):
             scalarColumns[scalarColumn(tag)].append(step: step, wallTime: wallTime, value: Double(x))
@@ -285,6 +290,8 @@ public struct RunData: Sendable {
         case RunMetadataStatistics.pluginName:
             guard tensor.dtype == .dtString, tensor.stringVal.count == 1 else { return false }
             runMetadata[tag] = tensor.stringVal[0]
+        case "mesh":
+            meshes.add(tensor, tag: tag, step: step, wallTime: wallTime, seed: Self.seed(tag))
         default:
             return false
         }
@@ -314,6 +321,7 @@ public struct RunData: Sendable {
         for tag in text.keys { text[tag]!.purge(fromStep: step) }
         for tag in prCurves.keys { prCurves[tag]!.purge(fromStep: step) }
         for tag in audio.keys { audio[tag]!.purge(fromStep: step) }
+        meshes.purge(fromStep: step)
     }
 
     /// A legacy `HistogramProto` as TensorBoard's `data_compat` migrates it: the empty buckets at

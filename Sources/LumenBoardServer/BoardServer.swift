@@ -71,6 +71,7 @@ public enum BoardServer {
                 try await writer.finish(nil)
             })
         }
+        ProjectorRoutes.add(to: routes, store: store)
         routes.get("/api/:endpoint") { request, context -> Response in
             let endpoint = context.parameters.get("endpoint") ?? ""
             let parameters = BoardQuery.parameters(request.uri.query)

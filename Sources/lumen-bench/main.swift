@@ -9,6 +9,8 @@ import Lumen
 //                      `graph` group's `session-run` and `graph-mlp-step`, bench/tbx_reference.py
 //                      (tensorboardX) the `summary` group's `summary-add-scalar`
 //   --only GROUP       core, training, graph, summary or board-graph
+//   --projector FILE ROWS COLUMNS [ITERATIONS [RUNS [TSNE-RUNS]]]
+//                      the projector's PCA and t-SNE on a raw float32 matrix (bench/projector)
 //   --profile NAME [STEPS]
 //                      runs STEPS (default 100) untimed training steps of NAME (mlp-step,
 //                      cnn-step) and nothing else, for profilers such as callgrind
@@ -34,6 +36,16 @@ while let argument = arguments.popFirst() {
             fail("--only takes core, training, graph, summary or board-graph")
         }
         groups = [group]
+    case "--projector":
+        let values = Array(arguments)
+        guard values.count >= 3, let rows = Int(values[1]), let columns = Int(values[2]) else {
+            fail("--projector needs FILE ROWS COLUMNS [ITERATIONS [RUNS [TSNE-RUNS]]]")
+        }
+        let numbers = values.dropFirst(3).compactMap { Int($0) }
+        ProjectorBenchmarks.runAll(
+            path: values[0], rows: rows, columns: columns, iterations: numbers.first ?? 500,
+            runs: numbers.dropFirst().first ?? 3, tsneRuns: numbers.dropFirst(2).first ?? 1)
+        exit(0)
     case "--profile":
         guard let name = arguments.popFirst() else { fail("--profile needs a training figure name") }
         let steps = arguments.first.flatMap { Int($0) }

@@ -58,7 +58,11 @@ import LumenTestSupport
             // tags
             let tags = try #require(try await Self.get(client, "/api/tags").json as? [String: [String: Any]])
             let x = try #require(tags["tensorboardX"])
-            #expect(Set(x.keys) == ["scalars", "histograms", "images", "text", "graph", "hparams"])
+            #expect(Set(x.keys) == [
+                "scalars", "histograms", "images", "text", "graph", "hparams", "prCurves", "audio", "customScalars",
+                "conceptualGraphs", "runMetadata", "meshes", "projector",
+            ])
+            #expect(x["meshes"] as? [String] == [] && x["projector"] as? Bool == false)
             #expect(x["scalars"] as? [String] == ["train/accuracy", "train/loss"])
             #expect(x["histograms"] as? [String] == ["layer1/weights"])
             #expect(x["images"] as? [String] == ["samples/input"])
