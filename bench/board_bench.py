@@ -51,19 +51,29 @@ def free_port():
         return s.getsockname()[1]
 
 
-def generate(directory, args, compression):
-    """Generates the logdir with board-bench-logdir unless an identical one is already there."""
+# Logdirs in other writers' layouts, written by bench/layout_logdir.py with their protobuf classes.
+LAYOUTS = ["tf2", "tf2-float-val", "tf1", "pytorch", "tensorboardx"]
+
+
+def generate(directory, args, form):
+    """Generates the logdir of `form` (plain or gzip: Lumen's writer, by board-bench-logdir; a
+    layout of LAYOUTS: bench/layout_logdir.py) unless an identical one is already there."""
     stamp = os.path.join(directory, ".bench-stamp")
-    params = f"{args.runs} {args.tags} {args.steps} {args.histogram_every} {compression}"
+    params = f"{args.runs} {args.tags} {args.steps} {args.histogram_every} {form}"
     if os.path.exists(stamp) and open(stamp).read() == params:
         return
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
     started = time.monotonic()
-    out = subprocess.run(
-        [os.path.join(args.bin, "board-bench-logdir"), directory, "--runs", str(args.runs), "--tags", str(args.tags),
-         "--steps", str(args.steps), "--histogram-every", str(args.histogram_every), "--compression", compression],
-        check=True, capture_output=True, text=True).stdout.strip()
+    shape = ["--runs", str(args.runs), "--tags", str(args.tags), "--steps", str(args.steps),
+             "--histogram-every", str(args.histogram_every)]
+    if form in LAYOUTS:
+        command = [os.path.join(args.venv, "bin", "python"), os.path.join(ROOT, "bench", "layout_logdir.py"), directory,
+                   "--layout", form] + shape
+    else:
+        command = [os.path.join(args.bin, "board-bench-logdir"), directory] + shape + [
+            "--compression", "none" if form == "plain" else "gzip"]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
     print(f"# generated ({time.monotonic() - started:.1f} s): {out}", file=sys.stderr)
     with open(stamp, "w") as f:
         f.write(params)
@@ -192,6 +202,17 @@ class Lumen:
         return self.query_path(run, tag, 1000)
 
     @staticmethod
+    def store_figures(client):
+        """/api/status's store figures once every series is complete."""
+        status, body = client.request("GET", "/api/status")
+        if status != 200:
+            return {}
+        answer = json.loads(body)
+        points = answer.get("points") or 0
+        return {"slow_path_events": answer.get("slowPathEvents"), "points": points,
+                "bytes_per_point": answer["storeBytes"] / points if points and "storeBytes" in answer else None}
+
+    @staticmethod
     def count(body):
         return len(json.loads(body)["points"])
 
@@ -222,6 +243,10 @@ class TensorBoard:
 
     def thousand_points(self, run, tag):
         return self.query_path(run, tag)  # its reservoir holds 1,000 points per series
+
+    @staticmethod
+    def store_figures(client):
+        return {}
 
     @staticmethod
     def count(body):
@@ -284,6 +309,7 @@ def measure(server, logdir, args, run_wrk):
                 time.sleep(0.01)
         result["load"] = time.monotonic() - started
         result["load_cpu"] = memory.cpu_seconds()
+        result.update(server.store_figures(client))
 
         latencies = []
         series = [(run, tag) for run in runs for tag in tags]
@@ -340,7 +366,10 @@ def main():
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=180)
-    parser.add_argument("--forms", default="plain,gzip")
+    parser.add_argument("--forms", default=",".join(["plain", "gzip"] + LAYOUTS),
+                        help="plain and gzip: Lumen's writer; " + ", ".join(LAYOUTS) + ": those writers' layouts")
+    parser.add_argument("--layout-steps", type=int, default=None,
+                        help="steps of the other writers' layouts (default: --steps); Python writes them, slowly")
     parser.add_argument("--servers", default="lumen,tensorboard")
     parser.add_argument("--figure-lines", action="store_true",
                         help="print `NAME: ours=… ref=… ratio=… aim=…` lines (bench/run's format) instead of the table")
@@ -349,9 +378,17 @@ def main():
     servers = {"lumen": Lumen(args), "tensorboard": TensorBoard(args)}
     chosen = [servers[s] for s in args.servers.split(",")]
     rows = []
-    for form in args.forms.split(","):
+    base_args = args
+    for form in base_args.forms.split(","):
+        args = argparse.Namespace(**vars(base_args))
+        if form in LAYOUTS and args.layout_steps:
+            args.steps = args.layout_steps
         logdir = os.path.join(args.dir, form)
-        generate(logdir, args, "none" if form == "plain" else "gzip")
+        if form == "pytorch" and subprocess.run([os.path.join(args.venv, "bin", "python"), "-c", "import torch"],
+                                                 capture_output=True).returncode != 0:
+            print("# pytorch: torch is not installed (scripts/setup installs it); layout skipped", file=sys.stderr)
+            continue
+        generate(logdir, args, form)
         size = logdir_bytes(logdir)
         print(f"# {form}: {args.runs} runs x {args.tags} tags x {args.steps} steps, {size / 1e6:.0f} MB", file=sys.stderr)
         results = {}
@@ -364,7 +401,8 @@ def main():
                 print(f"# {form} {server.name} #{repeat + 1}: " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}),
                       file=sys.stderr)
                 results[server.name].append(r)
-        rows.append((form, size, results))
+        rows.append((form, size, results, args.steps))
+    args = base_args
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     load_average = " ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -378,10 +416,10 @@ def main():
     def fmt(value, digits):
         return "n/a" if value is None else f"{value:,.{digits}f}"
 
-    for form, size, results in rows:
+    for form, size, results, steps in rows:
         lumen = results.get("Lumen", [])
         tb = results.get("TensorBoard", [])
-        label = f"{form} ({size / 1e6:.0f} MB)"
+        label = f"{form} ({size / 1e6:.0f} MB)" if steps == args.steps else f"{form} ({steps:,} steps, {size / 1e6:.0f} MB)"
         specs = [
             ("load", f"{label}: start → every series' last step served (s)", 2, "TB/Lumen", "≤ 0.5 s, ≥ 10×"),
             ("load_cpu", f"{label}: CPU time of the process tree until then (s)", 2, "TB/Lumen", "—"),
@@ -389,11 +427,15 @@ def main():
             ("query_ms", f"{label}: 1,000-point scalar query, median (ms)", 2, "TB/Lumen", "≤ 2 ms"),
             ("query_wrk_ms", f"{label}: the same query, median of wrk with 1 connection for 3 s (ms)", 2, "TB/Lumen", "≤ 2 ms"),
             ("rps", f"{label}: requests/s, wrk 64 connections", 0, "Lumen/TB", "—"),
+            ("bytes_per_point", f"{label}: store bytes per scalar point (/api/status storeBytes / points)", 2, None, "≤ 5 bytes"),
+            ("slow_path_events", f"{label}: events left to the general decoder (/api/status slowPathEvents)", 0, None, "—"),
         ]
         for key, title, digits, direction, aim in specs:
             ours, theirs = median(lumen, key), median(tb, key)
             ratio = None
-            if ours and theirs:
+            if ours is None and theirs is None:
+                continue
+            if ours and theirs and direction:
                 ratio = theirs / ours if direction == "TB/Lumen" else ours / theirs
             ratio_text = "n/a" if ratio is None else f"{ratio:,.1f}× ({direction})"
             if args.figure_lines:

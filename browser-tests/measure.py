@@ -5,6 +5,10 @@ under a minute; the board downsamples every series to the card's width either wa
 board serves /api/graph, a 5,000-op graph.
 
   .venv/bin/python browser-tests/measure.py [--runs 20] [--tags 10] [--steps 5000] [--trials 5]
+
+With --logdir DIR it measures the scalars page on that logdir instead (nothing generated, no
+graph), e.g. bench/board's generated logdirs: 20 runs x 10 tags x 50,000 steps (200 series of
+50,000 points), or board-bench-logdir DIR --runs 1000 --tags 1 (1,000 runs on one card).
 """
 
 import argparse
@@ -101,17 +105,24 @@ def main():
     parser.add_argument("--steps", type=int, default=5000)
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--graph-ops", type=int, default=5000)
+    parser.add_argument("--logdir", help="measure the scalars page on this existing logdir (kept)")
     args = parser.parse_args()
-    logdir = Path(tempfile.mkdtemp(prefix="lumen-ui-measure-"))
+    given = args.logdir is not None
+    logdir = Path(args.logdir) if given else Path(tempfile.mkdtemp(prefix="lumen-ui-measure-"))
     try:
         started = time.time()
-        with multiprocessing.Pool(2) as pool:
-            pool.map(write_run, [(str(logdir), r, args.tags, args.steps) for r in range(args.runs)])
-        logdirs.write_big_graph(logdir, args.graph_ops)
-        print(f"logdir: {args.runs} runs × {args.tags} tags × {args.steps} steps "
-              f"({args.runs * args.tags * args.steps:,} points) + a {args.graph_ops}-op graph, written in {time.time() - started:.1f} s")
+        if not given:
+            with multiprocessing.Pool(2) as pool:
+                pool.map(write_run, [(str(logdir), r, args.tags, args.steps) for r in range(args.runs)])
+            logdirs.write_big_graph(logdir, args.graph_ops)
+            print(f"logdir: {args.runs} runs × {args.tags} tags × {args.steps} steps "
+                  f"({args.runs * args.tags * args.steps:,} points) + a {args.graph_ops}-op graph, written in {time.time() - started:.1f} s")
         board = harness.Board(logdir, reload_interval=2)
-        board.wait_loaded(120)
+        board.wait_loaded(600)
+        if given:
+            status = board.api("status")
+            runs = board.api("runs")
+            print(f"logdir {logdir}: {len(runs)} runs, {status.get('points', 0):,} scalar points")
         driver = harness.browser(1400, 1000)
         try:
             firsts, alls = [], []
@@ -133,7 +144,7 @@ def main():
             print(f"smoothing slider dragged for {len(iv)} frames: frame time median {statistics.median(iv):.1f} ms, "
                   f"p95 {pct(iv, 0.95):.1f} ms, max {max(iv):.1f} ms; redrawing the charts in view took "
                   f"median {statistics.median(rd):.1f} ms, p95 {pct(rd, 0.95):.1f} ms per frame ({len(rd)} redraws)")
-            if board.has_endpoint("graph", run="big"):
+            if not given and board.has_endpoint("graph", run="big"):
                 loads = []
                 for _ in range(3):
                     driver.get("about:blank")
@@ -169,7 +180,8 @@ def main():
             driver.quit()
             board.stop()
     finally:
-        shutil.rmtree(logdir, ignore_errors=True)
+        if not given:
+            shutil.rmtree(logdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

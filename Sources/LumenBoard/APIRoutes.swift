@@ -180,6 +180,9 @@ public enum BoardAPI {
             ("bytes", .integer(status.bytes)),
             ("events", .integer(Int64(status.events))),
             ("corruptRecords", .integer(Int64(status.corruptRecords))),
+            ("slowPathEvents", .integer(Int64(status.slowPathEvents))),
+            ("points", .integer(Int64(status.points))),
+            ("storeBytes", .integer(Int64(status.storeBytes))),
             ("firstLoadDone", .bool(status.firstLoadDone)),
             ("reloads", .integer(Int64(status.reloads))),
             ("problems", .array(status.problems.map { problem in

@@ -11,6 +11,12 @@ public struct BoardStatus: Sendable, Equatable {
     public var events = 0
     /// Records skipped as damaged or not an `Event`.
     public var corruptRecords = 0
+    /// Events the scalar fast path left to the general decoder.
+    public var slowPathEvents = 0
+    /// Scalar points kept.
+    public var points = 0
+    /// The bytes those points take in the store.
+    public var storeBytes = 0
     /// Whether the first pass over the logdir is done.
     public var firstLoadDone = false
     /// Passes over the logdir so far.
@@ -257,6 +263,9 @@ final class LoadEngine: @unchecked Sendable {
             }
             status.events += data.events
             status.corruptRecords += data.corruptRecords
+            status.slowPathEvents += data.slowPathEvents
+            status.points += data.scalarPoints
+            status.storeBytes += data.scalarStoreBytes
             if shared {
                 status.files = loader.discoveredFileCount
             } else {

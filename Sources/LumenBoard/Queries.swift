@@ -47,8 +47,9 @@ public enum BoardQueries {
     /// every point without a limit.
     public static func scalars(_ series: ScalarSeries, maxPoints: Int? = nil) -> [ScalarPoint] {
         guard let maxPoints else { return series.points }
-        return downsampleIndices(count: series.count, maxPoints: maxPoints, value: series.value(at:))
-            .map(series.point(at:))
+        guard series.count > maxPoints else { return series.points }
+        let values = series.values
+        return series.points(at: downsampleIndices(count: values.count, maxPoints: maxPoints) { values[$0] })
     }
 
     /// The values at TensorBoard's nine percentiles of a histogram given as `[left, right, count]`

@@ -72,8 +72,11 @@ public struct RunData: Sendable {
     private var fast = FastScalarPath()
     /// Whether records go through the fast path first (off only to compare it with SwiftProtobuf).
     var usesFastPath = true
-    /// Events the fast path decoded (the rest went through SwiftProtobuf).
+    /// Events the fast path decoded.
     public private(set) var fastPathEvents = 0
+    /// Events the fast path left to SwiftProtobuf (anything but scalars, or a layout it doesn't
+    /// take), counted whether or not they decode.
+    public private(set) var slowPathEvents = 0
     public private(set) var histograms: [String: Reservoir<HistogramValue>] = [:]
     public private(set) var images: [String: Reservoir<ImageValue>] = [:]
     public private(set) var text: [String: Reservoir<TextValue>] = [:]
@@ -110,6 +113,12 @@ public struct RunData: Sendable {
         self.limits = limits
     }
 
+    /// The scalar points kept, over every tag.
+    public var scalarPoints: Int { scalarColumns.reduce(0) { $0 + $1.count } }
+
+    /// The bytes the scalar points take in the store (``ScalarSeries/columnBytes``), over every tag.
+    public var scalarStoreBytes: Int { scalarColumns.reduce(0) { $0 + $1.columnBytes } }
+
     /// The scalar series of `tag`, if it has one.
     public func scalarSeries(_ tag: String) -> ScalarSeries? {
         scalarIndex[tag].map { scalarColumns[$0] }
@@ -127,6 +136,7 @@ public struct RunData: Sendable {
     /// other event is decoded by SwiftProtobuf. Both give the same values (tested).
     public mutating func add(serializedEvent bytes: UnsafeRawBufferPointer) {
         if usesFastPath, fast.decoder.decode(bytes), addDecodedScalars(bytes) { return }
+        slowPathEvents += 1
         guard let event = try? Event(serializedBytes: [UInt8](bytes)) else {
             corruptRecords += 1
             return
@@ -143,7 +153,7 @@ public struct RunData: Sendable {
         for i in 0..<count {
             let item = fast.decoder.items[i]
             guard let slot = fast.slot(for: UnsafeRawBufferPointer(rebasing: bytes[item.tag])) else { return false }
-            if item.kind == .tensor, let plugin = pluginByTag[fast.tags[slot]], plugin != "scalars" { return false }
+            if item.kind == .tensor, plugin(ofSlot: slot) == .other { return false }
             fast.resolved[i] = slot
         }
         events += 1
@@ -155,9 +165,13 @@ public struct RunData: Sendable {
             let item = fast.decoder.items[i]
             let slot = fast.resolved[i]
             if item.hasScalarsMetadata || item.kind == .tensor {
-                let tag = fast.tags[slot]
-                if item.hasScalarsMetadata, pluginByTag[tag] == nil { pluginByTag[tag] = "scalars" }
-                if item.kind == .tensor, pluginByTag[tag] != "scalars" { continue }
+                var plugin = plugin(ofSlot: slot)
+                if item.hasScalarsMetadata, plugin == .unknown {
+                    pluginByTag[fast.tags[slot]] = "scalars"
+                    fast.plugins[slot] = .scalars
+                    plugin = .scalars
+                }
+                if item.kind == .tensor, plugin != .scalars { continue }
             }
             if item.kind == .none { continue }
             var column = fast.columns[slot]
@@ -168,6 +182,17 @@ public struct RunData: Sendable {
             scalarColumns[column].append(step: step, wallTime: wallTime, value: item.value)
         }
         return true
+    }
+
+    /// The plugin of the tag in `slot` as far as the fast path cares, from ``pluginByTag`` and
+    /// cached once known (the first metadata of a tag decides, so it never changes).
+    private mutating func plugin(ofSlot slot: Int) -> FastScalarPath.Plugin {
+        let cached = fast.plugins[slot]
+        if cached != .unknown { return cached }
+        guard let name = pluginByTag[fast.tags[slot]] else { return .unknown }
+        let plugin: FastScalarPath.Plugin = name == "scalars" ? .scalars : .other
+        fast.plugins[slot] = plugin
+        return plugin
     }
 
     /// The index of `tag`'s scalar column, created if new.

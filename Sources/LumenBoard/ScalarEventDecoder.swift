@@ -7,8 +7,9 @@ import Foundation
 /// `Summary.Value`s (1) hold only a `tag` (1) and either a `simple_value` (2), or a `tensor` (8)
 /// of dtype DT_FLOAT or DT_DOUBLE holding exactly one number (in `float_val`, `double_val` or
 /// `tensor_content`, any shape whose dimensions carry only sizes), optionally with `metadata` (9)
-/// naming the `scalars` plugin (`plugin_data` with `plugin_name` and `content`, and `data_class`).
-/// Anything else (another field, another plugin, a display name, an integer tensor, a field
+/// that names the `scalars` plugin (`plugin_data` with `plugin_name` and `content`) or no plugin,
+/// and may carry `display_name`, `summary_description` and `data_class`, which the board doesn't
+/// read. Anything else (another field, another plugin, an integer tensor, a field
 /// repeated where SwiftProtobuf would merge, a malformed varint) makes ``decode(_:)`` return
 /// `false`, and the caller decodes the record with SwiftProtobuf instead, so the fast path never
 /// has to agree with it on anything unusual.
@@ -103,6 +104,7 @@ struct ScalarEventDecoder: Sendable {
         var kind = Kind.none
         var value = 0.0
         var metadata = false
+        var sawMetadata = false
         var sawTag = false
         while !reader.atEnd {
             guard let key = reader.varint() else { return false }
@@ -122,10 +124,11 @@ struct ScalarEventDecoder: Sendable {
                 value = number
                 kind = .tensor
             case 0x4A:  // metadata
-                guard !metadata, let bytes = reader.lengthDelimited(), Self.isScalarsMetadata(base, bytes) else {
+                guard !sawMetadata, let bytes = reader.lengthDelimited(), let names = Self.scalarsMetadata(base, bytes) else {
                     return false
                 }
-                metadata = true
+                sawMetadata = true
+                metadata = names
             default:
                 return false
             }
@@ -136,39 +139,44 @@ struct ScalarEventDecoder: Sendable {
         return true
     }
 
-    /// Whether `range` is a `SummaryMetadata` naming the scalars plugin and nothing the fast path
-    /// would have to keep.
-    private static func isScalarsMetadata(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool {
+    /// For a `SummaryMetadata` holding nothing the fast path would have to keep (the board reads
+    /// no `display_name`, `summary_description` or `data_class`): whether it names the scalars
+    /// plugin (`false`: it has no `plugin_data`); `nil` for any other metadata.
+    private static func scalarsMetadata(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool? {
         var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
         var sawPluginData = false
         var named = false
         while !reader.atEnd {
-            guard let key = reader.varint() else { return false }
+            guard let key = reader.varint() else { return nil }
             switch key {
             case 0x0A:  // plugin_data
-                guard !sawPluginData, let data = reader.lengthDelimited() else { return false }
+                guard !sawPluginData, let data = reader.lengthDelimited() else { return nil }
                 sawPluginData = true
                 var inner = WireReader(base: base, position: data.lowerBound, end: data.upperBound)
                 while !inner.atEnd {
-                    guard let innerKey = inner.varint() else { return false }
+                    guard let innerKey = inner.varint() else { return nil }
                     switch innerKey {
                     case 0x0A:  // plugin_name
                         guard !named, let name = inner.lengthDelimited(), name.count == 7,
                             UnsafeRawBufferPointer(start: base + name.lowerBound, count: 7).elementsEqual("scalars".utf8)
-                        else { return false }
+                        else { return nil }
                         named = true
                     case 0x12:  // content
-                        guard inner.lengthDelimited() != nil else { return false }
+                        guard inner.lengthDelimited() != nil else { return nil }
                     default:
-                        return false
+                        return nil
                     }
                 }
+            case 0x12, 0x1A:  // display_name, summary_description
+                guard reader.lengthDelimited() != nil else { return nil }
             case 0x20:  // data_class
-                guard reader.varint() != nil else { return false }
+                guard reader.varint() != nil else { return nil }
             default:
-                return false
+                return nil
             }
         }
+        // plugin_data without a name would be the general decoder's to judge.
+        if sawPluginData && !named { return nil }
         return named
     }
 
@@ -178,8 +186,11 @@ struct ScalarEventDecoder: Sendable {
         var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
         var dtype: UInt64 = 0
         var content: Range<Int>?
-        var floats: [Double] = []
-        var doubles: [Double] = []
+        // At most one number of each kind (a repeated field's occurrences add up): no arrays.
+        var floatCount = 0
+        var float = 0.0
+        var doubleCount = 0
+        var double = 0.0
         while !reader.atEnd {
             guard let key = reader.varint() else { return nil }
             switch key {
@@ -194,19 +205,25 @@ struct ScalarEventDecoder: Sendable {
                 guard let bytes = reader.lengthDelimited() else { return nil }
                 content = bytes
             case 0x2A:  // float_val, packed
-                guard let bytes = reader.lengthDelimited(), bytes.count % 4 == 0, floats.count + bytes.count / 4 <= 1 else { return nil }
-                var packed = WireReader(base: base, position: bytes.lowerBound, end: bytes.upperBound)
-                while !packed.atEnd, let bits = packed.fixed32() { floats.append(Double(Float(bitPattern: bits))) }
+                guard let bytes = reader.lengthDelimited(), bytes.count % 4 == 0, floatCount + bytes.count / 4 <= 1 else { return nil }
+                if bytes.count == 4 {
+                    float = Double(Float(bitPattern: UInt32(littleEndian: (base + bytes.lowerBound).loadUnaligned(as: UInt32.self))))
+                    floatCount += 1
+                }
             case 0x2D:  // float_val, one
-                guard floats.isEmpty, let bits = reader.fixed32() else { return nil }
-                floats.append(Double(Float(bitPattern: bits)))
+                guard floatCount == 0, let bits = reader.fixed32() else { return nil }
+                float = Double(Float(bitPattern: bits))
+                floatCount = 1
             case 0x32:  // double_val, packed
-                guard let bytes = reader.lengthDelimited(), bytes.count % 8 == 0, doubles.count + bytes.count / 8 <= 1 else { return nil }
-                var packed = WireReader(base: base, position: bytes.lowerBound, end: bytes.upperBound)
-                while !packed.atEnd, let bits = packed.fixed64() { doubles.append(Double(bitPattern: bits)) }
+                guard let bytes = reader.lengthDelimited(), bytes.count % 8 == 0, doubleCount + bytes.count / 8 <= 1 else { return nil }
+                if bytes.count == 8 {
+                    double = Double(bitPattern: UInt64(littleEndian: (base + bytes.lowerBound).loadUnaligned(as: UInt64.self)))
+                    doubleCount += 1
+                }
             case 0x31:  // double_val, one
-                guard doubles.isEmpty, let bits = reader.fixed64() else { return nil }
-                doubles.append(Double(bitPattern: bits))
+                guard doubleCount == 0, let bits = reader.fixed64() else { return nil }
+                double = Double(bitPattern: bits)
+                doubleCount = 1
             default:
                 return nil
             }
@@ -217,13 +234,13 @@ struct ScalarEventDecoder: Sendable {
                 guard content.count / 4 == 1 else { return nil }
                 return Double(Float(bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt32.self).littleEndian))
             }
-            return floats.count == 1 ? floats[0] : nil
+            return floatCount == 1 ? float : nil
         case 2:  // DT_DOUBLE
             if let content, !content.isEmpty {
                 guard content.count / 8 == 1 else { return nil }
                 return Double(bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt64.self).littleEndian)
             }
-            return doubles.count == 1 ? doubles[0] : nil
+            return doubleCount == 1 ? double : nil
         default:
             return nil
         }
@@ -306,6 +323,10 @@ struct FastScalarPath: Sendable {
     private(set) var tags: [String] = []
     /// Each slot's scalar column in ``RunData``, or -1 before it has one.
     var columns: [Int] = []
+    /// What the fast path knows of a tag's plugin (``RunData/pluginByTag``).
+    enum Plugin: UInt8, Sendable { case unknown, scalars, other }
+    /// Each slot's plugin, once known.
+    var plugins: [Plugin] = []
     /// The slot looked up after each slot last time: events usually cycle through their tags in
     /// the same order, so this is the first guess.
     private var next: [Int] = []
@@ -366,6 +387,7 @@ struct FastScalarPath: Sendable {
         tagBytes.append(contentsOf: bytes)
         tags.append(tag)
         columns.append(-1)
+        plugins.append(.unknown)
         next.append(-1)
         byHash[Self.hash(bytes), default: []].append(index)
         return index

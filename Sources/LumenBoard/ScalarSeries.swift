@@ -13,28 +13,24 @@ public struct ScalarPoint: Sendable, Equatable {
 
 /// Every point of one scalar tag, in columns, with steps strictly increasing.
 ///
-/// The points are kept in chunks of ``chunkCapacity``; every chunk but the last is full and never
-/// changes again, so a copy of a series (a published snapshot) shares them and the loader's later
-/// appends copy at most the last chunk. Each chunk stores each column in the smallest form that
-/// gives back exactly what was appended, chosen per chunk:
+/// The points are kept in chunks of ``chunkCapacity``. Every chunk but the last is full, never
+/// changes again and is compressed (``CompressedScalarChunk``: Gorilla-style delta-of-delta
+/// steps and wall times, XOR-coded values, every point given back bit for bit), so a copy of a
+/// series (a published snapshot) shares them and the loader's later appends copy at most the
+/// last chunk. The last chunk, the one being filled, is a ``ScalarChunk``: each column in the
+/// smallest plain form that gives back exactly what was appended (typically 8 bytes a point).
 ///
-/// - steps: nothing when they go up by a constant stride (`first + i * stride`), else 32-bit
-///   offsets from the chunk's first step, else full `Int64`s;
-/// - wall times: 32-bit offsets of their bit patterns above the chunk's first wall time's (units
-///   in the last place, within one binade; 1,024 s per chunk at today's Unix times), giving back
-///   the appended `Double` bit for bit, else full `Double`s;
-/// - values: `Float` while every value is exactly a `Float` (legacy `simple_value` and DT_FLOAT
-///   tensors always are), else `Double`.
-///
-/// A typical chunk thus takes 8 bytes a point (wall-time offset and `Float` value), 12 with
-/// irregular steps, instead of 24.
+/// Reading a point of a compressed chunk decodes that chunk: read whole columns (``steps``,
+/// ``wallTimes``, ``values``, ``points``) rather than point by point.
 public struct ScalarSeries: Sendable {
     /// Points per chunk.
     public static let chunkCapacity = 1 << chunkShift
     static let chunkShift = 10
 
-    /// The full chunks, then (last) the chunk being filled; never empty.
-    var chunks: [ScalarChunk] = [ScalarChunk()]
+    /// The full chunks, compressed.
+    private var sealed: [CompressedScalarChunk] = []
+    /// The chunk being filled (never full between calls).
+    private var open = ScalarChunk()
 
     /// The number of points.
     public private(set) var count = 0
@@ -50,81 +46,135 @@ public struct ScalarSeries: Sendable {
 
     /// The step at `index`.
     public func step(at index: Int) -> Int64 {
-        chunks[index &>> Self.chunkShift].steps.element(at: index & (Self.chunkCapacity - 1))
+        let chunk = index &>> Self.chunkShift
+        let i = index & (Self.chunkCapacity - 1)
+        return chunk < sealed.count ? sealed[chunk].steps()[i] : open.steps.element(at: i)
     }
 
     /// The wall time at `index`.
     public func wallTime(at index: Int) -> Double {
-        chunks[index &>> Self.chunkShift].wallTimes.element(at: index & (Self.chunkCapacity - 1))
+        let chunk = index &>> Self.chunkShift
+        let i = index & (Self.chunkCapacity - 1)
+        return chunk < sealed.count ? sealed[chunk].wallTimes()[i] : open.wallTimes.element(at: i)
     }
 
     /// The value at `index`.
     public func value(at index: Int) -> Double {
-        chunks[index &>> Self.chunkShift].values.element(at: index & (Self.chunkCapacity - 1))
+        let chunk = index &>> Self.chunkShift
+        let i = index & (Self.chunkCapacity - 1)
+        return chunk < sealed.count ? sealed[chunk].values()[i] : open.values.element(at: i)
     }
 
     /// Every step, in order.
-    public var steps: [Int64] { (0..<count).map(step(at:)) }
-
-    /// Every wall time, in order.
-    public var wallTimes: [Double] { (0..<count).map(wallTime(at:)) }
-
-    /// Every value, widened to `Double`.
-    public var values: [Double] { (0..<count).map(value(at:)) }
-
-    /// Whether every value is stored as a `Float`.
-    public var storesFloats: Bool { chunks.allSatisfy { !$0.values.isWide } }
-
-    public func point(at index: Int) -> ScalarPoint {
-        let chunk = chunks[index &>> Self.chunkShift]
-        let i = index & (Self.chunkCapacity - 1)
-        return ScalarPoint(
-            step: chunk.steps.element(at: i), wallTime: chunk.wallTimes.element(at: i),
-            value: chunk.values.element(at: i))
+    public var steps: [Int64] {
+        var result = [Int64]()
+        result.reserveCapacity(count)
+        for chunk in sealed { result.append(contentsOf: chunk.steps()) }
+        result.append(contentsOf: (0..<open.count).lazy.map(open.steps.element(at:)))
+        return result
     }
 
-    public var points: [ScalarPoint] { (0..<count).map(point(at:)) }
+    /// Every wall time, in order.
+    public var wallTimes: [Double] {
+        var result = [Double]()
+        result.reserveCapacity(count)
+        for chunk in sealed { result.append(contentsOf: chunk.wallTimes()) }
+        result.append(contentsOf: (0..<open.count).lazy.map(open.wallTimes.element(at:)))
+        return result
+    }
 
-    /// The bytes the columns hold (without the fixed overhead of each chunk).
-    public var columnBytes: Int { chunks.reduce(0) { $0 + $1.columnBytes } }
+    /// Every value, widened to `Double`.
+    public var values: [Double] {
+        var result = [Double]()
+        result.reserveCapacity(count)
+        for chunk in sealed { chunk.appendValues(to: &result) }
+        result.append(contentsOf: (0..<open.count).lazy.map(open.values.element(at:)))
+        return result
+    }
+
+    /// Whether every value is stored as a `Float`.
+    public var storesFloats: Bool { sealed.allSatisfy { !$0.wideValues } && !open.values.isWide }
+
+    public func point(at index: Int) -> ScalarPoint {
+        ScalarPoint(step: step(at: index), wallTime: wallTime(at: index), value: value(at: index))
+    }
+
+    /// Every point, in order.
+    public var points: [ScalarPoint] { points(at: 0..<count) }
+
+    /// The points at `indices` (in increasing order), decoding each chunk they touch once.
+    public func points<C: Collection>(at indices: C) -> [ScalarPoint] where C.Element == Int {
+        var result = [ScalarPoint]()
+        result.reserveCapacity(indices.count)
+        var decoded = -1
+        var steps: [Int64] = []
+        var wallTimes: [Double] = []
+        var values: [Double] = []
+        for index in indices {
+            let chunk = index &>> Self.chunkShift
+            guard chunk < sealed.count else {
+                result.append(point(at: index))
+                continue
+            }
+            if chunk != decoded {
+                steps = sealed[chunk].steps()
+                wallTimes = sealed[chunk].wallTimes()
+                values = sealed[chunk].values()
+                decoded = chunk
+            }
+            let i = index & (Self.chunkCapacity - 1)
+            result.append(ScalarPoint(step: steps[i], wallTime: wallTimes[i], value: values[i]))
+        }
+        return result
+    }
+
+    /// The bytes the points take: the compressed chunks' streams and the last chunk's columns
+    /// (without the fixed overhead of each chunk).
+    public var columnBytes: Int { sealed.reduce(open.columnBytes) { $0 + $1.bytes } }
 
     /// Appends a point. A step at or before the last step (a restarted job) first drops every
     /// point at or after it (see ``purge(fromStep:)``), so steps stay strictly increasing.
     public mutating func append(step: Int64, wallTime: Double, value: Double) {
         if count > 0, step <= last { purge(fromStep: step) }
-        let end = chunks.count - 1
-        if chunks[end].count == Self.chunkCapacity {
-            var chunk = ScalarChunk()
-            chunk.append(step: step, wallTime: wallTime, value: value)
-            chunks.append(chunk)
-        } else {
-            chunks[end].append(step: step, wallTime: wallTime, value: value)
-        }
+        open.append(step: step, wallTime: wallTime, value: value)
         count += 1
         last = step
+        if open.count == Self.chunkCapacity {
+            sealed.append(open.compressed())
+            open = ScalarChunk()
+        }
     }
 
     /// Drops every point whose step is `step` or later.
     public mutating func purge(fromStep step: Int64) {
-        // Steps are strictly increasing: binary search for the first step ≥ `step`.
+        guard count > 0, step <= last else { return }
+        // Steps are strictly increasing: the first chunk whose last step is ≥ `step` holds the cut.
         var low = 0
-        var high = count
+        var high = sealed.count
         while low < high {
             let mid = (low + high) / 2
-            if self.step(at: mid) < step { low = mid + 1 } else { high = mid }
+            if sealed[mid].lastStep < step { low = mid + 1 } else { high = mid }
         }
-        guard low < count else { return }
-        var keep = low &>> Self.chunkShift
-        var inLast = low & (Self.chunkCapacity - 1)
-        if inLast == 0 && keep > 0 {
-            // Keep the previous (full) chunk as the last one rather than an empty one after it.
-            keep -= 1
-            inLast = Self.chunkCapacity
+        if low < sealed.count {
+            open = sealed[low].expanded()
+            sealed.removeSubrange(low...)
         }
-        chunks.removeSubrange((keep + 1)...)
-        chunks[keep].truncate(to: inLast)
-        count = low
-        if low > 0 { last = self.step(at: low - 1) }
+        // Now the cut is in `open`: find the first of its steps ≥ `step`.
+        var keep = 0
+        var end = open.count
+        while keep < end {
+            let mid = (keep + end) / 2
+            if open.steps.element(at: mid) < step { keep = mid + 1 } else { end = mid }
+        }
+        open.truncate(to: keep)
+        count = sealed.count * Self.chunkCapacity + open.count
+        if count == 0 {
+            last = 0
+        } else if open.count > 0 {
+            last = open.steps.element(at: open.count - 1)
+        } else if let previous = sealed.last {
+            last = previous.lastStep
+        }
     }
 }
 
@@ -151,6 +201,14 @@ struct ScalarChunk: Sendable {
         steps.truncate(to: count)
         wallTimes.truncate(to: count)
         values.truncate(to: count)
+    }
+
+    /// The chunk compressed (it must hold at least one point).
+    func compressed() -> CompressedScalarChunk {
+        let indices = 0..<count
+        return CompressedScalarChunk(
+            steps: indices.map(steps.element(at:)), wallTimes: indices.map(wallTimes.element(at:)),
+            values: indices.map(values.element(at:)), wideValues: values.isWide)
     }
 }
 
@@ -296,7 +354,8 @@ struct TimeColumn: Sendable {
     }
 }
 
-/// The values of a chunk: `Float` while each is exactly a `Float` (or a NaN), else `Double`.
+/// The values of a chunk: `Float` while each converts to a `Float` and back bit for bit (so a
+/// NaN's payload is kept too), else `Double`.
 struct ValueColumn: Sendable {
     private(set) var narrow: [Float] = []
     private(set) var wideValues: [Double] = []
@@ -312,7 +371,7 @@ struct ValueColumn: Sendable {
     mutating func append(_ value: Double) {
         if !isWide {
             let f = Float(value)
-            if Double(f) == value || value.isNaN {
+            if Double(f).bitPattern == value.bitPattern {
                 if narrow.capacity == 0 { narrow.reserveCapacity(ScalarSeries.chunkCapacity) }
                 narrow.append(f)
                 return

@@ -1,0 +1,397 @@
+/// A full chunk of a ``ScalarSeries``, compressed in the manner of Gorilla (Pelkonen et al.,
+/// "Gorilla: A Fast, Scalable, In-Memory Time Series Database", VLDB 2015), giving back every
+/// point bit for bit.
+///
+/// One bit stream holds three sections, one after the other:
+///
+/// - steps and wall times (the wall time's bit pattern read as an `Int64`), each as an
+///   ``IntegerSequenceCode``: Gorilla's delta-of-delta, or, when it takes fewer bits for this
+///   chunk, offsets from the straight line through the chunk's first and last element at one
+///   fixed width (wall times that jitter around a steady pace cost the jitter's bits once, where
+///   delta-of-delta pays for the difference of two jitters);
+/// - values over the `Float` bit patterns when every value of the chunk is exactly a `Float` (see
+///   ``ValueColumn``), else over the `Double` bit patterns: a 1-bit mode, then Gorilla's XOR code
+///   (``XORCode``), or, when it takes fewer bits for this chunk, the patterns mapped to integers in
+///   the order of their values (``orderedInteger(_:width:)``) as an ``IntegerSequenceCode``
+///   (noisy values cost the bits of the noise's range, without XOR's control bits each time
+///   the noise crosses a power of two).
+///
+/// All arithmetic on the integer sequences wraps, so any `Int64` (steps with huge gaps, the bit
+/// patterns of NaNs with payloads, infinities, -0.0, subnormals) round-trips exactly.
+struct CompressedScalarChunk: Sendable {
+    private(set) var words: [UInt64]
+    let count: Int
+    let firstStep: Int64
+    let lastStep: Int64
+    /// Whether the values are coded as `Double`s.
+    let wideValues: Bool
+    /// Where the wall-time and value sections start, in bits.
+    private let timesStart: Int
+    private let valuesStart: Int
+
+    /// The bytes the compressed stream takes.
+    var bytes: Int { words.count * 8 }
+
+    init(steps: [Int64], wallTimes: [Double], values: [Double], wideValues: Bool) {
+        precondition(!steps.isEmpty && steps.count == wallTimes.count && steps.count == values.count)
+        var writer = BitWriter()
+        IntegerSequenceCode.encode(steps, into: &writer)
+        timesStart = writer.bitCount
+        IntegerSequenceCode.encode(wallTimes.map { Int64(bitPattern: $0.bitPattern) }, into: &writer)
+        valuesStart = writer.bitCount
+        let width = wideValues ? 64 : 32
+        let patterns = wideValues ? values.map(\.bitPattern) : values.map { UInt64(Float($0).bitPattern) }
+        var xor = BitWriter()
+        XORCode.encode(patterns, width: width, into: &xor)
+        var ordered = BitWriter()
+        IntegerSequenceCode.encode(patterns.map { Self.orderedInteger($0, width: width) }, into: &ordered)
+        if xor.bitCount <= ordered.bitCount {
+            writer.write(0, bits: 1)
+            writer.append(xor)
+        } else {
+            writer.write(1, bits: 1)
+            writer.append(ordered)
+        }
+        words = writer.words
+        count = steps.count
+        firstStep = steps[0]
+        lastStep = steps[steps.count - 1]
+        self.wideValues = wideValues
+    }
+
+    /// Every step, in order.
+    func steps() -> [Int64] {
+        words.withUnsafeBufferPointer { buffer in
+            var reader = BitReader(words: buffer, position: 0)
+            return IntegerSequenceCode.decode(count: count, from: &reader)
+        }
+    }
+
+    /// Every wall time, in order.
+    func wallTimes() -> [Double] {
+        words.withUnsafeBufferPointer { buffer in
+            var reader = BitReader(words: buffer, position: timesStart)
+            return IntegerSequenceCode.decode(count: count, from: &reader).map {
+                Double(bitPattern: UInt64(bitPattern: $0))
+            }
+        }
+    }
+
+    /// Every value, in order, widened to `Double`.
+    func values() -> [Double] {
+        var result = [Double]()
+        appendValues(to: &result)
+        return result
+    }
+
+    /// Appends every value, in order, widened to `Double`, to `result`.
+    func appendValues(to result: inout [Double]) {
+        let count = count
+        let width = wideValues ? 64 : 32
+        let patterns = words.withUnsafeBufferPointer { buffer in
+            var reader = BitReader(words: buffer, position: valuesStart)
+            if reader.read(1) == 0 { return XORCode.decode(count: count, width: width, from: &reader) }
+            var integers = IntegerSequenceCode.decode(count: count, from: &reader)
+            for i in integers.indices { integers[i] = Int64(bitPattern: Self.pattern(ofOrderedInteger: integers[i], width: width)) }
+            return integers.map { UInt64(bitPattern: $0) }
+        }
+        if wideValues {
+            result.append(contentsOf: patterns.lazy.map { Double(bitPattern: $0) })
+        } else {
+            result.append(contentsOf: patterns.lazy.map { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) })
+        }
+    }
+
+    /// A `width`-bit float pattern as an integer that orders as the values do (negative values
+    /// have every bit flipped, others just the sign bit); one to one, so exact for every pattern.
+    static func orderedInteger(_ pattern: UInt64, width: Int) -> Int64 {
+        let sign: UInt64 = 1 &<< UInt64(width - 1)
+        let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1
+        return Int64(bitPattern: pattern & sign != 0 ? ~pattern & mask : pattern | sign)
+    }
+
+    /// The inverse of ``orderedInteger(_:width:)``.
+    static func pattern(ofOrderedInteger integer: Int64, width: Int) -> UInt64 {
+        let sign: UInt64 = 1 &<< UInt64(width - 1)
+        let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1
+        let bits = UInt64(bitPattern: integer)
+        return bits & sign != 0 ? bits & ~sign : ~bits & mask
+    }
+
+    /// The chunk as an uncompressed ``ScalarChunk`` (to append to or truncate it again).
+    func expanded() -> ScalarChunk {
+        var chunk = ScalarChunk()
+        let steps = steps()
+        let wallTimes = wallTimes()
+        let values = values()
+        for i in 0..<count { chunk.append(step: steps[i], wallTime: wallTimes[i], value: values[i]) }
+        return chunk
+    }
+}
+
+/// How a sequence of `Int64`s is coded: a 1-bit mode, then
+///
+/// - delta-of-delta (mode 0): the first element in 64 bits; then each delta-of-delta (the first
+///   one is the first delta), zigzag-coded, as `0` when zero, else `1`, a 3-bit width class and
+///   the value in 4, 8, 12, 16, 20, 24, 32 or 64 bits;
+/// - line (mode 1): the first element and the slope in 64 bits each, the smallest offset from the
+///   line in 64 bits, a 7-bit width `w`, then every element's offset above that smallest one in
+///   `w` bits (0 bits each for an arithmetic sequence).
+enum IntegerSequenceCode {
+    static let widths: [Int] = [4, 8, 12, 16, 20, 24, 32, 64]
+
+    static func encode(_ elements: [Int64], into writer: inout BitWriter) {
+        let line = Line(elements)
+        let lineBits = 64 * 3 + 7 + line.width * elements.count
+        if lineBits <= deltaOfDeltaBits(elements) {
+            writer.write(1, bits: 1)
+            writer.write(UInt64(bitPattern: elements[0]), bits: 64)
+            writer.write(UInt64(bitPattern: line.slope), bits: 64)
+            writer.write(UInt64(bitPattern: line.minimum), bits: 64)
+            writer.write(UInt64(line.width), bits: 7)
+            if line.width > 0 {
+                var predicted = elements[0]
+                for element in elements {
+                    writer.write(UInt64(bitPattern: element &- predicted &- line.minimum), bits: line.width)
+                    predicted &+= line.slope
+                }
+            }
+        } else {
+            writer.write(0, bits: 1)
+            writer.write(UInt64(bitPattern: elements[0]), bits: 64)
+            var previous = elements[0]
+            var delta: Int64 = 0
+            for element in elements.dropFirst() {
+                let newDelta = element &- previous
+                let zigzag = zigzag(newDelta &- delta)
+                if zigzag == 0 {
+                    writer.write(0, bits: 1)
+                } else {
+                    let width = widthClass(zigzag)
+                    writer.write(UInt64(8 | width), bits: 4)
+                    writer.write(zigzag, bits: widths[width])
+                }
+                previous = element
+                delta = newDelta
+            }
+        }
+    }
+
+    static func decode(count: Int, from reader: inout BitReader) -> [Int64] {
+        guard count > 0 else { return [] }
+        return [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let mode = reader.read(1)
+            var previous = Int64(bitPattern: reader.read(64))
+            if mode == 1 {
+                let slope = Int64(bitPattern: reader.read(64))
+                let minimum = Int64(bitPattern: reader.read(64))
+                let width = Int(reader.read(7))
+                var predicted = previous &+ minimum
+                for i in 0..<count {
+                    buffer[i] = predicted &+ Int64(bitPattern: reader.read(width))
+                    predicted &+= slope
+                }
+            } else {
+                buffer[0] = previous
+                var delta: Int64 = 0
+                for i in 1..<count {
+                    if reader.read(1) != 0 {
+                        let zigzag = reader.read(widths[Int(reader.read(3))])
+                        delta &+= Int64(bitPattern: zigzag &>> 1) ^ -Int64(bitPattern: zigzag & 1)
+                    }
+                    previous &+= delta
+                    buffer[i] = previous
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// The straight line through the first and the last element, and the offsets from it.
+    struct Line {
+        var slope: Int64 = 0
+        var minimum: Int64 = 0
+        /// The bits the largest offset above `minimum` needs.
+        var width = 0
+
+        init(_ elements: [Int64]) {
+            guard elements.count > 1, let first = elements.first, let last = elements.last else { return }
+            slope = (last &- first) / Int64(elements.count - 1)
+            var predicted = first
+            var low = Int64.max
+            var high = Int64.min
+            for element in elements {
+                let offset = element &- predicted
+                low = Swift.min(low, offset)
+                high = Swift.max(high, offset)
+                predicted &+= slope
+            }
+            minimum = low
+            let range = UInt64(bitPattern: high &- low)
+            width = 64 - range.leadingZeroBitCount
+        }
+    }
+
+    private static func deltaOfDeltaBits(_ elements: [Int64]) -> Int {
+        var bits = 1 + 64
+        var previous = elements[0]
+        var delta: Int64 = 0
+        for element in elements.dropFirst() {
+            let newDelta = element &- previous
+            let zigzag = zigzag(newDelta &- delta)
+            bits += zigzag == 0 ? 1 : 4 + widths[widthClass(zigzag)]
+            previous = element
+            delta = newDelta
+        }
+        return bits
+    }
+
+    @inline(__always)
+    private static func zigzag(_ value: Int64) -> UInt64 {
+        UInt64(bitPattern: (value &<< 1) ^ (value &>> 63))
+    }
+
+    @inline(__always)
+    private static func widthClass(_ zigzag: UInt64) -> Int {
+        let needed = 64 - zigzag.leadingZeroBitCount
+        switch needed {
+        case ...4: return 0
+        case ...8: return 1
+        case ...12: return 2
+        case ...16: return 3
+        case ...20: return 4
+        case ...24: return 5
+        case ...32: return 6
+        default: return 7
+        }
+    }
+}
+
+/// Gorilla's value code over `width`-bit patterns (32 or 64): the first in full; then each
+/// pattern XOR the previous one as `0` when zero; else `1`, then `0` and the XOR's meaningful
+/// bits when they lie within the previous window of meaningful bits, or `1`, the count of
+/// leading zeros (5 bits for 32-bit patterns, 6 for 64), the count of meaningful bits less one
+/// (same width) and those bits.
+enum XORCode {
+    static func encode<S: Sequence>(_ patterns: S, width: Int, into writer: inout BitWriter) where S.Element == UInt64 {
+        let fieldBits = width == 32 ? 5 : 6
+        var iterator = patterns.makeIterator()
+        guard var previous = iterator.next() else { return }
+        writer.write(previous, bits: width)
+        var leading = Int.max
+        var trailing = 0
+        while let pattern = iterator.next() {
+            let xor = pattern ^ previous
+            previous = pattern
+            if xor == 0 {
+                writer.write(0, bits: 1)
+                continue
+            }
+            let newLeading = xor.leadingZeroBitCount - (64 - width)
+            let newTrailing = xor.trailingZeroBitCount
+            if leading != Int.max, newLeading >= leading, newTrailing >= trailing {
+                writer.write(0b10, bits: 2)
+                writer.write(xor &>> UInt64(trailing), bits: width - leading - trailing)
+            } else {
+                leading = newLeading
+                trailing = newTrailing
+                let meaningful = width - leading - trailing
+                writer.write(0b11, bits: 2)
+                writer.write(UInt64(leading), bits: fieldBits)
+                writer.write(UInt64(meaningful - 1), bits: fieldBits)
+                writer.write(xor &>> UInt64(trailing), bits: meaningful)
+            }
+        }
+    }
+
+    static func decode(count: Int, width: Int, from reader: inout BitReader) -> [UInt64] {
+        guard count > 0 else { return [] }
+        return [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let fieldBits = width == 32 ? 5 : 6
+            var previous = reader.read(width)
+            buffer[0] = previous
+            var trailing = 0
+            var meaningful = 0
+            for i in 1..<count {
+                let control = reader.peek(2)
+                if control < 2 {
+                    reader.skip(1)
+                } else {
+                    reader.skip(2)
+                    if control == 3 {
+                        let fields = reader.read(2 * fieldBits)
+                        let leading = Int(fields &>> UInt64(fieldBits))
+                        meaningful = Int(fields & ((1 &<< UInt64(fieldBits)) &- 1)) + 1
+                        trailing = width - leading - meaningful
+                    }
+                    previous ^= reader.read(meaningful) &<< UInt64(trailing)
+                }
+                buffer[i] = previous
+            }
+            initialized = count
+        }
+    }
+}
+
+/// Appends bit fields, most significant bit first, to 64-bit words.
+struct BitWriter {
+    private(set) var words: [UInt64] = []
+    private(set) var bitCount = 0
+
+    /// Appends the low `bits` bits of `value` (0 ≤ `bits` ≤ 64).
+    /// Appends every bit `other` wrote.
+    mutating func append(_ other: BitWriter) {
+        var remaining = other.bitCount
+        for word in other.words {
+            let bits = Swift.min(64, remaining)
+            write(word &>> UInt64(64 - bits), bits: bits)
+            remaining -= bits
+        }
+    }
+
+    @inline(__always)
+    mutating func write(_ value: UInt64, bits: Int) {
+        guard bits > 0 else { return }
+        let field = bits == 64 ? value : value & ((1 &<< UInt64(bits)) &- 1)
+        let used = bitCount & 63
+        if used == 0 { words.append(0) }
+        let free = 64 - used
+        let last = words.count - 1
+        if bits <= free {
+            words[last] |= field &<< UInt64(free - bits)
+        } else {
+            words[last] |= field &>> UInt64(bits - free)
+            words.append(field &<< UInt64(64 - (bits - free)))
+        }
+        bitCount += bits
+    }
+}
+
+/// Reads the bit fields a ``BitWriter`` wrote.
+struct BitReader {
+    let words: UnsafeBufferPointer<UInt64>
+    var position: Int
+
+    /// The next `bits` bits (0 ≤ `bits` ≤ 64) as the low bits of the result.
+    @inline(__always)
+    mutating func read(_ bits: Int) -> UInt64 {
+        let field = peek(bits)
+        position &+= bits
+        return field
+    }
+
+    /// The next `bits` bits (0 ≤ `bits` ≤ 64), without moving on; bits past the end read as 0.
+    @inline(__always)
+    func peek(_ bits: Int) -> UInt64 {
+        guard bits > 0 else { return 0 }
+        let index = position &>> 6
+        let offset = position & 63
+        guard index < words.count else { return 0 }
+        var field = words[index] &<< UInt64(offset)
+        if offset &+ bits > 64, index &+ 1 < words.count { field |= words[index &+ 1] &>> UInt64(64 &- offset) }
+        return field &>> UInt64(64 &- bits)
+    }
+
+    @inline(__always)
+    mutating func skip(_ bits: Int) { position &+= bits }
+}
