@@ -1,5 +1,6 @@
 /// `MatMul` (rank 2, attributes `transpose_a`, `transpose_b`) and `BatchMatMulV2` (rank ≥ 2 with
-/// broadcast batch dimensions, attributes `adj_x`, `adj_y`); the kernel is ``MatrixProduct``.
+/// broadcast batch dimensions, attributes `adj_x`, `adj_y`) and their gradient; the kernel is
+/// ``MatrixProduct``.
 enum LinearAlgebraOps {
     static let definitions: [OpDefinition] = [
         OpDefinition("MatMul", infer: { ctx, attrs in

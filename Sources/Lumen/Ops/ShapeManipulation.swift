@@ -1,8 +1,17 @@
 /// Shape ops: `Reshape`, `Transpose`, `ExpandDims`, `Squeeze`, `ConcatV2`, `Pack`, `Split`, `SplitV`,
-/// `StridedSlice`, `GatherV2`, `Pad`, `Tile`, `BroadcastTo`, `OneHot`, `Identity`.
+/// `StridedSlice`, `GatherV2`, `Pad`, `Tile`, `BroadcastTo`, `OneHot`, `Identity`, their gradients,
+/// and the two ops those gradients are built from:
+///
+/// - `StridedSliceGrad(input, dy)` → zeros shaped like `input` (whose values are never read) with
+///   `dy` written where `StridedSlice` with the same attributes read.
+/// - `UnsortedSegmentSum(data, segment_ids)` with attribute `num_segments` → output
+///   `[num_segments] + data.shape[segment_ids.rank...]`, row `k` the sum of the `data` rows whose
+///   id is `k`; ids may repeat, negative ids are dropped (as TensorFlow does), ids ≥ `num_segments`
+///   are an error.
 ///
 /// Shape arguments that TensorFlow passes as constant input tensors (a reshape's shape, a transpose's
-/// permutation) are attributes here; a GraphDef importer folds the constants into them.
+/// permutation, `num_segments`) are attributes here; a GraphDef importer folds the constants into
+/// them (each definition's ``TensorFlowInterop``).
 enum ShapeOps {
     static let definitions: [OpDefinition] = [
         OpDefinition("Identity", infer: { ctx, _ in try ctx.expectInputs(1); return ctx.inputs }, compute: { $0.inputs }).gradient(IdentityGradient()),
