@@ -99,7 +99,7 @@ def main():
     runs = {}
     for index, path in enumerate(files):
         recs = records(path)
-        run = os.path.relpath(os.path.dirname(path), os.path.join(FIXTURES, "interop"))
+        run = os.path.relpath(os.path.dirname(path), FIXTURES)
         runs.setdefault(run, set()).update(t for r in recs for t in tags(r))
         # tfrecord: prefixes cut at a record boundary, under several parameter choices.
         prefix = b""
@@ -121,13 +121,14 @@ def main():
         write("events", f"{index:02d}-gzip-file", bytes([2, 200, 0, 0]) + members)
         write("events", f"{index:02d}-gzip-one-member", bytes([2, 7, 0, 0]) + gzip.compress(prefix[:2048], mtime=0))
     # query: every endpoint, over the fixtures' runs and tags.
-    endpoints = ["runs", "tags", "status", "hparams", "scalars", "histograms", "distributions", "images", "image", "text"]
+    endpoints = ["runs", "tags", "status", "hparams", "customscalars", "scalars", "histograms", "distributions", "images",
+                 "image", "text", "prcurves", "audio", "audioclip"]
     k = 0
     for run, run_tags in sorted(runs.items()):
         for tag in sorted(run_tags)[:6]:
-            for endpoint in endpoints[4:]:
+            for endpoint in endpoints[5:]:
                 query = urllib.parse.urlencode({"run": run, "tag": tag})
-                extra = {"scalars": "&points=5&format=csv", "image": "&index=0"}.get(endpoint, "")
+                extra = {"scalars": "&points=5&format=csv", "image": "&index=0", "audioclip": "&index=0"}.get(endpoint, "")
                 write("query", f"{k:03d}", f"{endpoint}\n{query}{extra}".encode())
                 k += 1
     # The hostile run that fuzz-query adds to the fixtures (its name is also each of its tags).
@@ -136,10 +137,16 @@ def main():
             query = urllib.parse.urlencode({"run": "../../etc/passwd", "tag": name, "points": "2"})
             write("query", f"{k:03d}", f"{endpoint}\n{query}".encode())
             k += 1
-    for endpoint in endpoints[:4]:
+    for endpoint in endpoints[:5]:
         write("query", f"{k:03d}", f"{endpoint}\n".encode())
         k += 1
-    words = set(endpoints) | {"run", "tag", "points", "format", "index", "csv", "json"}
+    # The graph view's extras: a Keras conceptual graph, step statistics.
+    for query in ["run=graph_extras/keras&conceptual=true&tag=functional&expand=two_towers",
+                  "run=graph_extras/tf1_trace&stats=step_0&expand=layer1"]:
+        write("query", f"{k:03d}", f"graph\n{query}".encode())
+        k += 1
+    words = set(endpoints) | {"run", "tag", "points", "format", "index", "csv", "json", "graph", "conceptual", "stats",
+                              "expand", "search", "true"}
     words |= set(runs) | {t for ts in runs.values() for t in ts}
     os.makedirs(os.path.join(ROOT, "fuzz", "dicts"), exist_ok=True)
     with open(os.path.join(ROOT, "fuzz", "dicts", "query.dict"), "w") as f:

@@ -14,12 +14,15 @@ Output:
    "layout": <the custom_scalars plugin's /layout answer>,
    "layout_runs": [runs with a custom_scalars summary],
    "sample_rates": {base64 of a clip: its frame rate as Python's wave module reads it},
+   "labels": {base64 of a clip: its label, the second column of a [k, 2] audio tensor},
    "plugins": {run: {plugin: {"tags": [...], "events": distinct (step, wall time) of their values}}}
                 for every plugin named by a run's summary metadata}
 Floats are kept as JSON numbers (Python's repr, which round-trips), NaN and infinities as the
 strings "NaN", "Infinity", "-Infinity".
 """
 import base64
+import glob
+import os
 import json
 import math
 import sys
@@ -33,6 +36,8 @@ from tensorboard.plugins import base_plugin
 from tensorboard.plugins.audio import audio_plugin
 from tensorboard.plugins.custom_scalar import custom_scalars_plugin
 from tensorboard.plugins.pr_curve import pr_curves_plugin
+from tensorboard.backend.event_processing import event_file_loader
+from tensorboard.compat.proto import event_pb2
 
 
 def finite(value):
@@ -60,7 +65,7 @@ def main():
     audio = audio_plugin.AudioPlugin(tb_context)
     scalars = custom_scalars_plugin.CustomScalarsPlugin(tb_context)
 
-    out = {"pr_curves": {}, "audio": {}, "sample_rates": {}, "plugins": {}}
+    out = {"pr_curves": {}, "audio": {}, "sample_rates": {}, "labels": {}, "plugins": {}}
     out["pr_curve_tags"] = pr.tags_impl(ctx, "")
     for run, tags in out["pr_curve_tags"].items():
         for tag in tags:
@@ -96,6 +101,16 @@ def main():
                 entries += got
                 sample += 1
             out["audio"].setdefault(run, {})[tag] = entries
+    # TensorBoard's audio route serves every label as "" (its loader keeps only the clips); the
+    # labels are the second column of [k, 2] audio tensors in the files themselves.
+    for path in glob.glob(os.path.join(logdir, "**", "*tfevents*"), recursive=True):
+        for event in event_file_loader.RawEventFileLoader(path).Load():
+            for value in event_pb2.Event.FromString(event).summary.value:
+                dims = [d.size for d in value.tensor.tensor_shape.dim]
+                if value.metadata.plugin_data.plugin_name == "audio" and len(dims) == 2 and dims[1] == 2:
+                    strings = value.tensor.string_val
+                    for i in range(0, len(strings) - 1, 2):
+                        out["labels"][base64.b64encode(strings[i]).decode()] = strings[i + 1].decode("utf-8", "replace")
     layout = scalars.layout_impl(ctx, "")
     out["layout"] = json.loads(layout) if isinstance(layout, str) else layout
     out["layout_runs"] = sorted(provider.list_tensors(ctx, experiment_id="", plugin_name="custom_scalars"))

@@ -11,6 +11,7 @@ Output: {"pr_curves": [base64 Summary], "audio": [base64 Summary], "wav": [base6
          "layouts": [base64 Summary]}
 """
 import base64
+import contextlib
 import io
 import json
 import sys
@@ -27,6 +28,13 @@ def encoded(proto):
 
 def main():
     request = json.load(sys.stdin)
+    # PyTorch prints warnings (clipped audio) to standard output: keep it for the answer.
+    with contextlib.redirect_stdout(sys.stderr):
+        out = summaries(request)
+    print(json.dumps(out))
+
+
+def summaries(request):
     out = {"pr_curves": [], "audio": [], "wav": [], "layouts": []}
     for item in request.get("pr_curves", []):
         weights = item.get("weights")
@@ -49,7 +57,7 @@ def main():
         out["wav"].append(base64.b64encode(buffer.getvalue()).decode())
     for layout in request.get("layouts", []):
         out["layouts"].append(encoded(summary.custom_scalars(layout)))
-    print(json.dumps(out))
+    return out
 
 
 if __name__ == "__main__":

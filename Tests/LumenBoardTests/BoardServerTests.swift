@@ -289,8 +289,9 @@ import LumenTestSupport
     @Test func jsonEncoding() {
         let value = BoardJSON.object([
             ("a", .number(.nan)), ("b", .number(1.5)), ("c", .number(3)), ("d", .string("q\"\\\n\u{1}é")),
+            ("e", .number(.infinity)), ("f", .number(-.infinity)), ("g", .null),
         ])
-        #expect(value.serialized == #"{"a":null,"b":1.5,"c":3,"d":"q\"\\\n\u0001é"}"#)
+        #expect(value.serialized == #"{"a":"NaN","b":1.5,"c":3,"d":"q\"\\\n\u0001é","e":"Infinity","f":"-Infinity","g":null}"#)
     }
 }
 

@@ -84,7 +84,8 @@ import LumenTestSupport
                 return error.description
             }
         }
-        #expect(message("audio=3")?.contains("unknown plugin 'audio'") == true)
+        #expect(message("meshes=3")?.contains("unknown plugin 'meshes'") == true)
+        #expect((try? SampleLimits(parsing: "audio=3,pr_curves=all")) == SampleLimits(audio: 3, prCurves: 0))
         #expect(message("images=-1")?.contains("integer ≥ 0") == true)
         #expect(message("images=ten")?.contains("not 'ten'") == true)
         #expect(message("images")?.contains("is not plugin=N") == true)

@@ -20,7 +20,8 @@ public func checkResponse(_ response: BoardAPIResponse, endpoint: String, parame
             check(line.split(separator: ",", omittingEmptySubsequences: false).count == 3, "\(context): CSV row '\(line)'")
         }
     } else {
-        check(response.contentType == "image/png" && response.status == 200, "\(context): content type \(response.contentType)")
+        let binary = ["image/png", "audio/wav", "application/octet-stream"]
+        check(binary.contains(response.contentType) && response.status == 200, "\(context): content type \(response.contentType)")
     }
 }
 
@@ -32,7 +33,7 @@ public func exerciseRun(_ run: RunData) {
         let response = BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: snapshot)
         checkResponse(response, endpoint: endpoint, parameters: parameters)
     }
-    for endpoint in ["runs", "tags", "status", "hparams"] { ask(endpoint) }
+    for endpoint in ["runs", "tags", "status", "hparams", "customscalars"] { ask(endpoint) }
     for tag in run.scalars.keys {
         ask("scalars", ["run": "run", "tag": tag])
         ask("scalars", ["run": "run", "tag": tag, "format": "csv", "points": "3"])
@@ -47,4 +48,11 @@ public func exerciseRun(_ run: RunData) {
         ask("image", ["run": "run", "tag": tag, "index": "0"])
     }
     for tag in run.text.keys { ask("text", ["run": "run", "tag": tag]) }
+    for tag in run.prCurves.keys { ask("prcurves", ["run": "run", "tag": tag]) }
+    for tag in run.audio.keys {
+        ask("audio", ["run": "run", "tag": tag])
+        ask("audioclip", ["run": "run", "tag": tag, "index": "0"])
+    }
+    for tag in run.kerasModels.keys { ask("graph", ["run": "run", "conceptual": "true", "tag": tag]) }
+    for tag in run.runMetadata.keys { ask("graph", ["run": "run", "stats": tag]) }
 }

@@ -3,7 +3,7 @@
 // Input: text whose first line is the endpoint and whose rest is the raw query string. The query
 // is decoded by `BoardQuery.parameters`, as the server does (`+` is a space, the first value of a
 // repeated key wins), and answered by `BoardAPI.respond` over a snapshot of the fixture logdir
-// (`fixtures/interop`, or `LUMEN_FUZZ_LOGDIR`) plus a run of hostile names. Every answer must be a 200, 400 or 404 with a body
+// (`fixtures`, or `LUMEN_FUZZ_LOGDIR`) plus a run of hostile names. Every answer must be a 200, 400 or 404 with a body
 // of its declared type (see `checkResponse`).
 import Foundation
 import FuzzSupport
@@ -20,7 +20,7 @@ let hostileNames = [
 let fixtureSnapshot: BoardSnapshot = {
     let logdir = ProcessInfo.processInfo.environment["LUMEN_FUZZ_LOGDIR"]
         ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../fixtures/interop").standardized.path
+        .appendingPathComponent("../../../fixtures").standardized.path
     let loader = LogdirLoader(logdir: logdir)
     loader.reload()
     var runs: [String: RunData] = [:]
