@@ -33,9 +33,10 @@ public struct BoardAPIResponse: Sendable {
 public enum BoardAPI {
     public static let endpoints = [
         "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live", "graph",
+        "aggregate", "export",
     ]
 
-    private struct Failure: Error {
+    struct Failure: Error {
         var status: Int
         var message: String
     }
@@ -47,6 +48,8 @@ public enum BoardAPI {
         do {
             return try answer(endpoint: endpoint, parameters, snapshot)
         } catch let failure as Failure {
+            return .error(failure.status, failure.message)
+        } catch let failure as BoardAPIError {
             return .error(failure.status, failure.message)
         } catch {
             return .error(400, "\(error)")
@@ -60,7 +63,9 @@ public enum BoardAPI {
         case "runs": return .json(runs(snapshot))
         case "tags": return .json(tags(snapshot))
         case "status": return .json(status(snapshot.status))
-        case "hparams": return .json(hparams(snapshot))
+        case "hparams": return .json(hparams(snapshot, value: try HParamsValueMode(parameter: q["value"])))
+        case "aggregate": return .json(try BoardAggregate(parameters: q, snapshot: snapshot).json)
+        case "export": return try BoardExport(parameters: q, snapshot: snapshot).response()
         case "scalars": return try scalars(q, snapshot)
         case "graph": return GraphView.respond(q, snapshot: snapshot)
         case "histograms":
@@ -136,7 +141,7 @@ public enum BoardAPI {
 
     /// One row per run with a `_hparams_/session_start_info`: its hyperparameters and, for every
     /// metric tag any run's `_hparams_/experiment` names, the last value of that run's scalar series.
-    static func hparams(_ snapshot: BoardSnapshot) -> BoardJSON {
+    static func hparams(_ snapshot: BoardSnapshot, value mode: HParamsValueMode = .last) -> BoardJSON {
         var metricTags = Set<String>()
         for run in snapshot.runs.values {
             guard let bytes = run.hparams[HParamsSummaries.experimentTag],
@@ -157,11 +162,10 @@ public enum BoardAPI {
                 default: (key, .null)
                 }
             }
-            let metrics: [(String, BoardJSON)] = metricTags.sorted().compactMap { tag in
-                guard let series = run.scalars[tag], !series.isEmpty else { return nil }
-                return (tag, .number(series.value(at: series.count - 1)))
-            }
-            rows.append(.object([("run", .string(name)), ("hparams", .object(hparams)), ("metrics", .object(metrics))]))
+            let chosen = mode.metrics(metricTags.sorted(), of: run)
+            var row: [(String, BoardJSON)] = [("run", .string(name)), ("hparams", .object(hparams)), ("metrics", .object(chosen.metrics))]
+            if case .atBest = mode { row.append(("bestStep", chosen.bestStep.map(BoardJSON.integer) ?? .null)) }
+            rows.append(.object(row))
         }
         return .array(rows)
     }
@@ -181,19 +185,25 @@ public enum BoardAPI {
     }
 
     private static func scalars(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> BoardAPIResponse {
-        let maxPoints = try integer(q, "points", minimum: 1)
+        let window = try ScalarWindowQuery(parameters: q)
+        let restarts = try flag(q, "restarts")
         let format = q["format"] ?? "json"
         guard format == "json" || format == "csv" else {
             throw Failure(status: 400, message: "format must be 'json' or 'csv', not '\(format)'")
         }
         let (names, series) = try lookup(q, snapshot, kind: "scalar") { $0.scalars }
-        let points = BoardQueries.scalars(series, maxPoints: maxPoints)
+        let selection = BoardQueries.select(series, window)
+        let points = selection.indices.map(series.point(at:))
         if format == "csv" {
-            var out = "wall_time,step,value\n"
-            for p in points {
+            var out = selection.smoothed == nil ? "wall_time,step,value\n" : "wall_time,step,value,smoothed\n"
+            for (i, p) in points.enumerated() {
                 BoardJSON.writeNumber(p.wallTime, into: &out)
                 out += "," + String(p.step) + ","
                 if p.value.isFinite { BoardJSON.writeNumber(p.value, into: &out) } else { out += "\(p.value)" }
+                if let smoothed = selection.smoothed {
+                    out += ","
+                    if smoothed[i].isFinite { BoardJSON.writeNumber(smoothed[i], into: &out) } else { out += "\(smoothed[i])" }
+                }
                 out += "\n"
             }
             return BoardAPIResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(out.utf8))
@@ -205,15 +215,23 @@ public enum BoardAPI {
         BoardJSON.writeString(names.run, into: &out)
         out += ",\"tag\":"
         BoardJSON.writeString(names.tag, into: &out)
-        out += ",\"total\":" + String(series.count) + ",\"points\":["
+        out += ",\"total\":" + String(series.count)
+        if window.hasWindow { out += ",\"inWindow\":" + String(selection.windowCount) }
+        out += ",\"points\":["
         for (i, p) in points.enumerated() {
             out += i == 0 ? "[" : ",["
             BoardJSON.writeNumber(p.wallTime, into: &out)
             out += "," + String(p.step) + ","
             BoardJSON.writeNumber(p.value, into: &out)
+            if let smoothed = selection.smoothed {
+                out += ","
+                BoardJSON.writeNumber(smoothed[i], into: &out)
+            }
             out += "]"
         }
-        out += "]}"
+        out += "]"
+        if restarts { out += ",\"restarts\":" + restartsJSON(series).serialized }
+        out += "}"
         return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
     }
 
@@ -235,7 +253,7 @@ public enum BoardAPI {
 
     // MARK: - Parameters
 
-    private static func required(_ q: [String: String], _ name: String) throws -> String {
+    static func required(_ q: [String: String], _ name: String) throws -> String {
         guard let value = q[name], !value.isEmpty else {
             throw Failure(status: 400, message: "missing parameter '\(name)'")
         }
@@ -243,7 +261,7 @@ public enum BoardAPI {
     }
 
     /// The integer parameter `name`, `nil` if absent; a 400 if it isn't an integer ≥ `minimum`.
-    private static func integer(_ q: [String: String], _ name: String, minimum: Int) throws -> Int? {
+    static func integer(_ q: [String: String], _ name: String, minimum: Int) throws -> Int? {
         guard let text = q[name] else { return nil }
         guard let value = Int(text), value >= minimum else {
             throw Failure(status: 400, message: "parameter '\(name)' must be an integer ≥ \(minimum), not '\(text)'")
@@ -251,8 +269,17 @@ public enum BoardAPI {
         return value
     }
 
+    /// The boolean parameter `name`: `true`/`1` or `false`/`0`, `false` if absent; a 400 otherwise.
+    static func flag(_ q: [String: String], _ name: String) throws -> Bool {
+        switch q[name] {
+        case nil, "false", "0": return false
+        case "true", "1", "": return true
+        case let text?: throw Failure(status: 400, message: "parameter '\(name)' must be true or false, not '\(text)'")
+        }
+    }
+
     /// The value of tag `tag` of run `run` in the collection `collection` picks.
-    private static func lookup<Value>(
+    static func lookup<Value>(
         _ q: [String: String], _ snapshot: BoardSnapshot, kind: String, _ collection: (RunData) -> [String: Value]
     ) throws -> ((run: String, tag: String), Value) {
         let runName = try required(q, "run")

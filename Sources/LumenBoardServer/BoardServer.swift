@@ -14,13 +14,21 @@ public enum BoardServer {
         + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
     /// A router answering `GET /api/<endpoint>` with ``BoardAPI`` over `store`'s snapshot,
-    /// `GET /api/live` with server-sent changes, and every other `GET` with the web UI's files
-    /// from `assets` (the files packaged with the binary when `nil`).
-    public static func makeRouter(store: BoardStore, assets: UIAssets? = nil) -> Router<BasicRequestContext> {
+    /// `GET /api/live` with server-sent changes, `GET /api/export` with a streamed CSV, and every
+    /// other `GET` with the web UI's files from `assets` (the files packaged with the binary when
+    /// `nil`). With a `pathPrefix` (see ``normalizedPathPrefix(_:)``) every path is served below
+    /// it, and the prefix itself redirects to the prefix with a trailing slash.
+    public static func makeRouter(store: BoardStore, assets: UIAssets? = nil, pathPrefix: String = "")
+        -> Router<BasicRequestContext>
+    {
         let router = Router()
         let cache = ResponseCache()
+        let prefix = normalizedPathPrefix(pathPrefix)
         router.add(middleware: SecurityHeadersMiddleware())
-        router.get("/api/live") { _, _ -> Response in
+        router.get(RouterPath(prefix + "/api/export")) { request, _ -> Response in
+            exportResponse(BoardQuery.parameters(request.uri.query), snapshot: store.snapshot)
+        }
+        router.get(RouterPath(prefix + "/api/live")) { _, _ -> Response in
             let stream = store.changes()
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
@@ -40,7 +48,7 @@ public enum BoardServer {
                 try await writer.finish(nil)
             })
         }
-        router.get("/api/:endpoint") { request, context -> Response in
+        router.get(RouterPath(prefix + "/api/:endpoint")) { request, context -> Response in
             let endpoint = context.parameters.get("endpoint") ?? ""
             let parameters = BoardQuery.parameters(request.uri.query)
             let snapshot = store.snapshot
@@ -53,23 +61,64 @@ public enum BoardServer {
         }
         let ui: UIAssets? = assets ?? UIAssets.packagedFolder().flatMap { try? UIAssets.loadBundled(from: $0) }
         let serveUI: @Sendable (Request) -> Response = { request in
-            if request.uri.path.hasPrefix("/api/") {
-                return response(.error(404, "no such endpoint: \(request.uri.path)"))
+            let path = String(request.uri.path.dropFirst(prefix.count))
+            if path.hasPrefix("/api/") {
+                return response(.error(404, "no such endpoint: \(path)"))
             }
             guard let ui else {
                 let text = "The board's web UI is not installed next to this binary. JSON API: "
                     + BoardAPI.endpoints.map { "/api/\($0)" }.joined(separator: " ") + "\n"
                 return response(BoardAPIResponse(status: 404, contentType: "text/plain; charset=utf-8", body: Array(text.utf8)))
             }
-            guard let asset = ui.asset(at: request.uri.path) else {
+            guard let asset = ui.asset(at: path) else {
                 return response(BoardAPIResponse(
                     status: 404, contentType: "text/plain; charset=utf-8", body: Array("not found\n".utf8)))
             }
             return assetResponse(asset, request: request, development: { if case .folder = ui { true } else { false } }())
         }
-        router.get("/") { request, _ in serveUI(request) }
-        router.get("/**") { request, _ in serveUI(request) }
+        router.get(RouterPath(prefix.isEmpty ? "/" : prefix)) { request, _ in
+            // The page's links are relative: the prefix itself goes to the prefix with a slash.
+            if !prefix.isEmpty, request.uri.path == prefix {
+                return Response(status: .movedPermanently, headers: [.location: prefix + "/"])
+            }
+            return serveUI(request)
+        }
+        router.get(RouterPath(prefix + "/**")) { request, _ in serveUI(request) }
         return router
+    }
+
+    /// A `--path-prefix` as routes use it: empty for none (or `/`), else starting with one `/` and
+    /// without a trailing one (`board/` → `/board`).
+    public static func normalizedPathPrefix(_ text: String) -> String {
+        let trimmed = text.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        return trimmed.isEmpty ? "" : "/" + trimmed
+    }
+
+    /// `GET /api/export`: the CSV of ``BoardExport``, streamed in pieces of about 128 KiB, or the
+    /// API's JSON error for a bad query.
+    static func exportResponse(_ parameters: [String: String], snapshot: BoardSnapshot) -> Response {
+        let export: BoardExport
+        do {
+            export = try BoardExport(parameters: parameters, snapshot: snapshot)
+        } catch {
+            return response(.error(error.status, error.message))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = BoardExport.contentType
+        headers[.cacheControl] = "no-cache"
+        headers[.contentDisposition] = "attachment; filename=\"\(export.fileName)\""
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var stream = export.makeStream()
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 18)
+            var more = true
+            while more {
+                buffer.removeAll(keepingCapacity: true)
+                more = stream.write(into: &buffer, atLeast: 1 << 17)
+                if !buffer.isEmpty { try await writer.write(ByteBuffer(bytes: buffer)) }
+            }
+            try await writer.finish(nil)
+        })
     }
 
     /// The response for one UI file: `304` when the client's `If-None-Match` matches; assets
@@ -140,13 +189,13 @@ public enum BoardServer {
     /// port actually bound once the server listens.
     public static func makeApplication(
         store: BoardStore, assets: UIAssets? = nil, host: String = "127.0.0.1", port: Int = 6006,
-        logger: Logger? = nil,
+        pathPrefix: String = "", logger: Logger? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var log = logger ?? Logger(label: "lumen.board")
         if logger == nil { log.logLevel = .warning }
         return Application(
-            router: makeRouter(store: store, assets: assets),
+            router: makeRouter(store: store, assets: assets, pathPrefix: pathPrefix),
             // Idle connections close after a minute; a request's head may be up to 4 MiB, so a query
             // naming a 1 MB tag (percent-encoded) still fits, and anything larger is refused.
             server: .http1(configuration: .init(
