@@ -156,7 +156,8 @@ public struct BoardExport: Sendable {
                 let prefix = prefixes[column]
                 while index < series.count {
                     if out.count >= target { return true }
-                    let end = Swift.min(series.count, index + 256)
+                    // 64 rows between checks of the size
+                    let end = Swift.min(series.count, index + 64)
                     for i in index..<end {
                         out.append(contentsOf: prefix)
                         CSVText.integer(series.step(at: i), into: &out)
@@ -166,9 +167,7 @@ public struct BoardExport: Sendable {
                         let value = series.value(at: i)
                         CSVText.number(value, into: &out)
                         out.append(UInt8(ascii: ","))
-                        if smoother != nil {
-                            CSVText.number(smoother!.next(value), into: &out)
-                        }
+                        if let smoothed = smoother?.next(value) { CSVText.number(smoothed, into: &out) }
                         out.append(UInt8(ascii: "\n"))
                     }
                     index = end
@@ -202,9 +201,9 @@ public struct BoardExport: Sendable {
                     out.append(UInt8(ascii: ","))
                     let value = hit ? series.value(at: heads[k]) : 0
                     if hit { CSVText.number(value, into: &out) }
-                    if smoothers[k] != nil {
+                    if export.smoothing != nil {
                         out.append(UInt8(ascii: ","))
-                        if hit { CSVText.number(smoothers[k]!.next(value), into: &out) }
+                        if hit, let smoothed = smoothers[k]?.next(value) { CSVText.number(smoothed, into: &out) }
                     }
                     if hit { heads[k] += 1 }
                 }

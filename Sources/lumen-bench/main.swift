@@ -8,13 +8,13 @@ import Lumen
 //                      in this process; bench/tf_reference.py (TensorFlow 1 graph mode) gives the
 //                      `graph` group's `session-run` and `graph-mlp-step`, bench/tbx_reference.py
 //                      (tensorboardX) the `summary` group's `summary-add-scalar`
-//   --only GROUP       core, training, graph, summary or board-graph
+//   --only GROUP       core, training, graph, summary, board-graph or board-compare
 //   --profile NAME [STEPS]
 //                      runs STEPS (default 100) untimed training steps of NAME (mlp-step,
 //                      cnn-step) and nothing else, for profilers such as callgrind
 var arguments = CommandLine.arguments.dropFirst()
 var reference: [String: Double] = [:]
-let allGroups: Set<String> = ["core", "training", "graph", "summary", "board-graph"]
+let allGroups: Set<String> = ["core", "training", "graph", "summary", "board-graph", "board-compare"]
 var groups = allGroups
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -31,7 +31,7 @@ while let argument = arguments.popFirst() {
         }
     case "--only":
         guard let group = arguments.popFirst(), allGroups.contains(group) else {
-            fail("--only takes core, training, graph, summary or board-graph")
+            fail("--only takes core, training, graph, summary, board-graph or board-compare")
         }
         groups = [group]
     case "--profile":
@@ -50,3 +50,4 @@ if groups.contains("training") { TrainingBenchmarks.runAll(reference: reference)
 if groups.contains("graph") { GraphBenchmarks.runAll(reference: reference) }
 if groups.contains("summary") { SummaryBenchmarks.runAll(reference: reference) }
 if groups.contains("board-graph") { BoardGraphBenchmarks.runAll() }
+if groups.contains("board-compare") { BoardCompareBenchmarks.runAll() }
