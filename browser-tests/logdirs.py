@@ -362,3 +362,27 @@ def write_dashboards(logdir):
     runs["alpha"].keras_model("keras", KERAS_MODEL)
     runs["alpha"].flush()
     return runs, clips
+def write_compare(logdir):
+    """Runs to compare: two learning rates × three seeds with hparams and a `tokens_seen` scalar,
+    a run that restarts from step 50, and a 20,000-point run (for zooming)."""
+    rng = np.random.default_rng(18)
+    for lr in (0.1, 0.01):
+        for seed in range(3):
+            run = Run(logdir, f"lr{lr}/seed{seed}")
+            for step in range(0, 300, 1 + seed):
+                run.scalar("loss", step, 2.0 * np.exp(-step * lr / 20) + rng.normal(0, 0.05))
+                run.scalar("accuracy", step, 1 - np.exp(-step / 80) * 0.9 + rng.normal(0, 0.01))
+                run.scalar("tokens_seen", step, step * 512 * (1 + seed))
+            run.hparams({"lr": lr, "seed": seed, "optimizer": "adam" if seed < 2 else "sgd"}, ["loss", "accuracy"])
+            run.close()
+    run = Run(logdir, "restart")
+    for step in range(0, 100):
+        run.scalar("loss", step, 1.0 / (1 + step))
+    for step in range(50, 150):
+        run.scalar("loss", step, 0.5 / (1 + step))
+    run.close()
+    run = Run(logdir, "long")
+    values = np.cumsum(rng.normal(0, 1, 20000)) * 0.01 + 3
+    for step, value in enumerate(values):
+        run.scalar("loss", step * 10, value)
+    run.close()

@@ -35,10 +35,29 @@ export function assignRunColors(runs) {
   }
 }
 
+// A colour the user picked for a run wins; then the colouring rule (by an hparam or a group), if any.
+const picked = new Map();
+let rule = null;
+
+/** Sets the colours the user picked (a Map run → CSS colour) and the rule (run → colour or null). */
+export function setColorChoices(choices, colorRule = null) {
+  picked.clear();
+  for (const [run, color] of choices) picked.set(run, color);
+  rule = colorRule;
+}
+
 /** The run's colour. */
 export function runColor(run) {
+  if (picked.has(run)) return picked.get(run);
+  const ruled = rule ? rule(run) : null;
+  if (ruled) return ruled;
   if (!assigned.has(run)) assignRunColors([run]);
   return assigned.get(run);
+}
+
+/** The palette colour of the `index`-th of several categories (groups, hparam values). */
+export function paletteColor(index) {
+  return PALETTE[index % PALETTE.length];
 }
 
 /** A colour for a category (op type, device), stable for its name. */

@@ -24,6 +24,9 @@ import { AudioView } from './audio.js';
 import { CustomScalarsView } from './customscalars.js';
 import { ProjectorView } from './projector.js';
 import { MeshView } from './mesh.js';
+import {
+  applyRunColors, bindCompareControls, decorateRunItem, readListState, syncCompareControls, updateExportLink, writeListState,
+} from './compare.js';
 
 const TABS = [
   { id: 'scalars', label: 'Scalars', View: ScalarsView, has: (t) => t.scalars && t.scalars.length > 0 },
@@ -44,6 +47,8 @@ const TABS = [
 const DEFAULTS = {
   tab: '', tagFilter: '', runFilter: '', smoothing: 0.6, xAxis: 'step', yScale: 'linear',
   ignoreOutliers: false, histogramMode: 'offset', graphRun: '', graphColor: 'op', graphKind: '', graphStats: '', hparamsFilter: '',
+  // comparing runs (compare.js): grouping and bands, log x, restarts, colours, hparams values, the focused run
+  groupBy: '', band: 'std', xLog: false, showPurged: false, colorBy: '', hparamsValue: 'last', hparamsColumns: '', focus: '',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -81,13 +86,15 @@ class App {
         s[key] = raw;
       }
     }
-    if (!['step', 'relative', 'wall'].includes(s.xAxis)) s.xAxis = 'step';
+    if (!['step', 'relative', 'wall'].includes(s.xAxis) && !s.xAxis.startsWith('scalar:')) s.xAxis = 'step';
+    if (!['std', 'minmax'].includes(s.band)) s.band = 'std';
     if (!['linear', 'log'].includes(s.yScale)) s.yScale = 'linear';
     if (!['offset', 'overlay'].includes(s.histogramMode)) s.histogramMode = 'offset';
     if (!['op', 'device', 'compute', 'memory'].includes(s.graphColor)) s.graphColor = 'op';
     this.state = s;
     this.explicitSelection = q.has('sel');
     this.selected = new Set(q.getAll('run'));
+    readListState(this, q);
   }
 
   writeURL(push = false) {
@@ -101,6 +108,7 @@ class App {
       q.set('sel', '1');
       for (const run of this.runs) if (this.selected.has(run)) q.append('run', run);
     }
+    writeListState(this, q);
     const url = `${location.pathname}${q.toString() ? `?${q}` : ''}${location.hash}`;
     if (url === `${location.pathname}${location.search}${location.hash}`) return;
     if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
@@ -148,6 +156,7 @@ class App {
         this.runs = names;
         assignRunColors(names);
         this.tags = tags;
+        await applyRunColors(this);
         if (runsChanged) this.renderRunList();
         this.renderTabs();
         this.showView(changes);
@@ -187,6 +196,7 @@ class App {
       box.addEventListener('change', () => this.toggleRun(run, box.checked));
       const item = el('li', { dataset: { run } }, el('label', {}, box, swatch(runColor(run)), run));
       item.hidden = !!re && !re.test(run);
+      decorateRunItem(this, item, run);
       return item;
     }));
     if (this.runs.length === 0) list.append(el('li', { className: 'empty' }, 'No runs yet.'));
@@ -301,6 +311,8 @@ class App {
     if (what === 'runs' || what === 'runFilter') {
       for (const box of document.querySelectorAll('#run-list input[type=checkbox]')) box.checked = this.isSelected(box.dataset.run);
     }
+    if (what === 'focus') this.renderRunList();
+    updateExportLink(this);
     if (this.view) this.view.settingsChanged(what);
   }
 
@@ -346,6 +358,7 @@ class App {
     const hp = $('hparams-filter');
     hp.value = s.hparamsFilter;
     hp.addEventListener('input', () => this.setState({ hparamsFilter: hp.value }));
+    bindCompareControls(this);
     $('runs-all').addEventListener('click', () => this.setAll(true));
     $('runs-none').addEventListener('click', () => this.setAll(false));
   }
@@ -362,6 +375,7 @@ class App {
     $('histogram-mode').value = s.histogramMode;
     $('graph-color').value = s.graphColor;
     $('hparams-filter').value = s.hparamsFilter;
+    syncCompareControls(this);
   }
 
   // ---- live ----

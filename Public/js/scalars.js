@@ -1,8 +1,13 @@
 // The Scalars dashboard: one card per tag with every visible run overlaid on a canvas, smoothing,
 // axis modes, hover tooltip, drag-to-zoom and downloads. Cards load when they scroll into view and
-// ask the server for about one point per pixel of their width.
+// ask the server for about one point per pixel of their width, smoothed on the server over the
+// full series (so the line is the same at every width); zooming asks again for the window, so at
+// enough zoom every raw point is drawn. Runs can be grouped (a mean line and a band per group from
+// /api/aggregate), the x axis can be another scalar of the run, restarts show as dashed markers,
+// and cards can be pinned to the top.
 import { apiURL, getJSON } from './api.js';
 import { runColor } from './colors.js';
+import { exactPattern, groupColor, groupOf, togglePin } from './compare.js';
 import { cssVar, el, fitCanvas, frameThrottle, swatch } from './dom.js';
 import { formatDuration, formatMaybeFinite, formatTick, formatWallTime, jsonNumber, lowerBound, niceTicks } from './format.js';
 import { drawNonFinite, nonFiniteY, placeTooltip } from './plot.js';
@@ -26,29 +31,61 @@ function fileName(run, tag, ext) {
   return `${run}_${tag}`.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) + `.${ext}`;
 }
 
+/** Linear interpolation of (xs → ys) at `x` (xs ascending); NaN outside. */
+function interpolate(xs, ys, x) {
+  const i = lowerBound(xs, x);
+  if (i < xs.length && xs[i] === x) return ys[i];
+  if (i === 0 || i >= xs.length) return NaN;
+  return ys[i - 1] + ((ys[i] - ys[i - 1]) * (x - xs[i - 1])) / (xs[i] - xs[i - 1]);
+}
+
 class Series {
-  constructor(run, json) {
+  constructor(run, json, weight) {
     this.run = run;
     this.total = json.total;
     const n = json.points.length;
     this.wall = new Float64Array(n);
     this.step = new Float64Array(n);
     this.value = new Float64Array(n);
-    // NaN and ±∞ come as strings; they stay NaN/±∞ (marked on the chart's edges), never 0
-    json.points.forEach((p, i) => { this.wall[i] = p[0]; this.step[i] = p[1]; this.value[i] = jsonNumber(p[2]); });
+    // NaN and ±∞ come as strings; they stay NaN/±∞ (marked on the chart's edges), never 0.
+    // The server's smoothing, over the full series, for `weight`:
+    this.served = json.points.length && json.points[0].length > 3 ? new Float64Array(n) : null;
+    this.servedWeight = this.served ? weight : null;
+    json.points.forEach((p, i) => {
+      this.wall[i] = p[0]; this.step[i] = p[1]; this.value[i] = jsonNumber(p[2]);
+      if (this.served) this.served[i] = jsonNumber(p[3]);
+    });
+    this.restarts = json.restarts || [];
     this.smoothed = null;
     this.weight = null;
+    this.xCache = new Map();
   }
 
+  /** The smoothed values: the server's; while a new weight is being fetched, a preview of the sample. */
   smoothedFor(weight) {
+    if (this.served && this.servedWeight === weight) return this.served;
     if (this.weight !== weight) { this.smoothed = smooth(this.value, weight); this.weight = weight; }
     return this.smoothed;
   }
 
-  /** X values for an axis mode. */
-  xs(mode) {
+  /** Sets the values of another scalar of the run (steps, values) used as the x axis `scalar:TAG`. */
+  setOther(tag, steps, values) {
+    const xs = new Float64Array(this.step.length);
+    for (let i = 0; i < xs.length; i++) xs[i] = interpolate(steps, values, this.step[i]);
+    this.xCache.set(`scalar:${tag}`, xs);
+    for (const key of [...this.xCache.keys()]) if (key.startsWith('log|')) this.xCache.delete(key);
+  }
+
+  /** X values for an axis mode, in log10 when `log` (≤ 0 → NaN). */
+  xs(mode, log = false) {
+    if (log) {
+      const key = `log|${mode}`;
+      if (!this.xCache.has(key)) this.xCache.set(key, this.xs(mode).map((v) => (v > 0 ? Math.log10(v) : NaN)));
+      return this.xCache.get(key);
+    }
     if (mode === 'step') return this.step;
     if (mode === 'wall') return this.wall;
+    if (mode.startsWith('scalar:')) return this.xCache.get(mode) || new Float64Array(this.step.length).fill(NaN);
     if (!this.relative) {
       this.relative = new Float64Array(this.wall.length);
       const start = this.wall.length ? this.wall[0] : 0;
@@ -56,6 +93,56 @@ class Series {
     }
     return this.relative;
   }
+
+  /** The x of a step's restart marker, or of a purged point (step, wall time), for an axis mode. */
+  xOf(mode, step, wall) {
+    if (mode === 'step') return step;
+    if (mode === 'wall') return wall;
+    if (mode === 'relative') return wall - (this.wall.length ? this.wall[0] : 0);
+    return interpolate(this.step, this.xs(mode), step);
+  }
+}
+
+/** One group of /api/aggregate drawn like a series: its mean as the line, with a band. */
+class GroupSeries {
+  constructor(json, color) {
+    this.run = json.group;
+    this.group = json.group;
+    this.runs = json.runs;
+    this.color = color;
+    const n = json.points.length;
+    this.step = new Float64Array(n);
+    this.value = new Float64Array(n);
+    this.low = new Float64Array(n);
+    this.high = new Float64Array(n);
+    json.points.forEach((p, i) => { this.step[i] = p[0]; this.value[i] = jsonNumber(p[1]); this.low[i] = jsonNumber(p[2]); this.high[i] = jsonNumber(p[3]); });
+    this.wall = this.step;
+    this.restarts = [];
+  }
+
+  smoothedFor() { return this.value; }
+
+  xs(mode, log = false) {
+    if (!log) return this.step;
+    if (!this.logStep) this.logStep = this.step.map((v) => (v > 0 ? Math.log10(v) : NaN));
+    return this.logStep;
+  }
+}
+
+const ascendingCache = new WeakMap();
+
+/** Whether `xs` never goes down and holds no NaN: then only the points in view need drawing. */
+function isAscending(xs) {
+  if (ascendingCache.has(xs)) return ascendingCache.get(xs);
+  let sorted = true;
+  let last = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (Number.isNaN(v) || v < last) { sorted = false; break; }
+    last = v;
+  }
+  ascendingCache.set(xs, sorted);
+  return sorted;
 }
 
 class ScalarCard {
@@ -78,8 +165,13 @@ class ScalarCard {
     this.chart = el('div', { className: 'chart' }, this.base, this.lines, this.overlay);
     this.legend = el('div', { className: 'legend' });
     this.downloads = el('ul');
+    this.pin = el('button', { type: 'button', className: 'pin', attrs: { 'aria-pressed': 'false', 'aria-label': `Pin ${tag} to the top` } }, 'Pin');
+    this.pin.addEventListener('click', () => togglePin(this.app, tag));
+    this.groups = null; // GroupSeries when the runs are grouped
+    this.stepWindow = null; // {start, end}: the steps fetched for the zoom
+    this.loadSeq = 0;
     this.element = el('section', { className: 'card scalar', dataset: { tag } },
-      el('h3', {}, tag), this.chart, this.legend,
+      el('div', { className: 'card-head' }, el('h3', {}, tag), this.pin), this.chart, this.legend,
       el('div', { className: 'toolbar' },
         el('details', {}, el('summary', {}, 'Download series'), this.downloads)));
     this.element.card = this;
@@ -92,7 +184,15 @@ class ScalarCard {
 
   renderRunsUI() {
     const runs = this.runs();
-    this.legend.replaceChildren(...runs.map((run) => el('span', { dataset: { run } }, swatch(runColor(run)), run)));
+    const pinned = this.app.pins.includes(this.tag);
+    this.pin.setAttribute('aria-pressed', String(pinned));
+    this.pin.textContent = pinned ? 'Unpin' : 'Pin';
+    if (this.groups) {
+      this.legend.replaceChildren(...this.groups.map((g) => el('span', { dataset: { group: g.group } },
+        swatch(g.color), `${g.group} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`)));
+    } else {
+      this.legend.replaceChildren(...runs.map((run) => el('span', { dataset: { run } }, swatch(runColor(run)), run)));
+    }
     this.downloads.replaceChildren(...runs.map((run) => el('li', {},
       el('span', {}, `${run}: `),
       el('a', { href: apiURL('scalars', { run, tag: this.tag, format: 'csv' }), download: fileName(run, this.tag, 'csv') }, 'CSV'),
@@ -104,25 +204,96 @@ class ScalarCard {
     return Math.max(50, Math.round(this.chart.clientWidth || 400));
   }
 
-  /** Fetches the series of `runs` (default: every shown run not loaded yet). */
+  /** Fetches the series of `runs` (default: every shown run not loaded yet; with `force`, every shown run). */
   async load(runs = null, force = false) {
-    const wanted = runs || this.runs().filter((r) => force || !this.series.has(r));
     this.loaded = true;
+    this.stale = false;
+    const s = this.app.state;
+    if (s.groupBy) { await this.loadGroups(); return; }
+    if (this.groups) { this.groups = null; this.renderRunsUI(); }
+    const wanted = runs || this.runs().filter((r) => force || !this.series.has(r));
     if (wanted.length === 0) { this.draw(); return; }
+    const seq = ++this.loadSeq;
     const points = this.pointsWanted();
+    const weight = s.smoothing;
+    const xTag = s.xAxis.startsWith('scalar:') ? s.xAxis.slice(7) : null;
+    const window = this.stepWindow || {};
     const results = await Promise.all(wanted.map(async (run) => {
-      try { return [run, await getJSON('scalars', { run, tag: this.tag, points })]; } catch (_) { return [run, null]; }
+      try {
+        const json = await getJSON('scalars', {
+          run, tag: this.tag, points, smoothing: weight, restarts: true, start: window.start, end: window.end,
+        });
+        let other = null;
+        if (xTag && (this.app.tags[run]?.scalars || []).includes(xTag)) {
+          other = await getJSON('scalars', { run, tag: xTag, points: points * 4, start: window.start, end: window.end });
+        }
+        return [run, json, other];
+      } catch (_) { return [run, null, null]; }
     }));
-    for (const [run, json] of results) {
-      if (json) this.series.set(run, new Series(run, json)); else this.series.delete(run);
+    if (seq !== this.loadSeq && !runs) return; // a newer load of every run is on its way
+    for (const [run, json, other] of results) {
+      if (!json) { this.series.delete(run); continue; }
+      const series = new Series(run, json, weight);
+      if (other) series.setOther(xTag, other.points.map((p) => p[1]), other.points.map((p) => jsonNumber(p[2])));
+      this.series.set(run, series);
     }
     this.dataVersion += 1;
     this.element.dataset.loaded = String(this.series.size);
+    this.element.dataset.restarts = String([...this.series.values()].reduce((n, x) => n + x.restarts.length, 0));
     if (this.visible) this.draw(); else this.dirty = true;
   }
 
+  /** Fetches the groups of the shown runs (mean and band per group) from /api/aggregate. */
+  async loadGroups() {
+    const s = this.app.state;
+    const runs = this.runs();
+    const seq = ++this.loadSeq;
+    const window = this.stepWindow || {};
+    let json = [];
+    if (runs.length) {
+      try {
+        json = await getJSON('aggregate', {
+          runs: exactPattern(runs), group: s.groupBy, tag: this.tag, stat: s.band === 'minmax' ? 'min_max' : 'mean_std',
+          points: this.pointsWanted(), smoothing: s.smoothing, start: window.start, end: window.end,
+        });
+      } catch (_) { json = []; }
+    }
+    if (seq !== this.loadSeq) return;
+    const names = [...new Set(this.app.runs.map((r) => groupOf(this.app, s.groupBy, r)).filter((g) => g !== null))];
+    this.groups = json.map((g) => new GroupSeries(g, groupColor(names, g.group)));
+    this.dataVersion += 1;
+    this.element.dataset.groups = String(this.groups.length);
+    this.renderRunsUI();
+    if (this.visible) this.draw(); else this.dirty = true;
+  }
+
+  /** Fetches everything again (a new zoom window, smoothing, grouping or x axis). */
+  reload() {
+    if (this.visible) this.load(null, true); else { this.stale = true; this.dirty = true; }
+  }
+
   shownSeries() {
+    if (this.groups) return this.groups.filter((g) => g.value.length > 0);
     return this.runs().map((r) => this.series.get(r)).filter((s) => s && s.value.length > 0);
+  }
+
+  /** The x-axis mode the card draws with (groups are by step). */
+  xMode() { return this.groups ? 'step' : this.app.state.xAxis; }
+
+  colorOf(series) { return series.color || runColor(series.run); }
+
+  /** The step window holding the points drawn between x0 and x1 (and one more on each side). */
+  stepsBetween(x0, x1) {
+    let start = Infinity; let end = -Infinity;
+    for (const series of this.lastLayout?.list || []) {
+      const xs = series.xs(this.xMode(), this.app.state.xLog);
+      for (let i = 0; i < xs.length; i++) {
+        if (!(xs[i] >= x0 && xs[i] <= x1)) continue;
+        start = Math.min(start, series.step[Math.max(0, i - 1)]);
+        end = Math.max(end, series.step[Math.min(xs.length - 1, i + 1)]);
+      }
+    }
+    return Number.isFinite(start) ? { start, end } : null;
   }
 
   /** The data → pixel mapping for the current settings, or null when there is nothing to draw. */
@@ -132,21 +303,27 @@ class ScalarCard {
     if (list.length === 0) return null;
     const log = s.yScale === 'log';
     const tx = (v) => (log ? (v > 0 ? Math.log10(v) : NaN) : v);
+    const mode = this.xMode();
     let x0 = Infinity; let x1 = -Infinity;
     for (const series of list) {
-      const xs = series.xs(s.xAxis);
-      x0 = Math.min(x0, xs[0]); x1 = Math.max(x1, xs[xs.length - 1]);
+      for (const x of series.xs(mode, s.xLog)) if (Number.isFinite(x)) { if (x < x0) x0 = x; if (x > x1) x1 = x; }
     }
+    if (!Number.isFinite(x0)) { x0 = 0; x1 = 1; }
     if (this.zoom) { x0 = this.zoom.x0; x1 = this.zoom.x1; }
     if (x1 === x0) { x0 -= 1; x1 += 1; }
     let y0; let y1;
     if (this.zoom && this.zoom.y0 !== undefined) { y0 = this.zoom.y0; y1 = this.zoom.y1; } else {
       const values = [];
       for (const series of list) {
-        const xs = series.xs(s.xAxis);
-        const a = lowerBound(xs, x0); const b = Math.min(xs.length, lowerBound(xs, x1 + 1e-12 * Math.abs(x1) + 1e-12) + 1);
+        const xs = series.xs(mode, s.xLog);
+        const sorted = isAscending(xs);
+        const a = sorted ? lowerBound(xs, x0) : 0;
+        const b = sorted ? Math.min(xs.length, lowerBound(xs, x1 + 1e-12 * Math.abs(x1) + 1e-12) + 1) : xs.length;
         for (let i = Math.max(0, a - 1); i < b; i++) {
-          const v = tx(series.value[i]); if (Number.isFinite(v)) values.push(v);
+          if (!sorted && !(xs[i] >= x0 && xs[i] <= x1)) continue;
+          for (const column of series.low ? [series.value, series.low, series.high] : [series.value]) {
+            const v = tx(column[i]); if (Number.isFinite(v)) values.push(v);
+          }
         }
       }
       if (values.length === 0) { y0 = 0; y1 = 1; } else {
@@ -162,7 +339,7 @@ class ScalarCard {
     const left = MARGIN.left; const right = width - MARGIN.right;
     const top = MARGIN.top; const bottom = height - MARGIN.bottom;
     return {
-      list, log, tx, x0, x1, y0, y1, left, right, top, bottom,
+      list, log, tx, mode, x0, x1, y0, y1, left, right, top, bottom,
       px: (x) => left + ((x - x0) / (x1 - x0)) * (right - left),
       py: (y) => bottom - ((y - y0) / (y1 - y0)) * (bottom - top),
       dx: (p) => x0 + ((p - left) / (right - left)) * (x1 - x0),
@@ -185,8 +362,8 @@ class ScalarCard {
     const L = this.layout(width, height);
     this.lastLayout = L;
     const s = this.app.state;
-    const key = L ? [width, height, window.devicePixelRatio, L.x0, L.x1, L.y0, L.y1, s.xAxis, s.yScale,
-      this.app.themeVersion, this.dataVersion, L.list.map((x) => x.run).join('\u0000')].join('|') : 'empty';
+    const key = L ? [width, height, window.devicePixelRatio, L.x0, L.x1, L.y0, L.y1, L.mode, s.xLog, s.yScale, s.showPurged,
+      s.focus, this.app.themeVersion, this.dataVersion, L.list.map((x) => `${x.run}\u0001${this.colorOf(x)}`).join('\u0000')].join('|') : 'empty';
     if (key !== this.staticKey) {
       this.staticKey = key;
       this.drawStatic(grid, L, width, height);
@@ -198,13 +375,17 @@ class ScalarCard {
     // Two 1-pixel strokes half a pixel apart instead of one wider stroke: browsers rasterize
     // 1-pixel lines on a fast path (in headless chromium, 4 cards × 20 runs took 4 ms instead of 50).
     ctx.lineWidth = 1;
+    const focused = L.list.some((x) => x.run === s.focus) ? s.focus : null;
     for (const series of L.list) {
-      const xs = series.xs(s.xAxis); const ys = series.smoothedFor(s.smoothing); const color = runColor(series.run);
+      const xs = series.xs(L.mode, s.xLog); const ys = series.smoothedFor(s.smoothing); const color = this.colorOf(series);
+      ctx.globalAlpha = focused && series.run !== focused ? 0.3 : 1;
       this.polyline(ctx, L, xs, ys, color);
       ctx.translate(0, 0.6);
       this.polyline(ctx, L, xs, ys, color);
       ctx.translate(0, -0.6);
+      if (series.run === focused) { ctx.translate(0, -0.6); this.polyline(ctx, L, xs, ys, color); ctx.translate(0, 1.2); this.polyline(ctx, L, xs, ys, color); ctx.translate(0, -0.6); }
     }
+    ctx.globalAlpha = 1;
     ctx.restore();
     const marked = L.list.map((series) => drawNonFinite(ctx, L, series.xs(s.xAxis), series.value, runColor(series.run)));
     this.element.dataset.nonFinite = String(marked.reduce((n, c) => n + c.nan + c.posInf + c.negInf, 0));
@@ -239,7 +420,8 @@ class ScalarCard {
     for (const v of xticks) {
       const x = Math.round(L.px(v)) + 0.5;
       ctx.beginPath(); ctx.moveTo(x, L.top); ctx.lineTo(x, L.bottom); ctx.stroke();
-      const label = s.xAxis === 'step' ? formatTick(v) : s.xAxis === 'relative' ? formatDuration(v) : formatWallTime(v).slice(11, 16);
+      const plain = s.xLog ? 10 ** v : v;
+      const label = L.mode === 'relative' ? formatDuration(plain) : L.mode === 'wall' ? formatWallTime(plain).slice(11, 16) : formatTick(plain);
       ctx.fillText(label, x, L.bottom + 5);
     }
     ctx.strokeStyle = axis;
@@ -248,8 +430,66 @@ class ScalarCard {
     ctx.save();
     ctx.beginPath(); ctx.rect(L.left, L.top, L.right - L.left, L.bottom - L.top); ctx.clip();
     ctx.globalAlpha = 0.25; ctx.lineWidth = 1;
-    for (const series of L.list) this.polyline(ctx, L, series.xs(s.xAxis), series.value, runColor(series.run));
+    for (const series of L.list) {
+      if (series.low) { this.band(ctx, L, series); continue; }
+      this.polyline(ctx, L, series.xs(L.mode, s.xLog), series.value, this.colorOf(series));
+    }
+    ctx.globalAlpha = 1;
+    this.drawRestarts(ctx, L);
     ctx.restore();
+  }
+
+  /** A group's band: the area between its low and high lines. */
+  band(ctx, L, group) {
+    const xs = group.xs(L.mode, this.app.state.xLog);
+    ctx.fillStyle = group.color;
+    ctx.globalAlpha = 0.2;
+    let open = false;
+    const close = (i) => {
+      for (let j = i; j >= 0; j--) {
+        const y = L.tx(group.low[j]);
+        if (!Number.isFinite(y) || !Number.isFinite(xs[j])) break;
+        ctx.lineTo(L.px(xs[j]), L.py(y));
+      }
+      ctx.closePath(); ctx.fill(); open = false;
+    };
+    ctx.beginPath();
+    for (let i = 0; i < xs.length; i++) {
+      const y = L.tx(group.high[i]); const lo = L.tx(group.low[i]);
+      if (!Number.isFinite(y) || !Number.isFinite(lo) || !Number.isFinite(xs[i])) { if (open) close(i - 1); continue; }
+      if (!open) { ctx.beginPath(); ctx.moveTo(L.px(xs[i]), L.py(y)); open = true; } else ctx.lineTo(L.px(xs[i]), L.py(y));
+    }
+    if (open) close(xs.length - 1);
+    ctx.globalAlpha = 0.25;
+  }
+
+  /** Restarts as dashed vertical lines in the run's colour; with "show purged", the dropped points as dots. */
+  drawRestarts(ctx, L) {
+    const s = this.app.state;
+    const tfx = (x) => (s.xLog ? (x > 0 ? Math.log10(x) : NaN) : x);
+    ctx.setLineDash([4, 3]);
+    for (const series of L.list) {
+      if (!series.restarts.length) continue;
+      const color = this.colorOf(series);
+      ctx.strokeStyle = color; ctx.fillStyle = color;
+      for (const restart of series.restarts) {
+        const x = tfx(series.xOf(L.mode, restart.step, jsonNumber(restart.wallTime)));
+        if (Number.isFinite(x)) {
+          const X = Math.round(L.px(x)) + 0.5;
+          ctx.globalAlpha = 0.8;
+          ctx.beginPath(); ctx.moveTo(X, L.top); ctx.lineTo(X, L.bottom); ctx.stroke();
+        }
+        if (!s.showPurged) continue;
+        ctx.globalAlpha = 0.45;
+        for (const [wall, step, value] of restart.purged) {
+          const px = tfx(series.xOf(L.mode, step, wall)); const py = L.tx(jsonNumber(value));
+          if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+          ctx.beginPath(); ctx.arc(L.px(px), L.py(py), 1.6, 0, Math.PI * 2); ctx.fill();
+        }
+      }
+    }
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
   }
 
   polyline(ctx, L, xs, ys, color) {
@@ -258,12 +498,13 @@ class ScalarCard {
     ctx.beginPath();
     let pen = false;
     const n = xs.length;
-    // only the points in view (plus one on each side)
-    const a = Math.max(0, lowerBound(xs, L.x0) - 1);
-    const b = Math.min(n, lowerBound(xs, L.x1) + 1);
+    // only the points in view (plus one on each side), when x only goes up
+    const sorted = isAscending(xs);
+    const a = sorted ? Math.max(0, lowerBound(xs, L.x0) - 1) : 0;
+    const b = sorted ? Math.min(n, lowerBound(xs, L.x1) + 1) : n;
     for (let i = a; i < b; i++) {
       const y = L.tx(ys[i]);
-      if (!Number.isFinite(y)) { pen = false; continue; }
+      if (!Number.isFinite(y) || !Number.isFinite(xs[i])) { pen = false; continue; }
       const X = L.px(xs[i]); const Y = L.py(y);
       if (pen) ctx.lineTo(X, Y); else { ctx.moveTo(X, Y); pen = true; }
     }
@@ -282,10 +523,17 @@ class ScalarCard {
     const x = L.dx(mx);
     const rows = [];
     for (const series of L.list) {
-      const xs = series.xs(s.xAxis);
-      let i = lowerBound(xs, x);
-      if (i >= xs.length) i = xs.length - 1;
-      if (i > 0 && Math.abs(xs[i - 1] - x) <= Math.abs(xs[i] - x)) i -= 1;
+      const xs = series.xs(L.mode, s.xLog);
+      let i;
+      if (isAscending(xs)) {
+        i = lowerBound(xs, x);
+        if (i >= xs.length) i = xs.length - 1;
+        if (i > 0 && Math.abs(xs[i - 1] - x) <= Math.abs(xs[i] - x)) i -= 1;
+      } else {
+        i = 0;
+        for (let j = 1; j < xs.length; j++) if (Math.abs(xs[j] - x) < Math.abs(xs[i] - x) || !Number.isFinite(xs[i])) i = j;
+      }
+      if (!Number.isFinite(xs[i])) continue;
       const sm = series.smoothedFor(s.smoothing);
       const ty = L.tx(sm[i]);
       const X = L.px(xs[i]); const Y = Number.isFinite(ty) ? L.py(ty) : Number.isFinite(sm[i]) ? my : nonFiniteY(sm[i], L);
@@ -306,7 +554,7 @@ class ScalarCard {
       const sm = series.smoothedFor(s.smoothing)[i];
       const time = s.xAxis === 'wall' ? formatWallTime(series.wall[i]) : formatDuration(series.wall[i] - series.wall[0]);
       return el('tr', { dataset: { run: series.run, step: series.step[i], value: series.value[i], smoothed: sm, wallTime: series.wall[i] } },
-        el('td', { className: 'run' }, swatch(runColor(series.run)), series.run),
+        el('td', { className: 'run' }, swatch(this.colorOf(series)), series.run),
         el('td', { className: 'smoothed' }, formatMaybeFinite(sm)),
         el('td', { className: 'value' }, formatMaybeFinite(series.value[i])),
         el('td', { className: 'step' }, String(series.step[i])),
@@ -343,7 +591,7 @@ class ScalarCard {
     ctx.beginPath(); ctx.moveTo(Math.round(this.hover.mx) + 0.5, L.top); ctx.lineTo(Math.round(this.hover.mx) + 0.5, L.bottom); ctx.stroke();
     ctx.globalAlpha = 1;
     for (const row of this.hover.rows) {
-      ctx.fillStyle = runColor(row.series.run);
+      ctx.fillStyle = this.colorOf(row.series);
       ctx.beginPath(); ctx.arc(row.X, row.Y, 4, 0, Math.PI * 2); ctx.fill();
     }
   }
@@ -374,10 +622,13 @@ class ScalarCard {
         this.zoom = zoom;
         this.element.dataset.zoomed = '1';
         this.draw();
+        // ask for the window's points: finer than the card-wide sample, every point at enough zoom
+        const window = this.stepsBetween(xa, xb);
+        if (window) { this.stepWindow = window; this.load(null, true); }
       }
       this.drawHover();
     });
-    c.addEventListener('dblclick', () => { this.zoom = null; delete this.element.dataset.zoomed; this.draw(); });
+    c.addEventListener('dblclick', () => this.resetZoom());
     c.addEventListener('keydown', (e) => this.key(e));
     c.addEventListener('blur', () => this.hideTooltip());
   }
@@ -387,7 +638,7 @@ class ScalarCard {
     const L = this.lastLayout;
     if (!L) return;
     const first = L.list[0];
-    const xs = first.xs(this.app.state.xAxis);
+    const xs = first.xs(L.mode, this.app.state.xLog);
     if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') {
       e.preventDefault();
       let i = this.hoverIndex ?? (e.key === 'ArrowLeft' ? xs.length : -1);
@@ -403,8 +654,14 @@ class ScalarCard {
     } else if (e.key === 'Escape') {
       this.hoverIndex = null; this.hideTooltip();
     } else if (e.key === '0') {
-      this.zoom = null; delete this.element.dataset.zoomed; this.draw();
+      this.resetZoom();
     }
+  }
+
+  resetZoom() {
+    this.zoom = null;
+    delete this.element.dataset.zoomed;
+    if (this.stepWindow) { this.stepWindow = null; this.load(null, true); } else this.draw();
   }
 }
 
@@ -418,7 +675,7 @@ export class ScalarsView {
         const card = entry.target.card;
         card.visible = entry.isIntersecting;
         if (!card.visible) continue;
-        if (!card.loaded) card.load(); else if (card.dirty) card.draw();
+        if (!card.loaded || card.stale) card.load(null, card.stale); else if (card.dirty) card.draw();
       }
     }, { rootMargin: '200px' });
     // cards actually on screen: a setting change redraws only these, the rest when they scroll in
@@ -446,8 +703,9 @@ export class ScalarsView {
     for (const [tag, card] of this.cards) {
       if (!keep.has(tag)) { this.observer.unobserve(card.element); this.screen.unobserve(card.element); this.cards.delete(tag); }
     }
-    const groups = groupTags(tags);
-    const layoutKey = JSON.stringify(tags);
+    const pinned = this.app.pins.filter((t) => keep.has(t));
+    const groups = groupTags(tags.filter((t) => !pinned.includes(t)));
+    const layoutKey = JSON.stringify([tags, pinned]);
     const cardFor = (tag) => {
       let card = this.cards.get(tag);
       if (!card) { card = new ScalarCard(this, tag); this.cards.set(tag, card); this.observer.observe(card.element); this.screen.observe(card.element); }
@@ -459,6 +717,10 @@ export class ScalarsView {
       tags.forEach(cardFor);
     } else {
       const sections = [];
+      if (pinned.length) {
+        sections.push(el('section', { className: 'group pinned', dataset: { pinned: '1' } }, el('h2', {}, 'Pinned'),
+          el('div', { className: 'cards' }, pinned.map(cardFor))));
+      }
       for (const [name, list] of groups) {
         sections.push(el('section', { className: 'group' }, list.length === 1 && list[0] === name ? null : el('h2', {}, name),
           el('div', { className: 'cards' }, list.map(cardFor))));
@@ -484,14 +746,35 @@ export class ScalarsView {
   }
 
   settingsChanged(what) {
-    if (['runs', 'runFilter', 'tagFilter'].includes(what)) this.render();
-    else if (['smoothing', 'xAxis', 'yScale', 'ignoreOutliers', 'theme'].includes(what)) {
-      if (what === 'xAxis' || what === 'yScale') for (const card of this.cards.values()) card.zoom = null;
+    const cards = [...this.cards.values()];
+    if (['runs', 'runFilter', 'tagFilter', 'pins'].includes(what)) {
+      this.render();
+      if (what !== 'pins' && this.app.state.groupBy) for (const card of cards) if (card.loaded) card.reload();
+    } else if (['colors', 'colorBy'].includes(what)) {
+      for (const card of cards) card.renderRunsUI();
+      this.redrawVisible();
+    } else if (['groupBy', 'band'].includes(what)) {
+      for (const card of cards) { card.zoom = null; card.stepWindow = null; delete card.element.dataset.zoomed; if (card.loaded) card.reload(); }
+    } else if (what === 'smoothing') {
+      // a preview from the points at hand now, the server's smoothing of the full series shortly after
+      this.redrawVisible();
+      clearTimeout(this.smoothingTimer);
+      this.smoothingTimer = setTimeout(() => { for (const card of cards) if (card.loaded) card.reload(); }, 200);
+    } else if (['xAxis', 'xLog', 'yScale'].includes(what)) {
+      for (const card of cards) {
+        card.zoom = null; delete card.element.dataset.zoomed;
+        if (what !== 'yScale' && card.stepWindow) { card.stepWindow = null; card.stale = true; }
+      }
+      if (what === 'xAxis' && this.app.state.xAxis.startsWith('scalar:')) { for (const card of cards) if (card.loaded) card.reload(); }
+      for (const card of cards) if (card.stale && card.loaded) card.reload();
+      this.redrawVisible();
+    } else if (['ignoreOutliers', 'theme', 'focus', 'showPurged'].includes(what)) {
       this.redrawVisible();
     }
   }
 
   destroy() {
+    clearTimeout(this.smoothingTimer);
     this.observer.disconnect();
     this.screen.disconnect();
     this.resize.disconnect();

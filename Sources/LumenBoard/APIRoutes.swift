@@ -36,6 +36,7 @@ public enum BoardAPI {
         "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live", "graph",
         "prcurves", "audio", "audioclip", "customscalars",
         "projector", "meshes",
+        "aggregate", "export",
     ]
 
     struct Failure: Error {
@@ -51,6 +52,8 @@ public enum BoardAPI {
             return try answer(endpoint: endpoint, parameters, snapshot)
         } catch let failure as Failure {
             return .error(failure.status, failure.message)
+        } catch let failure as BoardAPIError {
+            return .error(failure.status, failure.message)
         } catch {
             return .error(400, "\(error)")
         }
@@ -63,7 +66,9 @@ public enum BoardAPI {
         case "runs": return .json(runs(snapshot))
         case "tags": return .json(tags(snapshot))
         case "status": return .json(status(snapshot))
-        case "hparams": return .json(hparams(snapshot))
+        case "hparams": return .json(hparams(snapshot, value: try HParamsValueMode(parameter: q["value"])))
+        case "aggregate": return .json(try BoardAggregate(parameters: q, snapshot: snapshot).json)
+        case "export": return try BoardExport(parameters: q, snapshot: snapshot).response()
         case "scalars": return try scalars(q, snapshot)
         case "graph": return GraphView.respond(q, snapshot: snapshot)
         case "projector": return ProjectorAPI.respond("", parameters: q, snapshot: snapshot)
@@ -143,7 +148,7 @@ public enum BoardAPI {
 
     /// One row per run with a `_hparams_/session_start_info`: its hyperparameters and, for every
     /// metric tag any run's `_hparams_/experiment` names, the last value of that run's scalar series.
-    static func hparams(_ snapshot: BoardSnapshot) -> BoardJSON {
+    static func hparams(_ snapshot: BoardSnapshot, value mode: HParamsValueMode = .last) -> BoardJSON {
         var metricTags = Set<String>()
         for run in snapshot.runs.values {
             guard let bytes = run.hparams[HParamsSummaries.experimentTag],
@@ -164,11 +169,10 @@ public enum BoardAPI {
                 default: (key, .null)
                 }
             }
-            let metrics: [(String, BoardJSON)] = metricTags.sorted().compactMap { tag in
-                guard let series = run.scalars[tag], !series.isEmpty else { return nil }
-                return (tag, .number(series.value(at: series.count - 1)))
-            }
-            rows.append(.object([("run", .string(name)), ("hparams", .object(hparams)), ("metrics", .object(metrics))]))
+            let chosen = mode.metrics(metricTags.sorted(), of: run)
+            var row: [(String, BoardJSON)] = [("run", .string(name)), ("hparams", .object(hparams)), ("metrics", .object(chosen.metrics))]
+            if case .atBest = mode { row.append(("bestStep", chosen.bestStep.map(BoardJSON.integer) ?? .null)) }
+            rows.append(.object(row))
         }
         return .array(rows)
     }
@@ -193,19 +197,25 @@ public enum BoardAPI {
     }
 
     private static func scalars(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> BoardAPIResponse {
-        let maxPoints = try integer(q, "points", minimum: 1)
+        let window = try ScalarWindowQuery(parameters: q)
+        let restarts = try flag(q, "restarts")
         let format = q["format"] ?? "json"
         guard format == "json" || format == "csv" else {
             throw Failure(status: 400, message: "format must be 'json' or 'csv', not '\(format)'")
         }
         let (names, series) = try lookup(q, snapshot, kind: "scalar") { $0.scalars }
-        let points = BoardQueries.scalars(series, maxPoints: maxPoints)
+        let selection = BoardQueries.select(series, window)
+        let points = selection.indices.map(series.point(at:))
         if format == "csv" {
-            var out = "wall_time,step,value\n"
-            for p in points {
+            var out = selection.smoothed == nil ? "wall_time,step,value\n" : "wall_time,step,value,smoothed\n"
+            for (i, p) in points.enumerated() {
                 BoardJSON.writeNumber(p.wallTime, into: &out)
                 out += "," + String(p.step) + ","
                 if p.value.isFinite { BoardJSON.writeNumber(p.value, into: &out) } else { out += "\(p.value)" }
+                if let smoothed = selection.smoothed {
+                    out += ","
+                    if smoothed[i].isFinite { BoardJSON.writeNumber(smoothed[i], into: &out) } else { out += "\(smoothed[i])" }
+                }
                 out += "\n"
             }
             return BoardAPIResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(out.utf8))
@@ -217,15 +227,23 @@ public enum BoardAPI {
         BoardJSON.writeString(names.run, into: &out)
         out += ",\"tag\":"
         BoardJSON.writeString(names.tag, into: &out)
-        out += ",\"total\":" + String(series.count) + ",\"points\":["
+        out += ",\"total\":" + String(series.count)
+        if window.hasWindow { out += ",\"inWindow\":" + String(selection.windowCount) }
+        out += ",\"points\":["
         for (i, p) in points.enumerated() {
             out += i == 0 ? "[" : ",["
             BoardJSON.writeNumber(p.wallTime, into: &out)
             out += "," + String(p.step) + ","
             BoardJSON.writeNumber(p.value, into: &out)
+            if let smoothed = selection.smoothed {
+                out += ","
+                BoardJSON.writeNumber(smoothed[i], into: &out)
+            }
             out += "]"
         }
-        out += "]}"
+        out += "]"
+        if restarts { out += ",\"restarts\":" + restartsJSON(series).serialized }
+        out += "}"
         return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
     }
 
@@ -247,7 +265,7 @@ public enum BoardAPI {
 
     // MARK: - Parameters
 
-    private static func required(_ q: [String: String], _ name: String) throws -> String {
+    static func required(_ q: [String: String], _ name: String) throws -> String {
         guard let value = q[name], !value.isEmpty else {
             throw Failure(status: 400, message: "missing parameter '\(name)'")
         }
@@ -278,6 +296,15 @@ public enum BoardAPI {
             throw Failure(status: 404, message: "no \(kind) at index \(index) (there are \(all.count))")
         }
         return all[index]
+    }
+
+    /// The boolean parameter `name`: `true`/`1` or `false`/`0`, `false` if absent; a 400 otherwise.
+    static func flag(_ q: [String: String], _ name: String) throws -> Bool {
+        switch q[name] {
+        case nil, "false", "0": return false
+        case "true", "1", "": return true
+        case let text?: throw Failure(status: 400, message: "parameter '\(name)' must be true or false, not '\(text)'")
+        }
     }
 
     /// The value of tag `tag` of run `run` in the collection `collection` picks.

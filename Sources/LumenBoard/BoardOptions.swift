@@ -95,7 +95,9 @@ public struct LogdirSpec: Sendable, Equatable {
 
 extension SampleLimits {
     /// Parses `--samples-per-plugin`: comma-separated `plugin=N` for any of `histograms`, `images`,
-    /// `text`, `audio` and `pr_curves`, where N ≥ 0 (0, or `all`, keeps every value); the others keep their defaults.
+    /// `text`, `audio` and `pr_curves`, where N ≥ 0 (0, or `all`, keeps every value); the others keep
+    /// their defaults. `scalars=N` (which TensorBoard users pass) is accepted and changes nothing:
+    /// scalars are never sampled (see ``notes(parsing:)``).
     ///
     /// - Throws: ``BoardOptionError`` naming an unknown plugin, a bad count, or a malformed entry.
     public init(parsing spec: String) throws(BoardOptionError) {
@@ -125,11 +127,18 @@ extension SampleLimits {
             case "text": text = count
             case "audio": audio = count
             case "pr_curves": prCurves = count
-            case "scalars":
-                throw BoardOptionError("--samples-per-plugin: scalars are never sampled (every point is kept); use histograms, images, text, audio or pr_curves")
+            case "scalars": break
             default:
-                throw BoardOptionError("--samples-per-plugin: unknown plugin '\(plugin)' (known: histograms, images, text, audio, pr_curves)")
+                throw BoardOptionError("--samples-per-plugin: unknown plugin '\(plugin)' (known: histograms, images, text, audio, pr_curves, scalars)")
             }
         }
+    }
+
+    /// What to tell the user about a `--samples-per-plugin` value that parses: a note for an entry
+    /// that is accepted but changes nothing (`scalars=N`).
+    public static func notes(parsing spec: String) -> [String] {
+        let plugins = spec.split(separator: ",").map { $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) ?? "" }
+        guard plugins.contains("scalars") else { return [] }
+        return ["--samples-per-plugin: scalars are never sampled, every point is kept; 'scalars=…' is ignored"]
     }
 }

@@ -195,6 +195,11 @@ public struct RunData: Sendable {
         return plugin
     }
 
+    /// Adds one point to the scalar series of `tag` (as an event's `simple_value` does).
+    public mutating func addScalar(tag: String, step: Int64, wallTime: Double, value: Double) {
+        scalarColumns[scalarColumn(tag)].append(step: step, wallTime: wallTime, value: value)
+    }
+
     /// The index of `tag`'s scalar column, created if new.
     private mutating func scalarColumn(_ tag: String) -> Int {
         if let index = scalarIndex[tag] { return index }
@@ -248,7 +253,7 @@ public struct RunData: Sendable {
         }
         switch value.value {
         case .simpleValue(let x):
-            scalarColumns[scalarColumn(tag)].append(step: step, wallTime: wallTime, value: Double(x))
+            addScalar(tag: tag, step: step, wallTime: wallTime, value: Double(x))
         case .histo(let h):
             addHistogram(Self.histogram(h, step: step, wallTime: wallTime), tag: tag)
         case .image(let image):

@@ -36,6 +36,15 @@ public struct ScalarSeries: Sendable {
     public private(set) var count = 0
     /// The step of the last point (meaningless while empty).
     private var last: Int64 = 0
+    /// The restarts seen so far, oldest first, each with the points it dropped: at most
+    /// ``restartLimit`` of them, keeping at most ``purgedPointLimit`` dropped points in all (a log
+    /// writing every point at step 0 restarts at each point).
+    public private(set) var restarts: [ScalarRestart] = []
+    /// Restarts after the first ``restartLimit``, counted but not kept.
+    public private(set) var restartsNotKept = 0
+    public static let restartLimit = 1000
+    public static let purgedPointLimit = 100_000
+    private var purgedPointsKept = 0
 
     public init() {}
 
@@ -145,9 +154,30 @@ public struct ScalarSeries: Sendable {
         }
     }
 
-    /// Drops every point whose step is `step` or later.
+    /// Keeps the points that a restart at `step` drops in ``restarts``, within ``restartLimit`` and
+    /// ``purgedPointLimit``.
+    private mutating func recordRestart(at step: Int64) {
+        // Steps are strictly increasing: binary search for the first step ≥ `step`.
+        var low = 0
+        var high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if point(at: mid).step < step { low = mid + 1 } else { high = mid }
+        }
+        guard low < count else { return }
+        if restarts.count < Self.restartLimit {
+            let kept = Swift.min(count - low, Self.purgedPointLimit - purgedPointsKept)
+            purgedPointsKept += kept
+            restarts.append(ScalarRestart(step: step, purgedCount: count - low, purged: (low..<low + kept).map(point(at:))))
+        } else {
+            restartsNotKept += 1
+        }
+    }
+
+    /// Drops every point whose step is `step` or later, keeping them in ``restarts``.
     public mutating func purge(fromStep step: Int64) {
         guard count > 0, step <= last else { return }
+        recordRestart(at: step)
         // Steps are strictly increasing: the first chunk whose last step is ≥ `step` holds the cut.
         var low = 0
         var high = sealed.count
@@ -176,6 +206,18 @@ public struct ScalarSeries: Sendable {
             last = previous.lastStep
         }
     }
+}
+
+/// A restart inside a series: a point whose step was at or before the last step (a job resumed from
+/// a checkpoint), or a `SessionLog` START, dropped every point at `step` or later.
+public struct ScalarRestart: Sendable, Equatable {
+    /// The step the restart went back to.
+    public var step: Int64
+    /// How many points it dropped.
+    public var purgedCount: Int
+    /// The points it dropped, in step order (the first of them only, once the series has kept
+    /// ``ScalarSeries/purgedPointLimit`` dropped points).
+    public var purged: [ScalarPoint]
 }
 
 /// Up to ``ScalarSeries/chunkCapacity`` points of a series, in columns.

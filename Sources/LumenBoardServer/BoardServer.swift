@@ -14,7 +14,7 @@ public enum BoardServer {
         + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
     /// A router answering `GET /api/<endpoint>` with ``BoardAPI`` over `store`'s snapshot,
-    /// `GET /api/live` with server-sent changes, `GET /metrics` with the Prometheus metrics, and
+    /// `GET /api/live` with server-sent changes, `GET /api/export` with a streamed CSV, `GET /metrics` with the Prometheus metrics, and
     /// every other `GET` with the web UI's files from `assets` (the files packaged with the binary
     /// when `nil`), all under `pathPrefix` (as TensorBoard's `--path_prefix`: `/board` serves the
     /// UI at `/board/` and the API at `/board/api/...`; the bare prefix redirects to `prefix/`).
@@ -48,6 +48,9 @@ public enum BoardServer {
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             headers[.cacheControl] = "no-cache"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+        routes.get("/api/export") { request, _ -> Response in
+            exportResponse(BoardQuery.parameters(request.uri.query), snapshot: store.snapshot)
         }
         routes.get("/api/live") { _, _ -> Response in
             let stream = store.changes()
@@ -109,6 +112,33 @@ public enum BoardServer {
         }
         routes.get("/") { request, _ in serveUI(request) }
         routes.get("/**") { request, _ in serveUI(request) }
+    }
+
+    /// `GET /api/export`: the CSV of ``BoardExport``, streamed in pieces of about 128 KiB, or the
+    /// API's JSON error for a bad query.
+    static func exportResponse(_ parameters: [String: String], snapshot: BoardSnapshot) -> Response {
+        let export: BoardExport
+        do {
+            export = try BoardExport(parameters: parameters, snapshot: snapshot)
+        } catch {
+            return response(.error(error.status, error.message))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = BoardExport.contentType
+        headers[.cacheControl] = "no-cache"
+        headers[.contentDisposition] = "attachment; filename=\"\(export.fileName)\""
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var stream = export.makeStream()
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 18)
+            var more = true
+            while more {
+                buffer.removeAll(keepingCapacity: true)
+                more = stream.write(into: &buffer, atLeast: 1 << 17)
+                if !buffer.isEmpty { try await writer.write(ByteBuffer(bytes: buffer)) }
+            }
+            try await writer.finish(nil)
+        })
     }
 
     /// The response for one UI file: `304` when the client's `If-None-Match` matches; assets

@@ -12,7 +12,9 @@ struct Board: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "board", abstract: "Serves the runs of a logdir: the Lumen board and its JSON API.")
 
-    @Option(help: ArgumentHelp(
+    // TensorBoard's own spellings (--logdir_spec, --bind_all, --reload_interval,
+    // --samples_per_plugin, --path_prefix) are accepted as aliases, so its command lines work.
+    @Option(name: [.customLong("logdir"), .customLong("logdir_spec")], help: ArgumentHelp(
         "The directory of runs (searched recursively for event files), or name1:dir1,name2:dir2 to show the runs under each dir as name/RUN.",
         valueName: "dir"))
     var logdir: String
@@ -20,24 +22,24 @@ struct Board: AsyncParsableCommand {
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
 
-    @Flag(help: "Listen on every interface (0.0.0.0), overriding --host.")
+    @Flag(name: [.customLong("bind-all"), .customLong("bind_all")], help: "Listen on every interface (0.0.0.0), overriding --host.")
     var bindAll = false
 
     @Option(help: "The port; 0 picks a free one.")
     var port = 6006
 
-    @Option(help: "Seconds between reloads of the logdir; 0 loads it once.")
+    @Option(name: [.customLong("reload-interval"), .customLong("reload_interval")], help: "Seconds between reloads of the logdir; 0 loads it once.")
     var reloadInterval = 2.0
 
     @Option(help: "Serve the web UI from this folder, read afresh on every request (for developing the UI).")
     var assets: String?
 
-    @Option(help: ArgumentHelp(
-        "How many values to keep per tag, e.g. histograms=500,images=10,text=100,audio=10,pr_curves=100 (any subset; 0 or 'all' keeps every one).",
+    @Option(name: [.customLong("samples-per-plugin"), .customLong("samples_per_plugin")], help: ArgumentHelp(
+        "How many values to keep per tag, e.g. histograms=500,images=10,text=100,audio=10,pr_curves=100 (any subset; 0 or 'all' keeps every one; scalars are never sampled).",
         valueName: "plugin=N,..."))
     var samplesPerPlugin: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(name: [.customLong("path-prefix"), .customLong("path_prefix")], help: ArgumentHelp(
         "Serve the UI and API under this path, e.g. /board behind a reverse proxy (as TensorBoard's --path_prefix).",
         valueName: "path"))
     var pathPrefix = ""
@@ -71,6 +73,9 @@ struct Board: AsyncParsableCommand {
         }
         let logdir = spec.entries.count == 1 && spec.entries[0].name == nil ? spec.entries[0].path : self.logdir
         let limits = try samplesPerPlugin.map { try SampleLimits(parsing: $0) } ?? SampleLimits()
+        for note in samplesPerPlugin.map(SampleLimits.notes(parsing:)) ?? [] {
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+        }
         let storages: LogStorages
         do {
             storages = try LogStorages.forSpec(spec, endpoint: s3Endpoint)

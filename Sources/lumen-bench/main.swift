@@ -11,12 +11,13 @@ import Lumen
 //   --only GROUP       core, training, graph, summary or board-graph
 //   --projector FILE ROWS COLUMNS [ITERATIONS [RUNS [TSNE-RUNS]]]
 //                      the projector's PCA and t-SNE on a raw float32 matrix (bench/projector)
+//   --only GROUP       core, training, graph, summary, board-graph or board-compare
 //   --profile NAME [STEPS]
 //                      runs STEPS (default 100) untimed training steps of NAME (mlp-step,
 //                      cnn-step) and nothing else, for profilers such as callgrind
 var arguments = CommandLine.arguments.dropFirst()
 var reference: [String: Double] = [:]
-let allGroups: Set<String> = ["core", "training", "graph", "summary", "board-graph"]
+let allGroups: Set<String> = ["core", "training", "graph", "summary", "board-graph", "board-compare"]
 var groups = allGroups
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -33,7 +34,7 @@ while let argument = arguments.popFirst() {
         }
     case "--only":
         guard let group = arguments.popFirst(), allGroups.contains(group) else {
-            fail("--only takes core, training, graph, summary or board-graph")
+            fail("--only takes core, training, graph, summary, board-graph or board-compare")
         }
         groups = [group]
     case "--projector":
@@ -62,3 +63,4 @@ if groups.contains("training") { TrainingBenchmarks.runAll(reference: reference)
 if groups.contains("graph") { GraphBenchmarks.runAll(reference: reference) }
 if groups.contains("summary") { SummaryBenchmarks.runAll(reference: reference) }
 if groups.contains("board-graph") { BoardGraphBenchmarks.runAll() }
+if groups.contains("board-compare") { BoardCompareBenchmarks.runAll() }

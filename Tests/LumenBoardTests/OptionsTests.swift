@@ -90,8 +90,15 @@ import LumenTestSupport
         #expect(message("images=ten")?.contains("not 'ten'") == true)
         #expect(message("images")?.contains("is not plugin=N") == true)
         #expect(message("images=1,images=2")?.contains("given twice") == true)
-        #expect(message("scalars=100")?.contains("never sampled") == true)
+        #expect(message("scalars=100") == nil)
+        #expect(message("scalars=lots")?.contains("not 'lots'") == true)
         #expect(message("")?.contains("is not plugin=N") == true)
+    }
+
+    @Test func scalarsAreAcceptedWithANote() throws {
+        #expect(try SampleLimits(parsing: "scalars=1000,images=5") == SampleLimits(images: 5))
+        #expect(SampleLimits.notes(parsing: "scalars=1000,images=5").first?.contains("never sampled") == true)
+        #expect(SampleLimits.notes(parsing: "images=5").isEmpty)
     }
 
     @Test func limitsReachTheReservoirs() throws {

@@ -1,0 +1,260 @@
+import Foundation
+import LumenEvents
+import SwiftProtobuf
+
+/// A run-name pattern given in a query (`runs=`, `tags=`, `group=`): a regular expression searched
+/// anywhere in the name (as Python's `re.search`).
+public struct NamePattern: @unchecked Sendable {
+    // `Regex<AnyRegexOutput>` isn't `Sendable`; a pattern is only read once built.
+    let regex: Regex<AnyRegexOutput>
+    /// The pattern's text.
+    public let text: String
+
+    /// - Throws: ``BoardAPIError`` (400) naming `parameter` when `text` isn't a regular expression.
+    public init(_ text: String, parameter: String) throws(BoardAPIError) {
+        do {
+            regex = try Regex(text)
+        } catch {
+            throw BoardAPIError(400, "parameter '\(parameter)' is not a valid regular expression: '\(text)' (\(error))")
+        }
+        self.text = text
+    }
+
+    /// Whether the pattern occurs in `name`.
+    public func matches(_ name: String) -> Bool { (try? regex.firstMatch(in: name)) != nil }
+
+    /// The key `name` groups under: the first capture group's text when the pattern has one (empty
+    /// if it took no part in the match), else the matched text; `nil` when it doesn't match.
+    public func groupKey(_ name: String) -> String? {
+        guard let match = try? regex.firstMatch(in: name) else { return nil }
+        if match.output.count > 1 {
+            return match.output[1].substring.map(String.init) ?? ""
+        }
+        return String(name[match.range])
+    }
+}
+
+/// How `/api/aggregate` groups runs (`group=`): by a pattern's capture, or by an hparam's value.
+public enum RunGrouping: Sendable {
+    /// Runs whose names give the same ``NamePattern/groupKey(_:)`` form one group; a run the
+    /// pattern doesn't match is a group of its own, named after it.
+    case pattern(NamePattern)
+    /// Runs with the same value of the hparam form one group, named by the value as `/api/hparams`
+    /// writes it (`0.001`, `32`, `adam`, `true`); runs without that hparam are left out.
+    case hparam(String)
+
+    /// Parses `group=regex` or `group=hparam:NAME`.
+    public init(parameter text: String) throws(BoardAPIError) {
+        if text.hasPrefix("hparam:") {
+            let name = String(text.dropFirst("hparam:".count))
+            guard !name.isEmpty else { throw BoardAPIError(400, "parameter 'group': 'hparam:' needs an hparam name") }
+            self = .hparam(name)
+        } else {
+            self = .pattern(try NamePattern(text, parameter: "group"))
+        }
+    }
+
+    /// The group of run `name`, `nil` if it is left out.
+    public func group(of name: String, _ run: RunData) -> String? {
+        switch self {
+        case .pattern(let pattern): return pattern.groupKey(name) ?? name
+        case .hparam(let hparam): return Self.hparamValues(run)[hparam].map(Self.text)
+        }
+    }
+
+    /// The hparams of a run's `_hparams_/session_start_info`, empty if it has none.
+    static func hparamValues(_ run: RunData) -> [String: Google_Protobuf_Value] {
+        guard let bytes = run.hparams[HParamsSummaries.sessionStartInfoTag],
+              let data = try? HParamsHParamsPluginData(serializedBytes: bytes) else { return [:] }
+        return data.sessionStartInfo.hparams
+    }
+
+    /// An hparam value as text, numbers as the API's JSON writes them.
+    static func text(_ value: Google_Protobuf_Value) -> String {
+        switch value.kind {
+        case .numberValue(let v):
+            var out = ""
+            BoardJSON.writeNumber(v, into: &out)
+            return out
+        case .stringValue(let v): return v
+        case .boolValue(let v): return v ? "true" : "false"
+        default: return ""
+        }
+    }
+}
+
+/// `GET /api/aggregate?runs=regex&group=regex|hparam:NAME&tag=&stat=mean_std|min_max&points=N`
+/// (also `start=`, `end=`, `smoothing=`): for each group of the runs that have the scalar `tag`,
+/// the mean and a band over the union of the group's steps inside the window.
+///
+/// At each step of the union, every run of the group whose steps span it gives a value: its point
+/// there, or the linear interpolation between its points around it (as `numpy.interp`); a run
+/// doesn't count before its first or after its last step, and NaNs don't count. The band is mean ±
+/// the population standard deviation (`mean_std`) or the minimum and maximum (`min_max`). With a
+/// smoothing, each run is smoothed (over its whole series) before it is interpolated. With
+/// `points=N` the steps are downsampled by the mean as `/api/scalars` does.
+public struct BoardAggregate: Sendable {
+    public enum Statistic: String, Sendable { case meanStd = "mean_std", minMax = "min_max" }
+
+    /// One group's answer.
+    public struct Group: Sendable {
+        public var name: String
+        public var runs: [String]
+        public var steps: [Int64] = []
+        public var mean: [Double] = []
+        public var low: [Double] = []
+        public var high: [Double] = []
+    }
+
+    public var groups: [Group]
+
+    /// Reads the query and computes every group.
+    ///
+    /// - Throws: ``BoardAPIError``: 400 for a missing `group` or `tag`, a bad pattern, `stat`,
+    ///   step or smoothing.
+    public init(parameters q: [String: String], snapshot: BoardSnapshot) throws(BoardAPIError) {
+        guard let tag = q["tag"], !tag.isEmpty else { throw BoardAPIError(400, "missing parameter 'tag'") }
+        guard let groupText = q["group"], !groupText.isEmpty else {
+            throw BoardAPIError(400, "missing parameter 'group' (a regex with a capture, or hparam:NAME)")
+        }
+        let grouping = try RunGrouping(parameter: groupText)
+        let runs = try q["runs"].map { text throws(BoardAPIError) in try NamePattern(text, parameter: "runs") }
+        let statText = q["stat"] ?? "mean_std"
+        guard let stat = Statistic(rawValue: statText) else {
+            throw BoardAPIError(400, "parameter 'stat' must be mean_std or min_max, not '\(statText)'")
+        }
+        let window = try ScalarWindowQuery(parameters: q)
+        var members: [String: [String]] = [:]
+        for name in snapshot.runs.keys.sorted() {
+            guard let run = snapshot.runs[name], run.scalarSeries(tag) != nil else { continue }
+            if let runs, !runs.matches(name) { continue }
+            guard let group = grouping.group(of: name, run) else { continue }
+            members[group, default: []].append(name)
+        }
+        groups = members.keys.sorted().map { name in
+            let names = members[name] ?? []
+            let series = names.compactMap { snapshot.runs[$0]?.scalarSeries(tag) }
+            return Self.aggregate(name: name, runs: names, series: series, stat: stat, window: window)
+        }
+    }
+
+    /// One run's points around the window: steps and (smoothed) values.
+    struct Track {
+        var steps: [Int64]
+        var values: [Double]
+        /// Index of the first step ≥ the step being computed.
+        var next = 0
+
+        init(_ series: ScalarSeries, window: ScalarWindowQuery) {
+            let inside = series.indices(fromStep: window.start, toStep: window.end)
+            let range = Swift.max(0, inside.lowerBound - 1)..<Swift.min(series.count, inside.upperBound + 1)
+            steps = series.steps(in: range)
+            if let weight = window.smoothing {
+                values = ScalarSmoothing.smoothed(series, weight: weight, at: Array(range))
+            } else {
+                values = series.values(in: range)
+            }
+        }
+
+        /// The run's value at `step` (interpolated), `nil` outside its steps; `step` must not go
+        /// down between calls.
+        mutating func value(at step: Int64) -> Double? {
+            while next < steps.count, steps[next] < step { next += 1 }
+            if next == steps.count { return nil }
+            if steps[next] == step { return values[next] }
+            if next == 0 { return nil }
+            let x0 = Double(steps[next - 1]), x1 = Double(steps[next])
+            let y0 = values[next - 1], y1 = values[next]
+            return (y1 - y0) / (x1 - x0) * (Double(step) - x0) + y0
+        }
+    }
+
+    static func aggregate(
+        name: String, runs: [String], series: [ScalarSeries], stat: Statistic, window: ScalarWindowQuery
+    ) -> Group {
+        var tracks = series.map { Track($0, window: window) }
+        let lower = window.start ?? .min, upper = window.end ?? .max
+        // The union of the steps inside the window: a k-way merge.
+        var union: [Int64] = []
+        union.reserveCapacity(tracks.map(\.steps.count).max() ?? 0)
+        var heads = tracks.map { track in track.steps.firstIndex { $0 >= lower } ?? track.steps.count }
+        while true {
+            var smallest = Int64.max
+            var found = false
+            for k in tracks.indices where heads[k] < tracks[k].steps.count {
+                let s = tracks[k].steps[heads[k]]
+                if s <= upper, !found || s < smallest {
+                    smallest = s
+                    found = true
+                }
+            }
+            guard found else { break }
+            union.append(smallest)
+            for k in tracks.indices where heads[k] < tracks[k].steps.count && tracks[k].steps[heads[k]] == smallest {
+                heads[k] += 1
+            }
+        }
+        var group = Group(name: name, runs: runs)
+        group.steps = union
+        group.mean.reserveCapacity(union.count)
+        group.low.reserveCapacity(union.count)
+        group.high.reserveCapacity(union.count)
+        var values = [Double](repeating: 0, count: tracks.count)
+        for step in union {
+            var n = 0
+            for k in tracks.indices {
+                if let v = tracks[k].value(at: step), !v.isNaN {
+                    values[n] = v
+                    n += 1
+                }
+            }
+            guard n > 0 else {
+                group.mean.append(.nan)
+                group.low.append(.nan)
+                group.high.append(.nan)
+                continue
+            }
+            var sum = 0.0
+            for i in 0..<n { sum += values[i] }
+            let mean = sum / Double(n)
+            group.mean.append(mean)
+            switch stat {
+            case .meanStd:
+                var squares = 0.0
+                for i in 0..<n { squares += (values[i] - mean) * (values[i] - mean) }
+                let std = (squares / Double(n)).squareRoot()
+                group.low.append(mean - std)
+                group.high.append(mean + std)
+            case .minMax:
+                var low = values[0], high = values[0]
+                for i in 1..<n {
+                    low = Swift.min(low, values[i])
+                    high = Swift.max(high, values[i])
+                }
+                group.low.append(low)
+                group.high.append(high)
+            }
+        }
+        if let maxPoints = window.maxPoints, union.count > maxPoints {
+            let keep = BoardQueries.downsampleIndices(count: union.count, maxPoints: maxPoints) { group.mean[$0] }
+            group.steps = keep.map { group.steps[$0] }
+            group.mean = keep.map { group.mean[$0] }
+            group.low = keep.map { group.low[$0] }
+            group.high = keep.map { group.high[$0] }
+        }
+        return group
+    }
+
+    /// `[{"group", "runs", "points": [[step, mean, low, high], ...]}]`.
+    public var json: BoardJSON {
+        .array(groups.map { group in
+            .object([
+                ("group", .string(group.name)),
+                ("runs", .array(group.runs.map(BoardJSON.string))),
+                ("points", .array(group.steps.indices.map { i in
+                    .array([.integer(group.steps[i]), .number(group.mean[i]), .number(group.low[i]), .number(group.high[i])])
+                })),
+            ])
+        })
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import LumenBoard
+
+/// The comparison endpoints (issue 18), through `BoardAPI.respond` / `BoardExport` as the server
+/// calls them:
+/// - `/api/scalars` with `start`/`end`/`smoothing` on a 1,000,000-point series (aim ≤ 5 ms), next
+///   to the same series downsampled without a window or smoothing (the answer before the issue);
+/// - `/api/aggregate` over 20 runs × 50,000 points in 4 groups (aim ≤ 20 ms);
+/// - `/api/export` of 20 runs × 500,000 points, long and wide CSV, written in 128 KiB pieces as
+///   the server streams them (aim ≥ 50 M points/s).
+enum BoardCompareBenchmarks {
+    /// A series of `count` points on a random walk, steps `0, stride, 2·stride...`.
+    static func series(count: Int, stride: Int64 = 1, seed: UInt64) -> RunData {
+        var run = RunData()
+        var state = seed
+        var value: Float = 1
+        for i in 0..<count {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            value += Float(Int64(bitPattern: state >> 11) % 1000) / 100_000
+            run.addScalar(tag: "loss", step: Int64(i) * stride, wallTime: 1.7e9 + Double(i) * 0.25, value: Double(value))
+        }
+        return run
+    }
+
+    static func runAll() {
+        // /api/scalars on 1 M points
+        let big = BoardSnapshot(runs: ["big": series(count: 1_000_000, seed: 1)])
+        let queries: [(String, [String: String])] = [
+            ("window-smoothed", ["start": "250000", "end": "750000", "points": "1000", "smoothing": "0.9"]),
+            ("full-smoothed", ["points": "1000", "smoothing": "0.9"]),
+            ("zoomed-smoothed", ["start": "900000", "end": "901000", "points": "1000", "smoothing": "0.9"]),
+        ]
+        var size = 0
+        let before = Measure.secondsPerIteration(runs: 7, iterations: 5) {
+            size = BoardAPI.respond(endpoint: "scalars", parameters: ["run": "big", "tag": "loss", "points": "1000"], snapshot: big).body.count
+        }
+        for (name, extra) in queries {
+            let q = extra.merging(["run": "big", "tag": "loss"]) { a, _ in a }
+            let seconds = Measure.secondsPerIteration(runs: 7, iterations: 5) {
+                size = BoardAPI.respond(endpoint: "scalars", parameters: q, snapshot: big).body.count
+            }
+            report(
+                "board-scalars-1m-\(name)", ours: format(seconds * 1e3, " ms (\(size) bytes)"),
+                reference: format(before * 1e3, " ms (points=1000, no window or smoothing)"), ratio: before / seconds, aim: "<=5 ms")
+        }
+
+        // /api/aggregate over 20 runs × 50,000 points
+        var runs: [String: RunData] = [:]
+        for r in 0..<20 { runs["cfg\(r / 5)/seed\(r % 5)"] = series(count: 50_000, seed: UInt64(r + 10)) }
+        let twenty = BoardSnapshot(runs: runs)
+        for (name, points) in [("points-1000", "1000"), ("every-step", nil)] as [(String, String?)] {
+            var q = ["group": #"(.*)/seed\d+"#, "tag": "loss", "stat": "mean_std"]
+            q["points"] = points
+            let seconds = Measure.secondsPerIteration(runs: 7, iterations: 3) {
+                size = BoardAPI.respond(endpoint: "aggregate", parameters: q, snapshot: twenty).body.count
+            }
+            report("board-aggregate-20x50k-\(name)", ours: format(seconds * 1e3, " ms (\(size) bytes)"), reference: "-", ratio: .nan, aim: "<=20 ms")
+        }
+
+        // /api/export of 10 M points
+        var exportRuns: [String: RunData] = [:]
+        for r in 0..<20 { exportRuns["run\(r)"] = series(count: 500_000, seed: UInt64(r + 100)) }
+        let ten = BoardSnapshot(runs: exportRuns)
+        for form in ["long", "wide"] {
+            guard let export = try? BoardExport(parameters: ["format": form, "smoothing": "0.6"], snapshot: ten) else { continue }
+            var bytes = 0
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 18)
+            let seconds = Measure.secondsPerIteration(runs: 3, iterations: 1) {
+                var stream = export.makeStream()
+                bytes = 0
+                var more = true
+                while more {
+                    buffer.removeAll(keepingCapacity: true)
+                    more = stream.write(into: &buffer, atLeast: 1 << 17)
+                    bytes += buffer.count
+                }
+            }
+            let rate = Double(export.pointCount) / seconds
+            report(
+                "board-export-10m-\(form)",
+                ours: format(rate / 1e6, " M points/s (\(export.pointCount) points, \(bytes >> 20) MiB in ") + format(seconds, " s)"),
+                reference: "-", ratio: .nan, aim: ">=50 M points/s")
+        }
+    }
+}
