@@ -166,6 +166,10 @@ public enum BoardAPI {
         return .array(rows)
     }
 
+    static func problemJSON(_ problem: BoardProblem) -> BoardJSON {
+        .object([("run", .string(problem.run)), ("file", .string(problem.file)), ("message", .string(problem.message))])
+    }
+
     static func status(_ status: BoardStatus) -> BoardJSON {
         .object([
             ("files", .integer(Int64(status.files))),
@@ -174,9 +178,8 @@ public enum BoardAPI {
             ("corruptRecords", .integer(Int64(status.corruptRecords))),
             ("firstLoadDone", .bool(status.firstLoadDone)),
             ("reloads", .integer(Int64(status.reloads))),
-            ("problems", .array(status.problems.map { problem in
-                .object([("run", .string(problem.run)), ("file", .string(problem.file)), ("message", .string(problem.message))])
-            })),
+            ("problems", .array(status.problems.map(problemJSON))),
+            ("rereads", .array(status.rereads.map(problemJSON))),
         ])
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import LumenBoard
 import LumenEvents
@@ -15,11 +17,18 @@ public enum BoardServer {
 
     /// A router answering `GET /api/<endpoint>` with ``BoardAPI`` over `store`'s snapshot,
     /// `GET /api/live` with server-sent changes, and every other `GET` with the web UI's files
-    /// from `assets` (the files packaged with the binary when `nil`).
-    public static func makeRouter(store: BoardStore, assets: UIAssets? = nil) -> Router<BasicRequestContext> {
+    /// from `assets` (the files packaged with the binary when `nil`). `security` says which `Host`
+    /// names are answered and which token is required (by default: loopback names, no token).
+    public static func makeRouter(
+        store: BoardStore, assets: UIAssets? = nil, security: BoardSecurity = BoardSecurity()
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         let cache = ResponseCache()
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: HostCheckMiddleware(security: security))
+        if let token = security.token {
+            router.add(middleware: AccessTokenMiddleware(token: token, secure: security.tls != nil))
+        }
         router.get("/api/live") { _, _ -> Response in
             let stream = store.changes()
             var headers = HTTPFields()
@@ -137,22 +146,33 @@ public enum BoardServer {
     }
 
     /// The application serving `store` (and the UI from `assets`) on `host`:`port` (0 picks a free port). `onRunning` gets the
-    /// port actually bound once the server listens.
+    /// port actually bound once the server listens. `security` defaults to ``BoardSecurity/init(boundTo:)`` of `host`;
+    /// with its ``BoardSecurity/tls`` the server speaks HTTPS.
     public static func makeApplication(
         store: BoardStore, assets: UIAssets? = nil, host: String = "127.0.0.1", port: Int = 6006,
-        logger: Logger? = nil,
+        security: BoardSecurity? = nil, logger: Logger? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var log = logger ?? Logger(label: "lumen.board")
         if logger == nil { log.logLevel = .warning }
+        let security = security ?? BoardSecurity(boundTo: host)
+        // Idle connections close after a minute; a request's head may be up to 4 MiB, so a query
+        // naming a 1 MB tag (percent-encoded) still fits, and anything larger is refused.
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: .seconds(60),
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: 4 << 20, maxHeaderListSize: 4 << 20, maxHeaderFieldCount: 200))
+        let server: HTTPServerBuilder
+        if let tls = security.tls {
+            server = HTTPServerBuilder { responder in
+                try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls)
+            }
+        } else {
+            server = .http1(configuration: http1)
+        }
         return Application(
-            router: makeRouter(store: store, assets: assets),
-            // Idle connections close after a minute; a request's head may be up to 4 MiB, so a query
-            // naming a 1 MB tag (percent-encoded) still fits, and anything larger is refused.
-            server: .http1(configuration: .init(
-                idleTimeout: .seconds(60),
-                httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: 4 << 20, maxHeaderListSize: 4 << 20, maxHeaderFieldCount: 200))),
+            router: makeRouter(store: store, assets: assets, security: security),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "Lumen board"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: log)
@@ -175,7 +195,9 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             let message = status == 404 ? "not found: \(request.method) \(request.uri.path)" : "\(error.status.reasonPhrase)"
             response = BoardServer.response(.error(status, message))
         }
-        response.headers[.contentSecurityPolicy] = BoardServer.contentSecurityPolicy
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] = BoardServer.contentSecurityPolicy
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPFields.Element.Name("Referrer-Policy")!] = "no-referrer"
         return response
