@@ -26,7 +26,7 @@ struct HostCheckMiddleware: RouterMiddleware {
                 + "127.0.0.1 and [::1]); if you reach it by this name, start it with --allowed-host \(name)"))
         }
         if request.uri.path == "/api/live", let origin = request.headers[.origin],
-           !HostCheck.isSameOrigin(origin, hostHeader: host)
+           !HostCheck.isSameOrigin(origin, scheme: security.tls == nil ? "http" : "https", hostHeader: host)
         {
             return BoardServer.response(.error(403,
                 "the request's Origin header '\(origin)' is another site; /api/live answers only the board's own pages"))
@@ -70,19 +70,14 @@ public enum HostCheck {
         }
     }
 
-    /// Whether `origin` (`scheme://host[:port]`) names the same site as the request's `Host`.
-    static func isSameOrigin(_ origin: String, hostHeader: String?) -> Bool {
+    /// Whether `origin` (`scheme://host[:port]`) is the board's own origin: `scheme` (how the
+    /// board is served) and the request's `Host`. `null` (a sandboxed or file page) never is.
+    static func isSameOrigin(_ origin: String, scheme: String, hostHeader: String?) -> Bool {
         guard let hostHeader, let host = split(authority: hostHeader) else { return false }
         let lowered = origin.lowercased()
-        let scheme: String
-        if lowered.hasPrefix("http://") {
-            scheme = "http"
-        } else if lowered.hasPrefix("https://") {
-            scheme = "https"
-        } else {
-            return false  // "null" (a sandboxed or file page) or another scheme
-        }
-        guard let other = split(authority: String(lowered.dropFirst(scheme.count + 3))) else { return false }
+        guard lowered.hasPrefix(scheme + "://"),
+              let other = split(authority: String(lowered.dropFirst(scheme.count + 3)))
+        else { return false }
         let defaultPort = scheme == "https" ? 443 : 80
         return other.name == host.name && (other.port ?? defaultPort) == (host.port ?? defaultPort)
     }
