@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -89,6 +90,9 @@ let package = Package(
                 "LumenBoardUI",
                 "LumenEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -101,7 +105,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "board",
-            dependencies: ["LumenBoard", "LumenBoardS3", "LumenBoardServer", "LumenBoardUI", "LumenS3", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "LumenBoard", "LumenBoardS3", "LumenBoardServer", "LumenBoardUI", "LumenS3",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "DigitsExample",

@@ -113,11 +113,13 @@ def chromedriver_path():
     raise RuntimeError("chromedriver not found: scripts/setup installs Debian's chromium-driver")
 
 
-def browser(width=1400, height=1000, dark=False):
-    """Headless chromium with the watchdog installed on every new document."""
+def browser(width=1400, height=1000, dark=False, extra=()):
+    """Headless chromium with the watchdog installed on every new document; `extra` are more
+    command-line switches."""
     options = webdriver.ChromeOptions()
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     f"--window-size={width},{height}", "--force-device-scale-factor=1", "--hide-scrollbars"):
+                     f"--window-size={width},{height}", "--force-device-scale-factor=1", "--hide-scrollbars",
+                     *extra):
         options.add_argument(argument)
     chromium = shutil.which("chromium")
     if chromium:

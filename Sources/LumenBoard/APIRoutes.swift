@@ -177,6 +177,10 @@ public enum BoardAPI {
         return .array(rows)
     }
 
+    static func problemJSON(_ problem: BoardProblem) -> BoardJSON {
+        .object([("run", .string(problem.run)), ("file", .string(problem.file)), ("message", .string(problem.message))])
+    }
+
     static func status(_ snapshot: BoardSnapshot) -> BoardJSON {
         let status = snapshot.status
         return .object([
@@ -189,9 +193,8 @@ public enum BoardAPI {
             ("storeBytes", .integer(Int64(status.storeBytes))),
             ("firstLoadDone", .bool(status.firstLoadDone)),
             ("reloads", .integer(Int64(status.reloads))),
-            ("problems", .array(status.problems.map { problem in
-                .object([("run", .string(problem.run)), ("file", .string(problem.file)), ("message", .string(problem.message))])
-            })),
+            ("problems", .array(status.problems.map(problemJSON))),
+            ("rereads", .array(status.rereads.map(problemJSON))),
             ("ignored", ignored(snapshot)),
         ])
     }

@@ -21,8 +21,11 @@ public struct BoardStatus: Sendable, Equatable {
     public var firstLoadDone = false
     /// Passes over the logdir so far.
     public var reloads = 0
-    /// Files that are deleted, truncated, replaced or unreadable (the rest is still served).
+    /// Files that are deleted or unreadable (the rest is still served).
     public var problems: [BoardProblem] = []
+    /// Files found replaced under their name, whose runs were read again from the start
+    /// (the latest ``RunLoader/rereadsKept`` per run).
+    public var rereads: [BoardProblem] = []
 
     public init() {}
 }
@@ -272,6 +275,7 @@ final class LoadEngine: @unchecked Sendable {
                 status.files += runLoader.files.count
                 status.bytes += runLoader.bytesOnDisk
                 status.problems += runLoader.problems
+                status.rereads += runLoader.rereads
             }
         }
         if !shared { status.problems = loader.listingProblems + status.problems }

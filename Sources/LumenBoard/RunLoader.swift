@@ -43,13 +43,21 @@ public final class LoadCounters: Sendable {
 /// An incomplete last record waits for the next pass. A damaged record is skipped and counted in
 /// the run's ``RunData/corruptRecords``; a frame whose length checksum fails stops the file there
 /// (a plain file is looked at again next pass, in case that was a torn read of a write in
-/// progress). A file that is deleted, shrinks below what was read (truncated), is replaced by
-/// another file, or fails to read, keeps what was read and is not read further; ``problem`` says
-/// why.
+/// progress). A file replaced under the same name (another inode, shorter than what was read, or
+/// its first record changed) is not read further and says so in ``replacement``: its run reads it
+/// again from the start. A file that is deleted or fails to read keeps what was read and is not
+/// read further; ``problem`` says why.
 public final class EventFileTail {
     public let path: String
     /// Why the file is no longer read, if it isn't.
     public private(set) var problem: String?
+    /// How the file was found replaced under its name, if it was: it must be read again from the start.
+    public private(set) var replacement: String?
+    /// The file's first bytes as read (its first record, up to ``fingerprintLength``), to tell a
+    /// file rewritten in place from one that grew.
+    private var fingerprint: [UInt8] = []
+    /// Whether ``fingerprint`` holds all it will.
+    private var fingerprintComplete = false
     /// The file's size at the last pass.
     public private(set) var size: Int64 = 0
     /// Bytes of the file read so far (compressed bytes for gzip).
@@ -90,8 +98,11 @@ public final class EventFileTail {
     /// store that kept failing); it is read again on the next pass.
     public private(set) var unavailable: String?
 
-    /// Whether the file is still being read (it has no ``problem``).
-    public var isLive: Bool { problem == nil }
+    /// Whether the file is still being read (it has no ``problem`` and was not replaced).
+    public var isLive: Bool { problem == nil && replacement == nil }
+
+    /// The most bytes of a file's start kept to recognize it.
+    static let fingerprintLength = 4096
 
     /// Reads what is available now into `run`, stopping once about `budget` bytes were read (the
     /// next call goes on from there). Returns how many records were decoded and whether bytes
@@ -100,7 +111,7 @@ public final class EventFileTail {
     public func readAvailable(into run: inout RunData, budget: Int = .max, counters: LoadCounters? = nil)
         -> (records: Int, more: Bool)
     {
-        guard problem == nil else { return (0, false) }
+        guard isLive else { return (0, false) }
         unavailable = nil
         do {
             switch try source.state() {
@@ -110,7 +121,7 @@ public final class EventFileTail {
                 problem = "deleted while being read; kept what was read"
                 return (0, false)
             case .replaced:
-                problem = "replaced by another file; kept what was read from the first"
+                replacement = "replaced by another file of the same name"
                 return (0, false)
             }
         } catch let error as StorageUnavailable {
@@ -121,12 +132,18 @@ public final class EventFileTail {
             return (0, false)
         }
         if size < seenEnd {
-            problem = "truncated from \(seenEnd) to \(size) bytes; kept what was read"
+            replacement = "rewritten: it shrank from \(seenEnd) to \(size) bytes"
             return (0, false)
         }
         do {
-            return gzip == nil ? try readPlain(into: &run, budget: budget, counters: counters)
+            if !fingerprint.isEmpty, try source.read(at: 0, maxLength: fingerprint.count) != fingerprint {
+                replacement = "rewritten: its first record changed"
+                return (0, false)
+            }
+            let step = gzip == nil ? try readPlain(into: &run, budget: budget, counters: counters)
                 : try readGzip(into: &run, budget: budget, counters: counters)
+            try takeFingerprint()
+            return step
         } catch let error as StorageUnavailable {
             unavailable = error.description
             return (0, false)
@@ -134,6 +151,24 @@ public final class EventFileTail {
             problem = "\(error)"
             return (0, false)
         }
+    }
+
+    /// Keeps the file's first record (plain) or first bytes (gzip, whose first member never
+    /// changes once written), up to ``fingerprintLength`` bytes, once they were read.
+    private func takeFingerprint() throws {
+        guard !fingerprintComplete, seenEnd > fingerprint.count else { return }
+        var wanted = Self.fingerprintLength
+        if gzip == nil {
+            // A plain file's first record: its frame is the 8-byte length, 4 + length + 4 bytes.
+            guard seenEnd >= 8 else { return }
+            let header = try source.read(at: 0, maxLength: 8)
+            guard header.count == 8 else { return }
+            let length = header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            wanted = Int(min(UInt64(wanted), length &+ 16))
+        }
+        let length = Int(min(Int64(wanted), seenEnd))
+        fingerprint = try source.read(at: 0, maxLength: length)
+        fingerprintComplete = fingerprint.count >= wanted
     }
 
     private func readPlain(into run: inout RunData, budget: Int, counters: LoadCounters?) throws -> (records: Int, more: Bool) {
@@ -224,9 +259,19 @@ public final class EventFileTail {
 }
 
 /// Loads one run: tails each of its files, in name order, into its ``RunData``.
+///
+/// When one of its files is found replaced under its name (see ``EventFileTail/replacement``),
+/// the run is read again from the start of every file, so the replaced file's old points go and
+/// its new ones come in; ``rereads`` records it.
 public final class RunLoader {
     public let name: String
+    public let limits: SampleLimits
     public private(set) var data: RunData
+    /// The latest times the run was read again because a file was replaced (at most
+    /// ``rereadsKept``), oldest first.
+    public private(set) var rereads: [BoardProblem] = []
+    /// How many ``rereads`` are kept.
+    public static let rereadsKept = 20
     private var tails: [String: EventFileTail] = [:]
     /// Files that couldn't be opened: path → why.
     private var openFailures: [String: String] = [:]
@@ -238,6 +283,7 @@ public final class RunLoader {
 
     public init(name: String, limits: SampleLimits = SampleLimits(), storage: any LogStorage = LocalLogStorage()) {
         self.name = name
+        self.limits = limits
         self.data = RunData(limits: limits)
         self.storage = storage
     }
@@ -290,11 +336,24 @@ public final class RunLoader {
             let before = tail.bytesRead
             let step = tail.readAvailable(into: &data, budget: left, counters: counters)
             records += step.records
+            if let replacement = tail.replacement {
+                startOver(because: BoardProblem(
+                    run: name, file: path, message: replacement + "; read again from the start, its old points dropped"))
+                return (records, true)
+            }
             if step.more { return (records, true) }
             left -= Int(clamping: tail.bytesRead - before)
             if left <= 0 { left = 1 }
         }
         return (records, false)
+    }
+
+    /// Drops what was read and every file's position, so the next pass reads the run afresh.
+    private func startOver(because reread: BoardProblem) {
+        data = RunData(limits: limits)
+        tails = [:]
+        rereads.append(reread)
+        if rereads.count > Self.rereadsKept { rereads.removeFirst(rereads.count - Self.rereadsKept) }
     }
 
     /// Hands the data as of now to ``sharedData`` (for a snapshot taken while loading goes on).

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import LumenBoard
 import LumenEvents
@@ -14,15 +16,23 @@ public enum BoardServer {
         + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
     /// A router answering `GET /api/<endpoint>` with ``BoardAPI`` over `store`'s snapshot,
-    /// `GET /api/live` with server-sent changes, `GET /api/export` with a streamed CSV, `GET /metrics` with the Prometheus metrics, and
-    /// every other `GET` with the web UI's files from `assets` (the files packaged with the binary
-    /// when `nil`), all under `pathPrefix` (as TensorBoard's `--path_prefix`: `/board` serves the
-    /// UI at `/board/` and the API at `/board/api/...`; the bare prefix redirects to `prefix/`).
-    public static func makeRouter(store: BoardStore, assets: UIAssets? = nil, pathPrefix: String = "") -> Router<BasicRequestContext> {
+    /// `GET /api/live` with server-sent changes, `GET /api/export` with a streamed CSV, `GET /metrics`
+    /// with the Prometheus metrics, and every other `GET` with the web UI's files from `assets` (the
+    /// files packaged with the binary when `nil`), all under `pathPrefix` (as TensorBoard's
+    /// `--path_prefix`: `/board` serves the UI at `/board/` and the API at `/board/api/...`; the bare
+    /// prefix redirects to `prefix/`). `security` says which `Host` names are answered and which
+    /// token is required (by default: loopback names, no token).
+    public static func makeRouter(
+        store: BoardStore, assets: UIAssets? = nil, pathPrefix: String = "", security: BoardSecurity = BoardSecurity()
+    ) -> Router<BasicRequestContext> {
         let prefix = normalizedPathPrefix(pathPrefix)
         let router = Router()
         let metrics = BoardMetrics(store: store)
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: HostCheckMiddleware(security: security))
+        if let token = security.token {
+            router.add(middleware: AccessTokenMiddleware(token: token, secure: security.tls != nil))
+        }
         router.add(middleware: MetricsMiddleware(metrics: metrics, pathPrefix: prefix))
         if prefix.isEmpty {
             addRoutes(to: router, store: store, assets: assets, metrics: metrics, prefix: prefix)
@@ -206,22 +216,33 @@ public enum BoardServer {
     }
 
     /// The application serving `store` (and the UI from `assets`) on `host`:`port` (0 picks a free port). `onRunning` gets the
-    /// port actually bound once the server listens.
+    /// port actually bound once the server listens. `security` defaults to ``BoardSecurity/init(boundTo:)`` of `host`;
+    /// with its ``BoardSecurity/tls`` the server speaks HTTPS.
     public static func makeApplication(
         store: BoardStore, assets: UIAssets? = nil, host: String = "127.0.0.1", port: Int = 6006,
-        pathPrefix: String = "", logger: Logger? = nil,
+        pathPrefix: String = "", security: BoardSecurity? = nil, logger: Logger? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var log = logger ?? Logger(label: "lumen.board")
         if logger == nil { log.logLevel = .warning }
+        let security = security ?? BoardSecurity(boundTo: host)
+        // Idle connections close after a minute; a request's head may be up to 4 MiB, so a query
+        // naming a 1 MB tag (percent-encoded) still fits, and anything larger is refused.
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: .seconds(60),
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: 4 << 20, maxHeaderListSize: 4 << 20, maxHeaderFieldCount: 200))
+        let server: HTTPServerBuilder
+        if let tls = security.tls {
+            server = HTTPServerBuilder { responder in
+                try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls)
+            }
+        } else {
+            server = .http1(configuration: http1)
+        }
         return Application(
-            router: makeRouter(store: store, assets: assets, pathPrefix: pathPrefix),
-            // Idle connections close after a minute; a request's head may be up to 4 MiB, so a query
-            // naming a 1 MB tag (percent-encoded) still fits, and anything larger is refused.
-            server: .http1(configuration: .init(
-                idleTimeout: .seconds(60),
-                httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: 4 << 20, maxHeaderListSize: 4 << 20, maxHeaderFieldCount: 200))),
+            router: makeRouter(store: store, assets: assets, pathPrefix: pathPrefix, security: security),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "Lumen board"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: log)
@@ -244,7 +265,9 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             let message = status == 404 ? "not found: \(request.method) \(request.uri.path)" : "\(error.status.reasonPhrase)"
             response = BoardServer.response(.error(status, message))
         }
-        response.headers[.contentSecurityPolicy] = BoardServer.contentSecurityPolicy
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] = BoardServer.contentSecurityPolicy
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPFields.Element.Name("Referrer-Policy")!] = "no-referrer"
         return response

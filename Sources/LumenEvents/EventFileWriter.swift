@@ -27,8 +27,13 @@ private func writeDescriptor(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ c
 ///
 /// The first event of the file carries ``EventFileFormat/fileVersion``.
 ///
-/// I/O errors (a full disk, a deleted log directory) never crash the writer: the first one is kept
-/// in ``lastError`` and thrown from ``flush()`` and ``close()``; events after it are dropped.
+/// I/O errors never crash the writer; they are kept in ``lastError`` and thrown from ``flush()``
+/// and ``close()``. When a write fails (a full disk, a file size limit), the file is cut back to
+/// its last complete record, so it stays valid, and the bytes not written are kept and written
+/// again on every flush until that succeeds: writing resumes by itself once there is space, and
+/// ``lastError`` is cleared. While it fails, at most 16 MiB wait in memory; events beyond that
+/// are dropped and counted in ``droppedEventCount``. After other errors (the file was deleted,
+/// compression failed) events are dropped.
 ///
 /// ```swift
 /// let writer = try EventFileWriter(logdir: "runs/exp1")
@@ -123,8 +128,13 @@ public final class EventFileWriter: Sendable {
         try? close()
     }
 
-    /// The first I/O error the writer met, if any; events after it were dropped.
+    /// The writer's I/O error, if any: the last write's failure until a later write succeeds, or
+    /// the failure (a deleted file, compression) after which events are dropped.
     public var lastError: EventFileWriterError? { state.currentError }
+
+    /// Events dropped because writing failed for longer than the memory kept for them allows
+    /// (16 MiB of events), or after an error writing can't recover from.
+    public var droppedEventCount: Int { state.droppedEventCount }
 
     /// Whether ``close()`` was called.
     public var isClosed: Bool { state.isClosing }
@@ -177,9 +187,11 @@ public final class EventFileWriter: Sendable {
         write(event)
     }
 
-    /// Writes every queued event to the file and syncs it, returning when the bytes are on disk.
+    /// Writes every queued event (and any a failed write left) to the file and syncs it, returning
+    /// when the bytes are on disk.
     ///
-    /// - Throws: The writer's ``lastError``, if it met one.
+    /// - Throws: The writer's ``lastError`` if the write failed (the events stay queued for the
+    ///   next flush) or an earlier error stopped the writer.
     public func flush() throws {
         try flush(sync: true)
     }
@@ -187,7 +199,8 @@ public final class EventFileWriter: Sendable {
     /// Flushes and closes the file; the writer thread ends. Later writes are ignored; closing
     /// again does nothing.
     ///
-    /// - Throws: The writer's ``lastError``, if it met one.
+    /// - Throws: The writer's ``lastError``, if it met one; events the last write could not put on
+    ///   disk are then lost, and the file ends at its last complete record.
     public func close() throws {
         try state.close()
     }
@@ -254,12 +267,20 @@ final class EventFileWriterState: @unchecked Sendable {
     private var closing = false
     private var finished = false
     private var error: EventFileWriterError?
+    private var dropped = 0
 
     // Owned by the writer thread.
     private let descriptor: Int32
     private let gzip: GzipMemberWriter?
     private var memberOpen = false
     private var descriptorClosed = false
+    /// The file's length up to its last complete record written.
+    private var committed: Int64
+    /// Whole records (or whole gzip members) a failed write left, first in line for the next.
+    private var unwritten: [UInt8] = []
+    /// Events in `unwritten`, and in the gzip member being built.
+    private var unwrittenEvents = 0
+    private var memberEvents = 0
 
     init(path: String, descriptor: Int32, gzip: GzipMemberWriter?, flushInterval: Double, maxQueue: Int) {
         self.path = path
@@ -267,6 +288,14 @@ final class EventFileWriterState: @unchecked Sendable {
         self.gzip = gzip
         self.flushInterval = flushInterval
         self.maxQueue = maxQueue
+        var status = stat()
+        committed = fstat(descriptor, &status) == 0 ? Int64(status.st_size) : 0
+    }
+
+    var droppedEventCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return dropped
     }
 
     var currentError: EventFileWriterError? {
@@ -345,7 +374,7 @@ final class EventFileWriterState: @unchecked Sendable {
             while true {
                 if closing || flushRequests > flushesDone { break }
                 if pendingCount >= maxQueue / 2 || pending.count >= maxQueueBytes / 2 { break }
-                let hasData = pendingCount > 0 || memberOpen
+                let hasData = pendingCount > 0 || memberOpen || !unwritten.isEmpty
                 let deadline = lastFlush + flushInterval
                 if hasData && EventFileWriter.now() >= deadline { break }
                 if hasData {
@@ -355,27 +384,43 @@ final class EventFileWriterState: @unchecked Sendable {
                 }
             }
             swap(&work, &pending)
+            let events = pendingCount
             pendingCount = 0
             let ticket = flushRequests
             let sync = syncRequests > flushesDone || closing
             let isClosing = closing
             let flushDue = isClosing || ticket > flushesDone || EventFileWriter.now() >= lastFlush + flushInterval
-            let failed = error != nil
+            // A failed write is tried again; after any other error, events are dropped.
+            let stopped = error.map { !$0.isRetried } ?? false
             // Callers waiting for room may go on.
             condition.broadcast()
             condition.unlock()
 
             var newError: EventFileWriterError?
-            if !failed {
-                newError = writeOut(work, endingMember: flushDue, sync: sync)
+            var lost = 0
+            if stopped {
+                lost = events
+            } else {
+                (newError, lost) = writeOut(work, events: events, endingMember: flushDue, sync: sync)
             }
             work.removeAll(keepingCapacity: true)
             if flushDue { lastFlush = EventFileWriter.now() }
 
             condition.lock()
-            if let newError, error == nil { error = newError }
+            dropped += lost
+            if !stopped {
+                // The round's outcome: a failure, or (when everything is written) none.
+                if let newError {
+                    if error == nil || error?.isRetried == true { error = newError }
+                } else if error?.isRetried == true, unwritten.isEmpty {
+                    error = nil
+                }
+            }
             flushesDone = ticket
             if isClosing && pendingCount == 0 {
+                // What the last write could not put on disk is lost with the descriptor.
+                dropped += unwrittenEvents
+                unwrittenEvents = 0
                 if !descriptorClosed {
                     closeDescriptor(descriptor)
                     descriptorClosed = true
@@ -389,28 +434,61 @@ final class EventFileWriterState: @unchecked Sendable {
         }
     }
 
-    /// Writes `bytes`; with gzip, compresses them into the current member, which is written when
-    /// `endingMember` ends it (a flush). Syncs when asked.
-    private func writeOut(_ bytes: [UInt8], endingMember: Bool, sync: Bool) -> EventFileWriterError? {
+    /// Writes `bytes` (`events` framed records); with gzip, compresses them into the current
+    /// member, which is written when `endingMember` ends it (a flush). Syncs when asked. Returns
+    /// the error, if any, and how many events were dropped.
+    private func writeOut(_ bytes: [UInt8], events: Int, endingMember: Bool, sync: Bool)
+        -> (error: EventFileWriterError?, dropped: Int)
+    {
+        var output = bytes
+        var outputEvents = events
         do {
             if let gzip {
                 if !bytes.isEmpty {
                     try gzip.append(bytes)
+                    memberEvents += events
                 }
-                if endingMember {
-                    let member = try gzip.finishMember()
-                    if let error = writeAll(member) { return error }
-                }
+                output = endingMember ? try gzip.finishMember() : []
+                outputEvents = endingMember ? memberEvents : 0
+                if endingMember { memberEvents = 0 }
                 memberOpen = gzip.hasUnfinishedMember
-            } else if let error = writeAll(bytes) {
-                return error
             }
-            guard endingMember else { return nil }
         } catch let error as ZlibError {
-            return .compressionFailed(error)
+            return (.compressionFailed(error), events)
         } catch {
-            return .compressionFailed(.unexpectedResult(code: 0, message: "\(error)"))
+            return (.compressionFailed(.unexpectedResult(code: 0, message: "\(error)")), events)
         }
+        if !output.isEmpty || !unwritten.isEmpty {
+            let result = writeRecords(output, events: outputEvents)
+            if result.error != nil { return result }
+        }
+        guard endingMember else { return (nil, 0) }
+        return (synced(sync), 0)
+    }
+
+    /// Writes what an earlier round left, then `output` (whole records, or a whole gzip member).
+    /// When that fails, the file is cut back to its last complete record and the bytes wait for
+    /// the next round, up to ``maxQueueBytes`` (`output`'s events are dropped beyond it).
+    private func writeRecords(_ output: [UInt8], events: Int) -> (error: EventFileWriterError?, dropped: Int) {
+        let attempt = unwritten.isEmpty ? output : unwritten + output
+        guard let error = writeAll(attempt) else {
+            committed += Int64(attempt.count)
+            unwritten = []
+            unwrittenEvents = 0
+            return (nil, 0)
+        }
+        // Cut back whatever part of the attempt reached the file (a no-op if none did).
+        _ = ftruncate(descriptor, off_t(committed))
+        if attempt.count <= maxQueueBytes {
+            unwritten = attempt
+            unwrittenEvents += events
+            return (error, 0)
+        }
+        return (error, events)
+    }
+
+    /// After a flush's bytes are written: checks the file still exists, and syncs when asked.
+    private func synced(_ sync: Bool) -> EventFileWriterError? {
         var status = stat()
         if fstat(descriptor, &status) == 0, status.st_nlink == 0 {
             return .fileRemoved(path: path)

@@ -31,7 +31,8 @@ public enum EventFileWriterError: Error, Sendable, Equatable, CustomStringConver
         case let .cannotOpenFile(path, code):
             "cannot create the event file \(path): \(Self.message(for: code))"
         case let .writeFailed(path, code):
-            "cannot write the event file \(path): \(Self.message(for: code)); events after this are dropped"
+            "cannot write the event file \(path): \(Self.message(for: code)); the file ends at its last complete "
+                + "record, and the events not written are kept and written again on the next flush"
         case let .syncFailed(path, code):
             "cannot sync the event file \(path) to disk: \(Self.message(for: code))"
         case let .fileRemoved(path):
@@ -41,6 +42,13 @@ public enum EventFileWriterError: Error, Sendable, Equatable, CustomStringConver
         case let .invalidSummary(reason):
             "the serialized summary does not parse: \(reason)"
         }
+    }
+
+    /// Whether the writer tries again after this error (a failed write), rather than dropping
+    /// the events that follow.
+    var isRetried: Bool {
+        if case .writeFailed = self { return true }
+        return false
     }
 
     private static func message(for code: Int32) -> String {

@@ -6,6 +6,7 @@ import LumenBoardS3
 import LumenBoardServer
 import LumenBoardUI
 import LumenS3
+import ServiceLifecycle
 
 @main
 struct Board: AsyncParsableCommand {
@@ -49,6 +50,9 @@ struct Board: AsyncParsableCommand {
         valueName: "url"))
     var s3Endpoint: String?
 
+    @OptionGroup(title: "Access")
+    var access: AccessOptions
+
     func validate() throws {
         do {
             _ = try LogdirSpec(parsing: logdir)
@@ -63,7 +67,11 @@ struct Board: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let shutdown = ShutdownSwitch()
+        ShutdownSignals.install { shutdown.trigger() }
         let host = bindAll ? "0.0.0.0" : host
+        let protection = try access.resolve(host: host)
+        if let warning = protection.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let ui = try userInterface()
         var spec = try LogdirSpec(parsing: logdir)
         for index in spec.entries.indices {
@@ -89,14 +97,22 @@ struct Board: AsyncParsableCommand {
             spec: spec, limits: limits, store: store, storages: storages, progress: LoadProgressLine.makeReporter())
         let loading = Task { await loader.run(interval: reloadInterval) }
         defer { loading.cancel() }
-        let shownHost = host == "0.0.0.0" ? (ProcessInfo.processInfo.hostName) : host
+        let shownHost = host == "0.0.0.0" ? (ProcessInfo.processInfo.hostName) : host.contains(":") ? "[\(host)]" : host
         let prefix = BoardServer.normalizedPathPrefix(pathPrefix)
-        let app = BoardServer.makeApplication(store: store, assets: ui, host: host, port: port, pathPrefix: prefix) { bound in
-            let line = "Lumen board at http://\(shownHost):\(bound)\(prefix)/ (logdir \(logdir))\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
+        let app = BoardServer.makeApplication(
+            store: store, assets: ui, host: host, port: port, pathPrefix: prefix, security: protection.security
+        ) { bound in
+            var line = "Lumen board at \(protection.scheme)://\(shownHost):\(bound)\(prefix)/"
+            if let token = protection.tokenInURL { line += "?token=\(token)" }
+            line += " (logdir \(logdir))"
+            if let source = protection.tokenSource { line += "; it needs the access token given in \(source)" }
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         do {
-            try await app.runService()
+            // Signals are handled by ShutdownSignals from the start, not by the service group.
+            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: app.logger))
+            await shutdown.attach(group)
+            try await group.run()
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("errno: 98") || text.contains("EADDRINUSE") {

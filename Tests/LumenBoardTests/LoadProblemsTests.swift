@@ -10,9 +10,23 @@ import LumenTestSupport
         EventBytes.framed(steps.map { EventBytes.scalar(tag, step: Int64($0), value: Float($0)) })
     }
 
-    /// Deleted, truncated and replaced files keep what was read, are listed in `/api/status`, and
-    /// the other files go on being read.
-    @Test func deletedTruncatedAndReplacedFiles() async throws {
+    static func scalars(_ tag: String, _ steps: Range<Int>, plus offset: Float) -> [UInt8] {
+        EventBytes.framed(steps.map { EventBytes.scalar(tag, step: Int64($0), value: Float($0) + offset) })
+    }
+
+    /// Rewrites `path` in place (same inode): cut to nothing, then `bytes`.
+    static func rewriteInPlace(_ path: String, _ bytes: [UInt8]) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(bytes))
+    }
+
+    /// A deleted file keeps what was read and is listed in `/api/status`'s problems. A file replaced
+    /// under its name — another inode, shorter, or rewritten in place with a different first record
+    /// — is read again from the start: its old points are replaced by the new file's, and
+    /// `/api/status` lists it under `rereads`. The other files go on being read.
+    @Test func deletedAndReplacedFiles() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try dir.write("a/events.out.tfevents.1.host", Self.scalars("x", 0..<10))
@@ -20,38 +34,61 @@ import LumenTestSupport
         try dir.write("b/events.out.tfevents.1.host", Self.scalars("x", 0..<10))
         try dir.write("c/events.out.tfevents.1.host", Self.scalars("x", 0..<10))
         try dir.write("d/events.out.tfevents.1.host", Self.scalars("x", 0..<10))
+        try dir.write("e/events.out.tfevents.1.host", Self.scalars("x", 0..<10))
+        try dir.write("e/events.out.tfevents.2.host", Self.scalars("y", 0..<10))
         let loader = BoardLoader(logdir: dir.path)
         var snapshot = await loader.reload()
-        #expect(snapshot.status.problems.isEmpty)
-        #expect(snapshot.status.events == 50)
+        #expect(snapshot.status.problems.isEmpty && snapshot.status.rereads.isEmpty)
+        #expect(snapshot.status.events == 70)
 
         try FileManager.default.removeItem(atPath: dir.file("a/events.out.tfevents.1.host"))
-        #expect(truncate(dir.file("b/events.out.tfevents.1.host"), 30) == 0)
-        try dir.write("c/replacement", Self.scalars("x", 0..<20))
+        // b: rewritten shorter in place; c: another file renamed over it; e: rewritten longer in
+        // place, so only its first record tells.
+        try Self.rewriteInPlace(dir.file("b/events.out.tfevents.1.host"), Self.scalars("x", 0..<5, plus: 100))
+        try dir.write("c/replacement", Self.scalars("x", 0..<20, plus: 200))
         #expect(rename(dir.file("c/replacement"), dir.file("c/events.out.tfevents.1.host")) == 0)
+        try Self.rewriteInPlace(dir.file("e/events.out.tfevents.1.host"), Self.scalars("x", 3..<18, plus: 300))
         try dir.append("a/events.out.tfevents.2.host", Self.scalars("y", 10..<15))
         try dir.append("d/events.out.tfevents.1.host", Self.scalars("x", 10..<12))
         snapshot = await loader.reload()
 
-        #expect(snapshot.status.problems.map(\.run) == ["a", "b", "c"])
-        #expect(snapshot.status.problems.first { $0.run == "a" }?.file == dir.file("a/events.out.tfevents.1.host"))
-        #expect(snapshot.status.problems.first { $0.run == "a" }?.message.contains("deleted") == true)
-        #expect(snapshot.status.problems.first { $0.run == "b" }?.message.contains("truncated") == true)
-        #expect(snapshot.status.problems.first { $0.run == "c" }?.message.contains("replaced") == true)
-        // What was read is still served, and the healthy files were read further.
+        #expect(snapshot.status.problems.map(\.run) == ["a"])
+        #expect(snapshot.status.problems.first?.message.contains("deleted") == true)
+        #expect(snapshot.status.rereads.map(\.run) == ["b", "c", "e"])
+        #expect(snapshot.status.rereads.map(\.file) == ["b", "c", "e"].map { dir.file("\($0)/events.out.tfevents.1.host") })
+        let messages = snapshot.status.rereads.map(\.message)
+        #expect(messages[0].contains("shrank"), "\(messages)")
+        #expect(messages[1].contains("new inode"), "\(messages)")
+        #expect(messages[2].contains("first record changed"), "\(messages)")
+        #expect(messages.allSatisfy { $0.contains("read again from the start") })
+        // The replaced files' points are the new files' only; the other files' are all there.
+        func points(_ run: String, _ tag: String) throws -> [(Int64, Double)] {
+            try FaultTests.served(snapshot, run: run, tag: tag).map { ($0.step, $0.value) }
+        }
+        #expect(try points("b", "x").map(\.0) == Array(0..<5) && points("b", "x").map(\.1) == (0..<5).map { Double($0) + 100 })
+        #expect(try points("c", "x").map(\.0) == Array(0..<20) && points("c", "x").map(\.1) == (0..<20).map { Double($0) + 200 })
+        #expect(try points("e", "x").map(\.0) == Array(3..<18) && points("e", "x").map(\.1) == (3..<18).map { Double($0) + 300 })
+        #expect(try points("e", "y").map(\.0) == Array(0..<10))
         #expect(snapshot.runs["a"]?.scalars["x"]?.count == 10)
         #expect(snapshot.runs["a"]?.scalars["y"]?.count == 15)
-        #expect(snapshot.runs["b"]?.scalars["x"]?.count == 10)
-        #expect(snapshot.runs["c"]?.scalars["x"]?.count == 10)
         #expect(snapshot.runs["d"]?.scalars["x"]?.count == 12)
+        #expect(snapshot.status.corruptRecords == 0)
 
-        // `/api/status` lists them.
+        // Growing again is not a replacement: the next pass just reads on.
+        try dir.append("c/events.out.tfevents.1.host", Self.scalars("x", 20..<25, plus: 200))
+        snapshot = await loader.reload()
+        #expect(snapshot.status.rereads.count == 3)
+        #expect(snapshot.runs["c"]?.scalars["x"]?.count == 25)
+
+        // `/api/status` lists both.
         let status = BoardAPI.respond(endpoint: "status", parameters: [:], snapshot: snapshot)
         #expect(status.status == 200)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.body)) as? [String: Any])
         let listed = try #require(json["problems"] as? [[String: String]])
-        #expect(listed.map { $0["run"] ?? "" } == ["a", "b", "c"])
-        #expect(listed.allSatisfy { $0["file"]?.isEmpty == false && $0["message"]?.isEmpty == false })
+        #expect(listed.map { $0["run"] ?? "" } == ["a"])
+        let rereads = try #require(json["rereads"] as? [[String: String]])
+        #expect(rereads.map { $0["run"] ?? "" } == ["b", "c", "e"])
+        #expect(rereads.allSatisfy { $0["file"]?.isEmpty == false && $0["message"]?.isEmpty == false })
         #expect(json["firstLoadDone"] as? Bool == true)
     }
 
