@@ -59,7 +59,10 @@ import Testing
             // tags
             let tags = try #require(try await Self.get(client, "/api/tags").json as? [String: [String: Any]])
             let x = try #require(tags["tensorboardX"])
-            #expect(Set(x.keys) == ["scalars", "histograms", "images", "text", "graph", "hparams"])
+            #expect(Set(x.keys) == [
+                "scalars", "histograms", "images", "text", "graph", "hparams", "prCurves", "audio", "customScalars",
+                "conceptualGraphs", "runMetadata",
+            ])
             #expect(x["scalars"] as? [String] == ["train/accuracy", "train/loss"])
             #expect(x["histograms"] as? [String] == ["layer1/weights"])
             #expect(x["images"] as? [String] == ["samples/input"])
