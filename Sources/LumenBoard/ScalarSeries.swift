@@ -74,6 +74,42 @@ public struct ScalarSeries: Sendable {
         return chunk < sealed.count ? sealed[chunk].values()[i] : open.values.element(at: i)
     }
 
+    /// Calls `body` with each index of `range` and its value, in order, decoding each compressed
+    /// chunk once.
+    func forEachValue(in range: Range<Int>, _ body: (Int, Double) -> Void) {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let chunk = i &>> Self.chunkShift
+            let offset = i & (Self.chunkCapacity - 1)
+            let n = Swift.min(Self.chunkCapacity - offset, range.upperBound - i)
+            if chunk < sealed.count {
+                let values = sealed[chunk].values()
+                for k in 0..<n { body(i + k, values[offset + k]) }
+            } else {
+                for k in 0..<n { body(i + k, open.values.element(at: offset + k)) }
+            }
+            i += n
+        }
+    }
+
+    /// Calls `body` with each index of `range` and its step, in order, decoding each compressed
+    /// chunk once.
+    func forEachStep(in range: Range<Int>, _ body: (Int, Int64) -> Void) {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let chunk = i &>> Self.chunkShift
+            let offset = i & (Self.chunkCapacity - 1)
+            let n = Swift.min(Self.chunkCapacity - offset, range.upperBound - i)
+            if chunk < sealed.count {
+                let steps = sealed[chunk].steps()
+                for k in 0..<n { body(i + k, steps[offset + k]) }
+            } else {
+                for k in 0..<n { body(i + k, open.steps.element(at: offset + k)) }
+            }
+            i += n
+        }
+    }
+
     /// Every step, in order.
     public var steps: [Int64] {
         var result = [Int64]()

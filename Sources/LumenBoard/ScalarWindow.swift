@@ -20,28 +20,6 @@ extension ScalarSeries {
         return lower..<Swift.max(lower, upper)
     }
 
-    /// Calls `body` with each index of `range` and its value, in order, a chunk at a time.
-    @inline(__always)
-    func forEachValue(in range: Range<Int>, _ body: (Int, Double) -> Void) {
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let chunk = chunks[i &>> Self.chunkShift]
-            let offset = i & (Self.chunkCapacity - 1)
-            let n = Swift.min(Self.chunkCapacity - offset, range.upperBound - i)
-            let column = chunk.values
-            if column.isWide {
-                column.wideValues.withUnsafeBufferPointer { buffer in
-                    for k in 0..<n { body(i + k, buffer[offset + k]) }
-                }
-            } else {
-                column.narrow.withUnsafeBufferPointer { buffer in
-                    for k in 0..<n { body(i + k, Double(buffer[offset + k])) }
-                }
-            }
-            i += n
-        }
-    }
-
     /// The values at the indices of `range`.
     public func values(in range: Range<Int>) -> [Double] {
         var out: [Double] = []
@@ -52,14 +30,19 @@ extension ScalarSeries {
 
     /// The steps at the indices of `range`.
     public func steps(in range: Range<Int>) -> [Int64] {
-        range.map(step(at:))
+        var out: [Int64] = []
+        out.reserveCapacity(range.count)
+        forEachStep(in: range) { _, s in out.append(s) }
+        return out
     }
 
     /// Whether every value equals the first (with `==`, so a NaN first value never does).
     var isConstant: Bool {
         guard count > 0 else { return true }
         let first = value(at: 0)
-        for i in 1..<count where value(at: i) != first { return false }
+        var constant = true
+        forEachValue(in: 1..<count) { _, v in if v != first { constant = false } }
+        if !constant { return false }
         return true
     }
 }
@@ -194,7 +177,8 @@ extension BoardQueries {
         let base = window.lowerBound
         var indices: [Int]
         if let maxPoints = query.maxPoints, window.count > maxPoints {
-            indices = downsampleIndices(count: window.count, maxPoints: maxPoints) { series.value(at: base + $0) }
+            let values = series.values(in: window)
+            indices = downsampleIndices(count: window.count, maxPoints: maxPoints) { values[$0] }
             for i in indices.indices { indices[i] += base }
         } else {
             indices = Array(window)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LumenBoard
+import LumenTestSupport
 
 /// The compressed scalar store gives back every point bit for bit, and queries answer as they
 /// would over the plain columns.

@@ -1,5 +1,5 @@
 /// The small interface gradient functions are written against, implemented by both modes
-/// (DESIGN.md, "One op, two modes"): eager mode runs each op at once on ``Tensor``s; graph mode adds
+/// (docs/ARCHITECTURE.md, "One op, two modes"): eager mode runs each op at once on ``Tensor``s; graph mode adds
 /// a node to the graph for each op under `gradients/…/<op>_grad/`.
 public protocol GradientBuilder {
     /// A tensor in this mode: a concrete ``Tensor`` eagerly, a symbolic tensor in a graph.

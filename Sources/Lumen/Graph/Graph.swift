@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A TensorFlow 1 computation graph: ``GraphOperation``s connected by ``GraphTensor``s, built now and run
-/// later by a ``Session`` (DESIGN.md, "Graph mode semantics").
+/// later by a ``Session`` (docs/ARCHITECTURE.md, "Graph mode semantics").
 ///
 /// Names are unique per graph (`add`, `add_1`, scopes `layer1/MatMul`); every op is checked by its
 /// definition's shape and dtype inference as it is added, so a mistake is reported where it is made,

@@ -1,6 +1,6 @@
 /// Graph mode's ``GradientBuilder``: each op a gradient function asks for is added to the graph, in
 /// the name scope the caller set (`gradients/<op>_grad/`). The gradient functions are the same ones
-/// eager autograd calls (DESIGN.md, "One op, two modes").
+/// eager autograd calls (docs/ARCHITECTURE.md, "One op, two modes").
 struct GraphGradientBuilder: GradientBuilder {
     let graph: Graph
 
