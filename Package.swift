@@ -117,7 +117,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "train-digits",
-            dependencies: ["DigitsExample", "LumenEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "DigitsExample", "LumenEvents", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "event-writer-probe",
@@ -146,21 +148,26 @@ let package = Package(
         ),
         .testTarget(
             name: "LumenEventsTests",
-            dependencies: ["LumenEvents", "LumenTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "LumenEvents", "LumenTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "LumenS3Tests",
             dependencies: [
-                "AWSSigV4", "LumenS3", "Lumen", "LumenBoard", "LumenBoardS3", "LumenBoardServer", "LumenEvents", "LumenTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird")],
+                "AWSSigV4", "LumenS3", "Lumen", "LumenBoard", "LumenBoardS3", "LumenBoardServer", "LumenEvents",
+                "LumenTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             resources: [.copy("SigV4Vectors")]
         ),
         .testTarget(
             name: "LumenBoardTests",
             dependencies: [
                 "LumenBoard", "LumenBoardServer", "LumenBoardUI", "LumenEvents", "LumenTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird")]
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

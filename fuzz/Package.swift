@@ -14,7 +14,7 @@ let package = Package(
     name: "LumenFuzz",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0")
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Mirror/CZlib", pkgConfig: "zlib"),
@@ -32,8 +32,10 @@ let package = Package(
         ),
         .target(name: "FuzzSupport", dependencies: ["LumenEvents", "LumenBoard"]),
         .executableTarget(name: "fuzz-tfrecord", dependencies: ["FuzzSupport", "LumenEvents"], linkerSettings: lld),
-        .executableTarget(name: "fuzz-events", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
-        .executableTarget(name: "fuzz-query", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
+        .executableTarget(
+            name: "fuzz-events", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
+        .executableTarget(
+            name: "fuzz-query", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -123,7 +123,8 @@ public struct SigV4Signer: Sendable {
         all.append(("x-amz-date", amzDate))
         all.append(("x-amz-content-sha256", payloadHash))
         if let token = credentials.sessionToken { all.append(("x-amz-security-token", token)) }
-        let signing = sign(method: method, path: path, query: query, headers: all, payloadHash: payloadHash, amzDate: amzDate)
+        let signing = sign(
+            method: method, path: path, query: query, headers: all, payloadHash: payloadHash, amzDate: amzDate)
         all.append(("authorization", signing.authorization))
         return all
     }

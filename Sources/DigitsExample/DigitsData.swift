@@ -67,8 +67,10 @@ public struct DigitsData: Sendable {
             candidates.append(URL(fileURLWithPath: path))
         }
         let relative = "fixtures/digits/digits.u8"
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(relative))
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        candidates.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(relative))
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<8 {
             candidates.append(directory.appendingPathComponent(relative))
             directory = directory.deletingLastPathComponent()

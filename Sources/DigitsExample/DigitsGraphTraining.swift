@@ -67,7 +67,8 @@ public final class DigitsGraphTrainer {
             let accuracy = try withNameScope("accuracy") {
                 (logits.argmax(axis: 1) .== y).cast(.float32).mean(name: "accuracy")
             }
-            let trainOp = try MomentumOptimizer(learningRate: learningRate, momentum: configuration.momentum).minimize(loss)
+            let trainOp = try MomentumOptimizer(learningRate: learningRate, momentum: configuration.momentum).minimize(
+                loss)
             try graph.summary.scalar("loss", loss)
             for v in variables where v.name.hasSuffix("/w") { try graph.summary.histogram(v.name, v.value) }
             return (x, y, learningRate, loss, accuracy, trainOp, variables)
@@ -76,7 +77,8 @@ public final class DigitsGraphTrainer {
         summaries = try graph.summary.mergeAll()
         session = Session(graph: graph)
         try session.run(graph.globalVariablesInitializer())
-        loader = DataLoader(data.train, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed &+ 1)
+        loader = DataLoader(
+            data.train, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed &+ 1)
     }
 
     /// The learning rate of `epoch` (1-based): cosine annealing from the configured rate to 0, as
@@ -106,11 +108,15 @@ public final class DigitsGraphTrainer {
                 total += loss * Double(batch.inputs.shape[0])
                 seen += batch.inputs.shape[0]
                 let elapsed = max(Date().timeIntervalSince(start), 1e-9)
-                report(.step(epoch: epoch, batch: index + 1, batches: batches, loss: loss,
-                             examplesPerSecond: Double(seen) / elapsed))
+                report(
+                    .step(
+                        epoch: epoch, batch: index + 1, batches: batches, loss: loss,
+                        examplesPerSecond: Double(seen) / elapsed))
             }
-            report(.epoch(epoch: epoch, meanLoss: total / Double(max(seen, 1)), testAccuracy: try accuracy(on: data.test),
-                          seconds: Date().timeIntervalSince(start)))
+            report(
+                .epoch(
+                    epoch: epoch, meanLoss: total / Double(max(seen, 1)), testAccuracy: try accuracy(on: data.test),
+                    seconds: Date().timeIntervalSince(start)))
         }
     }
 

@@ -17,8 +17,12 @@ public enum DigitsModel: String, Sendable, CaseIterable {
                 Linear(inFeatures: 256, outFeatures: 10, generator: &generator))
         case .cnn:
             Sequential(
-                Conv2d(inChannels: 1, outChannels: 16, kernelSize: (3, 3), padding: .symmetric(1, 1), generator: &generator), ReLU(),
-                Conv2d(inChannels: 16, outChannels: 32, kernelSize: (3, 3), padding: .symmetric(1, 1), generator: &generator), ReLU(),
+                Conv2d(
+                    inChannels: 1, outChannels: 16, kernelSize: (3, 3), padding: .symmetric(1, 1), generator: &generator
+                ), ReLU(),
+                Conv2d(
+                    inChannels: 16, outChannels: 32, kernelSize: (3, 3), padding: .symmetric(1, 1),
+                    generator: &generator), ReLU(),
                 MaxPool2d(kernelSize: (2, 2)), Flatten(),
                 Linear(inFeatures: 512, outFeatures: 10, generator: &generator))
         }

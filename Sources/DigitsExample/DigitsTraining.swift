@@ -10,8 +10,10 @@ public struct TrainingConfiguration: Sendable {
     public var learningRate: Double
     public var momentum: Double
 
-    public init(model: DigitsModel, epochs: Int = 20, seed: UInt64 = 0, batchSize: Int = 64,
-                learningRate: Double = 0.05, momentum: Double = 0.9) {
+    public init(
+        model: DigitsModel, epochs: Int = 20, seed: UInt64 = 0, batchSize: Int = 64,
+        learningRate: Double = 0.05, momentum: Double = 0.9
+    ) {
         self.model = model
         self.epochs = epochs
         self.seed = seed
@@ -44,9 +46,11 @@ public final class DigitsTrainer {
         self.data = data
         var generator = RandomGenerator(seed: configuration.seed)
         network = configuration.model.make(generator: &generator)
-        optimizer = SGD(network.parameters(), learningRate: configuration.learningRate, momentum: configuration.momentum)
+        optimizer = SGD(
+            network.parameters(), learningRate: configuration.learningRate, momentum: configuration.momentum)
         scheduler = CosineAnnealingLR(optimizer, tMax: max(configuration.epochs, 1))
-        loader = DataLoader(data.train, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed &+ 1)
+        loader = DataLoader(
+            data.train, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed &+ 1)
     }
 
     /// One optimizer step on a batch; returns the loss before the step.
@@ -72,12 +76,16 @@ public final class DigitsTrainer {
                 total += loss * Double(batch.inputs.shape[0])
                 seen += batch.inputs.shape[0]
                 let elapsed = max(Date().timeIntervalSince(start), 1e-9)
-                report(.step(epoch: epoch, batch: index + 1, batches: batches, loss: loss,
-                             examplesPerSecond: Double(seen) / elapsed))
+                report(
+                    .step(
+                        epoch: epoch, batch: index + 1, batches: batches, loss: loss,
+                        examplesPerSecond: Double(seen) / elapsed))
             }
             scheduler.step()
-            report(.epoch(epoch: epoch, meanLoss: total / Double(max(seen, 1)), testAccuracy: accuracy(on: data.test),
-                          seconds: Date().timeIntervalSince(start)))
+            report(
+                .epoch(
+                    epoch: epoch, meanLoss: total / Double(max(seen, 1)), testAccuracy: accuracy(on: data.test),
+                    seconds: Date().timeIntervalSince(start)))
         }
     }
 

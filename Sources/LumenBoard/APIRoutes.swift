@@ -14,7 +14,8 @@ public struct BoardAPIResponse: Sendable {
     }
 
     public static func json(_ value: BoardJSON, status: Int = 200) -> BoardAPIResponse {
-        BoardAPIResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(value.serialized.utf8))
+        BoardAPIResponse(
+            status: status, contentType: "application/json; charset=utf-8", body: Array(value.serialized.utf8))
     }
 
     public static func error(_ status: Int, _ message: String) -> BoardAPIResponse {
@@ -33,7 +34,8 @@ public struct BoardAPIResponse: Sendable {
 /// or malformed parameter.
 public enum BoardAPI {
     public static let endpoints = [
-        "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams", "live", "graph",
+        "runs", "tags", "scalars", "histograms", "distributions", "images", "image", "text", "status", "hparams",
+        "live", "graph",
         "prcurves", "audio", "audioclip", "customscalars",
         "projector", "meshes",
         "aggregate", "export",
@@ -84,11 +86,12 @@ public enum BoardAPI {
             var out: [BoardJSON] = []
             for item in reservoir.items {
                 for _ in item.images {
-                    out.append(.object([
-                        ("wallTime", .number(item.wallTime)), ("step", .integer(item.step)),
-                        ("width", .integer(Int64(item.width))), ("height", .integer(Int64(item.height))),
-                        ("index", .integer(Int64(out.count))),
-                    ]))
+                    out.append(
+                        .object([
+                            ("wallTime", .number(item.wallTime)), ("step", .integer(item.step)),
+                            ("width", .integer(Int64(item.width))), ("height", .integer(Int64(item.height))),
+                            ("index", .integer(Int64(out.count))),
+                        ]))
                 }
             }
             return .json(.array(out))
@@ -99,12 +102,14 @@ public enum BoardAPI {
             return try pluginAnswer(endpoint: endpoint, q, snapshot)
         case "text":
             let (_, reservoir) = try lookup(q, snapshot, kind: "text") { $0.text }
-            return .json(.array(reservoir.items.map { item in
-                .object([
-                    ("wallTime", .number(item.wallTime)), ("step", .integer(item.step)),
-                    ("text", .string(item.strings.joined(separator: "\n"))),
-                ])
-            }))
+            return .json(
+                .array(
+                    reservoir.items.map { item in
+                        .object([
+                            ("wallTime", .number(item.wallTime)), ("step", .integer(item.step)),
+                            ("text", .string(item.strings.joined(separator: "\n"))),
+                        ])
+                    }))
         default:
             throw Failure(status: 404, message: "no such endpoint: /api/\(endpoint)")
         }
@@ -113,37 +118,44 @@ public enum BoardAPI {
     // MARK: - Endpoints
 
     static func runs(_ snapshot: BoardSnapshot) -> BoardJSON {
-        .array(snapshot.runs.keys.sorted().map { name in
-            let run = snapshot.runs[name]!
-            return .object([
-                ("name", .string(name)),
-                ("lastEventTime", run.lastEventTime.map(BoardJSON.number) ?? .null),
-                ("events", .integer(Int64(run.events))),
-                ("corruptRecords", .integer(Int64(run.corruptRecords))),
-            ])
-        })
+        .array(
+            snapshot.runs.keys.sorted().map { name in
+                let run = snapshot.runs[name]!
+                return .object([
+                    ("name", .string(name)),
+                    ("lastEventTime", run.lastEventTime.map(BoardJSON.number) ?? .null),
+                    ("events", .integer(Int64(run.events))),
+                    ("corruptRecords", .integer(Int64(run.corruptRecords))),
+                ])
+            })
     }
 
     static func tags(_ snapshot: BoardSnapshot) -> BoardJSON {
-        .object(snapshot.runs.keys.sorted().map { name in
-            let run = snapshot.runs[name]!
-            func list(_ keys: Dictionary<String, some Any>.Keys) -> BoardJSON { .array(keys.sorted().map(BoardJSON.string)) }
-            return (name, .object([
-                ("scalars", list(run.scalars.keys)),
-                ("histograms", list(run.histograms.keys)),
-                ("images", list(run.images.keys)),
-                ("text", list(run.text.keys)),
-                ("graph", .bool(run.graph != nil || run.metaGraph != nil)),
-                ("hparams", .bool(!run.hparams.isEmpty)),
-                ("prCurves", list(run.prCurves.keys)),
-                ("audio", list(run.audio.keys)),
-                ("customScalars", .bool(run.customScalarsLayout != nil)),
-                ("conceptualGraphs", list(run.kerasModels.keys)),
-                ("runMetadata", list(run.runMetadata.keys)),
-                ("meshes", .array(run.meshes.names.map(BoardJSON.string))),
-                ("projector", .bool(snapshot.projectors[name]?.hasEmbeddings ?? false)),
-            ]))
-        })
+        .object(
+            snapshot.runs.keys.sorted().map { name in
+                let run = snapshot.runs[name]!
+                func list(_ keys: Dictionary<String, some Any>.Keys) -> BoardJSON {
+                    .array(keys.sorted().map(BoardJSON.string))
+                }
+                return (
+                    name,
+                    .object([
+                        ("scalars", list(run.scalars.keys)),
+                        ("histograms", list(run.histograms.keys)),
+                        ("images", list(run.images.keys)),
+                        ("text", list(run.text.keys)),
+                        ("graph", .bool(run.graph != nil || run.metaGraph != nil)),
+                        ("hparams", .bool(!run.hparams.isEmpty)),
+                        ("prCurves", list(run.prCurves.keys)),
+                        ("audio", list(run.audio.keys)),
+                        ("customScalars", .bool(run.customScalarsLayout != nil)),
+                        ("conceptualGraphs", list(run.kerasModels.keys)),
+                        ("runMetadata", list(run.runMetadata.keys)),
+                        ("meshes", .array(run.meshes.names.map(BoardJSON.string))),
+                        ("projector", .bool(snapshot.projectors[name]?.hasEmbeddings ?? false)),
+                    ])
+                )
+            })
     }
 
     /// One row per run with a `_hparams_/session_start_info`: its hyperparameters and, for every
@@ -152,14 +164,16 @@ public enum BoardAPI {
         var metricTags = Set<String>()
         for run in snapshot.runs.values {
             guard let bytes = run.hparams[HParamsSummaries.experimentTag],
-                  let data = try? HParamsHParamsPluginData(serializedBytes: bytes) else { continue }
+                let data = try? HParamsHParamsPluginData(serializedBytes: bytes)
+            else { continue }
             for info in data.experiment.metricInfos { metricTags.insert(info.name.tag) }
         }
         var rows: [BoardJSON] = []
         for name in snapshot.runs.keys.sorted() {
             let run = snapshot.runs[name]!
             guard let bytes = run.hparams[HParamsSummaries.sessionStartInfoTag],
-                  let data = try? HParamsHParamsPluginData(serializedBytes: bytes) else { continue }
+                let data = try? HParamsHParamsPluginData(serializedBytes: bytes)
+            else { continue }
             let values = data.sessionStartInfo.hparams
             let hparams: [(String, BoardJSON)] = values.keys.sorted().map { key in
                 switch values[key]!.kind {
@@ -170,7 +184,9 @@ public enum BoardAPI {
                 }
             }
             let chosen = mode.metrics(metricTags.sorted(), of: run)
-            var row: [(String, BoardJSON)] = [("run", .string(name)), ("hparams", .object(hparams)), ("metrics", .object(chosen.metrics))]
+            var row: [(String, BoardJSON)] = [
+                ("run", .string(name)), ("hparams", .object(hparams)), ("metrics", .object(chosen.metrics)),
+            ]
             if case .atBest = mode { row.append(("bestStep", chosen.bestStep.map(BoardJSON.integer) ?? .null)) }
             rows.append(.object(row))
         }
@@ -217,7 +233,11 @@ public enum BoardAPI {
                 if p.value.isFinite { BoardJSON.writeNumber(p.value, into: &out) } else { out += "\(p.value)" }
                 if let smoothed = selection.smoothed {
                     out += ","
-                    if smoothed[i].isFinite { BoardJSON.writeNumber(smoothed[i], into: &out) } else { out += "\(smoothed[i])" }
+                    if smoothed[i].isFinite {
+                        BoardJSON.writeNumber(smoothed[i], into: &out)
+                    } else {
+                        out += "\(smoothed[i])"
+                    }
                 }
                 out += "\n"
             }

@@ -65,7 +65,8 @@ public enum RunGrouping: Sendable {
     /// The hparams of a run's `_hparams_/session_start_info`, empty if it has none.
     static func hparamValues(_ run: RunData) -> [String: Google_Protobuf_Value] {
         guard let bytes = run.hparams[HParamsSummaries.sessionStartInfoTag],
-              let data = try? HParamsHParamsPluginData(serializedBytes: bytes) else { return [:] }
+            let data = try? HParamsHParamsPluginData(serializedBytes: bytes)
+        else { return [:] }
         return data.sessionStartInfo.hparams
     }
 
@@ -247,14 +248,22 @@ public struct BoardAggregate: Sendable {
 
     /// `[{"group", "runs", "points": [[step, mean, low, high], ...]}]`.
     public var json: BoardJSON {
-        .array(groups.map { group in
-            .object([
-                ("group", .string(group.name)),
-                ("runs", .array(group.runs.map(BoardJSON.string))),
-                ("points", .array(group.steps.indices.map { i in
-                    .array([.integer(group.steps[i]), .number(group.mean[i]), .number(group.low[i]), .number(group.high[i])])
-                })),
-            ])
-        })
+        .array(
+            groups.map { group in
+                .object([
+                    ("group", .string(group.name)),
+                    ("runs", .array(group.runs.map(BoardJSON.string))),
+                    (
+                        "points",
+                        .array(
+                            group.steps.indices.map { i in
+                                .array([
+                                    .integer(group.steps[i]), .number(group.mean[i]), .number(group.low[i]),
+                                    .number(group.high[i]),
+                                ])
+                            })
+                    ),
+                ])
+            })
     }
 }

@@ -49,7 +49,8 @@ public struct LogdirSpec: Sendable, Equatable {
         var seen = Set<String>()
         for (index, entry) in parsed.enumerated() {
             guard !parts[index].isEmpty else {
-                throw BoardOptionError("--logdir '\(text)': entry \(index + 1) is empty (entries are name:path, separated by commas)")
+                throw BoardOptionError(
+                    "--logdir '\(text)': entry \(index + 1) is empty (entries are name:path, separated by commas)")
             }
             if let name = entry.name {
                 guard !name.isEmpty else {
@@ -106,7 +107,8 @@ extension SampleLimits {
         for part in spec.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard pieces.count == 2 else {
-                throw BoardOptionError("--samples-per-plugin: '\(part)' is not plugin=N (e.g. histograms=500,images=10,text=100)")
+                throw BoardOptionError(
+                    "--samples-per-plugin: '\(part)' is not plugin=N (e.g. histograms=500,images=10,text=100)")
             }
             let plugin = pieces[0].trimmingCharacters(in: .whitespaces)
             let value = pieces[1].trimmingCharacters(in: .whitespaces)
@@ -116,7 +118,8 @@ extension SampleLimits {
             } else if let n = Int(value), n >= 0 {
                 count = n
             } else {
-                throw BoardOptionError("--samples-per-plugin: the count for '\(plugin)' must be an integer ≥ 0 or 'all', not '\(value)'")
+                throw BoardOptionError(
+                    "--samples-per-plugin: the count for '\(plugin)' must be an integer ≥ 0 or 'all', not '\(value)'")
             }
             guard seen.insert(plugin).inserted else {
                 throw BoardOptionError("--samples-per-plugin: '\(plugin)' is given twice")
@@ -129,7 +132,9 @@ extension SampleLimits {
             case "pr_curves": prCurves = count
             case "scalars": break
             default:
-                throw BoardOptionError("--samples-per-plugin: unknown plugin '\(plugin)' (known: histograms, images, text, audio, pr_curves, scalars)")
+                throw BoardOptionError(
+                    "--samples-per-plugin: unknown plugin '\(plugin)' (known: histograms, images, text, audio, pr_curves, scalars)"
+                )
             }
         }
     }
@@ -137,7 +142,9 @@ extension SampleLimits {
     /// What to tell the user about a `--samples-per-plugin` value that parses: a note for an entry
     /// that is accepted but changes nothing (`scalars=N`).
     public static func notes(parsing spec: String) -> [String] {
-        let plugins = spec.split(separator: ",").map { $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) ?? "" }
+        let plugins = spec.split(separator: ",").map {
+            $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) ?? ""
+        }
         guard plugins.contains("scalars") else { return [] }
         return ["--samples-per-plugin: scalars are never sampled, every point is kept; 'scalars=…' is ignored"]
     }

@@ -37,7 +37,9 @@ public struct BoardSnapshot: Sendable {
     /// Run → its `projector_config.pbtxt`, for runs that have one.
     public var projectors: [String: ProjectorIndex]
 
-    public init(runs: [String: RunData] = [:], status: BoardStatus = BoardStatus(), projectors: [String: ProjectorIndex] = [:]) {
+    public init(
+        runs: [String: RunData] = [:], status: BoardStatus = BoardStatus(), projectors: [String: ProjectorIndex] = [:]
+    ) {
         self.runs = runs
         self.status = status
         self.projectors = projectors
@@ -69,7 +71,9 @@ public struct BoardChanges: Sendable, Equatable {
         add(3, run.text)
         add(5, run.prCurves)
         add(6, run.audio)
-        if let layout = run.customScalarsLayout { out[CustomScalarsLayout.tag, default: []] += [7, Int64(layout.hashValue)] }
+        if let layout = run.customScalarsLayout {
+            out[CustomScalarsLayout.tag, default: []] += [7, Int64(layout.hashValue)]
+        }
         add(8, run.meshes.parts)
         for (tag, data) in run.hparams { out[tag, default: []] += [4, Int64(data.hashValue)] }
         return out
@@ -128,7 +132,8 @@ public final class BoardStore: Sendable {
     /// A stream of the changes of every later publish that changed something.
     public func changes() -> AsyncStream<BoardChanges> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream.makeStream(of: BoardChanges.self, bufferingPolicy: .bufferingNewest(64))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: BoardChanges.self, bufferingPolicy: .bufferingNewest(64))
         continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
         subscribers.withLock { $0[id] = continuation }
         return stream
@@ -200,8 +205,10 @@ final class LoadEngine: @unchecked Sendable {
     private let progress: (@Sendable (LoadProgress) -> Void)?
     let progressInterval: Double
 
-    init(loader: LogdirLoader, store: BoardStore, progressInterval: Double,
-         progress: (@Sendable (LoadProgress) -> Void)?) {
+    init(
+        loader: LogdirLoader, store: BoardStore, progressInterval: Double,
+        progress: (@Sendable (LoadProgress) -> Void)?
+    ) {
         self.loader = loader
         self.store = store
         self.progressInterval = progressInterval
@@ -233,19 +240,23 @@ final class LoadEngine: @unchecked Sendable {
         let progress = self.progress
         loader.reload(counters: counters, sharing: first, every: first ? progressInterval : 0) {
             store.publish(Self.snapshot(loader, reloads: 0, done: false, shared: true))
-            progress?(LoadProgress(
-                files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
-                records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: false))
+            progress?(
+                LoadProgress(
+                    files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
+                    records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: false))
         }
         reloads += 1
-        store.statistics.report(ReloadReport(
-            seconds: seconds(), bytes: counters.bytes.load(ordering: .relaxed), records: counters.records.load(ordering: .relaxed)))
+        store.statistics.report(
+            ReloadReport(
+                seconds: seconds(), bytes: counters.bytes.load(ordering: .relaxed),
+                records: counters.records.load(ordering: .relaxed)))
         let snapshot = Self.snapshot(loader, reloads: reloads, done: true, shared: false)
         store.publish(snapshot)
         if first {
-            progress?(LoadProgress(
-                files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
-                records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: true))
+            progress?(
+                LoadProgress(
+                    files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
+                    records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: true))
         }
         return snapshot
     }
@@ -260,7 +271,9 @@ final class LoadEngine: @unchecked Sendable {
             guard let runLoader = loader.runs[name] else { continue }
             guard let data = shared ? runLoader.sharedData : runLoader.data else { continue }
             runs[name] = data
-            if let file = runLoader.files.first, let index = ProjectorIndex.load(directory: (file as NSString).deletingLastPathComponent) {
+            if let file = runLoader.files.first,
+                let index = ProjectorIndex.load(directory: (file as NSString).deletingLastPathComponent)
+            {
                 projectors[name] = index
                 status.problems += index.problems.map { BoardProblem(run: name, file: index.configPath, message: $0) }
             }

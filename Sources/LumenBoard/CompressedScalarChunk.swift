@@ -92,7 +92,9 @@ struct CompressedScalarChunk: Sendable {
             var reader = BitReader(words: buffer, position: valuesStart)
             if reader.read(1) == 0 { return XORCode.decode(count: count, width: width, from: &reader) }
             var integers = IntegerSequenceCode.decode(count: count, from: &reader)
-            for i in integers.indices { integers[i] = Int64(bitPattern: Self.pattern(ofOrderedInteger: integers[i], width: width)) }
+            for i in integers.indices {
+                integers[i] = Int64(bitPattern: Self.pattern(ofOrderedInteger: integers[i], width: width))
+            }
             return integers.map { UInt64(bitPattern: $0) }
         }
         if wideValues {

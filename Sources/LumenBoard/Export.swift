@@ -111,7 +111,9 @@ public struct BoardExport: Sendable {
                 return out
             }
             heads = Array(repeating: 0, count: export.columns.count)
-            smoothers = export.columns.map { column in export.smoothing.map { Smoother(weight: $0, series: column.series) } }
+            smoothers = export.columns.map { column in
+                export.smoothing.map { Smoother(weight: $0, series: column.series) }
+            }
             if let weight = export.smoothing, let first = export.columns.first {
                 smoother = Smoother(weight: weight, series: first.series)
             }
@@ -218,7 +220,9 @@ public struct BoardExport: Sendable {
 enum CSVText {
     /// `text` as one CSV field: quoted (with doubled quotes) when it holds a comma, quote, CR or LF.
     static func field(_ text: String, into out: inout [UInt8]) {
-        let needsQuotes = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        let needsQuotes = text.utf8.contains {
+            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13
+        }
         guard needsQuotes else {
             out.append(contentsOf: text.utf8)
             return

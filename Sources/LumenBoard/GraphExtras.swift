@@ -98,7 +98,8 @@ enum KerasGraph {
                 previous = nil
                 for sublayer in layers { walk(sublayer, scope: name) }
                 let outputs = Self.layerNames(config["output_layers"]).map { Self.scoped(name, $0) }
-                modelOutputs[name] = outputs.isEmpty ? layers.last.map { [Self.scoped(name, Self.name($0))] } ?? [] : outputs
+                modelOutputs[name] =
+                    outputs.isEmpty ? layers.last.map { [Self.scoped(name, Self.name($0))] } ?? [] : outputs
                 previous = modelOutputs[name]?.last
                 return
             }
@@ -190,16 +191,19 @@ public struct StepStatistics: Sendable, Equatable {
         guard case .object(var fields) = view else { return view }
         for (i, field) in fields.enumerated() where field.0 == "nodes" {
             guard case .array(let items) = field.1 else { continue }
-            fields[i].1 = .array(items.map { item in
-                guard case .object(var node) = item,
-                    let name = node.first(where: { $0.0 == "name" }).flatMap({ if case .string(let s) = $0.1 { s } else { nil } }),
-                    let isScope = node.first(where: { $0.0 == "op" }).map({ $0.1 == .string("scope") })
-                else { return item }
-                guard let stats = isScope ? perScope[name] : nodes[name] else { return item }
-                node.append(("computeMicros", stats.computeMicros.map(BoardJSON.integer) ?? .null))
-                node.append(("memoryBytes", .integer(stats.bytes)))
-                return .object(node)
-            })
+            fields[i].1 = .array(
+                items.map { item in
+                    guard case .object(var node) = item,
+                        let name = node.first(where: { $0.0 == "name" }).flatMap({
+                            if case .string(let s) = $0.1 { s } else { nil }
+                        }),
+                        let isScope = node.first(where: { $0.0 == "op" }).map({ $0.1 == .string("scope") })
+                    else { return item }
+                    guard let stats = isScope ? perScope[name] : nodes[name] else { return item }
+                    node.append(("computeMicros", stats.computeMicros.map(BoardJSON.integer) ?? .null))
+                    node.append(("memoryBytes", .integer(stats.bytes)))
+                    return .object(node)
+                })
         }
         fields.append(("stats", .string(tag)))
         return .object(fields)

@@ -77,7 +77,8 @@ public enum GraphView {
         if let query = parameters["search"] {
             return search(graph, for: query, run: name)
         }
-        return withStatistics(view(graph, expanding: expand, run: name), graph: graph, parameters, run: run, named: name)
+        return withStatistics(
+            view(graph, expanding: expand, run: name), graph: graph, parameters, run: run, named: name)
     }
 
     /// `conceptual=true[&tag=]`: the Keras model of the `graph_keras_model` summary `tag` (the
@@ -85,15 +86,21 @@ public enum GraphView {
     private static func conceptualGraph(
         _ parameters: [String: String], run: RunData, named name: String, expanding expand: [String]
     ) -> BoardAPIResponse {
-        guard parameters["conceptual"] == "true" else { return .error(400, "parameter 'conceptual' must be 'true' or 'false'") }
+        guard parameters["conceptual"] == "true" else {
+            return .error(400, "parameter 'conceptual' must be 'true' or 'false'")
+        }
         guard let tag = parameters["tag"] ?? run.kerasModels.keys.sorted().first else {
             return .error(404, "run '\(name)' has no Keras model (graph_keras_model summary)")
         }
-        guard let json = run.kerasModels[tag] else { return .error(404, "run '\(name)' has no Keras model tag '\(tag)'") }
+        guard let json = run.kerasModels[tag] else {
+            return .error(404, "run '\(name)' has no Keras model tag '\(tag)'")
+        }
         do {
             let graph = OpGraph(graphDef: try KerasGraph.graphDef(json: json))
             if let query = parameters["search"] { return search(graph, for: query, run: name) }
-            guard case .object(var fields) = view(graph, expanding: expand, run: name) else { return .error(500, "no view") }
+            guard case .object(var fields) = view(graph, expanding: expand, run: name) else {
+                return .error(500, "no view")
+            }
             fields.append(("conceptual", .string(tag)))
             return .json(.object(fields))
         } catch {
@@ -107,7 +114,9 @@ public enum GraphView {
         _ view: BoardJSON, graph: OpGraph, _ parameters: [String: String], run: RunData, named name: String
     ) -> BoardAPIResponse {
         guard let tag = parameters["stats"] else { return .json(view) }
-        guard let bytes = run.runMetadata[tag] else { return .error(404, "run '\(name)' has no run metadata tag '\(tag)'") }
+        guard let bytes = run.runMetadata[tag] else {
+            return .error(404, "run '\(name)' has no run metadata tag '\(tag)'")
+        }
         do {
             return .json(try StepStatistics(serializedRunMetadata: bytes).annotate(view, graph: graph, tag: tag))
         } catch {
@@ -127,13 +136,17 @@ public enum GraphView {
         for op in graph.ops where op.name.range(of: query, options: .caseInsensitive) != nil {
             total += 1
             guard matches.count < 100 else { continue }
-            matches.append(.object([
-                ("name", .string(op.name)), ("op", .string(op.type)), ("scope", .string(graph.scopes[op.scope].name)),
-            ]))
+            matches.append(
+                .object([
+                    ("name", .string(op.name)), ("op", .string(op.type)),
+                    ("scope", .string(graph.scopes[op.scope].name)),
+                ]))
         }
-        return .json(.object([
-            ("run", .string(run)), ("search", .string(query)), ("total", .integer(Int64(total))), ("matches", .array(matches)),
-        ]))
+        return .json(
+            .object([
+                ("run", .string(run)), ("search", .string(query)), ("total", .integer(Int64(total))),
+                ("matches", .array(matches)),
+            ]))
     }
 
     /// The scope names of an `expand` parameter: comma-separated, none empty, longer than 1,024
@@ -147,10 +160,13 @@ public enum GraphView {
         for (i, entry) in entries.enumerated() {
             if entry.isEmpty {
                 throw GraphDecodingError(
-                    description: "parameter 'expand' has an empty scope name at position \(i + 1) (expected comma-separated scope names)")
+                    description:
+                        "parameter 'expand' has an empty scope name at position \(i + 1) (expected comma-separated scope names)"
+                )
             }
             if entry.utf8.count > 1024 {
-                throw GraphDecodingError(description: "parameter 'expand' has a scope name of \(entry.utf8.count) bytes (at most 1024)")
+                throw GraphDecodingError(
+                    description: "parameter 'expand' has a scope name of \(entry.utf8.count) bytes (at most 1024)")
             }
             if entry.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
                 throw GraphDecodingError(description: "parameter 'expand' has a scope name with a control character")

@@ -131,8 +131,10 @@ struct GraphViewBuilder {
                     if edges[e].shape != shape { edges[e].shapesAgree = false }
                 } else {
                     edgeIndex[key] = edges.count
-                    edges.append(Edge(
-                        source: source, target: target, control: input.control, count: 1, shape: shape, shapesAgree: true))
+                    edges.append(
+                        Edge(
+                            source: source, target: target, control: input.control, count: 1, shape: shape,
+                            shapesAgree: true))
                 }
             }
         }
@@ -144,8 +146,12 @@ struct GraphViewBuilder {
         for edge in edges {
             var (ca, ia) = (nodeCluster[edge.source], nodeItem[edge.source])
             var (cb, ib) = (nodeCluster[edge.target], nodeItem[edge.target])
-            while clusters[ca].depth > clusters[cb].depth { (ca, ia) = (clusters[ca].parent, clusters[ca].itemInParent) }
-            while clusters[cb].depth > clusters[ca].depth { (cb, ib) = (clusters[cb].parent, clusters[cb].itemInParent) }
+            while clusters[ca].depth > clusters[cb].depth {
+                (ca, ia) = (clusters[ca].parent, clusters[ca].itemInParent)
+            }
+            while clusters[cb].depth > clusters[ca].depth {
+                (cb, ib) = (clusters[cb].parent, clusters[cb].itemInParent)
+            }
             while ca != cb {
                 (ca, ia) = (clusters[ca].parent, clusters[ca].itemInParent)
                 (cb, ib) = (clusters[cb].parent, clusters[cb].itemInParent)
@@ -223,7 +229,11 @@ struct GraphViewBuilder {
         for (i, op) in graph.ops.enumerated() {
             let v = opNode[i]
             guard v >= 0, case .scope = visible[v] else { continue }
-            if scopeDevice[v] == nil { scopeDevice[v] = op.device } else if scopeDevice[v] != op.device { scopeDevice[v] = "" }
+            if scopeDevice[v] == nil {
+                scopeDevice[v] = op.device
+            } else if scopeDevice[v] != op.device {
+                scopeDevice[v] = ""
+            }
         }
         return scopeDevice
     }
@@ -242,7 +252,10 @@ struct GraphViewBuilder {
         let scopes = graph.scopes
         let rounded = GraphView.rounded
         func box(_ x: Double, _ y: Double, _ w: Double, _ h: Double) -> [(String, BoardJSON)] {
-            [("x", .number(rounded(x))), ("y", .number(rounded(y))), ("width", .number(rounded(w))), ("height", .number(rounded(h)))]
+            [
+                ("x", .number(rounded(x))), ("y", .number(rounded(y))), ("width", .number(rounded(w))),
+                ("height", .number(rounded(h))),
+            ]
         }
         let scopeDevice = scopeDevices()
         var nodes: [BoardJSON] = []
@@ -263,7 +276,8 @@ struct GraphViewBuilder {
                 fields += [
                     ("op", .string("scope")), ("parent", parent), ("inputs", inputNames), ("attrs", .object([])),
                     ("outputShapes", .array([])), ("device", .string(scopeDevice[v] ?? "")),
-                    ("children", .integer(Int64(scopes[s].children.count))), ("ops", .integer(Int64(scopes[s].totalOps))),
+                    ("children", .integer(Int64(scopes[s].children.count))),
+                    ("ops", .integer(Int64(scopes[s].totalOps))),
                 ]
             }
             fields += box(nodeX[v], nodeY[v], nodeWidth[v], nodeHeight[v])
@@ -271,10 +285,11 @@ struct GraphViewBuilder {
         }
         let scopeBoxes: [BoardJSON] = clusters.dropFirst().map { cluster in
             let scope = scopes[cluster.scope]
-            return .object([
-                ("name", .string(scope.name)), ("parent", .string(scopes[clusters[cluster.parent].scope].name)),
-                ("children", .integer(Int64(scope.children.count))), ("ops", .integer(Int64(scope.totalOps))),
-            ] + box(cluster.x, cluster.y, cluster.boxWidth, cluster.boxHeight))
+            return .object(
+                [
+                    ("name", .string(scope.name)), ("parent", .string(scopes[clusters[cluster.parent].scope].name)),
+                    ("children", .integer(Int64(scope.children.count))), ("ops", .integer(Int64(scope.totalOps))),
+                ] + box(cluster.x, cluster.y, cluster.boxWidth, cluster.boxHeight))
         }
         let edgeList: [BoardJSON] = edges.map { edge in
             .object([

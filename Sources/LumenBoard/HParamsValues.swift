@@ -27,9 +27,10 @@ public enum HParamsValueMode: Sendable, Equatable {
         default:
             let prefix = "at_best:"
             guard text.hasPrefix(prefix), let colon = text.lastIndex(of: ":"),
-                  colon >= text.index(text.startIndex, offsetBy: prefix.count)
+                colon >= text.index(text.startIndex, offsetBy: prefix.count)
             else {
-                throw BoardAPIError(400, "parameter 'value' must be last, min, max or at_best:TAG:min|max, not '\(text)'")
+                throw BoardAPIError(
+                    400, "parameter 'value' must be last, min, max or at_best:TAG:min|max, not '\(text)'")
             }
             let tag = String(text[text.index(text.startIndex, offsetBy: prefix.count)..<colon])
             let direction = text[text.index(after: colon)...]

@@ -30,7 +30,8 @@ public enum LoadProgressText {
         let megabytes = Double(progress.bytes) / 1_048_576
         let rate = progress.seconds > 0 ? Double(progress.records) / progress.seconds : 0
         let verb = progress.done ? "loaded" : "loading"
-        let text = "\(verb) \(progress.files) files, \(String(format: "%.1f", megabytes)) MB, "
+        let text =
+            "\(verb) \(progress.files) files, \(String(format: "%.1f", megabytes)) MB, "
             + "\(progress.records) events (\(Int(rate.rounded())) events/s) in \(String(format: "%.2f", progress.seconds)) s"
         return "\r\u{1B}[K" + text + (progress.done ? "\n" : "")
     }

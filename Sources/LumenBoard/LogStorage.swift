@@ -2,11 +2,11 @@ import Foundation
 import LumenEvents
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What an event file is now, compared with the file that was opened.
@@ -125,8 +125,11 @@ public struct LogStorages: Sendable {
     /// The storage of `path`.
     public func storage(for path: String) -> any LogStorage {
         guard Self.isObjectStore(path) else { return local }
-        return s3 ?? UnusableStorage(reason: StorageUnavailable(
-            "\(path): no S3 client is configured for s3:// logdirs (the board configures one from the environment)"))
+        return s3
+            ?? UnusableStorage(
+                reason: StorageUnavailable(
+                    "\(path): no S3 client is configured for s3:// logdirs (the board configures one from the environment)"
+                ))
     }
 
     /// Whether `path` names a logdir in an object store (`s3://…`).

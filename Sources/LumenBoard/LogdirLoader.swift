@@ -26,8 +26,10 @@ public final class LogdirLoader {
     /// Logdirs the last pass couldn't list (their runs are kept as they were).
     public private(set) var listingProblems: [BoardProblem] = []
 
-    public init(spec: LogdirSpec, limits: SampleLimits = SampleLimits(),
-                workers: Int = ProcessInfo.processInfo.activeProcessorCount, storages: LogStorages? = nil) {
+    public init(
+        spec: LogdirSpec, limits: SampleLimits = SampleLimits(),
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, storages: LogStorages? = nil
+    ) {
         self.spec = spec
         self.limits = limits
         self.workers = Swift.max(1, workers)
@@ -53,8 +55,9 @@ public final class LogdirLoader {
         let discovery = RunDiscovery.discover(spec: spec, storages: storages)
         let found = discovery.runs
         listingProblems = discovery.failures.sorted { $0.key < $1.key }.map { index, message in
-            BoardProblem(run: spec.entries[index].name ?? ".", file: spec.entries[index].path,
-                         message: "can't be listed; its runs are kept as they were: \(message)")
+            BoardProblem(
+                run: spec.entries[index].name ?? ".", file: spec.entries[index].path,
+                message: "can't be listed; its runs are kept as they were: \(message)")
         }
         // A run of a logdir that couldn't be listed is kept until it can be listed again.
         for name in runs.keys where found[name] == nil && discovery.failures[runEntries[name] ?? -1] == nil {

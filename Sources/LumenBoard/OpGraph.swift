@@ -84,7 +84,8 @@ public struct OpGraph: Sendable {
     /// Parses the `graph_def` of a serialized `MetaGraphDef`.
     public init(serializedMetaGraphDef bytes: Data) throws {
         guard let graph = Self.graphDefField(ofMetaGraph: bytes) else {
-            throw GraphDecodingError(description: "the MetaGraphDef (\(bytes.count) bytes) is not a valid protobuf message")
+            throw GraphDecodingError(
+                description: "the MetaGraphDef (\(bytes.count) bytes) is not a valid protobuf message")
         }
         try self.init(serializedGraphDef: graph)
     }
@@ -151,10 +152,12 @@ public struct OpGraph: Sendable {
                 }
                 inputs.append(Input(source: source, output: parsed.output, control: parsed.control))
             }
-            ops.append(Op(
-                name: node.name, type: node.op, device: node.device, attrs: AttrRendering.attrs(node.attr),
-                outputShapesJSON: .array(outputShapes.map { $0.map { .array($0.map(BoardJSON.integer)) } ?? .null }),
-                shapeLabels: outputShapes.map(Self.shapeLabel), scope: scope, inputs: inputs))
+            ops.append(
+                Op(
+                    name: node.name, type: node.op, device: node.device, attrs: AttrRendering.attrs(node.attr),
+                    outputShapesJSON: .array(
+                        outputShapes.map { $0.map { .array($0.map(BoardJSON.integer)) } ?? .null }),
+                    shapeLabels: outputShapes.map(Self.shapeLabel), scope: scope, inputs: inputs))
         }
     }
 
@@ -182,7 +185,8 @@ public struct OpGraph: Sendable {
         var output = 0
         if let colon = name.lastIndex(of: ":") {
             let digits = name[name.index(after: colon)...]
-            if !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let k = Int(digits) {
+            if !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let k = Int(digits)
+            {
                 output = k
                 name = name[..<colon]
             }
@@ -254,9 +258,10 @@ enum AttrRendering {
     static let maxTensorValues = 16
 
     static func attrs(_ attrs: [String: AttrValue]) -> BoardJSON {
-        .object(attrs.keys.sorted().compactMap { key in
-            key == "_output_shapes" ? nil : attrs[key].map { (key, value($0)) }
-        })
+        .object(
+            attrs.keys.sorted().compactMap { key in
+                key == "_output_shapes" ? nil : attrs[key].map { (key, value($0)) }
+            })
     }
 
     static func value(_ attr: AttrValue) -> BoardJSON {
@@ -331,14 +336,18 @@ enum AttrRendering {
             values = t.boolVal.map(BoardJSON.bool)
         case .dtFloat, .dtHalf:
             guard t.floatVal.count <= maxTensorValues, t.halfVal.count <= maxTensorValues,
-                  let numbers = TensorValues.numbers(t) else { return nil }
+                let numbers = TensorValues.numbers(t)
+            else { return nil }
             values = numbers.map { number(Float($0)) }
         case .dtDouble, .dtInt32, .dtInt64:
             guard t.doubleVal.count <= maxTensorValues, t.intVal.count <= maxTensorValues,
-                  t.int64Val.count <= maxTensorValues, let numbers = TensorValues.numbers(t) else { return nil }
+                t.int64Val.count <= maxTensorValues, let numbers = TensorValues.numbers(t)
+            else { return nil }
             // Integers come as doubles; one beyond ±2⁶³ after rounding stays a number.
-            values = t.dtype == .dtDouble
-                ? numbers.map(BoardJSON.number) : numbers.map { Int64(exactly: $0).map(BoardJSON.integer) ?? .number($0) }
+            values =
+                t.dtype == .dtDouble
+                ? numbers.map(BoardJSON.number)
+                : numbers.map { Int64(exactly: $0).map(BoardJSON.integer) ?? .number($0) }
         default:
             return nil
         }

@@ -4,7 +4,9 @@ import LumenEvents
 /// The endpoints of the PR curves, audio and custom-scalars dashboards, and the `ignored` list of
 /// `/api/status`.
 extension BoardAPI {
-    static func pluginAnswer(endpoint: String, _ q: [String: String], _ snapshot: BoardSnapshot) throws -> BoardAPIResponse {
+    static func pluginAnswer(endpoint: String, _ q: [String: String], _ snapshot: BoardSnapshot) throws
+        -> BoardAPIResponse
+    {
         switch endpoint {
         case "prcurves":
             let (_, reservoir) = try lookup(q, snapshot, kind: "PR curve") { $0.prCurves }
@@ -14,12 +16,13 @@ extension BoardAPI {
             var out: [BoardJSON] = []
             for item in reservoir.items {
                 for clip in item.clips {
-                    out.append(.object([
-                        ("wallTime", .number(item.wallTime)), ("step", .integer(item.step)),
-                        ("index", .integer(Int64(out.count))),
-                        ("sampleRate", clip.sampleRate.map(BoardJSON.number) ?? .null),
-                        ("contentType", .string(clip.contentType)), ("label", .string(clip.label)),
-                    ]))
+                    out.append(
+                        .object([
+                            ("wallTime", .number(item.wallTime)), ("step", .integer(item.step)),
+                            ("index", .integer(Int64(out.count))),
+                            ("sampleRate", clip.sampleRate.map(BoardJSON.number) ?? .null),
+                            ("contentType", .string(clip.contentType)), ("label", .string(clip.label)),
+                        ]))
                 }
             }
             return .json(.array(out))
@@ -45,11 +48,12 @@ extension BoardAPI {
             guard let run = snapshot.runs[name] else { continue }
             for plugin in run.ignored.keys.sorted() {
                 guard let entry = run.ignored[plugin] else { continue }
-                out.append(.object([
-                    ("run", .string(name)), ("plugin", .string(plugin)),
-                    ("tags", .array(entry.tags.sorted().map(BoardJSON.string))),
-                    ("events", .integer(Int64(entry.events))),
-                ]))
+                out.append(
+                    .object([
+                        ("run", .string(name)), ("plugin", .string(plugin)),
+                        ("tags", .array(entry.tags.sorted().map(BoardJSON.string))),
+                        ("events", .integer(Int64(entry.events))),
+                    ]))
             }
         }
         return .array(out)

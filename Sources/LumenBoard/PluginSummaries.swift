@@ -85,7 +85,9 @@ public struct AudioValue: Stepped, Sendable, Equatable {
     init(legacy audio: Summary.Audio, step: Int64, wallTime: Double) {
         self.step = step
         self.wallTime = wallTime
-        let rate = audio.sampleRate.isFinite && audio.sampleRate > 0 ? Double(audio.sampleRate) : Self.wavSampleRate(audio.encodedAudioString)
+        let rate =
+            audio.sampleRate.isFinite && audio.sampleRate > 0
+            ? Double(audio.sampleRate) : Self.wavSampleRate(audio.encodedAudioString)
         clips = [AudioClip(data: audio.encodedAudioString, label: "", sampleRate: rate, contentType: "audio/wav")]
     }
 
@@ -159,26 +161,53 @@ enum CustomScalarsLayout {
     /// `/api/customscalars`: `{"categories": [{"title", "closed", "charts": [{"title",
     /// "multiline": {"tags"}} | {"title", "margin": {"series": [{"value", "lower", "upper"}]}}]}]}`.
     static func json(_ layout: Layout?) -> BoardJSON {
-        .object([("categories", .array((layout?.category ?? []).map { category in
-            .object([
-                ("title", .string(category.title)), ("closed", .bool(category.closed)),
-                ("charts", .array(category.chart.map { chart in
-                    var fields: [(String, BoardJSON)] = [("title", .string(chart.title))]
-                    switch chart.content {
-                    case .multiline(let content):
-                        fields.append(("multiline", .object([("tags", .array(content.tag.map(BoardJSON.string)))])))
-                    case .margin(let content):
-                        fields.append(("margin", .object([("series", .array(content.series.map { series in
-                            .object([("value", .string(series.value)), ("lower", .string(series.lower)),
-                                     ("upper", .string(series.upper))])
-                        }))])))
-                    case nil:
-                        break
-                    }
-                    return .object(fields)
-                })),
-            ])
-        }))])
+        .object([
+            (
+                "categories",
+                .array(
+                    (layout?.category ?? []).map { category in
+                        .object([
+                            ("title", .string(category.title)), ("closed", .bool(category.closed)),
+                            (
+                                "charts",
+                                .array(
+                                    category.chart.map { chart in
+                                        var fields: [(String, BoardJSON)] = [("title", .string(chart.title))]
+                                        switch chart.content {
+                                        case .multiline(let content):
+                                            fields.append(
+                                                (
+                                                    "multiline",
+                                                    .object([("tags", .array(content.tag.map(BoardJSON.string)))])
+                                                ))
+                                        case .margin(let content):
+                                            fields.append(
+                                                (
+                                                    "margin",
+                                                    .object([
+                                                        (
+                                                            "series",
+                                                            .array(
+                                                                content.series.map { series in
+                                                                    .object([
+                                                                        ("value", .string(series.value)),
+                                                                        ("lower", .string(series.lower)),
+                                                                        ("upper", .string(series.upper)),
+                                                                    ])
+                                                                })
+                                                        )
+                                                    ])
+                                                ))
+                                        case nil:
+                                            break
+                                        }
+                                        return .object(fields)
+                                    })
+                            ),
+                        ])
+                    })
+            )
+        ])
     }
 }
 

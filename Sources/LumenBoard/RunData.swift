@@ -149,7 +149,9 @@ public struct RunData: Sendable {
     /// UTF-8, or a tensor under a tag another plugin owns.
     private mutating func addDecodedScalars(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let count = fast.decoder.itemCount
-        if fast.resolved.count < count { fast.resolved.append(contentsOf: repeatElement(0, count: count - fast.resolved.count)) }
+        if fast.resolved.count < count {
+            fast.resolved.append(contentsOf: repeatElement(0, count: count - fast.resolved.count))
+        }
         for i in 0..<count {
             let item = fast.decoder.items[i]
             guard let slot = fast.slot(for: UnsafeRawBufferPointer(rebasing: bytes[item.tag])) else { return false }
@@ -258,8 +260,9 @@ public struct RunData: Sendable {
             addHistogram(Self.histogram(h, step: step, wallTime: wallTime), tag: tag)
         case .image(let image):
             addImage(
-                ImageValue(step: step, wallTime: wallTime, width: Int(image.width), height: Int(image.height),
-                           images: [image.encodedImageString]), tag: tag)
+                ImageValue(
+                    step: step, wallTime: wallTime, width: Int(image.width), height: Int(image.height),
+                    images: [image.encodedImageString]), tag: tag)
         case .audio(let clip):
             addAudio(AudioValue(legacy: clip, step: step, wallTime: wallTime), tag: tag)
         case .tensor(let tensor):
@@ -278,7 +281,9 @@ public struct RunData: Sendable {
     /// Adds a tensor summary of the plugin that owns `tag`; `false` if it isn't shown (no such
     /// plugin, or a tensor the plugin can't use). `content` is the value's plugin content, if it
     /// has metadata.
-    private mutating func addTensor(_ tensor: TensorProto, tag: String, content: Data?, step: Int64, wallTime: Double) -> Bool {
+    private mutating func addTensor(_ tensor: TensorProto, tag: String, content: Data?, step: Int64, wallTime: Double)
+        -> Bool
+    {
         switch pluginByTag[tag] {
         case "scalars":
             guard let values = TensorValues.numbers(tensor), values.count == 1 else { return false }
@@ -293,8 +298,9 @@ public struct RunData: Sendable {
                 let height = Int(String(decoding: strings[1], as: UTF8.self))
             else { return false }
             addImage(
-                ImageValue(step: step, wallTime: wallTime, width: width, height: height,
-                           images: Array(strings.dropFirst(2))), tag: tag)
+                ImageValue(
+                    step: step, wallTime: wallTime, width: width, height: height,
+                    images: Array(strings.dropFirst(2))), tag: tag)
         case "text":
             guard tensor.dtype == .dtString else { return false }
             let strings = tensor.stringVal.map { String(decoding: $0, as: UTF8.self) }
@@ -305,7 +311,9 @@ public struct RunData: Sendable {
             if prCurves[tag] == nil { prCurves[tag] = Reservoir(capacity: limits.prCurves, seed: Self.seed(tag)) }
             prCurves[tag]!.add(curve)
         case AudioValue.pluginName:
-            guard let value = AudioValue(tensor: tensor, content: content, step: step, wallTime: wallTime) else { return false }
+            guard let value = AudioValue(tensor: tensor, content: content, step: step, wallTime: wallTime) else {
+                return false
+            }
             addAudio(value, tag: tag)
         case CustomScalarsLayout.pluginName:
             guard tag == CustomScalarsLayout.tag, tensor.dtype == .dtString, tensor.stringVal.count == 1,
@@ -363,7 +371,7 @@ public struct RunData: Sendable {
         let k = Swift.min(h.bucket.count, h.bucketLimit.count)
         var buckets: [[Double]] = []
         if let first = (0..<k).first(where: { h.bucket[$0] > 0 }),
-           let last = (0..<k).last(where: { h.bucket[$0] > 0 })
+            let last = (0..<k).last(where: { h.bucket[$0] > 0 })
         {
             buckets.reserveCapacity(last - first + 1)
             for i in first...last {
@@ -423,10 +431,12 @@ enum TensorValues {
             return load(UInt64.self).map { Double(bitPattern: $0) }
         case .dtHalf:
             #if arch(arm64) || arch(x86_64)
-            if content.isEmpty { return tensor.halfVal.map { Double(Float16(bitPattern: UInt16(truncatingIfNeeded: $0))) } }
-            return load(UInt16.self).map { Double(Float16(bitPattern: $0)) }
+                if content.isEmpty {
+                    return tensor.halfVal.map { Double(Float16(bitPattern: UInt16(truncatingIfNeeded: $0))) }
+                }
+                return load(UInt16.self).map { Double(Float16(bitPattern: $0)) }
             #else
-            return nil
+                return nil
             #endif
         case .dtInt32:
             if content.isEmpty { return tensor.intVal.map(Double.init) }

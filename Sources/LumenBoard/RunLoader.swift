@@ -3,11 +3,11 @@ import LumenEvents
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Something wrong with one event file, for `/api/status`.
@@ -140,7 +140,9 @@ public final class EventFileTail {
                 replacement = "rewritten: its first record changed"
                 return (0, false)
             }
-            let step = gzip == nil ? try readPlain(into: &run, budget: budget, counters: counters)
+            let step =
+                gzip == nil
+                ? try readPlain(into: &run, budget: budget, counters: counters)
                 : try readGzip(into: &run, budget: budget, counters: counters)
             try takeFingerprint()
             return step
@@ -171,7 +173,9 @@ public final class EventFileTail {
         fingerprintComplete = fingerprint.count >= wanted
     }
 
-    private func readPlain(into run: inout RunData, budget: Int, counters: LoadCounters?) throws -> (records: Int, more: Bool) {
+    private func readPlain(into run: inout RunData, budget: Int, counters: LoadCounters?) throws -> (
+        records: Int, more: Bool
+    ) {
         var records = 0
         defer { counters?.records.add(records, ordering: .relaxed) }
         var length = Self.readLength
@@ -210,7 +214,9 @@ public final class EventFileTail {
         return (records, false)
     }
 
-    private func readGzip(into run: inout RunData, budget: Int, counters: LoadCounters?) throws -> (records: Int, more: Bool) {
+    private func readGzip(into run: inout RunData, budget: Int, counters: LoadCounters?) throws -> (
+        records: Int, more: Bool
+    ) {
         guard let gzip, !stalled else { return (0, false) }
         var records = 0
         defer { counters?.records.add(records, ordering: .relaxed) }
@@ -241,7 +247,8 @@ public final class EventFileTail {
             }
             guard bytesRead < size else { break }
             if spent >= budget { return (records, true) }
-            let input = try source.read(at: bytesRead, maxLength: Int(min(Int64(Self.gzipReadLength), size - bytesRead)))
+            let input = try source.read(
+                at: bytesRead, maxLength: Int(min(Int64(Self.gzipReadLength), size - bytesRead)))
             guard !input.isEmpty else { break }
             bytesRead += Int64(input.count)
             seenEnd = bytesRead
@@ -337,8 +344,10 @@ public final class RunLoader {
             let step = tail.readAvailable(into: &data, budget: left, counters: counters)
             records += step.records
             if let replacement = tail.replacement {
-                startOver(because: BoardProblem(
-                    run: name, file: path, message: replacement + "; read again from the start, its old points dropped"))
+                startOver(
+                    because: BoardProblem(
+                        run: name, file: path,
+                        message: replacement + "; read again from the start, its old points dropped"))
                 return (records, true)
             }
             if step.more { return (records, true) }

@@ -51,7 +51,9 @@ struct ScalarEventDecoder: Sendable {
                 guard let value = reader.varint() else { return false }
                 step = Int64(bitPattern: value)
             case 0x2A:  // summary
-                guard !sawSummary, let range = reader.lengthDelimited(), decodeSummary(bytes, range) else { return false }
+                guard !sawSummary, let range = reader.lengthDelimited(), decodeSummary(bytes, range) else {
+                    return false
+                }
                 sawSummary = true
             default:
                 return false
@@ -124,7 +126,8 @@ struct ScalarEventDecoder: Sendable {
                 value = number
                 kind = .tensor
             case 0x4A:  // metadata
-                guard !sawMetadata, let bytes = reader.lengthDelimited(), let names = Self.scalarsMetadata(base, bytes) else {
+                guard !sawMetadata, let bytes = reader.lengthDelimited(), let names = Self.scalarsMetadata(base, bytes)
+                else {
                     return false
                 }
                 sawMetadata = true
@@ -158,7 +161,8 @@ struct ScalarEventDecoder: Sendable {
                     switch innerKey {
                     case 0x0A:  // plugin_name
                         guard !named, let name = inner.lengthDelimited(), name.count == 7,
-                            UnsafeRawBufferPointer(start: base + name.lowerBound, count: 7).elementsEqual("scalars".utf8)
+                            UnsafeRawBufferPointer(start: base + name.lowerBound, count: 7).elementsEqual(
+                                "scalars".utf8)
                         else { return nil }
                         named = true
                     case 0x12:  // content
@@ -205,9 +209,12 @@ struct ScalarEventDecoder: Sendable {
                 guard let bytes = reader.lengthDelimited() else { return nil }
                 content = bytes
             case 0x2A:  // float_val, packed
-                guard let bytes = reader.lengthDelimited(), bytes.count % 4 == 0, floatCount + bytes.count / 4 <= 1 else { return nil }
+                guard let bytes = reader.lengthDelimited(), bytes.count % 4 == 0, floatCount + bytes.count / 4 <= 1
+                else { return nil }
                 if bytes.count == 4 {
-                    float = Double(Float(bitPattern: UInt32(littleEndian: (base + bytes.lowerBound).loadUnaligned(as: UInt32.self))))
+                    float = Double(
+                        Float(
+                            bitPattern: UInt32(littleEndian: (base + bytes.lowerBound).loadUnaligned(as: UInt32.self))))
                     floatCount += 1
                 }
             case 0x2D:  // float_val, one
@@ -215,9 +222,11 @@ struct ScalarEventDecoder: Sendable {
                 float = Double(Float(bitPattern: bits))
                 floatCount = 1
             case 0x32:  // double_val, packed
-                guard let bytes = reader.lengthDelimited(), bytes.count % 8 == 0, doubleCount + bytes.count / 8 <= 1 else { return nil }
+                guard let bytes = reader.lengthDelimited(), bytes.count % 8 == 0, doubleCount + bytes.count / 8 <= 1
+                else { return nil }
                 if bytes.count == 8 {
-                    double = Double(bitPattern: UInt64(littleEndian: (base + bytes.lowerBound).loadUnaligned(as: UInt64.self)))
+                    double = Double(
+                        bitPattern: UInt64(littleEndian: (base + bytes.lowerBound).loadUnaligned(as: UInt64.self)))
                     doubleCount += 1
                 }
             case 0x31:  // double_val, one
@@ -232,7 +241,8 @@ struct ScalarEventDecoder: Sendable {
         case 1:  // DT_FLOAT
             if let content, !content.isEmpty {
                 guard content.count / 4 == 1 else { return nil }
-                return Double(Float(bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt32.self).littleEndian))
+                return Double(
+                    Float(bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt32.self).littleEndian))
             }
             return floatCount == 1 ? float : nil
         case 2:  // DT_DOUBLE
@@ -360,13 +370,17 @@ struct FastScalarPath: Sendable {
             let mine = stored.baseAddress.unsafelyUnwrapped + range.lowerBound
             var i = 0
             while i &+ 8 <= range.count {
-                if mine.loadUnaligned(fromByteOffset: i, as: UInt64.self) != other.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                if mine.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    != other.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                {
                     return false
                 }
                 i &+= 8
             }
             while i < range.count {
-                if mine.load(fromByteOffset: i, as: UInt8.self) != other.load(fromByteOffset: i, as: UInt8.self) { return false }
+                if mine.load(fromByteOffset: i, as: UInt8.self) != other.load(fromByteOffset: i, as: UInt8.self) {
+                    return false
+                }
                 i &+= 1
             }
             return true

@@ -204,7 +204,8 @@ public struct ScalarSeries: Sendable {
         if restarts.count < Self.restartLimit {
             let kept = Swift.min(count - low, Self.purgedPointLimit - purgedPointsKept)
             purgedPointsKept += kept
-            restarts.append(ScalarRestart(step: step, purgedCount: count - low, purged: (low..<low + kept).map(point(at:))))
+            restarts.append(
+                ScalarRestart(step: step, purgedCount: count - low, purged: (low..<low + kept).map(point(at:))))
         } else {
             restartsNotKept += 1
         }

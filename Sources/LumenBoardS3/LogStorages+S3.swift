@@ -12,7 +12,9 @@ extension LogStorages {
         _ spec: LogdirSpec, endpoint: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(S3Error) -> LogStorages {
-        guard let location = spec.entries.lazy.compactMap({ S3Location(url: $0.path) }).first else { return LogStorages() }
+        guard let location = spec.entries.lazy.compactMap({ S3Location(url: $0.path) }).first else {
+            return LogStorages()
+        }
         let configuration = try S3Configuration.resolve(
             bucket: location.bucket, endpointOverride: endpoint, environment: environment)
         return LogStorages(s3: S3LogStorage(client: S3Client(configuration: configuration)))

@@ -118,13 +118,16 @@ final class S3EventFile: StoredEventFile {
     func state() throws -> StoredFileState {
         guard let listed = storage.object(at: path) else { return .deleted }
         let current = status.withLock { $0 }
-        if listed.etag == current.object.etag && listed.lastModified == current.object.lastModified && listed.size == current.object.size {
+        if listed.etag == current.object.etag && listed.lastModified == current.object.lastModified
+            && listed.size == current.object.size
+        {
             return .present(size: listed.size)
         }
         guard listed.size >= current.readEnd else { return .replaced }
         if current.readEnd > 0 {
             let length = Int64(current.lastBytes.count)
-            let bytes = try fetch(Range(uncheckedBounds: (current.readEnd - length, current.readEnd)), etag: listed.etag)
+            let bytes = try fetch(
+                Range(uncheckedBounds: (current.readEnd - length, current.readEnd)), etag: listed.etag)
             guard let bytes else { return .present(size: current.object.size) }  // changed again: next pass
             guard bytes == current.lastBytes else { return .replaced }
         }

@@ -17,8 +17,9 @@ public struct AccessToken: Sendable, Equatable {
     public init(_ value: String) throws {
         guard !value.isEmpty else { throw AccessTokenError(description: "the access token is empty") }
         if let bad = value.unicodeScalars.first(where: { !$0.isASCII || !Self.allowed.contains(UInt8($0.value)) }) {
-            throw AccessTokenError(description:
-                "the access token holds '\(bad.escaped(asASCII: true))'; use only letters, digits and -._~")
+            throw AccessTokenError(
+                description:
+                    "the access token holds '\(bad.escaped(asASCII: true))'; use only letters, digits and -._~")
         }
         self.value = value
     }
@@ -89,14 +90,15 @@ struct AccessTokenMiddleware: RouterMiddleware {
             var headers = HTTPFields()
             headers[.location] = Self.location(path: path, query: request.uri.query)
             headers[.cacheControl] = "no-store"
-            headers[.setCookie] = "\(cookieName)=\(token.value); Path=/; HttpOnly; SameSite=Strict"
+            headers[.setCookie] =
+                "\(cookieName)=\(token.value); Path=/; HttpOnly; SameSite=Strict"
                 + (secure ? "; Secure" : "")
             return Response(status: .seeOther, headers: headers)
         }
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer",
-                  token.matches(Array(parts[1].trimmingCharacters(in: .whitespaces).utf8))
+                token.matches(Array(parts[1].trimmingCharacters(in: .whitespaces).utf8))
             else { return unauthorized(path, "the Authorization header does not hold this board's token") }
             return try await next(request, context)
         }
@@ -113,8 +115,12 @@ struct AccessTokenMiddleware: RouterMiddleware {
     /// A 401: a JSON error for the API, the login page (with the reason) for everything else.
     func unauthorized(_ path: String, _ reason: String) -> Response {
         if path.hasPrefix("/api/") {
-            return BoardServer.response(.error(401,
-                reason + "; send it as 'Authorization: Bearer TOKEN' or open the URL the board printed (…/?token=TOKEN)"))
+            return BoardServer.response(
+                .error(
+                    401,
+                    reason
+                        + "; send it as 'Authorization: Bearer TOKEN' or open the URL the board printed (…/?token=TOKEN)"
+                ))
         }
         return Self.loginPage(status: .unauthorized, reason: reason)
     }

@@ -37,17 +37,22 @@ final class BoardMetrics: Sendable {
     init(store: BoardStore) {
         self.store = store
         files = registry.makeGauge(descriptor: Self.name("files", "", "Event files being read."))
-        bytesOnStore = registry.makeGauge(descriptor: Self.name("file", "bytes", "Size of the event files being read, in bytes."))
+        bytesOnStore = registry.makeGauge(
+            descriptor: Self.name("file", "bytes", "Size of the event files being read, in bytes."))
         events = registry.makeGauge(descriptor: Self.name("events", "", "Events loaded."))
-        corruptRecords = registry.makeGauge(descriptor: Self.name("corrupt_records", "", "Records skipped as damaged or not an Event."))
-        points = registry.makeGauge(descriptor: Self.name(
-            "points", "", "Points held in memory: scalar points and kept histogram, image and text values."))
-        problems = registry.makeGauge(descriptor: Self.name("problems", "", "Files or logdirs /api/status reports a problem for."))
+        corruptRecords = registry.makeGauge(
+            descriptor: Self.name("corrupt_records", "", "Records skipped as damaged or not an Event."))
+        points = registry.makeGauge(
+            descriptor: Self.name(
+                "points", "", "Points held in memory: scalar points and kept histogram, image and text values."))
+        problems = registry.makeGauge(
+            descriptor: Self.name("problems", "", "Files or logdirs /api/status reports a problem for."))
         reloads = registry.makeCounter(descriptor: Self.name("reloads", "total", "Passes over the logdir."))
         bytesRead = registry.makeCounter(descriptor: Self.name("read_bytes", "total", "Bytes read from event files."))
         recordsRead = registry.makeCounter(descriptor: Self.name("read_records", "total", "Records decoded."))
         reloadDuration = registry.makeDurationHistogram(
-            descriptor: Self.name("reload_duration", "seconds", "Duration of a pass over the logdir."), buckets: Self.reloadBuckets)
+            descriptor: Self.name("reload_duration", "seconds", "Duration of a pass over the logdir."),
+            buckets: Self.reloadBuckets)
         liveStreams = registry.makeGauge(descriptor: Self.name("live_streams", "", "Open /api/live streams."))
         store.statistics.observe { [reloads, bytesRead, recordsRead, reloadDuration] report in
             reloads.increment()
@@ -68,10 +73,12 @@ final class BoardMetrics: Sendable {
             if let existing = metrics[endpoint] { return existing }
             let made = (
                 registry.makeCounter(
-                    descriptor: Self.name("requests", "total", "HTTP requests by endpoint."), labels: [("endpoint", endpoint)]),
+                    descriptor: Self.name("requests", "total", "HTTP requests by endpoint."),
+                    labels: [("endpoint", endpoint)]),
                 registry.makeDurationHistogram(
                     descriptor: Self.name("request_duration", "seconds", "HTTP request latency by endpoint."),
-                    labels: [("endpoint", endpoint)], buckets: Self.latencyBuckets))
+                    labels: [("endpoint", endpoint)], buckets: Self.latencyBuckets)
+            )
             metrics[endpoint] = made
             return made
         }

@@ -37,7 +37,8 @@ public enum BoardServer {
         if prefix.isEmpty {
             addRoutes(to: router, store: store, assets: assets, metrics: metrics, prefix: prefix)
         } else {
-            addRoutes(to: router.group(RouterPath(prefix)), store: store, assets: assets, metrics: metrics, prefix: prefix)
+            addRoutes(
+                to: router.group(RouterPath(prefix)), store: store, assets: assets, metrics: metrics, prefix: prefix)
         }
         return router
     }
@@ -57,7 +58,8 @@ public enum BoardServer {
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             headers[.cacheControl] = "no-cache"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
         routes.get("/api/export") { request, _ -> Response in
             exportResponse(BoardQuery.parameters(request.uri.query), snapshot: store.snapshot)
@@ -67,22 +69,24 @@ public enum BoardServer {
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                metrics.liveStreamsChanged(by: 1)
-                defer { metrics.liveStreamsChanged(by: -1) }
-                // An initial comment, so clients see the stream open before the first change.
-                // The stream ends on graceful shutdown (SIGINT, SIGTERM), so open live connections
-                // never hold the server up.
-                try await withGracefulShutdownHandler {
-                    try await writer.write(ByteBuffer(string: ": connected\n\n"))
-                    for await changes in stream {
-                        try await writer.write(ByteBuffer(string: "data: " + changes.json.serialized + "\n\n"))
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    metrics.liveStreamsChanged(by: 1)
+                    defer { metrics.liveStreamsChanged(by: -1) }
+                    // An initial comment, so clients see the stream open before the first change.
+                    // The stream ends on graceful shutdown (SIGINT, SIGTERM), so open live connections
+                    // never hold the server up.
+                    try await withGracefulShutdownHandler {
+                        try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                        for await changes in stream {
+                            try await writer.write(ByteBuffer(string: "data: " + changes.json.serialized + "\n\n"))
+                        }
+                    } onGracefulShutdown: {
+                        store.finishSubscribers()
                     }
-                } onGracefulShutdown: {
-                    store.finishSubscribers()
-                }
-                try await writer.finish(nil)
-            })
+                    try await writer.finish(nil)
+                })
         }
         ProjectorRoutes.add(to: routes, store: store)
         routes.get("/api/:endpoint") { request, context -> Response in
@@ -110,15 +114,19 @@ public enum BoardServer {
                 return response(.error(404, "no such endpoint: \(fullPath)"))
             }
             guard let ui else {
-                let text = "The board's web UI is not installed next to this binary. JSON API: "
+                let text =
+                    "The board's web UI is not installed next to this binary. JSON API: "
                     + BoardAPI.endpoints.map { "\(prefix)/api/\($0)" }.joined(separator: " ") + "\n"
-                return response(BoardAPIResponse(status: 404, contentType: "text/plain; charset=utf-8", body: Array(text.utf8)))
+                return response(
+                    BoardAPIResponse(status: 404, contentType: "text/plain; charset=utf-8", body: Array(text.utf8)))
             }
             guard let asset = ui.asset(at: path.isEmpty ? "/" : path) else {
-                return response(BoardAPIResponse(
-                    status: 404, contentType: "text/plain; charset=utf-8", body: Array("not found\n".utf8)))
+                return response(
+                    BoardAPIResponse(
+                        status: 404, contentType: "text/plain; charset=utf-8", body: Array("not found\n".utf8)))
             }
-            return assetResponse(asset, request: request, development: { if case .folder = ui { true } else { false } }())
+            return assetResponse(
+                asset, request: request, development: { if case .folder = ui { true } else { false } }())
         }
         routes.get("/") { request, _ in serveUI(request) }
         routes.get("/**") { request, _ in serveUI(request) }
@@ -137,18 +145,20 @@ public enum BoardServer {
         headers[.contentType] = BoardExport.contentType
         headers[.cacheControl] = "no-cache"
         headers[.contentDisposition] = "attachment; filename=\"\(export.fileName)\""
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var stream = export.makeStream()
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(1 << 18)
-            var more = true
-            while more {
-                buffer.removeAll(keepingCapacity: true)
-                more = stream.write(into: &buffer, atLeast: 1 << 17)
-                if !buffer.isEmpty { try await writer.write(ByteBuffer(bytes: buffer)) }
-            }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var stream = export.makeStream()
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 18)
+                var more = true
+                while more {
+                    buffer.removeAll(keepingCapacity: true)
+                    more = stream.write(into: &buffer, atLeast: 1 << 17)
+                    if !buffer.isEmpty { try await writer.write(ByteBuffer(bytes: buffer)) }
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// The response for one UI file: `304` when the client's `If-None-Match` matches; assets
@@ -165,9 +175,11 @@ public enum BoardServer {
         } else {
             headers[.cacheControl] = "public, max-age=600"
         }
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == asset.etag
-        }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces) == asset.etag
+            })
+        {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = asset.contentType
@@ -176,7 +188,9 @@ public enum BoardServer {
             if let gzipped = asset.gzipped {
                 body = gzipped
                 headers[.contentEncoding] = "gzip"
-            } else if development, body.count >= 1024, !asset.contentType.hasPrefix("image/png"), let gzipped = BoardCompression.gzip(body) {
+            } else if development, body.count >= 1024, !asset.contentType.hasPrefix("image/png"),
+                let gzipped = BoardCompression.gzip(body)
+            {
                 body = gzipped
                 headers[.contentEncoding] = "gzip"
             }
@@ -190,7 +204,7 @@ public enum BoardServer {
         var entry = ResponseCache.Entry(
             status: answer.status, contentType: answer.contentType, body: answer.body, gzipped: false, lastUse: 0)
         if gzip, answer.contentType != "image/png", answer.body.count >= 1024,
-           let compressed = BoardCompression.gzip(answer.body, level: 1)
+            let compressed = BoardCompression.gzip(answer.body, level: 1)
         {
             entry.body = compressed
             entry.gzipped = true
@@ -262,7 +276,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         } catch let error as HTTPResponseError {
             // No route for this path or method: a JSON 4xx like the API's own errors.
             let status = error.status.code >= 500 ? 400 : error.status.code
-            let message = status == 404 ? "not found: \(request.method) \(request.uri.path)" : "\(error.status.reasonPhrase)"
+            let message =
+                status == 404 ? "not found: \(request.method) \(request.uri.path)" : "\(error.status.reasonPhrase)"
             response = BoardServer.response(.error(status, message))
         }
         if response.headers[.contentSecurityPolicy] == nil {

@@ -37,8 +37,10 @@ public enum BoardTLS {
             // certificate here.
             _ = try NIOSSLContext(configuration: configuration)
         } catch {
-            throw BoardTLSError(description:
-                "--tls-key \(keyFile) does not belong to the certificate in --tls-cert \(certificateFile) (\(error))")
+            throw BoardTLSError(
+                description:
+                    "--tls-key \(keyFile) does not belong to the certificate in --tls-cert \(certificateFile) (\(error))"
+            )
         }
         return configuration
     }

@@ -21,15 +21,20 @@ struct HostCheckMiddleware: RouterMiddleware {
         guard security.allows(hostHeader: host) else {
             let shown = host.map { "'\($0)'" } ?? "(none)"
             let name = host.flatMap(HostCheck.name(ofHostHeader:)) ?? "NAME"
-            return BoardServer.response(.error(403,
-                "the request's Host header \(shown) is not a name this board answers to (it answers to localhost, "
-                + "127.0.0.1 and [::1]); if you reach it by this name, start it with --allowed-host \(name)"))
+            return BoardServer.response(
+                .error(
+                    403,
+                    "the request's Host header \(shown) is not a name this board answers to (it answers to localhost, "
+                        + "127.0.0.1 and [::1]); if you reach it by this name, start it with --allowed-host \(name)"))
         }
         if request.uri.path == "/api/live", let origin = request.headers[.origin],
-           !HostCheck.isSameOrigin(origin, scheme: security.tls == nil ? "http" : "https", hostHeader: host)
+            !HostCheck.isSameOrigin(origin, scheme: security.tls == nil ? "http" : "https", hostHeader: host)
         {
-            return BoardServer.response(.error(403,
-                "the request's Origin header '\(origin)' is another site; /api/live answers only the board's own pages"))
+            return BoardServer.response(
+                .error(
+                    403,
+                    "the request's Origin header '\(origin)' is another site; /api/live answers only the board's own pages"
+                ))
         }
         return try await next(request, context)
     }
@@ -76,7 +81,7 @@ public enum HostCheck {
         guard let hostHeader, let host = split(authority: hostHeader) else { return false }
         let lowered = origin.lowercased()
         guard lowered.hasPrefix(scheme + "://"),
-              let other = split(authority: String(lowered.dropFirst(scheme.count + 3)))
+            let other = split(authority: String(lowered.dropFirst(scheme.count + 3)))
         else { return false }
         let defaultPort = scheme == "https" ? 443 : 80
         return other.name == host.name && (other.port ?? defaultPort) == (host.port ?? defaultPort)

@@ -58,52 +58,61 @@ enum ProjectorRoutes {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let flag = StopFlag()
-            try await withGracefulShutdownHandler {
-                try await writer.write(ByteBuffer(string: ": computing affinities\n\n"))
-                let started = await offThePool { () -> Result<UncheckedBox<TSNE>, Error> in
-                    do { return .success(UncheckedBox(try TSNESessions.shared.start(request))) } catch { return .failure(error) }
-                }
-                let tsne: TSNE
-                switch started {
-                case .failure(let error):
-                    try await writer.write(ByteBuffer(string: "event: error\ndata: " + BoardJSON.object([("error", .string("\(error)"))]).serialized + "\n\n"))
-                    return
-                case .success(let box): tsne = box.value
-                }
-                let start = BoardJSON.object([
-                    ("rows", .integer(Int64(tsne.rows))), ("dims", .integer(Int64(tsne.dims))),
-                    ("perplexity", .number(tsne.perplexity)), ("learningRate", .number(tsne.learningRate)),
-                    ("iterations", .integer(Int64(request.iterations))), ("iteration", .integer(Int64(tsne.iteration))),
-                ])
-                do {
-                    try await writer.write(ByteBuffer(string: "event: start\ndata: " + start.serialized + "\n\n"))
-                    try await writer.write(ByteBuffer(string: frame(tsne)))
-                    while tsne.iteration < request.iterations, !flag.stopped.load(ordering: .relaxed) {
-                        let count = min(request.every, request.iterations - tsne.iteration)
-                        let box = UncheckedBox(tsne)
-                        let text = await offThePool { () -> String in
-                            box.value.run(count)
-                            return frame(box.value)
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let flag = StopFlag()
+                try await withGracefulShutdownHandler {
+                    try await writer.write(ByteBuffer(string: ": computing affinities\n\n"))
+                    let started = await offThePool { () -> Result<UncheckedBox<TSNE>, Error> in
+                        do { return .success(UncheckedBox(try TSNESessions.shared.start(request))) } catch {
+                            return .failure(error)
                         }
-                        try await writer.write(ByteBuffer(string: text))
                     }
-                    if tsne.iteration >= request.iterations {
-                        try await writer.write(ByteBuffer(string: "event: done\ndata: {\"iteration\":\(tsne.iteration)}\n\n"))
-                    } else {
+                    let tsne: TSNE
+                    switch started {
+                    case .failure(let error):
+                        try await writer.write(
+                            ByteBuffer(
+                                string: "event: error\ndata: "
+                                    + BoardJSON.object([("error", .string("\(error)"))]).serialized + "\n\n"))
+                        return
+                    case .success(let box): tsne = box.value
+                    }
+                    let start = BoardJSON.object([
+                        ("rows", .integer(Int64(tsne.rows))), ("dims", .integer(Int64(tsne.dims))),
+                        ("perplexity", .number(tsne.perplexity)), ("learningRate", .number(tsne.learningRate)),
+                        ("iterations", .integer(Int64(request.iterations))),
+                        ("iteration", .integer(Int64(tsne.iteration))),
+                    ])
+                    do {
+                        try await writer.write(ByteBuffer(string: "event: start\ndata: " + start.serialized + "\n\n"))
+                        try await writer.write(ByteBuffer(string: frame(tsne)))
+                        while tsne.iteration < request.iterations, !flag.stopped.load(ordering: .relaxed) {
+                            let count = min(request.every, request.iterations - tsne.iteration)
+                            let box = UncheckedBox(tsne)
+                            let text = await offThePool { () -> String in
+                                box.value.run(count)
+                                return frame(box.value)
+                            }
+                            try await writer.write(ByteBuffer(string: text))
+                        }
+                        if tsne.iteration >= request.iterations {
+                            try await writer.write(
+                                ByteBuffer(string: "event: done\ndata: {\"iteration\":\(tsne.iteration)}\n\n"))
+                        } else {
+                            TSNESessions.shared.keep(tsne, key: request.key)
+                        }
+                    } catch {
+                        // The client closed the stream: keep the run for a resume.
                         TSNESessions.shared.keep(tsne, key: request.key)
+                        throw error
                     }
-                } catch {
-                    // The client closed the stream: keep the run for a resume.
-                    TSNESessions.shared.keep(tsne, key: request.key)
-                    throw error
+                } onGracefulShutdown: {
+                    flag.stopped.store(true, ordering: .relaxed)
                 }
-            } onGracefulShutdown: {
-                flag.stopped.store(true, ordering: .relaxed)
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 
     /// One position frame.
@@ -111,9 +120,12 @@ enum ProjectorRoutes {
         let positions = tsne.positions
         var bytes = [UInt8](repeating: 0, count: positions.count * 4)
         bytes.withUnsafeMutableBytes { raw in
-            for (i, v) in positions.enumerated() { raw.storeBytes(of: Float(v).bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self) }
+            for (i, v) in positions.enumerated() {
+                raw.storeBytes(of: Float(v).bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self)
+            }
         }
-        return "data: {\"iteration\":\(tsne.iteration),\"dims\":\(tsne.dims),\"positions\":\"" + Data(bytes).base64EncodedString() + "\"}\n\n"
+        return "data: {\"iteration\":\(tsne.iteration),\"dims\":\(tsne.dims),\"positions\":\""
+            + Data(bytes).base64EncodedString() + "\"}\n\n"
     }
 }
 

@@ -37,7 +37,7 @@ public enum UIAssets: Sendable {
             let path = (folder as NSString).appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let key = normalized(relative)
+                let key = normalized(relative)
             else { continue }
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
             assets[key] = asset(path: key, bytes: bytes)
@@ -62,8 +62,8 @@ public enum UIAssets: Sendable {
             let fileURL = rootURL.appendingPathComponent(key).resolvingSymlinksInPath()
             var isDirectory: ObjCBool = false
             guard fileURL.path.hasPrefix(rootURL.path + "/"),
-                  FileManager.default.fileExists(atPath: fileURL.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let data = FileManager.default.contents(atPath: fileURL.path)
+                FileManager.default.fileExists(atPath: fileURL.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let data = FileManager.default.contents(atPath: fileURL.path)
             else { return nil }
             return Self.asset(path: key, bytes: [UInt8](data), compress: false)
         }
@@ -76,7 +76,7 @@ public enum UIAssets: Sendable {
         guard !components.isEmpty, relative.utf8.count <= 1024, !relative.hasSuffix(".swift") else { return nil }
         for component in components {
             guard !component.isEmpty, !component.hasPrefix("."), !component.contains("\\"),
-                  !component.contains("\0")
+                !component.contains("\0")
             else { return nil }
         }
         return components.joined(separator: "/")
@@ -85,8 +85,9 @@ public enum UIAssets: Sendable {
     static func asset(path: String, bytes: [UInt8], compress: Bool = true) -> UIAsset {
         let type = contentType(for: path)
         var gzipped: [UInt8]?
-        if compress, bytes.count >= 1024, type.hasPrefix("text/") || type.hasPrefix("application/javascript")
-            || type.hasPrefix("image/svg") || type.hasPrefix("application/json")
+        if compress, bytes.count >= 1024,
+            type.hasPrefix("text/") || type.hasPrefix("application/javascript")
+                || type.hasPrefix("image/svg") || type.hasPrefix("application/json")
         {
             gzipped = BoardCompression.gzip(bytes)
         }

@@ -40,19 +40,23 @@ public enum CRC32C {
             while remaining >= 16 {
                 let low = UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self)) ^ UInt64(crc)
                 let high = UInt64(littleEndian: pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                let a = t[15 &* 256 &+ Int(truncatingIfNeeded: low & 0xFF)]
+                let a =
+                    t[15 &* 256 &+ Int(truncatingIfNeeded: low & 0xFF)]
                     ^ t[14 &* 256 &+ Int(truncatingIfNeeded: (low &>> 8) & 0xFF)]
                     ^ t[13 &* 256 &+ Int(truncatingIfNeeded: (low &>> 16) & 0xFF)]
                     ^ t[12 &* 256 &+ Int(truncatingIfNeeded: (low &>> 24) & 0xFF)]
-                let b = t[11 &* 256 &+ Int(truncatingIfNeeded: (low &>> 32) & 0xFF)]
+                let b =
+                    t[11 &* 256 &+ Int(truncatingIfNeeded: (low &>> 32) & 0xFF)]
                     ^ t[10 &* 256 &+ Int(truncatingIfNeeded: (low &>> 40) & 0xFF)]
                     ^ t[9 &* 256 &+ Int(truncatingIfNeeded: (low &>> 48) & 0xFF)]
                     ^ t[8 &* 256 &+ Int(truncatingIfNeeded: low &>> 56)]
-                let c = t[7 &* 256 &+ Int(truncatingIfNeeded: high & 0xFF)]
+                let c =
+                    t[7 &* 256 &+ Int(truncatingIfNeeded: high & 0xFF)]
                     ^ t[6 &* 256 &+ Int(truncatingIfNeeded: (high &>> 8) & 0xFF)]
                     ^ t[5 &* 256 &+ Int(truncatingIfNeeded: (high &>> 16) & 0xFF)]
                     ^ t[4 &* 256 &+ Int(truncatingIfNeeded: (high &>> 24) & 0xFF)]
-                let d = t[3 &* 256 &+ Int(truncatingIfNeeded: (high &>> 32) & 0xFF)]
+                let d =
+                    t[3 &* 256 &+ Int(truncatingIfNeeded: (high &>> 32) & 0xFF)]
                     ^ t[2 &* 256 &+ Int(truncatingIfNeeded: (high &>> 40) & 0xFF)]
                     ^ t[1 &* 256 &+ Int(truncatingIfNeeded: (high &>> 48) & 0xFF)]
                     ^ t[Int(truncatingIfNeeded: high &>> 56)]

@@ -2,11 +2,11 @@ import Foundation
 import SwiftProtobuf
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
@@ -91,7 +91,8 @@ public final class EventFileWriter: Sendable {
     /// Creates (or appends to) the event file at exactly `path` and writes its `file_version` event.
     ///
     /// - Throws: ``EventFileWriterError/cannotOpenFile(path:errno:)``.
-    public init(path: String, compression: Compression = .gzip, flushInterval: Double = 2, maxQueue: Int = 1024) throws {
+    public init(path: String, compression: Compression = .gzip, flushInterval: Double = 2, maxQueue: Int = 1024) throws
+    {
         precondition(flushInterval > 0, "the flush interval must be positive, not \(flushInterval)")
         precondition(maxQueue > 0, "maxQueue must be positive, not \(maxQueue)")
         var descriptor: Int32
@@ -218,7 +219,8 @@ public final class EventFileWriter: Sendable {
         let seconds = Int(now())
         let counter = fileCounter.add(1, ordering: .relaxed).oldValue
         var host = [CChar](repeating: 0, count: 256)
-        let hostName = gethostname(&host, host.count) == 0
+        let hostName =
+            gethostname(&host, host.count) == 0
             ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
         let secondsText = String(seconds)
         let padded = String(repeating: "0", count: max(0, 10 - secondsText.count)) + secondsText

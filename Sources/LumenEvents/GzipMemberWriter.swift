@@ -53,7 +53,8 @@ public final class GzipMemberWriter {
         var consumed = 0
         while consumed < bytes.count {
             let offered = min(bytes.count - consumed, Int(UInt32.max))
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: (base + consumed).assumingMemoryBound(to: Bytef.self))
+            stream.pointee.next_in = UnsafeMutablePointer(
+                mutating: (base + consumed).assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = UInt32(offered)
             try deflateAvailableInput(flush: Z_NO_FLUSH)
             consumed += offered - Int(stream.pointee.avail_in)

@@ -64,7 +64,8 @@ public final class GzipStreamDecoder {
                 }
                 isAtMemberBoundary = false
                 let offered = min(input.count - consumed, Int(UInt32.max))
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: (base + consumed).assumingMemoryBound(to: Bytef.self))
+                stream.pointee.next_in = UnsafeMutablePointer(
+                    mutating: (base + consumed).assumingMemoryBound(to: Bytef.self))
                 stream.pointee.avail_in = UInt32(offered)
                 var code: Int32
                 repeat {

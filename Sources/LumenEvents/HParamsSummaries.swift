@@ -41,7 +41,9 @@ public enum HParamsSummaries {
     }
 
     /// The session start: the hyperparameters' values.
-    public static func sessionStartInfo(hparams: [String: HParamValue], groupName: String = "", startTime: Double = 0) throws -> Summary {
+    public static func sessionStartInfo(hparams: [String: HParamValue], groupName: String = "", startTime: Double = 0)
+        throws -> Summary
+    {
         var start = HParamsSessionStartInfo()
         for (name, value) in hparams {
             var protoValue = Google_Protobuf_Value()

@@ -19,14 +19,20 @@ public struct MeshPluginContent: Sendable, Equatable {
             let field = key >> 3, wire = key & 7
             switch (field, wire) {
             case (1, 0): guard reader.varint() != nil else { return nil }
-            case (2, 2): guard let s = reader.lengthDelimited() else { return nil }; name = String(decoding: s, as: UTF8.self)
+            case (2, 2):
+                guard let s = reader.lengthDelimited() else { return nil }; name = String(decoding: s, as: UTF8.self)
             case (3, 0): guard let v = reader.varint() else { return nil }; content = Int(truncatingIfNeeded: v)
-            case (5, 2): guard let s = reader.lengthDelimited() else { return nil }; jsonConfig = String(decoding: s, as: UTF8.self)
-            case (6, 0): guard let v = reader.varint() else { return nil }; shape.append(Int(Int32(truncatingIfNeeded: v)))
+            case (5, 2):
+                guard let s = reader.lengthDelimited() else { return nil };
+                jsonConfig = String(decoding: s, as: UTF8.self)
+            case (6, 0):
+                guard let v = reader.varint() else { return nil }; shape.append(Int(Int32(truncatingIfNeeded: v)))
             case (6, 2):
                 guard let packed = reader.lengthDelimited() else { return nil }
                 var inner = MeshWireReader(bytes: packed)
-                while !inner.atEnd { guard let v = inner.varint() else { return nil }; shape.append(Int(Int32(truncatingIfNeeded: v))) }
+                while !inner.atEnd {
+                    guard let v = inner.varint() else { return nil }; shape.append(Int(Int32(truncatingIfNeeded: v)))
+                }
             case (7, 0): guard let v = reader.varint() else { return nil }; components = Int(truncatingIfNeeded: v)
             default: guard reader.skip(wire: wire) else { return nil }
             }
@@ -34,15 +40,22 @@ public struct MeshPluginContent: Sendable, Equatable {
     }
 
     /// The bytes the writer puts in a summary's metadata.
-    public static func serialize(name: String, content: Int, jsonConfig: String, shape: [Int], components: Int) -> [UInt8] {
+    public static func serialize(name: String, content: Int, jsonConfig: String, shape: [Int], components: Int)
+        -> [UInt8]
+    {
         var out: [UInt8] = []
-        func varint(_ value: UInt64) { var v = value; while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }; out.append(UInt8(v)) }
+        func varint(_ value: UInt64) {
+            var v = value; while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }; out.append(UInt8(v))
+        }
         func bytes(_ field: UInt64, _ b: [UInt8]) { varint(field << 3 | 2); varint(UInt64(b.count)); out += b }
         bytes(2, Array(name.utf8))
         varint(3 << 3); varint(UInt64(content))
         if !jsonConfig.isEmpty { bytes(5, Array(jsonConfig.utf8)) }
         var packed: [UInt8] = []
-        for s in shape { var v = UInt64(bitPattern: Int64(s)); while v >= 0x80 { packed.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }; packed.append(UInt8(v)) }
+        for s in shape {
+            var v = UInt64(bitPattern: Int64(s)); while v >= 0x80 { packed.append(UInt8(v & 0x7F) | 0x80); v >>= 7 };
+            packed.append(UInt8(v))
+        }
         bytes(6, packed)
         varint(7 << 3); varint(UInt64(components))
         return out
@@ -82,4 +95,3 @@ private struct MeshWireReader {
         }
     }
 }
-

@@ -47,17 +47,20 @@ public enum PNGEncoder {
         pixels: [UInt8], width: Int, height: Int, colorType: ColorType, level: Int = 6
     ) throws -> [UInt8] {
         precondition(width > 0 && height > 0, "a PNG is at least 1×1, not \(width)×\(height)")
-        precondition(width <= Int(Int32.max) && height <= Int(Int32.max), "a PNG is at most 2^31-1 pixels wide and high")
+        precondition(
+            width <= Int(Int32.max) && height <= Int(Int32.max), "a PNG is at most 2^31-1 pixels wide and high")
         let rowLength = width * colorType.channels
-        precondition(pixels.count == rowLength * height,
-                     "\(width)×\(height) \(colorType) pixels are \(rowLength * height) bytes, not \(pixels.count)")
+        precondition(
+            pixels.count == rowLength * height,
+            "\(width)×\(height) \(colorType) pixels are \(rowLength * height) bytes, not \(pixels.count)")
         let filtered = filterRows(pixels, rowLength: rowLength, height: height, bytesPerPixel: colorType.channels)
 
         var png = signature
         var header: [UInt8] = []
         appendBigEndian(UInt32(width), to: &header)
         appendBigEndian(UInt32(height), to: &header)
-        header += [8, UInt8(colorType.rawValue), 0, 0, 0]  // bit depth, color type, deflate, adaptive filters, no interlace
+        // bit depth, color type, deflate, adaptive filters, no interlace
+        header += [8, UInt8(colorType.rawValue), 0, 0, 0]
         appendChunk("IHDR", header, to: &png)
         appendChunk("IDAT", try deflated(filtered, level: level), to: &png)
         appendChunk("IEND", [], to: &png)
@@ -102,7 +105,8 @@ public enum PNGEncoder {
             }
         }
         guard code == Z_OK else {
-            throw code == Z_MEM_ERROR ? ZlibError.outOfMemory : ZlibError.unexpectedResult(code: code, message: "compress2 failed")
+            throw code == Z_MEM_ERROR
+                ? ZlibError.outOfMemory : ZlibError.unexpectedResult(code: code, message: "compress2 failed")
         }
         output.removeSubrange(Int(bound)...)
         return output

@@ -87,7 +87,8 @@ extension Summary.Value {
     public static func prCurve(
         tag: String, labels: [Double], predictions: [Float], numThresholds: Int = 127, weights: [Double]? = nil
     ) throws(SummaryInputError) -> Summary.Value {
-        let rows = try PRCurve.rows(labels: labels, predictions: predictions, numThresholds: numThresholds, weights: weights)
+        let rows = try PRCurve.rows(
+            labels: labels, predictions: predictions, numThresholds: numThresholds, weights: weights)
         var tensor = TensorProto()
         tensor.dtype = .dtFloat
         tensor.floatVal = rows.map(Float.init)
@@ -102,7 +103,8 @@ extension Summary.Value {
         var value = Summary.Value()
         value.tag = tag
         // A message of two scalar fields always serializes.
-        value.metadata = SummaryMetadata.plugin(name: PRCurve.pluginName, content: (try? data.serializedData()) ?? Data())
+        value.metadata = SummaryMetadata.plugin(
+            name: PRCurve.pluginName, content: (try? data.serializedData()) ?? Data())
         value.tensor = tensor
         return value
     }
@@ -112,7 +114,8 @@ extension Summary.Value {
     /// samples each, in [-1, 1].
     ///
     /// - Throws: ``SummaryInputError/invalidAudio(_:)`` if the samples can't be encoded.
-    public static func audio(tag: String, samples: [Float], channels: Int = 1, sampleRate: Int) throws(SummaryInputError)
+    public static func audio(tag: String, samples: [Float], channels: Int = 1, sampleRate: Int)
+        throws(SummaryInputError)
         -> Summary.Value
     {
         let wav: [UInt8]

@@ -86,7 +86,8 @@ public struct TFRecordDecoder: Sendable {
         }
         let frameOffset = offset
         let frame = buffer.withUnsafeBytes {
-            TFRecordScanner.frame(at: UnsafeRawBufferPointer(rebasing: $0[start...]), maximumDataLength: maximumDataLength)
+            TFRecordScanner.frame(
+                at: UnsafeRawBufferPointer(rebasing: $0[start...]), maximumDataLength: maximumDataLength)
         }
         switch frame {
         case .incomplete:
@@ -99,8 +100,9 @@ public struct TFRecordDecoder: Sendable {
             consume(TFRecordFrame.headerLength)
             let (remaining, overflow) = dataLength.addingReportingOverflow(UInt64(TFRecordFrame.footerLength))
             bytesToDiscard = overflow ? .max : remaining
-            return .corruption(TFRecordCorruption(
-                offset: frameOffset, kind: .lengthExceedsLimit(length: dataLength, limit: maximumDataLength)))
+            return .corruption(
+                TFRecordCorruption(
+                    offset: frameOffset, kind: .lengthExceedsLimit(length: dataLength, limit: maximumDataLength)))
         case .record(let dataLength, let frameLength):
             let dataStart = start + TFRecordFrame.headerLength
             let record = TFRecord(offset: frameOffset, data: Array(buffer[dataStart..<dataStart + dataLength]))

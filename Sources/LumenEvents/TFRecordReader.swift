@@ -71,7 +71,8 @@ extension TFRecordReader where Source == FileByteSource {
     /// Creates a reader of the plain TFRecord file at `path`, starting at `offset`.
     ///
     /// - Throws: ``FileByteSourceError`` if the file can't be opened.
-    public init(path: String, offset: Int64 = 0, maximumDataLength: Int = TFRecordFrame.defaultMaximumDataLength) throws {
+    public init(path: String, offset: Int64 = 0, maximumDataLength: Int = TFRecordFrame.defaultMaximumDataLength) throws
+    {
         self.init(source: try FileByteSource(path: path), offset: offset, maximumDataLength: maximumDataLength)
     }
 }

@@ -54,7 +54,8 @@ public enum TFRecordScanner {
         guard buffer.count >= frameLength else { return .incomplete }
         let data = UnsafeRawBufferPointer(start: header + TFRecordFrame.headerLength, count: dataLength)
         let dataCRC = UInt32(
-            littleEndian: header.loadUnaligned(fromByteOffset: TFRecordFrame.headerLength + dataLength, as: UInt32.self))
+            littleEndian: header.loadUnaligned(fromByteOffset: TFRecordFrame.headerLength + dataLength, as: UInt32.self)
+        )
         guard CRC32C.masked(CRC32C.checksum(data)) == dataCRC else { return .corruptData(frameLength: frameLength) }
         return .record(dataLength: dataLength, frameLength: frameLength)
     }

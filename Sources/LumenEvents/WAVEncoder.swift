@@ -65,7 +65,8 @@ public enum WAVEncoder {
 
     /// The format of the WAV file `bytes`, from its `fmt ` and `data` chunks; `nil` if it isn't a
     /// RIFF `WAVE` file with both (a `data` chunk longer than the file counts what is there).
-    public static func format<Bytes: RandomAccessCollection>(of bytes: Bytes) -> Format? where Bytes.Element == UInt8, Bytes.Index == Int {
+    public static func format<Bytes: RandomAccessCollection>(of bytes: Bytes) -> Format?
+    where Bytes.Element == UInt8, Bytes.Index == Int {
         let start = bytes.startIndex
         func u32(_ at: Int) -> Int? {
             guard at >= 0, at + 4 <= bytes.count else { return nil }
@@ -88,14 +89,16 @@ public enum WAVEncoder {
             guard let size = u32(offset + 4) else { return nil }
             let body = offset + 8
             if tag(offset, "fmt ") {
-                guard size >= 16, let channels = u16(body + 2), let rate = u32(body + 4), let bits = u16(body + 14) else { return nil }
+                guard size >= 16, let channels = u16(body + 2), let rate = u32(body + 4), let bits = u16(body + 14)
+                else { return nil }
                 format = (rate, channels, bits)
             } else if tag(offset, "data") {
                 guard let format, format.channels > 0, format.bits > 0 else { return nil }
                 let available = Swift.min(size, bytes.count - body)
                 let frameBytes = format.channels * ((format.bits + 7) / 8)
-                return Format(sampleRate: format.rate, channels: format.channels, bitsPerSample: format.bits,
-                              frames: available / frameBytes)
+                return Format(
+                    sampleRate: format.rate, channels: format.channels, bitsPerSample: format.bits,
+                    frames: available / frameBytes)
             }
             offset = body + size + (size & 1)
         }

@@ -7,7 +7,9 @@ import Synchronization
 /// The work runs on threads of its own (``BridgeExecutor``), not on Swift concurrency's shared
 /// pool, so a caller that blocks one of that pool's threads can't starve it.
 @discardableResult
-public func runBlocking<Value: Sendable>(_ body: @escaping @Sendable () async throws(S3Error) -> Value) throws(S3Error) -> Value {
+public func runBlocking<Value: Sendable>(_ body: @escaping @Sendable () async throws(S3Error) -> Value) throws(S3Error)
+    -> Value
+{
     let result = Mutex<Result<Value, S3Error>?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task(executorPreference: BridgeExecutor.shared) {

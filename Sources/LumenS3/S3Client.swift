@@ -96,9 +96,13 @@ public final class S3Client: Sendable {
             let xml = S3XML(String(buffer: response.body))
             for contents in xml.elements("Contents") {
                 let item = S3XML(contents)
-                guard let key = item.first("Key"), let size = item.first("Size").flatMap({ Int64($0) }) else { continue }
-                objects.append(S3Object(
-                    key: key, size: size, etag: item.first("ETag") ?? "", lastModified: item.first("LastModified") ?? ""))
+                guard let key = item.first("Key"), let size = item.first("Size").flatMap({ Int64($0) }) else {
+                    continue
+                }
+                objects.append(
+                    S3Object(
+                        key: key, size: size, etag: item.first("ETag") ?? "",
+                        lastModified: item.first("LastModified") ?? ""))
             }
             token = xml.first("IsTruncated") == "true" ? xml.first("NextContinuationToken") : nil
         } while token != nil
@@ -128,7 +132,8 @@ public final class S3Client: Sendable {
         guard response.status == 200 else { return nil }
         return S3Object(
             key: key, size: Int64(response.headers.first(name: "content-length") ?? "") ?? 0,
-            etag: response.headers.first(name: "etag") ?? "", lastModified: response.headers.first(name: "last-modified") ?? "")
+            etag: response.headers.first(name: "etag") ?? "",
+            lastModified: response.headers.first(name: "last-modified") ?? "")
     }
 
     /// Stores `bytes` as the object `key`, replacing any; returns the new ETag.
@@ -147,13 +152,16 @@ public final class S3Client: Sendable {
     public func createBucket(_ bucket: String) async throws(S3Error) {
         var body: [UInt8] = []
         if configuration.region != "us-east-1" {
-            body = Array("<CreateBucketConfiguration><LocationConstraint>\(configuration.region)</LocationConstraint></CreateBucketConfiguration>".utf8)
+            body = Array(
+                "<CreateBucketConfiguration><LocationConstraint>\(configuration.region)</LocationConstraint></CreateBucketConfiguration>"
+                    .utf8)
         }
         let response = try await send("PUT", bucket: bucket, key: nil, body: body, accept: [200, 409])
         if response.status == 409 {
             let error = S3XML(String(buffer: response.body))
             if error.first("Code") != "BucketAlreadyOwnedByYou" {
-                throw .failed(bucket: bucket, status: 409, code: error.first("Code") ?? "", message: error.first("Message") ?? "")
+                throw .failed(
+                    bucket: bucket, status: 409, code: error.first("Code") ?? "", message: error.first("Message") ?? "")
             }
         }
     }
@@ -163,10 +171,14 @@ public final class S3Client: Sendable {
     /// copied inside the store (`UploadPartCopy`), only `tail` is sent. `copyLength` must be at
     /// least S3's smallest part, 5 MiB. Returns the new ETag.
     @discardableResult
-    public func appendByCopy(bucket: String, key: String, copyLength: Int64, tail: [UInt8]) async throws(S3Error) -> String {
+    public func appendByCopy(bucket: String, key: String, copyLength: Int64, tail: [UInt8]) async throws(S3Error)
+        -> String
+    {
         let created = try await send("POST", bucket: bucket, key: key, query: [("uploads", "")])
         guard let uploadID = S3XML(String(buffer: created.body)).first("UploadId") else {
-            throw .failed(bucket: bucket, status: created.status, code: "NoUploadId", message: "CreateMultipartUpload gave no UploadId")
+            throw .failed(
+                bucket: bucket, status: created.status, code: "NoUploadId",
+                message: "CreateMultipartUpload gave no UploadId")
         }
         do throws(S3Error) {
             let copied = try await send(
@@ -179,17 +191,20 @@ public final class S3Client: Sendable {
             let uploaded = try await send(
                 "PUT", bucket: bucket, key: key, query: [("partNumber", "2"), ("uploadId", uploadID)], body: tail)
             let tailETag = uploaded.headers.first(name: "etag") ?? ""
-            let manifest = "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(S3XML.escape(copyETag))</ETag></Part>"
+            let manifest =
+                "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\(S3XML.escape(copyETag))</ETag></Part>"
                 + "<Part><PartNumber>2</PartNumber><ETag>\(S3XML.escape(tailETag))</ETag></Part></CompleteMultipartUpload>"
             let completed = try await send(
                 "POST", bucket: bucket, key: key, query: [("uploadId", uploadID)], body: Array(manifest.utf8))
             let result = S3XML(String(buffer: completed.body))
             if let code = result.first("Code") {
-                throw S3Error.failed(bucket: bucket, status: completed.status, code: code, message: result.first("Message") ?? "")
+                throw S3Error.failed(
+                    bucket: bucket, status: completed.status, code: code, message: result.first("Message") ?? "")
             }
             return result.first("ETag") ?? ""
         } catch {
-            _ = try? await send("DELETE", bucket: bucket, key: key, query: [("uploadId", uploadID)], accept: [200, 204, 404])
+            _ = try? await send(
+                "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadID)], accept: [200, 204, 404])
             throw error
         }
     }
@@ -209,7 +224,8 @@ public final class S3Client: Sendable {
             }
             let response: S3Response
             do {
-                response = try await sendOnce(method, bucket: bucket, key: key, query: query, headers: extra, body: body)
+                response = try await sendOnce(
+                    method, bucket: bucket, key: key, query: query, headers: extra, body: body)
             } catch let error as S3Error {
                 throw error
             } catch {
@@ -224,20 +240,26 @@ public final class S3Client: Sendable {
             let xml = S3XML(String(buffer: response.body))
             let code = xml.first("Code") ?? ""
             let message = xml.first("Message") ?? ""
-            if status >= 500 || status == 429 || ["SlowDown", "Throttling", "RequestTimeout", "ThrottlingException"].contains(code) {
+            if status >= 500 || status == 429
+                || ["SlowDown", "Throttling", "RequestTimeout", "ThrottlingException"].contains(code)
+            {
                 lastReason = "\(status)\(code.isEmpty ? "" : " " + code)"
                 continue
             }
-            throw classify(status: status, code: code, message: message, headers: response.headers, bucket: bucket, key: key)
+            throw classify(
+                status: status, code: code, message: message, headers: response.headers, bucket: bucket, key: key)
         }
         throw .unavailable(bucket: bucket, attempts: retry.attempts, reason: lastReason)
     }
 
-    private func classify(status: Int, code: String, message: String, headers: HTTPHeaders, bucket: String, key: String?) -> S3Error {
+    private func classify(
+        status: Int, code: String, message: String, headers: HTTPHeaders, bucket: String, key: String?
+    ) -> S3Error {
         switch (status, code) {
         case (403, _):
             return .accessDenied(bucket: bucket, code: code.isEmpty ? "Forbidden" : code, message: message)
-        case (404, "NoSuchBucket"), (404, "") where key == nil:
+        case (404, "NoSuchBucket"),
+            (404, "") where key == nil:
             return .noSuchBucket(bucket: bucket, endpoint: configuration.endpointDescription)
         case (404, _):
             return .noSuchKey(bucket: bucket, key: key ?? "")
@@ -273,7 +295,9 @@ public final class S3Client: Sendable {
         }
         let payloadHash = body.isEmpty ? SigV4Signer.emptyPayloadHash : SigV4Signer.hexSHA256(body)
         var headers = [("host", host)] + extra
-        if !body.isEmpty || method == "PUT" || method == "POST" { headers.append(("content-length", String(body.count))) }
+        if !body.isEmpty || method == "PUT" || method == "POST" {
+            headers.append(("content-length", String(body.count)))
+        }
         let signed = signer.signedHeaders(
             method: method, path: path, query: query, headers: headers, payloadHash: payloadHash, date: Date())
         // `?uploads` goes bare, as S3's own clients send it; the signature has it as `uploads=`.
@@ -299,7 +323,8 @@ public final class S3Client: Sendable {
     /// A failure that retrying soon won't cure: the name doesn't resolve, or nothing listens.
     private static func isPermanentConnectionFailure(_ error: any Error) -> Bool {
         let text = "\(error)"
-        return text.contains("NIOConnectionError") || text.contains("connectionRefused") || text.contains("Connection refused")
+        return text.contains("NIOConnectionError") || text.contains("connectionRefused")
+            || text.contains("Connection refused")
             || text.contains("lookup") || text.contains("resolve")
     }
 }

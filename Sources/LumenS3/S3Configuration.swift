@@ -70,25 +70,33 @@ public struct S3Configuration: Sendable, Equatable {
         let credentials: AWSCredentials
         if let key = value("AWS_ACCESS_KEY_ID") {
             guard let secret = value("AWS_SECRET_ACCESS_KEY") else {
-                throw .noCredentials(bucket: bucket, detail: "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both")
+                throw .noCredentials(
+                    bucket: bucket, detail: "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both")
             }
-            credentials = AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"))
+            credentials = AWSCredentials(
+                accessKeyID: key, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"))
         } else {
             let profile = value("AWS_PROFILE") ?? "default"
-            let file = value("AWS_SHARED_CREDENTIALS_FILE")
+            let file =
+                value("AWS_SHARED_CREDENTIALS_FILE")
                 ?? ((value("HOME") ?? NSHomeDirectory()) as NSString).appendingPathComponent(".aws/credentials")
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw .noCredentials(
                     bucket: bucket,
-                    detail: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or write a [\(profile)] profile in \(file) (AWS_PROFILE picks the profile)")
+                    detail:
+                        "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or write a [\(profile)] profile in \(file) (AWS_PROFILE picks the profile)"
+                )
             }
             let section = parseINI(text)[profile] ?? [:]
             guard let key = section["aws_access_key_id"], let secret = section["aws_secret_access_key"] else {
                 throw .noCredentials(
                     bucket: bucket,
-                    detail: "\(file) has no aws_access_key_id and aws_secret_access_key in profile [\(profile)]: add them, set AWS_PROFILE to a profile that has them, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+                    detail:
+                        "\(file) has no aws_access_key_id and aws_secret_access_key in profile [\(profile)]: add them, set AWS_PROFILE to a profile that has them, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                )
             }
-            credentials = AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: section["aws_session_token"])
+            credentials = AWSCredentials(
+                accessKeyID: key, secretAccessKey: secret, sessionToken: section["aws_session_token"])
         }
         let region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1"
         var endpoint: URL?

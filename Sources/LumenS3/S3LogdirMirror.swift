@@ -36,8 +36,10 @@ public final class S3LogdirMirror: Sendable {
     /// - Throws: ``S3Error`` when no credentials are found or the endpoint is malformed, or
     ///   ``S3Error/failed(bucket:status:code:message:)`` if `url` is not an `s3://` URL or the spool
     ///   can't be created.
-    public init(url: String, client: S3Client? = nil, spoolRoot: String? = nil,
-                strategy: S3UploadStrategy = .reupload) throws(S3Error) {
+    public init(
+        url: String, client: S3Client? = nil, spoolRoot: String? = nil,
+        strategy: S3UploadStrategy = .reupload
+    ) throws(S3Error) {
         guard let location = S3Location(url: url) else {
             throw .failed(bucket: url, status: 0, code: "InvalidURL", message: "not an s3://BUCKET/PREFIX URL")
         }
@@ -53,14 +55,17 @@ public final class S3LogdirMirror: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         } catch {
-            throw .failed(bucket: location.bucket, status: 0, code: "SpoolFailed", message: "can't create the spool \(spool): \(error)")
+            throw .failed(
+                bucket: location.bucket, status: 0, code: "SpoolFailed",
+                message: "can't create the spool \(spool): \(error)")
         }
         self.spool = spool
     }
 
     /// The key of the spool file at `relative`.
     public func key(for relative: String) -> String {
-        location.prefix.isEmpty ? relative : (location.prefix.hasSuffix("/") ? location.prefix : location.prefix + "/") + relative
+        location.prefix.isEmpty
+            ? relative : (location.prefix.hasSuffix("/") ? location.prefix : location.prefix + "/") + relative
     }
 
     /// Uploads every spool file whose size changed since its last upload.
@@ -92,7 +97,9 @@ public final class S3LogdirMirror: Sendable {
 
     private func send(_ bytes: [UInt8], key: String, stored: Int64) throws(S3Error) {
         let (client, bucket) = (client, location.bucket)
-        if case .copyOnceLarger(let threshold) = strategy, stored >= max(threshold, 5 << 20), stored < Int64(bytes.count) {
+        if case .copyOnceLarger(let threshold) = strategy, stored >= max(threshold, 5 << 20),
+            stored < Int64(bytes.count)
+        {
             let tail = Array(bytes[Int(stored)...])
             try runBlocking { () async throws(S3Error) in
                 try await client.appendByCopy(bucket: bucket, key: key, copyLength: stored, tail: tail)
@@ -110,7 +117,8 @@ public final class S3LogdirMirror: Sendable {
         var out: [String] = []
         while let relative = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: (spool as NSString).appendingPathComponent(relative), isDirectory: &isDirectory),
+            if FileManager.default.fileExists(
+                atPath: (spool as NSString).appendingPathComponent(relative), isDirectory: &isDirectory),
                 !isDirectory.boolValue
             {
                 out.append(relative)

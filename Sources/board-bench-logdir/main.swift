@@ -60,7 +60,9 @@ func parse(_ arguments: [String]) -> Options {
         index += 1
     }
     guard !options.directory.isEmpty else {
-        fail("usage: board-bench-logdir DIR [--runs N] [--tags N] [--steps N] [--histogram-every N] [--compression none|gzip]")
+        fail(
+            "usage: board-bench-logdir DIR [--runs N] [--tags N] [--steps N] [--histogram-every N] [--compression none|gzip]"
+        )
     }
     return options
 }
@@ -104,13 +106,15 @@ DispatchQueue.concurrentPerform(iterations: options.runs) { run in
                 let spread = 1 + Double(step) / Double(max(options.steps, 1))
                 for i in samples.indices { samples[i] = random.normal() * spread }
                 let histogram = HistogramProto(values: samples)
-                writer.write(Summary(values: [.histogram(tag: "weights", histogram: histogram)]),
-                             step: Int64(step), wallTime: wallTime)
+                writer.write(
+                    Summary(values: [.histogram(tag: "weights", histogram: histogram)]),
+                    step: Int64(step), wallTime: wallTime)
                 events += 1
             }
         }
         try writer.close()
-        let size = (try? FileManager.default.attributesOfItem(atPath: writer.path)[.size] as? NSNumber)??.int64Value ?? 0
+        let size =
+            (try? FileManager.default.attributesOfItem(atPath: writer.path)[.size] as? NSNumber)??.int64Value ?? 0
         totals.withLock { $0 = ($0.files + 1, $0.events + events, $0.bytes + size) }
     } catch {
         failures.withLock { $0.append("\(logdir): \(error)") }

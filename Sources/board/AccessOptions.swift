@@ -5,20 +5,27 @@ import LumenBoardServer
 /// The command line's say on who may use the board: allowed `Host` names, the access token and
 /// HTTPS.
 struct AccessOptions: ParsableArguments {
-    @Option(name: .customLong("allowed-host"), help: ArgumentHelp(
-        "Also answer requests that name the board NAME in their Host header (besides localhost, 127.0.0.1 and [::1]); repeatable.",
-        valueName: "name"))
+    @Option(
+        name: .customLong("allowed-host"),
+        help: ArgumentHelp(
+            "Also answer requests that name the board NAME in their Host header (besides localhost, 127.0.0.1 and [::1]); repeatable.",
+            valueName: "name"))
     var allowedHosts: [String] = []
 
-    @Option(help: ArgumentHelp(
-        "The access token every request must carry (default: LUMEN_BOARD_TOKEN; generated when the board listens beyond loopback).",
-        valueName: "token"))
+    @Option(
+        help: ArgumentHelp(
+            "The access token every request must carry (default: LUMEN_BOARD_TOKEN; generated when the board listens beyond loopback).",
+            valueName: "token"))
     var token: String?
 
-    @Flag(help: "Require no access token, even when listening beyond loopback (anyone who reaches the port reads every run).")
+    @Flag(
+        help:
+            "Require no access token, even when listening beyond loopback (anyone who reaches the port reads every run)."
+    )
     var noToken = false
 
-    @Option(help: ArgumentHelp("Serve HTTPS with the PEM certificate chain in FILE (with --tls-key).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Serve HTTPS with the PEM certificate chain in FILE (with --tls-key).", valueName: "file"))
     var tlsCert: String?
 
     @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
@@ -63,7 +70,8 @@ struct AccessOptions: ParsableArguments {
         }
         var resolved = Resolved(security: BoardSecurity(), scheme: tlsCert == nil ? "http" : "https")
         if noToken {
-            resolved.warning = "warning: --no-token: this board requires no access token; anyone who can reach "
+            resolved.warning =
+                "warning: --no-token: this board requires no access token; anyone who can reach "
                 + "\(host) on its port reads every run it serves"
         } else if let given {
             resolved.security.token = given
@@ -82,7 +90,8 @@ struct AccessOptions: ParsableArguments {
         }
         if let tlsCert, let tlsKey {
             resolved.security.tls = try BoardTLS.configuration(
-                certificateFile: (tlsCert as NSString).expandingTildeInPath, keyFile: (tlsKey as NSString).expandingTildeInPath)
+                certificateFile: (tlsCert as NSString).expandingTildeInPath,
+                keyFile: (tlsKey as NSString).expandingTildeInPath)
         }
         return resolved
     }

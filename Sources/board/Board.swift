@@ -15,39 +15,50 @@ struct Board: AsyncParsableCommand {
 
     // TensorBoard's own spellings (--logdir_spec, --bind_all, --reload_interval,
     // --samples_per_plugin, --path_prefix) are accepted as aliases, so its command lines work.
-    @Option(name: [.customLong("logdir"), .customLong("logdir_spec")], help: ArgumentHelp(
-        "The directory of runs (searched recursively for event files), or name1:dir1,name2:dir2 to show the runs under each dir as name/RUN.",
-        valueName: "dir"))
+    @Option(
+        name: [.customLong("logdir"), .customLong("logdir_spec")],
+        help: ArgumentHelp(
+            "The directory of runs (searched recursively for event files), or name1:dir1,name2:dir2 to show the runs under each dir as name/RUN.",
+            valueName: "dir"))
     var logdir: String
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
 
-    @Flag(name: [.customLong("bind-all"), .customLong("bind_all")], help: "Listen on every interface (0.0.0.0), overriding --host.")
+    @Flag(
+        name: [.customLong("bind-all"), .customLong("bind_all")],
+        help: "Listen on every interface (0.0.0.0), overriding --host.")
     var bindAll = false
 
     @Option(help: "The port; 0 picks a free one.")
     var port = 6006
 
-    @Option(name: [.customLong("reload-interval"), .customLong("reload_interval")], help: "Seconds between reloads of the logdir; 0 loads it once.")
+    @Option(
+        name: [.customLong("reload-interval"), .customLong("reload_interval")],
+        help: "Seconds between reloads of the logdir; 0 loads it once.")
     var reloadInterval = 2.0
 
     @Option(help: "Serve the web UI from this folder, read afresh on every request (for developing the UI).")
     var assets: String?
 
-    @Option(name: [.customLong("samples-per-plugin"), .customLong("samples_per_plugin")], help: ArgumentHelp(
-        "How many values to keep per tag, e.g. histograms=500,images=10,text=100,audio=10,pr_curves=100 (any subset; 0 or 'all' keeps every one; scalars are never sampled).",
-        valueName: "plugin=N,..."))
+    @Option(
+        name: [.customLong("samples-per-plugin"), .customLong("samples_per_plugin")],
+        help: ArgumentHelp(
+            "How many values to keep per tag, e.g. histograms=500,images=10,text=100,audio=10,pr_curves=100 (any subset; 0 or 'all' keeps every one; scalars are never sampled).",
+            valueName: "plugin=N,..."))
     var samplesPerPlugin: String?
 
-    @Option(name: [.customLong("path-prefix"), .customLong("path_prefix")], help: ArgumentHelp(
-        "Serve the UI and API under this path, e.g. /board behind a reverse proxy (as TensorBoard's --path_prefix).",
-        valueName: "path"))
+    @Option(
+        name: [.customLong("path-prefix"), .customLong("path_prefix")],
+        help: ArgumentHelp(
+            "Serve the UI and API under this path, e.g. /board behind a reverse proxy (as TensorBoard's --path_prefix).",
+            valueName: "path"))
     var pathPrefix = ""
 
-    @Option(help: ArgumentHelp(
-        "The S3-compatible endpoint for s3:// logdirs (addressed path-style); overrides AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL.",
-        valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The S3-compatible endpoint for s3:// logdirs (addressed path-style); overrides AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL.",
+            valueName: "url"))
     var s3Endpoint: String?
 
     @OptionGroup(title: "Access")
@@ -110,13 +121,15 @@ struct Board: AsyncParsableCommand {
         }
         do {
             // Signals are handled by ShutdownSignals from the start, not by the service group.
-            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: app.logger))
+            let group = ServiceGroup(
+                configuration: .init(services: [app], gracefulShutdownSignals: [], logger: app.logger))
             await shutdown.attach(group)
             try await group.run()
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("errno: 98") || text.contains("EADDRINUSE") {
-                throw BoardError(description: "port \(port) on \(host) is busy; choose another with --port (0 picks a free one)")
+                throw BoardError(
+                    description: "port \(port) on \(host) is busy; choose another with --port (0 picks a free one)")
             }
             throw error
         }
@@ -129,17 +142,21 @@ extension Board {
         if let assets {
             let folder = (assets as NSString).expandingTildeInPath
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 throw BoardError(description: "--assets \(assets): no such folder")
             }
-            guard FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("index.html")) else {
+            guard FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("index.html"))
+            else {
                 throw BoardError(description: "--assets \(assets): the folder has no index.html")
             }
             return .folder(URL(fileURLWithPath: folder).standardizedFileURL.path)
         }
         guard let folder = UIAssets.packagedFolder() else {
-            throw BoardError(description: "the web UI's files (\(LumenBoardUI.resourceFolderName)) are not next to the board binary; "
-                + "keep them beside it or pass --assets DIR")
+            throw BoardError(
+                description:
+                    "the web UI's files (\(LumenBoardUI.resourceFolderName)) are not next to the board binary; "
+                    + "keep them beside it or pass --assets DIR")
         }
         return try UIAssets.loadBundled(from: folder)
     }

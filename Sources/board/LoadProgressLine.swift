@@ -2,11 +2,11 @@ import Foundation
 import LumenBoard
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The first load's progress on a terminal: one line, rewritten in place, of files, megabytes and

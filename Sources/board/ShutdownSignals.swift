@@ -3,11 +3,11 @@ import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// SIGINT and SIGTERM, from the first moment of `board run`: the first one starts a graceful
@@ -54,9 +54,9 @@ enum ShutdownSignals {
         for signal in [SIGINT, SIGTERM] {
             var action = sigaction()
             #if canImport(Darwin)
-            action.__sigaction_u.__sa_handler = ShutdownSignals.handle
+                action.__sigaction_u.__sa_handler = ShutdownSignals.handle
             #else
-            action.__sigaction_handler.sa_handler = ShutdownSignals.handle
+                action.__sigaction_handler.sa_handler = ShutdownSignals.handle
             #endif
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART

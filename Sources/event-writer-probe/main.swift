@@ -44,21 +44,26 @@ if (5...6).contains(arguments.count), arguments[3] == "full", let batch = Int(ar
         parsed = arguments.count == 5 ? .full(batch: batch, fileSizeLimit: nil) : nil
     }
 } else if (5...6).contains(arguments.count), arguments[3] == "stream", let perFlush = Int(arguments[4]), perFlush > 0,
-   let pause = arguments.count == 6 ? Int(arguments[5]) : 0, pause >= 0 {
+    let pause = arguments.count == 6 ? Int(arguments[5]) : 0, pause >= 0
+{
     parsed = .stream(perFlush: perFlush, pauseMilliseconds: pause)
 } else if arguments.count == 6, let rounds = Int(arguments[3]), let perRound = Int(arguments[4]),
-          let extra = Int(arguments[5]) {
+    let extra = Int(arguments[5])
+{
     parsed = .rounds(count: rounds, perRound: perRound, extra: extra)
 } else {
     parsed = nil
 }
 guard let mode = parsed else {
-    FileHandle.standardError.write(Data(
-        "usage: event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA\n       event-writer-probe LOGDIR gzip|none stream PER_FLUSH [PAUSE_MS]\n       event-writer-probe LOGDIR gzip|none full BATCH [FILE_SIZE_LIMIT]\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "usage: event-writer-probe LOGDIR gzip|none ROUNDS PER_ROUND EXTRA\n       event-writer-probe LOGDIR gzip|none stream PER_FLUSH [PAUSE_MS]\n       event-writer-probe LOGDIR gzip|none full BATCH [FILE_SIZE_LIMIT]\n"
+                .utf8))
     exit(2)
 }
 guard ["gzip", "none"].contains(arguments[2]) else {
-    FileHandle.standardError.write(Data("event-writer-probe: compression must be gzip or none, not \(arguments[2])\n".utf8))
+    FileHandle.standardError.write(
+        Data("event-writer-probe: compression must be gzip or none, not \(arguments[2])\n".utf8))
     exit(2)
 }
 do {

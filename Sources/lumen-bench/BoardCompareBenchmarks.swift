@@ -17,7 +17,8 @@ enum BoardCompareBenchmarks {
         for i in 0..<count {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             value += Float(Int64(bitPattern: state >> 11) % 1000) / 100_000
-            run.addScalar(tag: "loss", step: Int64(i) * stride, wallTime: 1.7e9 + Double(i) * 0.25, value: Double(value))
+            run.addScalar(
+                tag: "loss", step: Int64(i) * stride, wallTime: 1.7e9 + Double(i) * 0.25, value: Double(value))
         }
         return run
     }
@@ -32,7 +33,10 @@ enum BoardCompareBenchmarks {
         ]
         var size = 0
         let before = Measure.secondsPerIteration(runs: 7, iterations: 5) {
-            size = BoardAPI.respond(endpoint: "scalars", parameters: ["run": "big", "tag": "loss", "points": "1000"], snapshot: big).body.count
+            size =
+                BoardAPI.respond(
+                    endpoint: "scalars", parameters: ["run": "big", "tag": "loss", "points": "1000"], snapshot: big
+                ).body.count
         }
         for (name, extra) in queries {
             let q = extra.merging(["run": "big", "tag": "loss"]) { a, _ in a }
@@ -41,7 +45,8 @@ enum BoardCompareBenchmarks {
             }
             report(
                 "board-scalars-1m-\(name)", ours: format(seconds * 1e3, " ms (\(size) bytes)"),
-                reference: format(before * 1e3, " ms (points=1000, no window or smoothing)"), ratio: before / seconds, aim: "<=5 ms")
+                reference: format(before * 1e3, " ms (points=1000, no window or smoothing)"), ratio: before / seconds,
+                aim: "<=5 ms")
         }
 
         // /api/aggregate over 20 runs × 50,000 points
@@ -54,7 +59,9 @@ enum BoardCompareBenchmarks {
             let seconds = Measure.secondsPerIteration(runs: 7, iterations: 3) {
                 size = BoardAPI.respond(endpoint: "aggregate", parameters: q, snapshot: twenty).body.count
             }
-            report("board-aggregate-20x50k-\(name)", ours: format(seconds * 1e3, " ms (\(size) bytes)"), reference: "-", ratio: .nan, aim: "<=20 ms")
+            report(
+                "board-aggregate-20x50k-\(name)", ours: format(seconds * 1e3, " ms (\(size) bytes)"), reference: "-",
+                ratio: .nan, aim: "<=20 ms")
         }
 
         // /api/export of 10 M points
@@ -62,7 +69,9 @@ enum BoardCompareBenchmarks {
         for r in 0..<20 { exportRuns["run\(r)"] = series(count: 500_000, seed: UInt64(r + 100)) }
         let ten = BoardSnapshot(runs: exportRuns)
         for form in ["long", "wide"] {
-            guard let export = try? BoardExport(parameters: ["format": form, "smoothing": "0.6"], snapshot: ten) else { continue }
+            guard let export = try? BoardExport(parameters: ["format": form, "smoothing": "0.6"], snapshot: ten) else {
+                continue
+            }
             var bytes = 0
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 18)
@@ -79,7 +88,8 @@ enum BoardCompareBenchmarks {
             let rate = Double(export.pointCount) / seconds
             report(
                 "board-export-10m-\(form)",
-                ours: format(rate / 1e6, " M points/s (\(export.pointCount) points, \(bytes >> 20) MiB in ") + format(seconds, " s)"),
+                ours: format(rate / 1e6, " M points/s (\(export.pointCount) points, \(bytes >> 20) MiB in ")
+                    + format(seconds, " s)"),
                 reference: "-", ratio: .nan, aim: ">=50 M points/s")
         }
     }

@@ -13,7 +13,7 @@ enum BoardGraphBenchmarks {
         let scoped = SyntheticGraphs.graphDef(operations: operations)
         let flat = SyntheticGraphs.graphDef(operations: operations, scoped: false)
         guard let scopedBytes = try? scoped.serializedData(), let flatBytes = try? flat.serializedData(),
-              let parsed = try? OpGraph(serializedGraphDef: scopedBytes)
+            let parsed = try? OpGraph(serializedGraphDef: scopedBytes)
         else {
             print("board-graph: failed to build the synthetic graphs")
             return
@@ -41,11 +41,15 @@ enum BoardGraphBenchmarks {
             // Warm: the same run again (the UI expanding and collapsing), parse cached.
             let snapshot = BoardSnapshot(runs: ["warm": run])
             let warm = Measure.secondsPerIteration(runs: 5, iterations: 3) {
-                size = BoardAPI.respond(endpoint: "graph", parameters: ["run": "warm", "expand": expand], snapshot: snapshot).body.count
+                size =
+                    BoardAPI.respond(
+                        endpoint: "graph", parameters: ["run": "warm", "expand": expand], snapshot: snapshot
+                    ).body.count
             }
             report(
                 "board-graph-\(operations)-\(name)",
-                ours: format(cold * 1e3, " ms cold, ") + format(warm * 1e3, " ms warm (\(size) bytes of JSON)", digits: 1),
+                ours: format(cold * 1e3, " ms cold, ")
+                    + format(warm * 1e3, " ms warm (\(size) bytes of JSON)", digits: 1),
                 reference: "-", ratio: .nan, aim: "<=1000 ms")
         }
     }

@@ -19,15 +19,19 @@ enum CoreBenchmarks {
         let a = Tensor.uniform([n, n], using: &generator), b = Tensor.uniform([n, n], using: &generator)
         let pa = a.scalars(as: Float.self), pb = b.scalars(as: Float.self)
         var pc = [Float](repeating: 0, count: n * n)
-        let (ours, reference) = Measure.compare(ours: {
-            _ = a.matmul(b)
-        }, reference: {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
-                        pa, Int32(n), pb, Int32(n), 0, &pc, Int32(n))
-        })
+        let (ours, reference) = Measure.compare(
+            ours: {
+                _ = a.matmul(b)
+            },
+            reference: {
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
+                    pa, Int32(n), pb, Int32(n), 0, &pc, Int32(n))
+            })
         let flops = 2 * Double(n * n * n)
-        report(name, ours: format(flops / ours / 1e9, " GFLOP/s"), reference: format(flops / reference / 1e9, " GFLOP/s"),
-               ratio: reference / ours, aim: aim)
+        report(
+            name, ours: format(flops / ours / 1e9, " GFLOP/s"), reference: format(flops / reference / 1e9, " GFLOP/s"),
+            ratio: reference / ours, aim: aim)
     }
 
     /// memcpy of a 64 MB buffer: its traffic (bytes read plus written per second) is the yardstick
@@ -56,8 +60,9 @@ enum CoreBenchmarks {
         oursSamples.sort(); referenceSamples.sort()
         ours = 3 * Double(bytes) / oursSamples[2]
         reference = referenceSamples[2]
-        report("add-16M", ours: format(ours / 1e9, " GB/s"), reference: format(reference / 1e9, " GB/s (memcpy)"),
-               ratio: ours / reference, aim: ">=0.7")
+        report(
+            "add-16M", ours: format(ours / 1e9, " GB/s"), reference: format(reference / 1e9, " GB/s (memcpy)"),
+            ratio: ours / reference, aim: ">=0.7")
     }
 
     static func fullSum() {
@@ -72,8 +77,9 @@ enum CoreBenchmarks {
         }
         oursSamples.sort(); referenceSamples.sort()
         let ours = Double(bytes) / oursSamples[2], reference = referenceSamples[2]
-        report("sum-16M", ours: format(ours / 1e9, " GB/s"), reference: format(reference / 1e9, " GB/s (memcpy)"),
-               ratio: ours / reference, aim: ">=0.7")
+        report(
+            "sum-16M", ours: format(ours / 1e9, " GB/s"), reference: format(reference / 1e9, " GB/s (memcpy)"),
+            ratio: ours / reference, aim: ">=0.7")
     }
 
     /// Batch 32, 16→32 channels, 28×28, 3×3, stride 1, same padding, against one sgemm on the
@@ -86,14 +92,18 @@ enum CoreBenchmarks {
         let weights = w.scalars(as: Float.self)
         let columns = [Float](repeating: 0.5, count: k * n)
         var output = [Float](repeating: 0, count: m * n)
-        let (ours, reference) = Measure.compare(ours: {
-            _ = conv2d(x, w, padding: .same)
-        }, reference: {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                        weights, Int32(k), columns, Int32(n), 0, &output, Int32(n))
-        })
-        report("conv2d", ours: format(ours * 1e3, " ms"), reference: format(reference * 1e3, " ms (sgemm on im2col)"),
-               ratio: reference / ours, aim: ">=0.7")
+        let (ours, reference) = Measure.compare(
+            ours: {
+                _ = conv2d(x, w, padding: .same)
+            },
+            reference: {
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                    weights, Int32(k), columns, Int32(n), 0, &output, Int32(n))
+            })
+        report(
+            "conv2d", ours: format(ours * 1e3, " ms"), reference: format(reference * 1e3, " ms (sgemm on im2col)"),
+            ratio: reference / ours, aim: ">=0.7")
     }
 
     /// Adding two 4-element tensors: the per-op overhead.
@@ -106,10 +116,14 @@ enum CoreBenchmarks {
         }
         let ours = seconds * 1e9
         if let referenceNanoseconds {
-            report("tiny-op", ours: format(ours, " ns", digits: 0), reference: format(referenceNanoseconds, " ns (PyTorch eager)", digits: 0),
-                   ratio: referenceNanoseconds / ours, aim: "<=300 ns")
+            report(
+                "tiny-op", ours: format(ours, " ns", digits: 0),
+                reference: format(referenceNanoseconds, " ns (PyTorch eager)", digits: 0),
+                ratio: referenceNanoseconds / ours, aim: "<=300 ns")
         } else {
-            print("tiny-op: ours=\(format(ours, " ns", digits: 0)) ref=unmeasured (PyTorch not installed; bench/run measures it) aim=<=300 ns")
+            print(
+                "tiny-op: ours=\(format(ours, " ns", digits: 0)) ref=unmeasured (PyTorch not installed; bench/run measures it) aim=<=300 ns"
+            )
         }
         if sink == 42 { print("") }
     }

@@ -22,13 +22,16 @@ enum GraphBenchmarks {
         }
         let session = Session(graph: graph)
         let feeds = [a: Tensor([1, 2, 3, 4] as [Float]), b: Tensor([5, 6, 7, 8] as [Float])]
-        let seconds = Measure.secondsPerIteration(iterations: Measure.iterations { _ = try? session.run(sum, feeds: feeds) }) {
+        let seconds = Measure.secondsPerIteration(
+            iterations: Measure.iterations { _ = try? session.run(sum, feeds: feeds) }
+        ) {
             _ = try? session.run(sum, feeds: feeds)
         }
         let ours = format(seconds * 1e6, " µs", digits: 1)
         if let reference {
-            report("session-run", ours: ours, reference: format(reference * 1e6, " µs (TensorFlow 1 graph)", digits: 1),
-                   ratio: reference / seconds, aim: ">=10")
+            report(
+                "session-run", ours: ours, reference: format(reference * 1e6, " µs (TensorFlow 1 graph)", digits: 1),
+                ratio: reference / seconds, aim: ">=10")
         } else {
             print("session-run: ours=\(ours) ref=unmeasured (run bench/run to measure TensorFlow) aim=>=10")
         }
@@ -53,12 +56,16 @@ enum GraphBenchmarks {
         }
         let session = Session(graph: graph)
         trappingBench { try session.run(graph.globalVariablesInitializer()) }
-        let feeds = [x: Tensor.normal([64, 784], using: &generator), y: Tensor((0..<64).map { Int64($0 % 10) }, shape: [64])]
+        let feeds = [
+            x: Tensor.normal([64, 784], using: &generator), y: Tensor((0..<64).map { Int64($0 % 10) }, shape: [64]),
+        ]
         let seconds = Measure.secondsPerIteration(iterations: 200) { _ = try? session.run(train, feeds: feeds) }
         let ours = format(1 / seconds, " steps/s", digits: 0)
         if let reference {
-            report("graph-mlp-steps", ours: ours, reference: format(1 / reference, " steps/s (TensorFlow 1 graph)", digits: 0),
-                   ratio: reference / seconds, aim: ">=1.5")
+            report(
+                "graph-mlp-steps", ours: ours,
+                reference: format(1 / reference, " steps/s (TensorFlow 1 graph)", digits: 0),
+                ratio: reference / seconds, aim: ">=1.5")
         } else {
             print("graph-mlp-steps: ours=\(ours) ref=unmeasured (run bench/run to measure TensorFlow) aim=>=1.5")
         }

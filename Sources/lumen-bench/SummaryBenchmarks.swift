@@ -19,7 +19,9 @@ enum SummaryBenchmarks {
                 }
                 try writer.close()
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let size = (try FileManager.default.attributesOfItem(atPath: writer.eventFilePath)[.size] as? NSNumber)?.doubleValue ?? .nan
+                let size =
+                    (try FileManager.default.attributesOfItem(atPath: writer.eventFilePath)[.size] as? NSNumber)?
+                    .doubleValue ?? .nan
                 let rate = Double(events) / seconds
                 report(
                     "summary-add-scalar-\(name)", ours: format(rate, " events/s", digits: 0),
@@ -45,7 +47,8 @@ enum SummaryBenchmarks {
             }
             try writer.close()
             report(
-                "summary-histogram-1M", ours: format(1 / seconds, " histograms/s (\(Int((1 / seconds).rounded())) M values/s)", digits: 1),
+                "summary-histogram-1M",
+                ours: format(1 / seconds, " histograms/s (\(Int((1 / seconds).rounded())) M values/s)", digits: 1),
                 reference: "-", ratio: .nan, aim: "-")
         } catch {
             print("summary-histogram-1M: failed: \(error)")

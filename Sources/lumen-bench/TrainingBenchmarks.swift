@@ -23,19 +23,26 @@ enum TrainingBenchmarks {
         let x = Tensor.normal([64, 64], using: &generator)
         let y = Tensor((0..<64).map { Int64($0 % 10) }, shape: [64])
         let cnn = Sequential(
-            Conv2d(inChannels: 1, outChannels: 16, kernelSize: (3, 3), padding: .symmetric(1, 1), generator: &generator), ReLU(),
-            Conv2d(inChannels: 16, outChannels: 32, kernelSize: (3, 3), padding: .symmetric(1, 1), generator: &generator), ReLU(),
+            Conv2d(
+                inChannels: 1, outChannels: 16, kernelSize: (3, 3), padding: .symmetric(1, 1), generator: &generator),
+            ReLU(),
+            Conv2d(
+                inChannels: 16, outChannels: 32, kernelSize: (3, 3), padding: .symmetric(1, 1), generator: &generator),
+            ReLU(),
             MaxPool2d(kernelSize: (2, 2)), Flatten(),
             Linear(inFeatures: 512, outFeatures: 10, generator: &generator))
         let images = Tensor.normal([64, 1, 8, 8], using: &generator)
-        return [Problem(name: "mlp-step", model: mlp, input: x, targets: y, aim: ">=1.5"),
-                Problem(name: "cnn-step", model: cnn, input: images, targets: y, aim: ">=0.7")]
+        return [
+            Problem(name: "mlp-step", model: mlp, input: x, targets: y, aim: ">=1.5"),
+            Problem(name: "cnn-step", model: cnn, input: images, targets: y, aim: ">=0.7"),
+        ]
     }
 
     static func runAll(reference: [String: Double]) {
         for problem in problems() {
-            report(problem.name, model: problem.model, input: problem.input, targets: problem.targets,
-                   reference: reference[problem.name], aim: problem.aim)
+            report(
+                problem.name, model: problem.model, input: problem.input, targets: problem.targets,
+                reference: reference[problem.name], aim: problem.aim)
         }
     }
 
@@ -59,8 +66,9 @@ enum TrainingBenchmarks {
         let seconds = Measure.secondsPerIteration(iterations: 200) { step(model, optimizer, input, targets) }
         let ours = format(seconds * 1e3, " ms", digits: 3)
         if let reference {
-            lumen_bench.report(name, ours: ours, reference: format(reference * 1e3, " ms (PyTorch eager)", digits: 3),
-                               ratio: reference / seconds, aim: aim)
+            lumen_bench.report(
+                name, ours: ours, reference: format(reference * 1e3, " ms (PyTorch eager)", digits: 3),
+                ratio: reference / seconds, aim: aim)
         } else {
             print("\(name): ours=\(ours) ref=unmeasured (run bench/run to measure PyTorch) aim=\(aim)")
         }

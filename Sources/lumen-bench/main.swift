@@ -57,7 +57,9 @@ while let argument = arguments.popFirst() {
         fail("unknown option \(argument)")
     }
 }
-print("lumen-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS threads \(Threading.currentBLASThreads)")
+print(
+    "lumen-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS threads \(Threading.currentBLASThreads)"
+)
 if groups.contains("core") { CoreBenchmarks.runAll(tinyOpReferenceNanoseconds: reference["tiny-op"].map { $0 * 1e9 }) }
 if groups.contains("training") { TrainingBenchmarks.runAll(reference: reference) }
 if groups.contains("graph") { GraphBenchmarks.runAll(reference: reference) }

@@ -71,7 +71,8 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 func format(_ value: Double) -> String { String(format: "%.3f", value) }
@@ -87,7 +88,9 @@ do {
     try runBlocking { () async throws(S3Error) in try await client.createBucket(bucket) }
 
     if options.load {
-        let existing = try runBlocking { () async throws(S3Error) in try await client.listObjects(bucket: bucket, prefix: "logdir/") }
+        let existing = try runBlocking { () async throws(S3Error) in
+            try await client.listObjects(bucket: bucket, prefix: "logdir/")
+        }
         var bytes: Int64 = existing.reduce(0) { $0 + $1.size }
         if existing.isEmpty {
             var files: [String] = []
@@ -95,19 +98,24 @@ do {
             while let relative = enumerator?.nextObject() as? String {
                 var isDirectory: ObjCBool = false
                 let path = (options.logdir as NSString).appendingPathComponent(relative)
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(relative) }
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    files.append(relative)
+                }
             }
             let toUpload = files
             let took = try seconds {
                 try DispatchQueue.concurrentPerformThrowing(toUpload.count) { index in
                     let relative = toUpload[index]
-                    let data = try Data(contentsOf: URL(fileURLWithPath: (options.logdir as NSString).appendingPathComponent(relative)))
+                    let data = try Data(
+                        contentsOf: URL(fileURLWithPath: (options.logdir as NSString).appendingPathComponent(relative)))
                     try runBlocking { () async throws(S3Error) in
                         try await client.putObject(bucket: bucket, key: "logdir/" + relative, bytes: [UInt8](data))
                     }
                 }
             }
-            let listed = try runBlocking { () async throws(S3Error) in try await client.listObjects(bucket: bucket, prefix: "logdir/") }
+            let listed = try runBlocking { () async throws(S3Error) in
+                try await client.listObjects(bucket: bucket, prefix: "logdir/")
+            }
             bytes = listed.reduce(0) { $0 + $1.size }
             print("uploaded \(files.count) files, \(bytes >> 20) MB in \(format(took)) s")
         }
@@ -120,23 +128,34 @@ do {
             local.append(seconds { events.local = localLoader.reload() })
             let remoteLoader = LogdirLoader(spec: LogdirSpec(path: "s3://\(bucket)/logdir"), storages: storages)
             remote.append(seconds { events.remote = remoteLoader.reload() })
-            let problems = remoteLoader.listingProblems + remoteLoader.runNames.flatMap { remoteLoader.runs[$0]?.problems ?? [] }
+            let problems =
+                remoteLoader.listingProblems + remoteLoader.runNames.flatMap { remoteLoader.runs[$0]?.problems ?? [] }
             if !problems.isEmpty { fail("problems loading from the store: \(problems)") }
         }
-        guard events.local == events.remote else { fail("the store gave \(events.remote) records, the disk \(events.local)") }
+        guard events.local == events.remote else {
+            fail("the store gave \(events.remote) records, the disk \(events.local)")
+        }
         let ratio = median(remote) / median(local)
         print("| figure | local disk | object store (Moto, loopback) | ratio | aim |")
         print("|---|---|---|---|---|")
-        print("| first load of \(bytes >> 20) MB, \(events.local) records, median of \(options.repeats) (s) | \(format(median(local))) | \(format(median(remote))) | \(String(format: "%.2f", ratio)) | ≤ 2 |")
-        print("| throughput (MB/s) | \(Int(Double(bytes >> 20) / median(local))) | \(Int(Double(bytes >> 20) / median(remote))) | | |")
+        print(
+            "| first load of \(bytes >> 20) MB, \(events.local) records, median of \(options.repeats) (s) | \(format(median(local))) | \(format(median(remote))) | \(String(format: "%.2f", ratio)) | ≤ 2 |"
+        )
+        print(
+            "| throughput (MB/s) | \(Int(Double(bytes >> 20) / median(local))) | \(Int(Double(bytes >> 20) / median(remote))) | | |"
+        )
     }
 
     if options.writer {
-        print("| writer flush after 100 KB of new events, file of S MB, median of \(options.repeats) (ms) | re-upload | multipart copy | ratio |")
+        print(
+            "| writer flush after 100 KB of new events, file of S MB, median of \(options.repeats) (ms) | re-upload | multipart copy | ratio |"
+        )
         print("|---|---|---|---|")
         for size in options.writerMB {
             var figures: [String: Double] = [:]
-            for (name, strategy) in [("reupload", S3UploadStrategy.reupload), ("copy", .copyOnceLarger(threshold: 5 << 20))] {
+            for (name, strategy) in [
+                ("reupload", S3UploadStrategy.reupload), ("copy", .copyOnceLarger(threshold: 5 << 20)),
+            ] {
                 var times: [Double] = []
                 for round in 0..<options.repeats {
                     let mirror = try S3LogdirMirror(
@@ -164,10 +183,11 @@ do {
                     try writer.flush()
                     try mirror.upload()
                     add(bytes: 100 << 10)
-                    times.append(try seconds {
-                        try writer.flush()
-                        try mirror.upload()
-                    })
+                    times.append(
+                        try seconds {
+                            try writer.flush()
+                            try mirror.upload()
+                        })
                     try writer.close()
                 }
                 figures[name] = median(times) * 1000

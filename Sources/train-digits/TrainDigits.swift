@@ -26,17 +26,25 @@ struct TrainDigits: ParsableCommand {
     @Option(name: .customLong("lr"), help: "SGD learning rate.")
     var learningRate: Double = 0.05
 
-    @Option(help: "Where to write the run's outputs: <logdir>/<model>/model.safetensors and metrics.csv (eager), <logdir>/<model>-graph/graph.pb, graph.pbtxt and metrics.csv (graph).")
+    @Option(
+        help:
+            "Where to write the run's outputs: <logdir>/<model>/model.safetensors and metrics.csv (eager), <logdir>/<model>-graph/graph.pb, graph.pbtxt and metrics.csv (graph)."
+    )
     var logdir: String?
 
-    @Option(help: "eager (PyTorch style: modules, autograd, SGD) or graph (TensorFlow 1 style: placeholders, a Session, MomentumOptimizer).")
+    @Option(
+        help:
+            "eager (PyTorch style: modules, autograd, SGD) or graph (TensorFlow 1 style: placeholders, a Session, MomentumOptimizer)."
+    )
     var mode: TrainingMode = .eager
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         guard learningRate > 0 else { throw ValidationError("--lr must be positive, got \(learningRate)") }
-        guard mode == .eager || model == .mlp else { throw ValidationError("--mode graph trains the mlp model, not \(model.rawValue)") }
+        guard mode == .eager || model == .mlp else {
+            throw ValidationError("--mode graph trains the mlp model, not \(model.rawValue)")
+        }
     }
 
     func run() throws {
@@ -49,12 +57,14 @@ struct TrainDigits: ParsableCommand {
     /// Graph mode: the TensorFlow 1 way, with a Session; writes the GraphDef to the logdir.
     func runGraph() throws {
         let data = try DigitsData(url: try DigitsData.locate())
-        let settings = TrainingConfiguration(model: model, epochs: epochs, seed: seed, batchSize: batchSize,
-                                             learningRate: learningRate)
+        let settings = TrainingConfiguration(
+            model: model, epochs: epochs, seed: seed, batchSize: batchSize,
+            learningRate: learningRate)
         let trainer = try DigitsGraphTrainer(configuration: settings, data: data)
         let progress = ProgressDisplay(epochs: epochs, interactive: isatty(STDOUT_FILENO) == 1)
-        print("train-digits: \(model.rawValue) in graph mode, \(data.train.count) training and \(data.test.count) test images, "
-            + "\(trainer.parameterCount) parameters, \(trainer.graph.operationCount) graph ops")
+        print(
+            "train-digits: \(model.rawValue) in graph mode, \(data.train.count) training and \(data.test.count) test images, "
+                + "\(trainer.parameterCount) parameters, \(trainer.graph.operationCount) graph ops")
         var metrics = "epoch,mean_loss,test_accuracy,seconds\n"
         try trainer.train { event in
             progress.show(event)
@@ -71,8 +81,10 @@ struct TrainDigits: ParsableCommand {
             for line in metrics.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: ",").compactMap { Double($0) }
                 guard fields.count == 4 else { continue }
-                let summary = Summary(values: [.scalar(tag: "loss/train", value: Float(fields[1])),
-                                               .scalar(tag: "accuracy/test", value: Float(fields[2]))])
+                let summary = Summary(values: [
+                    .scalar(tag: "loss/train", value: Float(fields[1])),
+                    .scalar(tag: "accuracy/test", value: Float(fields[2])),
+                ])
                 try writer.addSummary(try summary.serializedBytes() as [UInt8], globalStep: Int(fields[0]))
             }
             try writer.close()
@@ -85,12 +97,14 @@ struct TrainDigits: ParsableCommand {
 
     func runEager() throws {
         let data = try DigitsData(url: try DigitsData.locate())
-        let settings = TrainingConfiguration(model: model, epochs: epochs, seed: seed, batchSize: batchSize,
-                                             learningRate: learningRate)
+        let settings = TrainingConfiguration(
+            model: model, epochs: epochs, seed: seed, batchSize: batchSize,
+            learningRate: learningRate)
         let trainer = DigitsTrainer(configuration: settings, data: data)
         let progress = ProgressDisplay(epochs: epochs, interactive: isatty(STDOUT_FILENO) == 1)
-        print("train-digits: \(model.rawValue), \(data.train.count) training and \(data.test.count) test images, "
-            + "\(trainer.network.parameters().reduce(0) { $0 + $1.count }) parameters")
+        print(
+            "train-digits: \(model.rawValue), \(data.train.count) training and \(data.test.count) test images, "
+                + "\(trainer.network.parameters().reduce(0) { $0 + $1.count }) parameters")
         let directory = logdir.map { URL(fileURLWithPath: $0).appendingPathComponent(model.rawValue) }
         let writer = try directory.map { try SummaryWriter(logdir: $0.path) }
         writer?.addText("model", "```\n\(trainer.network.description)\n```")
@@ -116,8 +130,9 @@ struct TrainDigits: ParsableCommand {
             try trainer.network.save(to: directory.appendingPathComponent("model.safetensors"))
             try Data(metrics.utf8).write(to: directory.appendingPathComponent("metrics.csv"))
             try writeSamples(trainer: trainer, data: data, to: writer)
-            try writer.addHParams(hyperparameters, metrics: ["hparam/accuracy": accuracy, "hparam/loss": lastLoss],
-                                  runName: "hparams")
+            try writer.addHParams(
+                hyperparameters, metrics: ["hparam/accuracy": accuracy, "hparam/loss": lastLoss],
+                runName: "hparams")
             try writer.close()
             print("wrote \(directory.path): event file, model.safetensors and metrics.csv")
         }
@@ -142,8 +157,10 @@ struct TrainDigits: ParsableCommand {
 
     /// The run's settings, as the hparams dashboard shows them.
     var hyperparameters: [String: HParamValue] {
-        ["model": .string(model.rawValue), "mode": .string(mode.rawValue), "epochs": .number(Double(epochs)),
-         "batch_size": .number(Double(batchSize)), "lr": .number(learningRate), "seed": .number(Double(seed))]
+        [
+            "model": .string(model.rawValue), "mode": .string(mode.rawValue), "epochs": .number(Double(epochs)),
+            "batch_size": .number(Double(batchSize)), "lr": .number(learningRate), "seed": .number(Double(seed)),
+        ]
     }
 }
 
@@ -165,12 +182,17 @@ struct ProgressDisplay {
             guard interactive else { return }
             let width = 24, filled = width * batch / max(batches, 1)
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            print(String(format: "\repoch %d/%d %@ batch %d/%d loss %.4f %6.0f ex/s", epoch, epochs, bar, batch, batches,
-                         loss, rate), terminator: "")
+            print(
+                String(
+                    format: "\repoch %d/%d %@ batch %d/%d loss %.4f %6.0f ex/s", epoch, epochs, bar, batch, batches,
+                    loss, rate), terminator: "")
             fflush(nil)
         case let .epoch(epoch, loss, accuracy, seconds):
             if interactive { print("\r\u{1B}[K", terminator: "") }
-            print(String(format: "epoch %d/%d loss %.4f test accuracy %.4f (%.2f s)", epoch, epochs, loss, accuracy, seconds))
+            print(
+                String(
+                    format: "epoch %d/%d loss %.4f test accuracy %.4f (%.2f s)", epoch, epochs, loss, accuracy, seconds)
+            )
         }
     }
 }

@@ -17,7 +17,8 @@ import Testing
         var eagerLosses: [Double] = [], graphLosses: [Double] = []
         for batch in loader.prefix(20) {
             eagerLosses.append(try eager.step(inputs: batch.inputs, targets: batch.targets))
-            graphLosses.append(try graph.step(inputs: batch.inputs, targets: batch.targets, learningRate: configuration.learningRate))
+            graphLosses.append(
+                try graph.step(inputs: batch.inputs, targets: batch.targets, learningRate: configuration.learningRate))
         }
         for (i, (a, b)) in zip(graphLosses, eagerLosses).enumerated() {
             #expect(abs(a - b) <= 1e-5 * abs(b), "step \(i): graph \(a), eager \(b)")
@@ -26,7 +27,9 @@ import Testing
         // The same accuracy on the test set after those steps, up to an image on a decision boundary
         // (the two modes sum in different orders, so logits differ in the last bits).
         let graphAccuracy = try graph.accuracy(on: data.test), eagerAccuracy = eager.accuracy(on: data.test)
-        #expect(abs(graphAccuracy - eagerAccuracy) <= 1.5 / Double(data.test.count), "graph \(graphAccuracy), eager \(eagerAccuracy)")
+        #expect(
+            abs(graphAccuracy - eagerAccuracy) <= 1.5 / Double(data.test.count),
+            "graph \(graphAccuracy), eager \(eagerAccuracy)")
         // The learning-rate schedule is eager mode's cosine annealing.
         #expect(graph.learningRate(epoch: 1) == configuration.learningRate)
         #expect(abs(graph.learningRate(epoch: 11) - configuration.learningRate / 2) < 1e-12)

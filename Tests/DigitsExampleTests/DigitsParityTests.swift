@@ -23,10 +23,13 @@ import Testing
             batches["targets_\(i)"] = batch.targets
             losses.append(try trainer.step(inputs: batch.inputs, targets: batch.targets))
         }
-        try Safetensors.write(batches, metadata: [
-            "learning_rate": String(trainer.configuration.learningRate), "momentum": String(trainer.configuration.momentum),
-            "steps": String(Self.steps),
-        ], to: directory.appendingPathComponent("batches.safetensors"))
+        try Safetensors.write(
+            batches,
+            metadata: [
+                "learning_rate": String(trainer.configuration.learningRate),
+                "momentum": String(trainer.configuration.momentum),
+                "steps": String(Self.steps),
+            ], to: directory.appendingPathComponent("batches.safetensors"))
         return losses
     }
 
@@ -44,7 +47,8 @@ import Testing
         return try #require(object?["losses"] as? [Double])
     }
 
-    @Test(.enabled(if: Repository.shouldRun(needing: ["torch", "safetensors"]), "needs PyTorch in .venv (scripts/setup)"))
+    @Test(
+        .enabled(if: Repository.shouldRun(needing: ["torch", "safetensors"]), "needs PyTorch in .venv (scripts/setup)"))
     func lossesMatchPyTorch() throws {
         let directory = try TemporaryDirectory(prefix: "lumen-parity")
         defer { if ProcessInfo.processInfo.environment["LUMEN_KEEP_PARITY"] == nil { directory.remove() } }

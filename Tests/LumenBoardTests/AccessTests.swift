@@ -17,11 +17,12 @@ struct AccessTests {
         let writer = try EventFileWriter(logdir: dir.file("run1"), compression: .none)
         writer.writeScalar(tag: "loss", value: 0.5, step: 1)
         let png = try PNGEncoder.encode(pixels: [0, 255, 0, 255], width: 2, height: 2, colorType: .grayscale)
-        writer.write(Summary(values: [
-            .histogram(tag: "weights", histogram: HistogramProto(values: [1, 2, 3])),
-            .image(tag: "picture", encoded: png, width: 2, height: 2, channels: 1),
-            .text(tag: "note", markdown: "hello"),
-        ]), step: 1)
+        writer.write(
+            Summary(values: [
+                .histogram(tag: "weights", histogram: HistogramProto(values: [1, 2, 3])),
+                .image(tag: "picture", encoded: png, width: 2, height: 2, channels: 1),
+                .text(tag: "note", markdown: "hello"),
+            ]), step: 1)
         try writer.close()
         return dir
     }
@@ -50,14 +51,18 @@ struct AccessTests {
         defer { dir.remove() }
         try await Self.serve(dir.path, security: BoardSecurity(allowedHosts: ["board.example.org"])) { port in
             let url = "http://127.0.0.1:\(port)/api/runs"
-            for host in ["evil.example.com", "evil.example.com:\(port)", "127.0.0.1.evil.example.com", "localhost.evil"] {
+            for host in [
+                "evil.example.com", "evil.example.com:\(port)", "127.0.0.1.evil.example.com", "localhost.evil",
+            ] {
                 let refused = try curl(url, ["-H", "Host: \(host)"])
                 #expect(refused.status == 403, "\(host)")
                 let message = refused.json?["error"] as? String ?? ""
                 #expect(message.contains("Host header") && message.contains("--allowed-host"), "\(message)")
                 #expect(!refused.body.contains("run1"))
             }
-            for host in ["localhost:\(port)", "127.0.0.1:\(port)", "[::1]:\(port)", "LOCALHOST", "board.example.org:\(port)"] {
+            for host in [
+                "localhost:\(port)", "127.0.0.1:\(port)", "[::1]:\(port)", "LOCALHOST", "board.example.org:\(port)",
+            ] {
                 let answered = try curl(url, ["-H", "Host: \(host)"])
                 #expect(answered.status == 200, "\(host)")
                 #expect(answered.body.contains("run1"), "\(host)")
@@ -72,7 +77,9 @@ struct AccessTests {
         defer { dir.remove() }
         try await Self.serve(dir.path, security: BoardSecurity()) { port in
             let base = "http://127.0.0.1:\(port)"
-            for origin in ["http://evil.example.com", "null", "http://127.0.0.1:\(port + 1)", "https://127.0.0.1:\(port)"] {
+            for origin in [
+                "http://evil.example.com", "null", "http://127.0.0.1:\(port + 1)", "https://127.0.0.1:\(port)",
+            ] {
                 let live = try curl(base + "/api/live", ["-H", "Origin: \(origin)"], maxTime: 2)
                 #expect(live.status == 403, "\(origin)")
                 #expect((live.json?["error"] as? String)?.contains("Origin") == true)
@@ -185,7 +192,9 @@ struct AccessTests {
         #expect(jarText.contains("#HttpOnly_") && jarText.contains(token))
         #expect(try curl(base + "/api/runs", ["--cookie", jar]).body.contains("run1"))
         // Beyond loopback any Host is answered: the token is the guard.
-        #expect(try curl(base + "/api/runs", ["-H", "Host: board.lan", "-H", "Authorization: Bearer \(token)"]).status == 200)
+        #expect(
+            try curl(base + "/api/runs", ["-H", "Host: board.lan", "-H", "Authorization: Bearer \(token)"]).status
+                == 200)
     }
 
     @Test(.enabled(if: BoardProcess.binary != nil, "the board executable was not built"))
@@ -194,8 +203,9 @@ struct AccessTests {
         defer { dir.remove() }
         do {
             // A token given (here in the environment) is required even on loopback, and not printed.
-            let board = try BoardProcess(["--logdir", dir.path, "--reload-interval", "0"],
-                                         environment: ["LUMEN_BOARD_TOKEN": "from-the-env"])
+            let board = try BoardProcess(
+                ["--logdir", dir.path, "--reload-interval", "0"],
+                environment: ["LUMEN_BOARD_TOKEN": "from-the-env"])
             defer { board.stop() }
             #expect(board.token == nil && board.line.contains("LUMEN_BOARD_TOKEN"))
             let base = "http://127.0.0.1:\(board.port)"

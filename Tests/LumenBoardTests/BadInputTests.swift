@@ -29,7 +29,9 @@ import LumenTestSupport
         return (dir, run, tags, text)
     }
 
-    static func serve(_ logdir: String, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    static func serve(_ logdir: String, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void)
+        async throws
+    {
         let loader = BoardLoader(logdir: logdir)
         await loader.reload()
         let app = BoardServer.makeApplication(store: loader.store, host: "127.0.0.1", port: 0)
@@ -57,11 +59,13 @@ import LumenTestSupport
         try await Self.serve(dir.path) { client in
             let listing = try await Self.get(client, "/api/tags")
             #expect(listing.type == "application/json; charset=utf-8")
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(listing.body)) as? [String: [String: Any]])
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(listing.body)) as? [String: [String: Any]])
             #expect(Set(json.keys) == [run])
             #expect(Set(json[run]?["scalars"] as? [String] ?? []) == Set(tags))
             for tag in tags {
-                let answer = try await Self.get(client, "/api/scalars?run=\(Self.encoded(run))&tag=\(Self.encoded(tag))")
+                let answer = try await Self.get(
+                    client, "/api/scalars?run=\(Self.encoded(run))&tag=\(Self.encoded(tag))")
                 #expect(answer.status == 200, "\(tag.prefix(40).debugDescription)")
                 let series = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
                 #expect(series["tag"] as? String == tag)
@@ -82,16 +86,22 @@ import LumenTestSupport
         try dir.write("../outside-\(UUID().uuidString).txt", Array("root:x:0:0".utf8))
         let attacks = [
             "../../../../etc/passwd", "..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/etc/passwd",
-            "%2Fetc%2Fpasswd", "....//....//etc/passwd", "..%5C..%5Cetc%5Cpasswd", "%252e%252e%252f", "file:///etc/passwd",
+            "%2Fetc%2Fpasswd", "....//....//etc/passwd", "..%5C..%5Cetc%5Cpasswd", "%252e%252e%252f",
+            "file:///etc/passwd",
             "\(Self.encoded(run))/../../outside", "%00", "%C0%AE%C0%AE%2F",
         ]
         try await Self.serve(dir.path) { client in
             for endpoint in ["scalars", "histograms", "distributions", "images", "image", "text", "graph"] {
                 for attack in attacks {
-                    for query in ["run=\(attack)&tag=notes", "run=\(Self.encoded(run))&tag=\(attack)", "run=\(attack)&tag=\(attack)&index=\(attack)"] {
+                    for query in [
+                        "run=\(attack)&tag=notes", "run=\(Self.encoded(run))&tag=\(attack)",
+                        "run=\(attack)&tag=\(attack)&index=\(attack)",
+                    ] {
                         let answer = try await Self.get(client, "/api/\(endpoint)?\(query)")
                         #expect((400..<500).contains(answer.status), "/api/\(endpoint)?\(query) → \(answer.status)")
-                        #expect(!String(decoding: answer.body, as: UTF8.self).contains("root:x"), "/api/\(endpoint)?\(query)")
+                        #expect(
+                            !String(decoding: answer.body, as: UTF8.self).contains("root:x"),
+                            "/api/\(endpoint)?\(query)")
                     }
                 }
             }
@@ -115,14 +125,16 @@ import LumenTestSupport
                 ("/api/scalars?run=\(r)&tag=notes&points=99999999999999999999999", 400),
                 ("/api/scalars?run=\(r)&tag=notes&format=xml", 400),
                 ("/api/image?run=\(r)&tag=notes&index=1e3", 400), ("/api/image?run=\(r)&tag=notes", 400),
-                ("/api/scalars?run=%zz&tag=%", 404), ("/api/scalars?run=\(String(repeating: "a", count: 60_000))&tag=x", 404),
+                ("/api/scalars?run=%zz&tag=%", 404),
+                ("/api/scalars?run=\(String(repeating: "a", count: 60_000))&tag=x", 404),
                 ("/api/nope", 404), ("/api/", 404), ("/api/scalars/extra", 404),
             ]
             for (uri, status) in cases {
                 let answer = try await Self.get(client, uri)
                 #expect(answer.status == status, "\(uri.prefix(120)) → \(answer.status)")
                 #expect(answer.type?.hasPrefix("application/json") == true, "\(uri.prefix(120))")
-                #expect((try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: String])?["error"] != nil)
+                #expect(
+                    (try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: String])?["error"] != nil)
             }
             for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
                 let answer = try await Self.get(client, "/api/runs", method: method)
@@ -150,7 +162,8 @@ import LumenTestSupport
             signal(SIGPIPE, SIG_IGN)
             let huge = try RawHTTPSocket(port: port, timeoutSeconds: 10)
             defer { huge.close() }
-            try? huge.send("GET /api/runs?run=" + String(repeating: "A", count: 8 << 20) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+            try? huge.send(
+                "GET /api/runs?run=" + String(repeating: "A", count: 8 << 20) + " HTTP/1.1\r\nHost: x\r\n\r\n")
             let reply = (try? await huge.read(until: "\r\n\r\n")) ?? ""
             #expect(reply.isEmpty || reply.hasPrefix("HTTP/1.1 4"), "\(reply.prefix(80))")
             let after = try await Self.get(client, "/api/status")
@@ -182,7 +195,8 @@ import LumenTestSupport
             said += String(decoding: data, as: UTF8.self)
         }
         #expect(said.hasPrefix("Lumen board at http://127.0.0.1:"), "\(said)")
-        let port = try #require(said.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
+        let port = try #require(
+            said.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
         let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
         let listening = table.split(separator: "\n").dropFirst().compactMap { line -> String? in
             let fields = line.split(separator: " ")

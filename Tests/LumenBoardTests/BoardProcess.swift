@@ -2,9 +2,9 @@ import Foundation
 import LumenTestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The `board` executable run as a user runs it: started with arguments, its first line read for
@@ -101,9 +101,11 @@ func curl(_ url: String, _ arguments: [String] = [], maxTime: Double = 30) throw
     guard let curlPath else { throw BoardProcess.Failure(description: "curl is not installed") }
     let headerFile = NSTemporaryDirectory() + "lumen-curl-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: headerFile) }
-    let result = try runProcess(curlPath, [
-        "--silent", "--show-error", "--noproxy", "*", "--max-time", String(maxTime), "--dump-header", headerFile,
-    ] + arguments + [url])
+    let result = try runProcess(
+        curlPath,
+        [
+            "--silent", "--show-error", "--noproxy", "*", "--max-time", String(maxTime), "--dump-header", headerFile,
+        ] + arguments + [url])
     // 28: the time limit, expected for streams.
     guard result.status == 0 || result.status == 28 else {
         throw BoardProcess.Failure(description: "curl \(url) failed (\(result.status)): \(result.standardError)")

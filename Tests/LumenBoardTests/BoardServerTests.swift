@@ -21,7 +21,9 @@ import LumenTestSupport
         try await app.test(.live) { client in try await body(client, loader) }
     }
 
-    static func get(_ client: any TestClientProtocol, _ uri: String) async throws -> (status: Int, json: Any?, raw: [UInt8], type: String?) {
+    static func get(_ client: any TestClientProtocol, _ uri: String) async throws -> (
+        status: Int, json: Any?, raw: [UInt8], type: String?
+    ) {
         try await client.execute(uri: uri, method: .get) { response in
             let raw = response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? []
             let json = try? JSONSerialization.jsonObject(with: Data(raw), options: [.fragmentsAllowed])
@@ -45,10 +47,11 @@ import LumenTestSupport
             let runs = try await Self.get(client, "/api/runs")
             #expect(runs.status == 200)
             let runList = try #require(runs.json as? [[String: Any]])
-            #expect(runList.map { $0["name"] as? String } == [
-                "tensorboardX", "tensorboardX/hparams", "tensorboardX/lr/adam", "tensorboardX/lr/sgd",
-                "tf1_filewriter_mlp", "tf2_summary",
-            ])
+            #expect(
+                runList.map { $0["name"] as? String } == [
+                    "tensorboardX", "tensorboardX/hparams", "tensorboardX/lr/adam", "tensorboardX/lr/sgd",
+                    "tf1_filewriter_mlp", "tf2_summary",
+                ])
             for run in runList {
                 #expect(Set(run.keys) == ["name", "lastEventTime", "events", "corruptRecords"])
                 #expect(run["corruptRecords"] as? Int == 0)
@@ -58,10 +61,11 @@ import LumenTestSupport
             // tags
             let tags = try #require(try await Self.get(client, "/api/tags").json as? [String: [String: Any]])
             let x = try #require(tags["tensorboardX"])
-            #expect(Set(x.keys) == [
-                "scalars", "histograms", "images", "text", "graph", "hparams", "prCurves", "audio", "customScalars",
-                "conceptualGraphs", "runMetadata", "meshes", "projector",
-            ])
+            #expect(
+                Set(x.keys) == [
+                    "scalars", "histograms", "images", "text", "graph", "hparams", "prCurves", "audio", "customScalars",
+                    "conceptualGraphs", "runMetadata", "meshes", "projector",
+                ])
             #expect(x["meshes"] as? [String] == [] && x["projector"] as? Bool == false)
             #expect(x["scalars"] as? [String] == ["train/accuracy", "train/loss"])
             #expect(x["histograms"] as? [String] == ["layer1/weights"])
@@ -92,7 +96,9 @@ import LumenTestSupport
             #expect(((encoded.json as? [String: Any])?["points"] as? [[Double]])?.count == 20)
 
             // downsampled
-            let five = try #require(try await Self.get(client, "/api/scalars?run=tensorboardX&tag=train/loss&points=5").json as? [String: Any])
+            let five = try #require(
+                try await Self.get(client, "/api/scalars?run=tensorboardX&tag=train/loss&points=5").json
+                    as? [String: Any])
             let fivePoints = try #require(five["points"] as? [[Double]])
             #expect(fivePoints.count <= 5 && fivePoints.count >= 2)
             #expect(fivePoints.first?[1] == 0 && fivePoints.last?[1] == 19)
@@ -107,7 +113,9 @@ import LumenTestSupport
             #expect(lines.dropFirst().map { Double($0.split(separator: ",")[0])! } == loss.wallTimes)
 
             // histograms and distributions
-            let histograms = try #require(try await Self.get(client, "/api/histograms?run=tensorboardX&tag=layer1/weights").json as? [[String: Any]])
+            let histograms = try #require(
+                try await Self.get(client, "/api/histograms?run=tensorboardX&tag=layer1/weights").json
+                    as? [[String: Any]])
             #expect(histograms.map { $0["step"] as? Int } == [0, 5, 10, 15])
             for h in histograms {
                 #expect(Set(h.keys) == ["wallTime", "step", "min", "max", "num", "sum", "sumSquares", "buckets"])
@@ -115,7 +123,9 @@ import LumenTestSupport
                 #expect(buckets.allSatisfy { $0.count == 3 })
                 #expect(buckets.reduce(0) { $0 + $1[2] } == h["num"] as? Double)
             }
-            let distributions = try #require(try await Self.get(client, "/api/distributions?run=tensorboardX&tag=layer1/weights").json as? [[String: Any]])
+            let distributions = try #require(
+                try await Self.get(client, "/api/distributions?run=tensorboardX&tag=layer1/weights").json
+                    as? [[String: Any]])
             #expect(distributions.count == 4)
             for (d, h) in zip(distributions, histograms) {
                 let p = try #require(d["percentiles"] as? [Double])
@@ -124,7 +134,8 @@ import LumenTestSupport
             }
 
             // images
-            let images = try #require(try await Self.get(client, "/api/images?run=tensorboardX&tag=samples/input").json as? [[String: Any]])
+            let images = try #require(
+                try await Self.get(client, "/api/images?run=tensorboardX&tag=samples/input").json as? [[String: Any]])
             #expect(!images.isEmpty)
             #expect(images.first?["width"] as? Int == 8 && images.first?["height"] as? Int == 8)
             #expect(images.map { $0["index"] as? Int } == Array(0..<images.count))
@@ -133,7 +144,9 @@ import LumenTestSupport
             #expect(png.raw.starts(with: [0x89, 0x50, 0x4E, 0x47]))
 
             // text
-            let text = try #require(try await Self.get(client, "/api/text?run=tensorboardX&tag=notes/text_summary").json as? [[String: Any]])
+            let text = try #require(
+                try await Self.get(client, "/api/text?run=tensorboardX&tag=notes/text_summary").json as? [[String: Any]]
+            )
             #expect(text.count == 1 && text.first?["step"] as? Int == 0)
             #expect(text.first?["text"] as? String == "first **run** of the fixture")
 
@@ -149,12 +162,16 @@ import LumenTestSupport
                 uri: "/api/histograms?run=tensorboardX&tag=layer1/weights", method: .get,
                 headers: [.acceptEncoding: "gzip, deflate"]
             ) { response in
-                (response.headers[.contentEncoding],
-                 response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? [])
+                (
+                    response.headers[.contentEncoding],
+                    response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? []
+                )
             }
             #expect(zipped.0 == "gzip" && zipped.1.count < plain.raw.count)
             #expect(try GzipStreamDecoder().decompress(zipped.1) == plain.raw)
-            #expect(BoardCompression.acceptsGzip("br, gzip;q=0.5") && !BoardCompression.acceptsGzip("gzip;q=0") && !BoardCompression.acceptsGzip(nil))
+            #expect(
+                BoardCompression.acceptsGzip("br, gzip;q=0.5") && !BoardCompression.acceptsGzip("gzip;q=0")
+                    && !BoardCompression.acceptsGzip(nil))
 
             // errors: unknown run or tag → 404, bad parameters → 400
             try await Self.expectError(client, "/api/scalars?run=nope&tag=train/loss", 404)
@@ -182,7 +199,8 @@ import LumenTestSupport
         for step in 0..<3 { writer.writeScalar(tag: "loss", value: Float(step) * 0.5, step: Int64(step)) }
         try writer.flush()
         try await Self.serve(dir.path) { client, loader in
-            let first = try #require(try await Self.get(client, "/api/scalars?run=exp/run1&tag=loss").json as? [String: Any])
+            let first = try #require(
+                try await Self.get(client, "/api/scalars?run=exp/run1&tag=loss").json as? [String: Any])
             #expect((first["points"] as? [[Double]])?.map { $0[2] } == [0, 0.5, 1])
 
             writer.writeScalar(tag: "loss", value: 7.25, step: 3)
@@ -190,9 +208,11 @@ import LumenTestSupport
             try writer.flush()
             await loader.reload()
 
-            let second = try #require(try await Self.get(client, "/api/scalars?run=exp/run1&tag=loss").json as? [String: Any])
+            let second = try #require(
+                try await Self.get(client, "/api/scalars?run=exp/run1&tag=loss").json as? [String: Any])
             #expect(second["total"] as? Int == 4)
-            #expect((second["points"] as? [[Double]])?.last == [(second["points"] as? [[Double]])?.last?[0] ?? 0, 3, 7.25])
+            #expect(
+                (second["points"] as? [[Double]])?.last == [(second["points"] as? [[Double]])?.last?[0] ?? 0, 3, 7.25])
             let tags = try #require(try await Self.get(client, "/api/tags").json as? [String: [String: Any]])
             #expect(tags["exp/run1"]?["scalars"] as? [String] == ["acc", "loss"])
             let status = try #require(try await Self.get(client, "/api/status").json as? [String: Any])
@@ -239,7 +259,9 @@ import LumenTestSupport
         run.add(serializedEvent: EventBytes.scalar("acc", step: 1, value: 1))
         #expect(store.publish(BoardSnapshot(runs: ["a": run])) == BoardChanges(runs: ["a"], tags: ["a": ["acc"]]))
         run.add(serializedEvent: EventBytes.scalar("loss", step: 2, value: 1))
-        #expect(store.publish(BoardSnapshot(runs: ["a": run, "b": RunData()])) == BoardChanges(runs: ["a", "b"], tags: ["a": ["loss"], "b": []]))
+        #expect(
+            store.publish(BoardSnapshot(runs: ["a": run, "b": RunData()]))
+                == BoardChanges(runs: ["a", "b"], tags: ["a": ["loss"], "b": []]))
     }
 
     @Test func liveEventsOverHTTP() async throws {
@@ -291,14 +313,16 @@ import LumenTestSupport
             ("a", .number(.nan)), ("b", .number(1.5)), ("c", .number(3)), ("d", .string("q\"\\\n\u{1}é")),
             ("e", .number(.infinity)), ("f", .number(-.infinity)), ("g", .null),
         ])
-        #expect(value.serialized == #"{"a":"NaN","b":1.5,"c":3,"d":"q\"\\\n\u0001é","e":"Infinity","f":"-Infinity","g":null}"#)
+        #expect(
+            value.serialized
+                == #"{"a":"NaN","b":1.5,"c":3,"d":"q\"\\\n\u0001é","e":"Infinity","f":"-Infinity","g":null}"#)
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A blocking TCP client for reading a streamed HTTP response (reads run off the cooperative pool).
@@ -309,9 +333,9 @@ final class RawHTTPSocket: @unchecked Sendable {
 
     init(port: Int, timeoutSeconds: Int) throws {
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+            fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw Failure(message: "socket") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -321,7 +345,9 @@ final class RawHTTPSocket: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else { Glibc.close(fd); throw Failure(message: "connect") }
     }
@@ -348,7 +374,8 @@ final class RawHTTPSocket: @unchecked Sendable {
                     }
                     let n = recv(fd, &chunk, chunk.count, 0)
                     if n <= 0 {
-                        continuation.resume(throwing: Failure(message: "no '\(marker)' before timeout or close; got: \(text)"))
+                        continuation.resume(
+                            throwing: Failure(message: "no '\(marker)' before timeout or close; got: \(text)"))
                         return
                     }
                     buffer += chunk[..<n]
@@ -359,9 +386,9 @@ final class RawHTTPSocket: @unchecked Sendable {
 
     func close() {
         #if canImport(Glibc)
-        Glibc.close(fd)
+            Glibc.close(fd)
         #else
-        Darwin.close(fd)
+            Darwin.close(fd)
         #endif
     }
 }

@@ -80,7 +80,11 @@ struct CompareTests {
                         let inWindow = steps.filter { s in window.map { s >= $0.0 && s <= $0.1 } ?? true }
                         #expect(json["total"] as? Int == steps.count)
                         if window != nil { #expect(json["inWindow"] as? Int == inWindow.count) }
-                        if let points { #expect(answer.count <= max(points, 4)) } else { #expect(answer.count == inWindow.count) }
+                        if let points {
+                            #expect(answer.count <= max(points, 4))
+                        } else {
+                            #expect(answer.count == inWindow.count)
+                        }
                         // first and last of the window are always there
                         #expect((answer.first?[1] as? Int) == inWindow.first, "\(q)")
                         #expect((answer.last?[1] as? Int) == inWindow.last, "\(q)")
@@ -88,14 +92,17 @@ struct CompareTests {
                             #expect(point.count == 4)
                             let step = try #require(point[1] as? Int)
                             let i = try #require(indexOf[step])
-                            #expect(Self.same(Self.number(point[2]), Self.number(values[i]), relative: 0), "\(q) step \(step)")
+                            #expect(
+                                Self.same(Self.number(point[2]), Self.number(values[i]), relative: 0),
+                                "\(q) step \(step)")
                             #expect(Self.same(Self.number(point[3]), Self.number(smoothed[i])), "\(q) step \(step)")
                         }
                     }
                 }
             }
             // Without smoothing= the points keep their [wallTime, step, value] shape.
-            let plain = try #require(try Self.answer("scalars", ["run": run, "tag": "loss", "points": "50"], snapshot) as? [String: Any])
+            let plain = try #require(
+                try Self.answer("scalars", ["run": run, "tag": "loss", "points": "50"], snapshot) as? [String: Any])
             #expect((plain["points"] as? [[Any]])?.allSatisfy { $0.count == 3 } == true)
             #expect(plain["inWindow"] == nil)
         }
@@ -103,10 +110,13 @@ struct CompareTests {
 
     @Test func aZoomedWindowHoldsEveryRawPointOnceItFits() async throws {
         let (snapshot, _) = try await Self.fixture()
-        let full = try #require(try Self.answer("scalars", ["run": "long", "tag": "loss", "points": "500"], snapshot) as? [String: Any])
+        let full = try #require(
+            try Self.answer("scalars", ["run": "long", "tag": "loss", "points": "500"], snapshot) as? [String: Any])
         let fullSteps = Set(try #require(full["points"] as? [[Any]]).compactMap { $0[1] as? Int })
-        let zoomed = try #require(try Self.answer(
-            "scalars", ["run": "long", "tag": "loss", "points": "500", "start": "100000", "end": "103000"], snapshot) as? [String: Any])
+        let zoomed = try #require(
+            try Self.answer(
+                "scalars", ["run": "long", "tag": "loss", "points": "500", "start": "100000", "end": "103000"], snapshot
+            ) as? [String: Any])
         let zoomedSteps = try #require(zoomed["points"] as? [[Any]]).compactMap { $0[1] as? Int }
         #expect(zoomedSteps == Array(stride(from: 100_000, through: 103_000, by: 10)))
         #expect(!Set(zoomedSteps).subtracting(fullSteps).isEmpty)
@@ -115,7 +125,9 @@ struct CompareTests {
     @Test func restartsAreReportedWithThePurgedPoints() async throws {
         let (snapshot, reference) = try await Self.fixture()
         let expected = try #require(reference["restart"] as? [String: Any])
-        let json = try #require(try Self.answer("scalars", ["run": "restart", "tag": "loss", "restarts": "true"], snapshot) as? [String: Any])
+        let json = try #require(
+            try Self.answer("scalars", ["run": "restart", "tag": "loss", "restarts": "true"], snapshot)
+                as? [String: Any])
         let kept = try #require(expected["kept"] as? [[Double]])
         let points = try #require(json["points"] as? [[Any]])
         #expect(points.map { $0.compactMap(Self.number) } == kept)
@@ -127,7 +139,8 @@ struct CompareTests {
         let purged = try #require(restarts.first?["purged"] as? [[Any]])
         #expect(purged.map { $0.compactMap(Self.number) } == (expected["purged"] as? [[Double]]))
         // Without restarts= the answer has no such field.
-        let plain = try #require(try Self.answer("scalars", ["run": "restart", "tag": "loss"], snapshot) as? [String: Any])
+        let plain = try #require(
+            try Self.answer("scalars", ["run": "restart", "tag": "loss"], snapshot) as? [String: Any])
         #expect(plain["restarts"] == nil)
     }
 
@@ -156,7 +169,8 @@ struct CompareTests {
                 small["points"] = "20"
                 let byStep = Dictionary(wantPoints.map { ($0[0] as? Int ?? -1, $0) }, uniquingKeysWith: { a, _ in a })
                 let smallAnswer = try #require(try Self.answer("aggregate", small, snapshot) as? [[String: Any]])
-                let smallPoints = try #require(smallAnswer.first { $0["group"] as? String == want["group"] as? String }?["points"] as? [[Any]])
+                let smallPoints = try #require(
+                    smallAnswer.first { $0["group"] as? String == want["group"] as? String }?["points"] as? [[Any]])
                 #expect(smallPoints.count <= max(20, 4))
                 #expect(smallPoints.first?[0] as? Int == wantPoints.first?[0] as? Int)
                 #expect(smallPoints.last?[0] as? Int == wantPoints.last?[0] as? Int)
@@ -184,7 +198,8 @@ struct CompareTests {
                 let wantMetrics = try #require(want["metrics"] as? [String: Any])
                 #expect(metrics.keys.sorted() == wantMetrics.keys.sorted())
                 for (tag, value) in wantMetrics {
-                    #expect(Self.same(Self.number(metrics[tag]), Self.number(value), relative: 0), "\(mode) \(run) \(tag)")
+                    #expect(
+                        Self.same(Self.number(metrics[tag]), Self.number(value), relative: 0), "\(mode) \(run) \(tag)")
                 }
                 if mode.hasPrefix("at_best:") {
                     #expect(row["bestStep"] as? Int == want["bestStep"] as? Int, "\(mode) \(run)")
@@ -267,7 +282,9 @@ struct CompareTests {
             }
             try await client.execute(uri: "/lumen/api/export?format=tall", method: .get) { response in
                 #expect(response.status == .badRequest)
-                #expect(String(decoding: response.body.readableBytesView, as: UTF8.self).contains("'format' must be long or wide"))
+                #expect(
+                    String(decoding: response.body.readableBytesView, as: UTF8.self).contains(
+                        "'format' must be long or wide"))
             }
             try await client.execute(uri: "/api/runs", method: .get) { response in
                 #expect(response.status == .notFound)

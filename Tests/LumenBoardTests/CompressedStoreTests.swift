@@ -32,15 +32,20 @@ import LumenTestSupport
         func check(sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(series.count == points.count, sourceLocation: sourceLocation)
             #expect(series.steps == points.map(\.step), sourceLocation: sourceLocation)
-            #expect(series.wallTimes.map(\.bitPattern) == points.map(\.wallTime.bitPattern), sourceLocation: sourceLocation)
+            #expect(
+                series.wallTimes.map(\.bitPattern) == points.map(\.wallTime.bitPattern), sourceLocation: sourceLocation)
             #expect(series.values.map(\.bitPattern) == points.map(\.value.bitPattern), sourceLocation: sourceLocation)
             #expect(series.lastStep == points.last?.step, sourceLocation: sourceLocation)
             let every = series.points
             #expect(every.map(\.step) == points.map(\.step), sourceLocation: sourceLocation)
             for index in stride(from: 0, to: points.count, by: 997) {
-                #expect(series.point(at: index).value.bitPattern == points[index].value.bitPattern, sourceLocation: sourceLocation)
+                #expect(
+                    series.point(at: index).value.bitPattern == points[index].value.bitPattern,
+                    sourceLocation: sourceLocation)
                 #expect(series.step(at: index) == points[index].step, sourceLocation: sourceLocation)
-                #expect(series.wallTime(at: index).bitPattern == points[index].wallTime.bitPattern, sourceLocation: sourceLocation)
+                #expect(
+                    series.wallTime(at: index).bitPattern == points[index].wallTime.bitPattern,
+                    sourceLocation: sourceLocation)
             }
         }
     }
@@ -51,7 +56,8 @@ import LumenTestSupport
         for i in 0..<5_000 {
             let value: Double
             switch i / 1024 {
-            case 0: value = Double(Float(bitPattern: UInt32(truncatingIfNeeded: random.next())))  // every float, NaNs too
+            case 0:  // every float, NaNs too
+                value = Double(Float(bitPattern: UInt32(truncatingIfNeeded: random.next())))
             case 1: value = Double(bitPattern: random.next())  // every double
             case 2: value = Self.awkwardValues[Int(random.next() % UInt64(Self.awkwardValues.count))]
             default: value = i % 7 == 0 ? Self.awkwardValues[i % Self.awkwardValues.count] : Double(Float(i) * 0.25)
@@ -147,7 +153,9 @@ import LumenTestSupport
             for step in 0..<50_000 {
                 let normal = (uniform() + uniform() + uniform() + uniform() - 2) * 1.7
                 let value = Float(exp(-Double(step) / Double(5_000 * (t + 1))) + 0.05 * normal + Double(t))
-                series.append(step: Int64(step), wallTime: 1_700_000_000 + Double(step) * 0.02 + uniform() * 0.001, value: Double(value))
+                series.append(
+                    step: Int64(step), wallTime: 1_700_000_000 + Double(step) * 0.02 + uniform() * 0.001,
+                    value: Double(value))
             }
             bytes += series.columnBytes
         }
@@ -187,14 +195,18 @@ import LumenTestSupport
         records += (0..<5).map { EventBytes.histogram("w", step: Int64($0)) }
         records += [EventBytes.sessionStart(step: 2_500)]
         try dir.write("a/events.out.tfevents.1.host", EventBytes.framed(records))
-        try dir.write("b/events.out.tfevents.1.host", EventBytes.framed((0..<10).map { EventBytes.scalar("x", step: Int64($0), value: 1) }))
+        try dir.write(
+            "b/events.out.tfevents.1.host",
+            EventBytes.framed((0..<10).map { EventBytes.scalar("x", step: Int64($0), value: 1) }))
         let snapshot = await BoardLoader(logdir: dir.path).reload()
         let status = BoardAPI.respond(endpoint: "status", parameters: [:], snapshot: snapshot)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.body)) as? [String: Any])
         // The restart at step 2,500 keeps steps 0..<2,500 of "loss".
         #expect(json["points"] as? Int == 2_500 + 10)
         #expect(json["slowPathEvents"] as? Int == 5 + 1)
-        let expectedBytes = (snapshot.runs["a"]?.scalarSeries("loss")?.columnBytes ?? -1) + (snapshot.runs["b"]?.scalarSeries("x")?.columnBytes ?? -1)
+        let expectedBytes =
+            (snapshot.runs["a"]?.scalarSeries("loss")?.columnBytes ?? -1)
+            + (snapshot.runs["b"]?.scalarSeries("x")?.columnBytes ?? -1)
         #expect(json["storeBytes"] as? Int == expectedBytes)
         #expect(expectedBytes > 0 && expectedBytes < 2_510 * 8)
     }

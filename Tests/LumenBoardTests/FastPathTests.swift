@@ -103,7 +103,9 @@ import Testing
     @Test func generatedEventsDecodeTheSame() {
         var random = SplitMix64(seed: 7)
         func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
-        let specialFloats: [Float] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1.5]
+        let specialFloats: [Float] = [
+            .nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1.5,
+        ]
         let tags = ["loss", "acc", "", "ünïcødé/タグ", "a/b/c", "lr"]
         var records: [[UInt8]] = []
         var wall = 1_764_400_000.123_456
@@ -118,19 +120,27 @@ import Testing
             default: break
             }
             wall += random.next() % 50 == 0 ? 5000 : uniform() * 0.1
-            let wallTime: Double = switch random.next() % 100 {
-            case 0: .nan
-            case 1: -wall
-            case 2: 0
-            default: wall
-            }
-            let x = random.next() % 10 == 0 ? specialFloats[Int(random.next() % UInt64(specialFloats.count))] : Float(uniform() * 10 - 5)
+            let wallTime: Double =
+                switch random.next() % 100 {
+                case 0: .nan
+                case 1: -wall
+                case 2: 0
+                default: wall
+                }
+            let x =
+                random.next() % 10 == 0
+                ? specialFloats[Int(random.next() % UInt64(specialFloats.count))] : Float(uniform() * 10 - 5)
             var value: Summary.Value
             switch random.next() % 16 {
             case 0: value = Self.tensor(tag, dtype: .dtFloat, floats: [x])
             case 1: value = Self.tensor(tag, dtype: .dtDouble, doubles: [uniform()], shape: [1])
-            case 2: value = Self.tensor(tag, dtype: .dtFloat, content: withUnsafeBytes(of: x.bitPattern.littleEndian) { Array($0) })
-            case 3: value = Self.tensor(tag, dtype: .dtDouble, content: withUnsafeBytes(of: uniform().bitPattern.littleEndian) { Array($0) })
+            case 2:
+                value = Self.tensor(
+                    tag, dtype: .dtFloat, content: withUnsafeBytes(of: x.bitPattern.littleEndian) { Array($0) })
+            case 3:
+                value = Self.tensor(
+                    tag, dtype: .dtDouble, content: withUnsafeBytes(of: uniform().bitPattern.littleEndian) { Array($0) }
+                )
             case 4: value = Self.tensor(tag, dtype: .dtInt32, ints: [3])
             case 5: value = Self.tensor(tag, dtype: .dtFloat, floats: [x, x])
             case 6: value = Self.tensor(tag, dtype: .dtFloat, floats: [x], plugin: nil)
@@ -141,7 +151,8 @@ import Testing
                 value.metadata.displayName = "shown"
                 value.metadata.summaryDescription = "about"
             case 10:  // TensorFlow 2: tensor_content, the scalars plugin and its data class
-                value = Self.tensor(tag, dtype: .dtFloat, content: withUnsafeBytes(of: x.bitPattern.littleEndian) { Array($0) })
+                value = Self.tensor(
+                    tag, dtype: .dtFloat, content: withUnsafeBytes(of: x.bitPattern.littleEndian) { Array($0) })
                 value.metadata.dataClass = .scalar
                 value.metadata.summaryDescription = random.next() % 2 == 0 ? "" : "about"
             case 11:  // plugin data without a plugin name
@@ -182,7 +193,9 @@ extension FastPathTests {
             Self.event(step: 5, wallTime: 1_764_400_000.25, [Self.simple("loss", 0.5)]),
             Self.event(step: 70_000, wallTime: 2, [Self.simple("a", 1), Self.simple("bb", 2)]),
             Self.event(step: 3, wallTime: 3, [Self.tensor("t", dtype: .dtFloat, floats: [4])]),
-            Self.event(step: 4, wallTime: 4, [Self.tensor("d", dtype: .dtDouble, content: [0, 0, 0, 0, 0, 0, 0xF0, 0x3F], shape: [1, 1])]),
+            Self.event(
+                step: 4, wallTime: 4,
+                [Self.tensor("d", dtype: .dtDouble, content: [0, 0, 0, 0, 0, 0, 0xF0, 0x3F], shape: [1, 1])]),
         ]
         var records: [[UInt8]] = []
         for _ in 0..<20_000 {
@@ -251,7 +264,9 @@ extension FastPathTests {
         }
         // Compressed chunks: steps and wall times on a line (0 and 2 bits), small XORs of the values.
         #expect(series.columnBytes < 50_000 * 3)
-        #expect(series.point(at: 12_345) == ScalarPoint(step: 12_345, wallTime: 1_764_400_000 + 12_345 * 0.05, value: 12_345))
+        #expect(
+            series.point(at: 12_345)
+                == ScalarPoint(step: 12_345, wallTime: 1_764_400_000 + 12_345 * 0.05, value: 12_345))
     }
 
     @Test func purgeToTheStartAndAcrossChunks() {

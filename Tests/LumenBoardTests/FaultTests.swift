@@ -48,21 +48,27 @@ import LumenTestSupport
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let flushed = said.split(separator: "\n").compactMap { line -> Int? in
-                line.hasPrefix("flushed ") ? Int(line.dropFirst(8)) : nil
-            }.last ?? 0
+            let flushed =
+                said.split(separator: "\n").compactMap { line -> Int? in
+                    line.hasPrefix("flushed ") ? Int(line.dropFirst(8)) : nil
+                }.last ?? 0
 
             let snapshot = await BoardLoader(logdir: dir.path).reload()
             let points = try Self.served(snapshot, run: ".", tag: "probe")
             let context = "round \(round) (\(compression), killed after \(delay) ms, \(flushed) flushed)"
             #expect(points.count >= flushed, "\(context): served \(points.count)")
-            #expect(points.enumerated().allSatisfy { $0.element.step == Int64($0.offset) && $0.element.value == Double($0.offset) },
-                    "\(context): served points are not the writer's 0, 1, 2, …")
+            #expect(
+                points.enumerated().allSatisfy {
+                    $0.element.step == Int64($0.offset) && $0.element.value == Double($0.offset)
+                },
+                "\(context): served points are not the writer's 0, 1, 2, …")
             #expect(snapshot.runs["."]?.corruptRecords ?? 0 == 0, "\(context): corrupt records reported")
             if flushed > 0 { killedWhileWriting += 1 }
             servedTotal += points.count
         }
-        print("writer killed 50 times: \(killedWhileWriting) kills after the first flush, \(servedTotal) events served in all")
+        print(
+            "writer killed 50 times: \(killedWhileWriting) kills after the first flush, \(servedTotal) events served in all"
+        )
         // The schedule must really kill writers mid-stream, not before they start.
         #expect(killedWhileWriting >= 40)
     }

@@ -5,9 +5,9 @@ import Testing
 @testable import LumenBoard
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The event writer when the disk fills: `flush()` and `close()` throw with the cause, the file
@@ -70,8 +70,10 @@ import Darwin
 
     /// Checks the file ends at a record boundary with no damaged record, and that the board
     /// serves exactly the events `0..<expected` from it, in order, with no corrupt record.
-    static func expectValid(_ logdir: String, file: String, compression: String, events expected: Int,
-                            _ context: String) async throws {
+    static func expectValid(
+        _ logdir: String, file: String, compression: String, events expected: Int,
+        _ context: String
+    ) async throws {
         if compression == "none" {
             var reader = try TFRecordReader(path: file)
             let batch = try reader.readAvailable()
@@ -80,15 +82,19 @@ import Darwin
         } else {
             let reader = try GzipTFRecordReader(path: file)
             let batch = try reader.readAvailable()
-            #expect(batch.end == .atRecordBoundary && batch.corruptions.isEmpty && reader.isAtMemberBoundary,
-                    "\(context): \(batch.end)")
+            #expect(
+                batch.end == .atRecordBoundary && batch.corruptions.isEmpty && reader.isAtMemberBoundary,
+                "\(context): \(batch.end)")
             #expect(batch.records.count == expected + 1, "\(context): records (with the file_version event)")
         }
         let snapshot = await BoardLoader(logdir: logdir).reload()
         let points = try FaultTests.served(snapshot, run: ".", tag: "probe")
         #expect(points.count == expected, "\(context): the board serves \(points.count)")
-        #expect(points.enumerated().allSatisfy { $0.element.step == Int64($0.offset) && $0.element.value == Double($0.offset) },
-                "\(context): served points are not the writer's 0, 1, 2, …")
+        #expect(
+            points.enumerated().allSatisfy {
+                $0.element.step == Int64($0.offset) && $0.element.value == Double($0.offset)
+            },
+            "\(context): served points are not the writer's 0, 1, 2, …")
         #expect(snapshot.status.corruptRecords == 0 && snapshot.status.problems.isEmpty, "\(context)")
     }
 
@@ -109,7 +115,9 @@ import Darwin
             line = probe.line()
         }
         #expect(line.hasPrefix("full "), "\(compression): \(line)")
-        #expect(line.contains(cause) && line.contains(file), "\(compression): the error names the cause and the file: \(line)")
+        #expect(
+            line.contains(cause) && line.contains(file),
+            "\(compression): the error names the cause and the file: \(line)")
         #expect(flushed > 0, "\(compression): some batches fit before the disk filled")
         let written = count(line)
         try await expectValid(logdir, file: file, compression: compression, events: flushed, "\(compression), full")
@@ -117,7 +125,8 @@ import Darwin
         // Still full: the flush fails again, and nothing changes on disk.
         probe.send("flush")
         #expect(probe.line().hasPrefix("full \(written)"))
-        try await expectValid(logdir, file: file, compression: compression, events: flushed, "\(compression), still full")
+        try await expectValid(
+            logdir, file: file, compression: compression, events: flushed, "\(compression), still full")
 
         // Space again: the waiting events are written, then new ones.
         try makeSpace(probe)
@@ -134,7 +143,8 @@ import Darwin
         let closing = probe.line(startingWith: ["closed", "close-failed"])
         #expect(closing.hasPrefix("close-failed \(written + 2 * batch)") && closing.contains(cause), "\(closing)")
         probe.process.waitUntilExit()
-        try await expectValid(logdir, file: file, compression: compression, events: written + batch, "\(compression), closed")
+        try await expectValid(
+            logdir, file: file, compression: compression, events: written + batch, "\(compression), closed")
     }
 
     @Test(.enabled(if: probe != nil, "the event-writer-probe executable was not built"), arguments: ["none", "gzip"])
@@ -147,9 +157,11 @@ import Darwin
     }
 
     /// A real full filesystem: a 1 MiB tmpfs, mounted here when this process may (root on Linux).
-    @Test(.enabled(if: probe != nil && getuid() == 0 && FileManager.default.fileExists(atPath: "/proc/mounts"),
-                   "needs event-writer-probe and root on Linux to mount a tmpfs"),
-          arguments: ["none", "gzip"])
+    @Test(
+        .enabled(
+            if: probe != nil && getuid() == 0 && FileManager.default.fileExists(atPath: "/proc/mounts"),
+            "needs event-writer-probe and root on Linux to mount a tmpfs"),
+        arguments: ["none", "gzip"])
     func fullFilesystem(compression: String) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -42,12 +42,21 @@ import Testing
         for (run, entry) in reference {
             let conceptual = entry["conceptual"] as? [String: [[String: Any]]] ?? [:]
             let tags = BoardAPI.respond(endpoint: "tags", parameters: [:], snapshot: snapshot).text
-            if !conceptual.isEmpty { #expect(tags.contains(#""conceptualGraphs":[\#(conceptual.keys.sorted().map { "\"\($0)\"" }.joined(separator: ","))]"#)) }
+            if !conceptual.isEmpty {
+                #expect(
+                    tags.contains(
+                        #""conceptualGraphs":[\#(conceptual.keys.sorted().map { "\"\($0)\"" }.joined(separator: ","))]"#
+                    ))
+            }
             for (tag, wanted) in conceptual {
                 let names = wanted.compactMap { $0["name"] as? String }
-                let nodes = try Self.graph(["run": run, "conceptual": "true", "tag": tag, "expand": Self.scopes(names)], snapshot)
-                #expect(Set(nodes.compactMap { $0["name"] as? String }) == Set(names) && nodes.count == names.count, "\(run) \(tag) layers")
-                let byName = Dictionary(nodes.map { ($0["name"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+                let nodes = try Self.graph(
+                    ["run": run, "conceptual": "true", "tag": tag, "expand": Self.scopes(names)], snapshot)
+                #expect(
+                    Set(nodes.compactMap { $0["name"] as? String }) == Set(names) && nodes.count == names.count,
+                    "\(run) \(tag) layers")
+                let byName = Dictionary(
+                    nodes.map { ($0["name"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
                 for want in wanted {
                     let node = try #require(byName[want["name"] as? String ?? ""], "\(want)")
                     #expect(node["op"] as? String == want["class"] as? String, "\(want)")
@@ -70,7 +79,11 @@ import Testing
             for (tag, stats) in entry["stats"] as? [String: [String: [String: Any]]] ?? [:] {
                 // Every op expanded: each op's own figures.
                 let all = try Self.graph(["run": run], snapshot)
-                let expandAll = try Self.graph(["run": run, "expand": Self.scopes(stats.keys.sorted() + all.compactMap { $0["name"] as? String })], snapshot)
+                let expandAll = try Self.graph(
+                    [
+                        "run": run,
+                        "expand": Self.scopes(stats.keys.sorted() + all.compactMap { $0["name"] as? String }),
+                    ], snapshot)
                 let names = expandAll.compactMap { $0["name"] as? String }
                 let ops = try Self.graph(["run": run, "stats": tag, "expand": Self.scopes(names)], snapshot)
                 for node in ops {
@@ -84,25 +97,31 @@ import Testing
                     checked += 1
                 }
                 // Collapsed scopes: the span of their ops and the sum of their bytes.
-                for node in try Self.graph(["run": run, "stats": tag], snapshot) where node["op"] as? String == "scope" {
+                for node in try Self.graph(["run": run, "stats": tag], snapshot) where node["op"] as? String == "scope"
+                {
                     let scope = try #require(node["name"] as? String)
                     let inside = stats.filter { $0.key.hasPrefix(scope + "/") && names.contains($0.key) }.map(\.value)
-                    let starts = inside.compactMap { $0["start"] as? Int }, ends = inside.compactMap { $0["end"] as? Int }
+                    let starts = inside.compactMap { $0["start"] as? Int },
+                        ends = inside.compactMap { $0["end"] as? Int }
                     let bytes = inside.compactMap { $0["memoryBytes"] as? Int }.reduce(0, +)
                     guard !inside.isEmpty else {
                         #expect(node["memoryBytes"] == nil, "\(scope) has no statistics")
                         continue
                     }
                     #expect(node["memoryBytes"] as? Int == bytes, "\(scope) memory")
-                    #expect(node["computeMicros"] as? Int == ends.max().flatMap { end in starts.min().map { end - $0 } }, "\(scope) compute time")
+                    #expect(
+                        node["computeMicros"] as? Int == ends.max().flatMap { end in starts.min().map { end - $0 } },
+                        "\(scope) compute time")
                     checked += 1
                 }
             }
         }
         #expect(checked >= 8)
-        let bad = BoardAPI.respond(endpoint: "graph", parameters: ["run": "tf1_trace", "stats": "nope"], snapshot: snapshot)
+        let bad = BoardAPI.respond(
+            endpoint: "graph", parameters: ["run": "tf1_trace", "stats": "nope"], snapshot: snapshot)
         #expect(bad.status == 404 && bad.text.contains("no run metadata tag 'nope'"))
-        let noKeras = BoardAPI.respond(endpoint: "graph", parameters: ["run": "tf1_trace", "conceptual": "true"], snapshot: snapshot)
+        let noKeras = BoardAPI.respond(
+            endpoint: "graph", parameters: ["run": "tf1_trace", "conceptual": "true"], snapshot: snapshot)
         #expect(noKeras.status == 404 && noKeras.text.contains("no Keras model"))
     }
 }

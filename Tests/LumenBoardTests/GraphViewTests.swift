@@ -12,7 +12,9 @@ import Testing
 
     // MARK: - Helpers
 
-    static func node(_ name: String, _ op: String, _ inputs: [String] = [], device: String = "", shapes: [[Int64]]? = nil) -> NodeDef {
+    static func node(
+        _ name: String, _ op: String, _ inputs: [String] = [], device: String = "", shapes: [[Int64]]? = nil
+    ) -> NodeDef {
         var node = NodeDef()
         node.name = name
         node.op = op
@@ -86,7 +88,9 @@ import Testing
     /// expansion leaves visible (computed here from the names alone), boxes don't overlap, sit
     /// inside their scope's box and the total size, and every edge goes down between the two
     /// boxes it joins in their innermost common scope, unless that pair lies on a cycle there.
-    static func checkProperties(_ answer: [String: Any], ops: [String], expandedScopes: Set<String>, acyclic: Bool) throws {
+    static func checkProperties(_ answer: [String: Any], ops: [String], expandedScopes: Set<String>, acyclic: Bool)
+        throws
+    {
         let nodes = try #require(answer["nodes"] as? [[String: Any]])
         let scopeBoxes = try #require(answer["scopes"] as? [[String: Any]])
         let edges = try #require(answer["edges"] as? [[String: Any]])
@@ -108,8 +112,10 @@ import Testing
         #expect(Set(scopeBoxes.compactMap { $0["name"] as? String }) == expandedScopes)
         #expect(Set(try #require(answer["expanded"] as? [String])) == expandedScopes)
 
-        let total = Box(["x": 0.0, "y": 0.0, "width": answer["width"] as? Double ?? 0, "height": answer["height"] as? Double ?? 0])
-        var box: [String: Box] = [:]   // nodes by name
+        let total = Box([
+            "x": 0.0, "y": 0.0, "width": answer["width"] as? Double ?? 0, "height": answer["height"] as? Double ?? 0,
+        ])
+        var box: [String: Box] = [:]  // nodes by name
         var scopeBox: [String: Box] = [:]
         for n in nodes { box[n["name"] as? String ?? ""] = Box(n) }
         for s in scopeBoxes { scopeBox[s["name"] as? String ?? ""] = Box(s) }
@@ -146,7 +152,9 @@ import Testing
         // Container chains: "" → scopes → the node; the two items an edge joins are the first
         // elements after the common prefix.
         var parentOf: [String: String] = [:]
-        for s in scopeBoxes { parentOf["scope:" + (s["name"] as? String ?? "")] = "scope:" + (s["parent"] as? String ?? "") }
+        for s in scopeBoxes {
+            parentOf["scope:" + (s["name"] as? String ?? "")] = "scope:" + (s["parent"] as? String ?? "")
+        }
         for n in nodes { parentOf["node:" + (n["name"] as? String ?? "")] = "scope:" + (n["parent"] as? String ?? "") }
         func path(_ item: String) -> [String] {
             var out = [item]
@@ -190,11 +198,15 @@ import Testing
     static let small = graphDef([
         node("input/x", "Placeholder", shapes: [[-1, 784]]),
         node("layer1/weights", "VarHandleOp", shapes: [[]]),
-        node("layer1/weights/read", "ReadVariableOp", ["layer1/weights"], device: "/device:CPU:0", shapes: [[784, 64]]),
-        node("layer1/MatMul", "MatMul", ["input/x", "layer1/weights/read"], device: "/device:CPU:0", shapes: [[-1, 64]]),
+        node(
+            "layer1/weights/read", "ReadVariableOp", ["layer1/weights"], device: "/device:CPU:0", shapes: [[784, 64]]),
+        node(
+            "layer1/MatMul", "MatMul", ["input/x", "layer1/weights/read"], device: "/device:CPU:0", shapes: [[-1, 64]]),
         node("layer1/Relu", "Relu", ["layer1/MatMul"], device: "/device:CPU:0", shapes: [[-1, 64]]),
         node("layer2/dense/kernel", "Const", device: "/device:GPU:0", shapes: [[64, 10]]),
-        node("layer2/dense/MatMul", "MatMul", ["layer1/Relu", "layer2/dense/kernel"], device: "/device:GPU:0", shapes: [[-1, 10]]),
+        node(
+            "layer2/dense/MatMul", "MatMul", ["layer1/Relu", "layer2/dense/kernel"], device: "/device:GPU:0",
+            shapes: [[-1, 10]]),
         node("layer2/dense/Shape", "Shape", ["layer1/Relu:0"], device: "/device:GPU:0", shapes: [[2]]),
         node("layer2/softmax", "Softmax", ["layer2/dense/MatMul"], shapes: [[-1, 10], [-1]]),
         node("loss", "Mean", ["layer2/softmax:1", "layer2/dense/Shape"], shapes: [[]]),
@@ -221,16 +233,22 @@ import Testing
         #expect(byName["loss"]?["inputs"] as? [String] == ["layer2"])
         #expect(byName["train"]?["inputs"] as? [String] == ["layer1", "loss", "layer2"])
         #expect(byName["loss"]?["outputShapes"] as? [[Int]] == [[]])
-        #expect(byName["layer1"]?["outputShapes"] as? [Any] != nil && (byName["layer1"]?["outputShapes"] as? [Any])?.isEmpty == true)
+        #expect(
+            byName["layer1"]?["outputShapes"] as? [Any] != nil
+                && (byName["layer1"]?["outputShapes"] as? [Any])?.isEmpty == true)
 
         let edges = try #require(a["edges"] as? [[String: Any]])
         func edge(_ s: String, _ t: String, control: Bool = false) -> [String: Any]? {
-            edges.first { $0["source"] as? String == s && $0["target"] as? String == t && $0["control"] as? Bool == control }
+            edges.first {
+                $0["source"] as? String == s && $0["target"] as? String == t && $0["control"] as? Bool == control
+            }
         }
         #expect(edges.count == 6)
-        #expect(edge("input", "layer1")?["count"] as? Int == 1 && edge("input", "layer1")?["shape"] as? String == "?×784")
+        #expect(
+            edge("input", "layer1")?["count"] as? Int == 1 && edge("input", "layer1")?["shape"] as? String == "?×784")
         // Two inputs of the same shape from layer1/Relu (one written "layer1/Relu:0") become one edge.
-        #expect(edge("layer1", "layer2")?["count"] as? Int == 2 && edge("layer1", "layer2")?["shape"] as? String == "?×64")
+        #expect(
+            edge("layer1", "layer2")?["count"] as? Int == 2 && edge("layer1", "layer2")?["shape"] as? String == "?×64")
         // layer2/softmax:1 and layer2/dense/Shape differ in shape: the collapsed edge has none.
         #expect(edge("layer2", "loss")?["count"] as? Int == 2 && edge("layer2", "loss")?["shape"] is NSNull)
         #expect(edge("layer1", "train", control: true)?["count"] as? Int == 1)
@@ -241,14 +259,16 @@ import Testing
 
     @Test func searchFindsOpsAtAnyDepthWithTheScopeToExpand() throws {
         let snapshot = try Self.snapshot(["run": Self.small])
-        let response = BoardAPI.respond(endpoint: "graph", parameters: ["run": "run", "search": "MATMUL"], snapshot: snapshot)
+        let response = BoardAPI.respond(
+            endpoint: "graph", parameters: ["run": "run", "search": "MATMUL"], snapshot: snapshot)
         let a = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
         #expect(a["total"] as? Int == 2)
         let matches = try #require(a["matches"] as? [[String: String]])
-        #expect(matches == [
-            ["name": "layer1/MatMul", "op": "MatMul", "scope": "layer1"],
-            ["name": "layer2/dense/MatMul", "op": "MatMul", "scope": "layer2/dense"],
-        ])
+        #expect(
+            matches == [
+                ["name": "layer1/MatMul", "op": "MatMul", "scope": "layer1"],
+                ["name": "layer2/dense/MatMul", "op": "MatMul", "scope": "layer2/dense"],
+            ])
         let top = BoardAPI.respond(endpoint: "graph", parameters: ["run": "run", "search": "loss"], snapshot: snapshot)
         #expect(top.text.contains(#""scope":"""#))
         let empty = BoardAPI.respond(endpoint: "graph", parameters: ["run": "run", "search": ""], snapshot: snapshot)
@@ -260,9 +280,11 @@ import Testing
         #expect(a["expanded"] as? [String] == ["layer2", "layer2/dense"])
         let nodes = try #require(a["nodes"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0["name"] as? String ?? "", $0) })
-        #expect(Set(byName.keys) == [
-            "input", "layer1", "layer2/dense/kernel", "layer2/dense/MatMul", "layer2/dense/Shape", "layer2/softmax", "loss", "train",
-        ])
+        #expect(
+            Set(byName.keys) == [
+                "input", "layer1", "layer2/dense/kernel", "layer2/dense/MatMul", "layer2/dense/Shape", "layer2/softmax",
+                "loss", "train",
+            ])
         #expect(byName["layer2/dense/MatMul"]?["parent"] as? String == "layer2/dense")
         #expect(byName["layer2/softmax"]?["parent"] as? String == "layer2")
         #expect(byName["loss"]?["parent"] as? String == "")
@@ -277,7 +299,8 @@ import Testing
         let loss = edges.filter { $0["target"] as? String == "loss" }
         #expect(loss.map { $0["source"] as? String } == ["layer2/softmax", "layer2/dense/Shape"])
         #expect(loss.map { $0["shape"] as? String } == ["?", "2"])
-        try Self.checkProperties(a, ops: Self.small.node.map(\.name), expandedScopes: ["layer2", "layer2/dense"], acyclic: true)
+        try Self.checkProperties(
+            a, ops: Self.small.node.map(\.name), expandedScopes: ["layer2", "layer2/dense"], acyclic: true)
     }
 
     @Test func anOpNamedLikeAScopeSitsInIt() throws {
@@ -289,7 +312,8 @@ import Testing
         let openNodes = try #require(open["nodes"] as? [[String: Any]])
         let op = try #require(openNodes.first { $0["name"] as? String == "layer1/weights" })
         #expect(op["op"] as? String == "VarHandleOp" && op["parent"] as? String == "layer1/weights")
-        try Self.checkProperties(open, ops: Self.small.node.map(\.name), expandedScopes: ["layer1", "layer1/weights"], acyclic: true)
+        try Self.checkProperties(
+            open, ops: Self.small.node.map(\.name), expandedScopes: ["layer1", "layer1/weights"], acyclic: true)
     }
 
     @Test func everyExpansionOfTheSmallGraphKeepsTheLayoutProperties() throws {
@@ -307,21 +331,23 @@ import Testing
     @Test func cyclesAndOddNamesNeverFail() throws {
         let graph = Self.graphDef([
             Self.node("loop/a", "Merge", ["loop/c", "entry"]),
-            Self.node("loop/b", "Add", ["loop/a", "loop/b"]),   // self-loop
+            Self.node("loop/b", "Add", ["loop/a", "loop/b"]),  // self-loop
             Self.node("loop/c", "NextIteration", ["loop/b:3"]),
             Self.node("entry", "Const", []),
             Self.node("exit", "Exit", ["loop/c", "^loop/a"]),
             Self.node("other/x", "Identity", ["exit"]),
             Self.node("back", "Identity", ["other/x"]),
             Self.node("entry2", "Identity", ["back"]),
-            Self.node("other/y", "Identity", ["entry2"]),           // other → back → entry2 → other: a cycle of scopes
+            Self.node("other/y", "Identity", ["entry2"]),  // other → back → entry2 → other: a cycle of scopes
             Self.node("a//b", "Identity", ["/lead"]), Self.node("/lead", "Const"), Self.node("trail/", "Const"),
             Self.node("x:1", "Const"), Self.node("weird", "Identity", ["x:1", "^", ":", "x:1:1", "x:99999999999999"]),
-            Self.node("entry", "Const", ["dup"]),                  // a duplicate name: the first is kept
+            Self.node("entry", "Const", ["dup"]),  // a duplicate name: the first is kept
             Self.node("", "Const"),
         ])
-        let names = ["loop/a", "loop/b", "loop/c", "entry", "exit", "other/x", "back", "entry2", "other/y",
-                     "a//b", "/lead", "trail/", "x:1", "weird", ""]
+        let names = [
+            "loop/a", "loop/b", "loop/c", "entry", "exit", "other/x", "back", "entry2", "other/y",
+            "a//b", "/lead", "trail/", "x:1", "weird", "",
+        ]
         let parsed = try OpGraph(serializedGraphDef: graph.serializedData())
         #expect(parsed.operationCount == names.count && parsed.duplicateOps == 1)
         // "x:1" is output 1 of a missing "x"; ":" and "x:99999999999999" name no op; "^" is a control
@@ -337,7 +363,9 @@ import Testing
         #expect(edges.contains { $0["source"] as? String == "loop/c" && $0["target"] as? String == "loop/a" })
         #expect(!edges.contains { $0["source"] as? String == $0["target"] as? String })
         // Output 3 of loop/b has no recorded shape.
-        #expect(edges.first { $0["source"] as? String == "loop/b" && $0["target"] as? String == "loop/c" }?["shape"] is NSNull)
+        #expect(
+            edges.first { $0["source"] as? String == "loop/b" && $0["target"] as? String == "loop/c" }?["shape"]
+                is NSNull)
     }
 
     @Test func parsesInputNames() {
@@ -378,7 +406,9 @@ import Testing
         node.attr["ref"] = attr { $0.type = .dtInt32Ref }
         node.attr["strange"] = attr { $0.type = .UNRECOGNIZED(77) }
         node.attr["shape"] = attr { $0.shape = Self.shape([-1, 3]) }
-        node.attr["rank"] = attr { var s = TensorShapeProto(); s.unknownRank = true; $0.shape = s }
+        node.attr["rank"] = attr {
+            var s = TensorShapeProto(); s.unknownRank = true; $0.shape = s
+        }
         node.attr["f"] = attr { $0.f = 0.1 }
         node.attr["nan"] = attr { $0.f = .nan }
         node.attr["flag"] = attr { $0.b = true }
@@ -395,7 +425,9 @@ import Testing
         #expect(attrs["_output_shapes"] == nil)
         #expect(n["outputShapes"] as? [[Int]] == [[1000, 1000]])
         let value = try #require(attrs["value"] as? [String: Any])
-        #expect(value["dtype"] as? String == "DT_FLOAT" && value["shape"] as? [Int] == [1000, 1000] && value["values"] == nil)
+        #expect(
+            value["dtype"] as? String == "DT_FLOAT" && value["shape"] as? [Int] == [1000, 1000]
+                && value["values"] == nil)
         #expect((attrs["small"] as? [String: Any])?["values"] as? [Double] == [0.01])
         #expect((attrs["small"] as? [String: Any])?["shape"] as? [Int] == [])
         #expect((attrs["ints"] as? [String: Any])?["values"] as? [Int] == [1, -1, 7])
@@ -407,7 +439,9 @@ import Testing
         #expect(attrs["label"] as? String == String(repeating: "é", count: 256) + "…")
         #expect(attrs["raw"] as? String == "<2 bytes>")
         let list = try #require(attrs["list"] as? [Any])
-        #expect(list.count == 65 && list.prefix(64).compactMap { $0 as? Int } == Array(0..<64) && list.last as? String == "… 36 more")
+        #expect(
+            list.count == 65 && list.prefix(64).compactMap { $0 as? Int } == Array(0..<64)
+                && list.last as? String == "… 36 more")
         #expect(attrs["types"] as? [String] == ["DT_FLOAT", "DT_BOOL"])
         #expect((attrs["fn"] as? [String: Any])?["func"] as? String == "body")
         #expect(attrs["none"] is NSNull)
@@ -460,14 +494,19 @@ import Testing
         check(["run": "ok", "expand": "a\u{1}b"], 400, "control character")
         check(["run": "ok", "expand": String(repeating: "a", count: 2000)], 400, "2000 bytes")
         check(["run": "ok", "expand": String(repeating: "a,", count: 100_001) + "a"], 400, "at most 100000")
-        #expect(BoardAPI.respond(endpoint: "graph", parameters: ["run": "ok", "expand": ""], snapshot: snapshot).status == 200)
+        #expect(
+            BoardAPI.respond(endpoint: "graph", parameters: ["run": "ok", "expand": ""], snapshot: snapshot).status
+                == 200)
         #expect(BoardAPI.endpoints.contains("graph"))
     }
 
     @Test func anEmptyGraphIsAnEmptyLayout() throws {
         let a = try Self.answer(GraphDef())
-        #expect(a["ops"] as? Int == 0 && (a["nodes"] as? [Any])?.isEmpty == true && (a["edges"] as? [Any])?.isEmpty == true)
-        #expect(a["width"] as? Double == 2 * GraphView.Metrics.margin && a["height"] as? Double == 2 * GraphView.Metrics.margin)
+        #expect(
+            a["ops"] as? Int == 0 && (a["nodes"] as? [Any])?.isEmpty == true && (a["edges"] as? [Any])?.isEmpty == true)
+        #expect(
+            a["width"] as? Double == 2 * GraphView.Metrics.margin
+                && a["height"] as? Double == 2 * GraphView.Metrics.margin)
     }
 
     @Test func randomBytesNeverCrash() throws {
@@ -476,9 +515,14 @@ import Testing
         for trial in 0..<300 {
             var bytes = [UInt8](valid)
             if trial % 2 == 0 {
-                bytes = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                bytes = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
             } else {
-                for _ in 0..<4 { bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
+                for _ in 0..<4 {
+                    bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(
+                        in: 0...255, using: &generator)
+                }
             }
             var run = RunData()
             var event = Event()
@@ -514,7 +558,9 @@ import Testing
         #expect(r.status == 200)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any])
         #expect((json["nodes"] as? [[String: Any]])?.count == (plain["nodes"] as? [[String: Any]])?.count)
-        #expect(OpGraph.graphDefField(ofMetaGraph: Data([0x12, 0x03, 0x0A, 0x01, 0x61, 0x12, 0x01, 0x12])) == Data([0x0A, 0x01, 0x61, 0x12]))
+        #expect(
+            OpGraph.graphDefField(ofMetaGraph: Data([0x12, 0x03, 0x0A, 0x01, 0x61, 0x12, 0x01, 0x12]))
+                == Data([0x0A, 0x01, 0x61, 0x12]))
         #expect(OpGraph.graphDefField(ofMetaGraph: Data([0x0B])) == nil)  // a group
         #expect(OpGraph.graphDefField(ofMetaGraph: Data([0x08, 0x80])) == nil)  // a varint cut off
     }
@@ -540,7 +586,9 @@ import Testing
         #expect(reference["ops"] as? Int == names.count)
 
         func query(_ expand: [String], _ snapshot: BoardSnapshot) throws -> [String: Any] {
-            let r = BoardAPI.respond(endpoint: "graph", parameters: ["run": run, "expand": expand.joined(separator: ",")], snapshot: snapshot)
+            let r = BoardAPI.respond(
+                endpoint: "graph", parameters: ["run": run, "expand": expand.joined(separator: ",")], snapshot: snapshot
+            )
             #expect(r.status == 200, "\(r.text)")
             return try #require(try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any])
         }
@@ -549,9 +597,11 @@ import Testing
                 let shapes = (n["outputShapes"] as? [Any] ?? []).map { s in
                     (s as? [Int]).map { "[" + $0.map(String.init).joined(separator: ",") + "]" } ?? "null"
                 }
-                return [n["name"] as? String ?? "?", n["op"] as? String ?? "?", n["device"] as? String ?? "?",
-                        shapes.joined(separator: ";"), (n["inputs"] as? [String] ?? ["?"]).joined(separator: ",")]
-                    .joined(separator: " | ")
+                return [
+                    n["name"] as? String ?? "?", n["op"] as? String ?? "?", n["device"] as? String ?? "?",
+                    shapes.joined(separator: ";"), (n["inputs"] as? [String] ?? ["?"]).joined(separator: ","),
+                ]
+                .joined(separator: " | ")
             }.sorted()
         }
         func normalizedEdges(_ edges: [[String: Any]]) -> [String] {
@@ -563,8 +613,9 @@ import Testing
         let everything = Array(Self.scopes(of: names)).sorted()
         let all = try query(everything, snapshot)
         #expect(normalized(try #require(all["nodes"] as? [[String: Any]])) == normalized(expected))
-        #expect(normalizedEdges(try #require(all["edges"] as? [[String: Any]]))
-            == normalizedEdges(try #require(reference["expandedEdges"] as? [[String: Any]])))
+        #expect(
+            normalizedEdges(try #require(all["edges"] as? [[String: Any]]))
+                == normalizedEdges(try #require(reference["expandedEdges"] as? [[String: Any]])))
         // Sibling scopes can feed each other (TensorFlow's gradient scopes do), so cycles are allowed.
         try Self.checkProperties(all, ops: names, expandedScopes: Set(everything), acyclic: false)
 
@@ -574,8 +625,9 @@ import Testing
         #expect(topNodes.map { $0["name"] as? String } == collapsed.map { $0["name"] as? String })
         #expect(topNodes.map { $0["op"] as? String } == collapsed.map { $0["op"] as? String })
         #expect(topNodes.map { $0["ops"] as? Int } == collapsed.map { $0["ops"] as? Int })
-        #expect(normalizedEdges(try #require(top["edges"] as? [[String: Any]]))
-            == normalizedEdges(try #require(reference["collapsedEdges"] as? [[String: Any]])))
+        #expect(
+            normalizedEdges(try #require(top["edges"] as? [[String: Any]]))
+                == normalizedEdges(try #require(reference["collapsedEdges"] as? [[String: Any]])))
         try Self.checkProperties(top, ops: names, expandedScopes: [], acyclic: false)
 
         // The same graph from the meta graph alone, when the run has one.
@@ -601,7 +653,10 @@ import Testing
             #expect(json["expanded"] as? [String] == ["layer1", "loss", "loss/softmax_cross_entropy_with_logits"])
             #expect(Set(json.keys) == ["run", "ops", "expanded", "width", "height", "nodes", "scopes", "edges"])
             let node = try #require((json["nodes"] as? [[String: Any]])?.first)
-            #expect(Set(node.keys).isSuperset(of: ["name", "op", "inputs", "attrs", "outputShapes", "device", "x", "y", "width", "height"]))
+            #expect(
+                Set(node.keys).isSuperset(of: [
+                    "name", "op", "inputs", "attrs", "outputShapes", "device", "x", "y", "width", "height",
+                ]))
             let edge = try #require((json["edges"] as? [[String: Any]])?.first)
             #expect(Set(edge.keys) == ["source", "target", "shape", "control", "count"])
             try await BoardServerTests.expectError(client, "/api/graph?run=tensorboardX", 404)
@@ -623,14 +678,17 @@ import Testing
             let everything = Self.scopes(of: names).sorted()
             for expand in [[], ["block_3", "gradients"], everything] {
                 let start = DispatchTime.now().uptimeNanoseconds
-                let r = BoardAPI.respond(endpoint: "graph", parameters: ["run": "big", "expand": expand.joined(separator: ",")], snapshot: snapshot)
+                let r = BoardAPI.respond(
+                    endpoint: "graph", parameters: ["run": "big", "expand": expand.joined(separator: ",")],
+                    snapshot: snapshot)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 #expect(r.status == 200)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any])
                 #expect(json["ops"] as? Int == 5000)
                 let nodes = (json["nodes"] as? [Any])?.count ?? -1
-                print("graph of 5000 ops (\(scoped ? "scoped" : "flat"), \(expand.count) scopes expanded): \(nodes) nodes,"
-                    + " \(r.body.count) bytes, \(String(format: "%.3f", seconds)) s (debug build)")
+                print(
+                    "graph of 5000 ops (\(scoped ? "scoped" : "flat"), \(expand.count) scopes expanded): \(nodes) nodes,"
+                        + " \(r.body.count) bytes, \(String(format: "%.3f", seconds)) s (debug build)")
                 if (!scoped && expand.isEmpty) || (scoped && expand.count == 2) {
                     try Self.checkProperties(json, ops: names, expandedScopes: Set(expand), acyclic: true)
                 }
@@ -646,16 +704,19 @@ import Testing
         #expect(chain.layer == [0, 1, 2] && chain.crossings == 0)
         #expect(chain.y[0] < chain.y[1] && chain.y[1] < chain.y[2])
         // A cycle: exactly one edge reversed, layers stay distinct.
-        let cycle = LayeredLayout.compute(widths: [10, 10, 10], heights: [10, 10, 10], edges: [(0, 1), (1, 2), (2, 0)])
+        let cycle = LayeredLayout.compute(
+            widths: [10, 10, 10], heights: [10, 10, 10], edges: [(0, 1), (1, 2), (2, 0)])
         #expect(Set(cycle.layer).count == 3)
         let up = [(0, 1), (1, 2), (2, 0)].filter { cycle.layer[$0.1] < cycle.layer[$0.0] }
         #expect(up.count == 1)
         // A source is moved next to its only consumer.
-        let deep = LayeredLayout.compute(widths: [10, 10, 10, 10, 10], heights: [10, 10, 10, 10, 10],
-                                         edges: [(0, 1), (1, 2), (2, 3), (4, 3)])
+        let deep = LayeredLayout.compute(
+            widths: [10, 10, 10, 10, 10], heights: [10, 10, 10, 10, 10],
+            edges: [(0, 1), (1, 2), (2, 3), (4, 3)])
         #expect(deep.layer[4] == 2)
         // Two crossing edges are uncrossed.
-        let cross = LayeredLayout.compute(widths: [10, 10, 10, 10], heights: [10, 10, 10, 10], edges: [(0, 3), (1, 2)])
+        let cross = LayeredLayout.compute(
+            widths: [10, 10, 10, 10], heights: [10, 10, 10, 10], edges: [(0, 3), (1, 2)])
         #expect(cross.crossings == 0)
         #expect((cross.x[0] < cross.x[1]) == (cross.x[3] < cross.x[2]))
         // Empty and degenerate inputs.
@@ -679,10 +740,15 @@ import Testing
                 realCount: upper + lower, layer: Array(repeating: 0, count: upper) + Array(repeating: 1, count: lower))
             var segments: [(Int, Int)] = []
             for _ in 0..<Int.random(in: 0...20, using: &generator) {
-                segments.append((Int.random(in: 0..<upper, using: &generator), upper + Int.random(in: 0..<lower, using: &generator)))
+                segments.append(
+                    (Int.random(in: 0..<upper, using: &generator), upper + Int.random(in: 0..<lower, using: &generator))
+                )
             }
             graph.segments = segments.map { ($0.0, $0.1, 1) }
-            let order = [Array(0..<upper).shuffled(using: &generator), Array(upper..<(upper + lower)).shuffled(using: &generator)]
+            let order = [
+                Array(0..<upper).shuffled(using: &generator),
+                Array(upper..<(upper + lower)).shuffled(using: &generator),
+            ]
             var position = [Int](repeating: 0, count: upper + lower)
             for layer in order { for (i, n) in layer.enumerated() { position[n] = i } }
             var brute = 0

@@ -55,7 +55,8 @@ import LumenTestSupport
         #expect(snapshot.status.problems.map(\.run) == ["a"])
         #expect(snapshot.status.problems.first?.message.contains("deleted") == true)
         #expect(snapshot.status.rereads.map(\.run) == ["b", "c", "e"])
-        #expect(snapshot.status.rereads.map(\.file) == ["b", "c", "e"].map { dir.file("\($0)/events.out.tfevents.1.host") })
+        #expect(
+            snapshot.status.rereads.map(\.file) == ["b", "c", "e"].map { dir.file("\($0)/events.out.tfevents.1.host") })
         let messages = snapshot.status.rereads.map(\.message)
         #expect(messages[0].contains("shrank"), "\(messages)")
         #expect(messages[1].contains("new inode"), "\(messages)")
@@ -65,9 +66,15 @@ import LumenTestSupport
         func points(_ run: String, _ tag: String) throws -> [(Int64, Double)] {
             try FaultTests.served(snapshot, run: run, tag: tag).map { ($0.step, $0.value) }
         }
-        #expect(try points("b", "x").map(\.0) == Array(0..<5) && points("b", "x").map(\.1) == (0..<5).map { Double($0) + 100 })
-        #expect(try points("c", "x").map(\.0) == Array(0..<20) && points("c", "x").map(\.1) == (0..<20).map { Double($0) + 200 })
-        #expect(try points("e", "x").map(\.0) == Array(3..<18) && points("e", "x").map(\.1) == (3..<18).map { Double($0) + 300 })
+        #expect(
+            try points("b", "x").map(\.0) == Array(0..<5)
+                && points("b", "x").map(\.1) == (0..<5).map { Double($0) + 100 })
+        #expect(
+            try points("c", "x").map(\.0) == Array(0..<20)
+                && points("c", "x").map(\.1) == (0..<20).map { Double($0) + 200 })
+        #expect(
+            try points("e", "x").map(\.0) == Array(3..<18)
+                && points("e", "x").map(\.1) == (3..<18).map { Double($0) + 300 })
         #expect(try points("e", "y").map(\.0) == Array(0..<10))
         #expect(snapshot.runs["a"]?.scalars["x"]?.count == 10)
         #expect(snapshot.runs["a"]?.scalars["y"]?.count == 15)
@@ -182,9 +189,11 @@ import LumenTestSupport
     }
 
     @Test func progressLine() {
-        let text = LoadProgressText.line(LoadProgress(files: 3, bytes: 3 << 20, records: 5000, seconds: 0.5, done: false))
+        let text = LoadProgressText.line(
+            LoadProgress(files: 3, bytes: 3 << 20, records: 5000, seconds: 0.5, done: false))
         #expect(text == "\r\u{1B}[Kloading 3 files, 3.0 MB, 5000 events (10000 events/s) in 0.50 s")
-        let done = LoadProgressText.line(LoadProgress(files: 3, bytes: 3 << 20, records: 5000, seconds: 0.5, done: true))
+        let done = LoadProgressText.line(
+            LoadProgress(files: 3, bytes: 3 << 20, records: 5000, seconds: 0.5, done: true))
         #expect(done.hasPrefix("\r\u{1B}[Kloaded 3 files") && done.hasSuffix("\n"))
     }
 }

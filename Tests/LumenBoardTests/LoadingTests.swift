@@ -88,10 +88,11 @@ import LumenTestSupport
     @Test func interopFixtures() throws {
         let loader = LogdirLoader(logdir: Self.logdir)
         loader.reload()
-        #expect(loader.runNames == [
-            "tensorboardX", "tensorboardX/hparams", "tensorboardX/lr/adam", "tensorboardX/lr/sgd",
-            "tf1_filewriter_mlp", "tf2_summary",
-        ])
+        #expect(
+            loader.runNames == [
+                "tensorboardX", "tensorboardX/hparams", "tensorboardX/lr/adam", "tensorboardX/lr/sgd",
+                "tf1_filewriter_mlp", "tf2_summary",
+            ])
         for run in loader.runs.values { #expect(run.data.corruptRecords == 0, "\(run.name)") }
 
         let x = try #require(loader.run("tensorboardX"))
@@ -113,9 +114,10 @@ import LumenTestSupport
         }
 
         let hp = try #require(loader.run("tensorboardX/hparams"))
-        #expect(hp.hparams.keys.sorted() == [
-            "_hparams_/experiment", "_hparams_/session_end_info", "_hparams_/session_start_info",
-        ])
+        #expect(
+            hp.hparams.keys.sorted() == [
+                "_hparams_/experiment", "_hparams_/session_end_info", "_hparams_/session_start_info",
+            ])
         let experiment = try HParamsHParamsPluginData(serializedBytes: hp.hparams["_hparams_/experiment"]!)
         #expect(experiment.experiment.hparamInfos.map(\.name).sorted() == ["batch_size", "dropout", "lr", "optimizer"])
         #expect(hp.scalars.keys.sorted() == ["hparam/accuracy", "hparam/loss"])

@@ -18,13 +18,16 @@ import Testing
     @Test(.enabled(if: Repository.pythonImports(["tensorboard"]), "needs .venv with tensorboard (scripts/setup)"))
     func scalarsOfPyTorch() async throws {
         let logdir = Repository.path("fixtures/plugins/pytorch")
-        let reference = try JSONSerialization.jsonObject(
-            with: Repository.runPythonScript("scripts/tensorboard_api_values.py", [logdir])) as? [String: [String: Any]]
+        let reference =
+            try JSONSerialization.jsonObject(
+                with: Repository.runPythonScript("scripts/tensorboard_api_values.py", [logdir]))
+            as? [String: [String: Any]]
         let wanted = try #require((reference?["a"]?["scalars"] as? [String: [[Any]]])?["loss"])
         let snapshot = await BoardLoader(logdir: logdir).reload()
 
-        let json = try #require(try JSONSerialization.jsonObject(
-            with: Data(Self.answer("scalars", ["run": "a", "tag": "loss"], snapshot).body)) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(Self.answer("scalars", ["run": "a", "tag": "loss"], snapshot).body)) as? [String: Any])
         let points = try #require(json["points"] as? [[Any]])
         #expect(points.count == wanted.count)
         var nonFinite = 0
@@ -33,7 +36,9 @@ import Testing
             switch text {
             case "nan", "inf", "-inf":
                 nonFinite += 1
-                #expect(point[2] as? String == ["nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"][text], "step \(point[1])")
+                #expect(
+                    point[2] as? String == ["nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"][text],
+                    "step \(point[1])")
             default:
                 // (Foundation's JSON parser may round the last digit; the CSV below is compared exactly.)
                 let value = try #require((point[2] as? NSNumber)?.doubleValue)
@@ -87,13 +92,17 @@ import Testing
 
         let snapshot = BoardSnapshot(runs: ["r": run])
         let histograms = Self.answer("histograms", ["run": "r", "tag": "h"], snapshot).text
-        #expect(histograms.contains(#""min":"-Infinity","max":"Infinity","num":2,"sum":"NaN","sumSquares":"Infinity""#), "\(histograms)")
-        #expect(histograms.contains(#"["-Infinity",0,1]"#) && histograms.contains(#"[0,"Infinity",1]"#), "\(histograms)")
+        #expect(
+            histograms.contains(#""min":"-Infinity","max":"Infinity","num":2,"sum":"NaN","sumSquares":"Infinity""#),
+            "\(histograms)")
+        #expect(
+            histograms.contains(#"["-Infinity",0,1]"#) && histograms.contains(#"[0,"Infinity",1]"#), "\(histograms)")
         let distributions = Self.answer("distributions", ["run": "r", "tag": "h"], snapshot).text
         #expect(!distributions.contains("null"), "\(distributions)")
 
         let curves = Self.answer("prcurves", ["run": "r", "tag": "pr"], snapshot).text
-        #expect(curves.contains(#""precision":[0.5,"NaN"]"#) && curves.contains(#""recall":[1,"-Infinity"]"#), "\(curves)")
+        #expect(
+            curves.contains(#""precision":[0.5,"NaN"]"#) && curves.contains(#""recall":[1,"-Infinity"]"#), "\(curves)")
 
         let hparams = Self.answer("hparams", [:], snapshot).text
         #expect(hparams == #"[{"run":"r","hparams":{"lr":"Infinity"},"metrics":{"m":"NaN"}}]"#, "\(hparams)")

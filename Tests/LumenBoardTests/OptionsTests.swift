@@ -18,13 +18,20 @@ import LumenTestSupport
     }
 
     @Test func namedEntries() throws {
-        #expect(try LogdirSpec(parsing: "train:/tmp/a,eval:/tmp/b").entries == [
-            Entry(name: "train", path: "/tmp/a"), Entry(name: "eval", path: "/tmp/b"),
-        ])
+        #expect(
+            try LogdirSpec(parsing: "train:/tmp/a,eval:/tmp/b").entries == [
+                Entry(name: "train", path: "/tmp/a"), Entry(name: "eval", path: "/tmp/b"),
+            ])
         // Split at the first colon only; plain paths may sit beside named ones.
-        #expect(try LogdirSpec(parsing: "xy:/a:b,/c").entries == [Entry(name: "xy", path: "/a:b"), Entry(name: nil, path: "/c")])
+        #expect(
+            try LogdirSpec(parsing: "xy:/a:b,/c").entries == [
+                Entry(name: "xy", path: "/a:b"), Entry(name: nil, path: "/c"),
+            ])
         // A single letter before the colon is a drive, not a name.
-        #expect(try LogdirSpec(parsing: "ab:/x,c:/y").entries == [Entry(name: "ab", path: "/x"), Entry(name: nil, path: "c:/y")])
+        #expect(
+            try LogdirSpec(parsing: "ab:/x,c:/y").entries == [
+                Entry(name: "ab", path: "/x"), Entry(name: nil, path: "c:/y"),
+            ])
         #expect(try LogdirSpec(parsing: "one:rel/dir").entries == [Entry(name: "one", path: "rel/dir")])
     }
 
@@ -72,7 +79,9 @@ import LumenTestSupport
     @Test func anySubsetOverridesTheDefaults() throws {
         #expect(try SampleLimits(parsing: "histograms=7") == SampleLimits(histograms: 7))
         #expect(try SampleLimits(parsing: "images=3,text=all") == SampleLimits(images: 3, text: 0))
-        #expect(try SampleLimits(parsing: "text=1, images=0 ,histograms=2") == SampleLimits(histograms: 2, images: 0, text: 1))
+        #expect(
+            try SampleLimits(parsing: "text=1, images=0 ,histograms=2")
+                == SampleLimits(histograms: 2, images: 0, text: 1))
     }
 
     @Test func badValuesAreClearErrors() {

@@ -41,10 +41,11 @@ import Testing
     }
 
     static func same(_ a: [Double?], _ b: [Double?]) -> Bool {
-        a.count == b.count && zip(a, b).allSatisfy { x, y in
-            guard let x, let y else { return false }
-            return x == y || (x.isNaN && y.isNaN)
-        }
+        a.count == b.count
+            && zip(a, b).allSatisfy { x, y in
+                guard let x, let y else { return false }
+                return x == y || (x.isNaN && y.isNaN)
+            }
     }
 
     /// Every new endpoint of the board over `logdir` against TensorBoard's plugins.
@@ -75,7 +76,9 @@ import Testing
                     ] {
                         let a = (ours[key] as? [Any] ?? []).map(number)
                         let b = (theirs[theirKey] as? [Any] ?? []).map(number)
-                        #expect(!b.isEmpty && same(a, b), "\(run) \(tag) step \(theirs["step"] ?? "?") \(key): \(a) vs \(b)")
+                        #expect(
+                            !b.isEmpty && same(a, b), "\(run) \(tag) step \(theirs["step"] ?? "?") \(key): \(a) vs \(b)"
+                        )
                     }
                     curvesChecked += 1
                 }
@@ -103,14 +106,21 @@ import Testing
                     let blob = try #require(item[1] as? String)
                     let sample = try #require(item[2] as? Int)
                     let step = try #require(entry["step"] as? Int)
-                    let ours = try #require(byStep[step].flatMap { sample < $0.count ? $0[sample] : nil }, "\(run) \(tag) step \(step) clip \(sample)")
+                    let ours = try #require(
+                        byStep[step].flatMap { sample < $0.count ? $0[sample] : nil },
+                        "\(run) \(tag) step \(step) clip \(sample)")
                     #expect(number(ours["wallTime"]) == number(entry["wall_time"]), "\(run) \(tag) wall time")
-                    #expect(ours["contentType"] as? String == entry["contentType"] as? String, "\(run) \(tag) content type")
+                    #expect(
+                        ours["contentType"] as? String == entry["contentType"] as? String, "\(run) \(tag) content type")
                     // TensorBoard's route serves "" for every label; the board serves the clip's own.
-                    #expect(ours["label"] as? String == labels[blob] ?? entry["label"] as? String, "\(run) \(tag) label")
-                    #expect(number(ours["sampleRate"]) == sampleRates[blob].map(Double.init), "\(run) \(tag) sample rate")
+                    #expect(
+                        ours["label"] as? String == labels[blob] ?? entry["label"] as? String, "\(run) \(tag) label")
+                    #expect(
+                        number(ours["sampleRate"]) == sampleRates[blob].map(Double.init), "\(run) \(tag) sample rate")
                     let index = try #require(ours["index"] as? Int)
-                    let clip = BoardAPI.respond(endpoint: "audioclip", parameters: ["run": run, "tag": tag, "index": String(index)], snapshot: snapshot)
+                    let clip = BoardAPI.respond(
+                        endpoint: "audioclip", parameters: ["run": run, "tag": tag, "index": String(index)],
+                        snapshot: snapshot)
                     #expect(clip.status == 200 && clip.contentType == entry["contentType"] as? String)
                     #expect(Data(clip.body) == Data(base64Encoded: blob), "\(run) \(tag) clip \(index) bytes")
                     clipsChecked += 1
@@ -133,22 +143,29 @@ import Testing
                         out["multiline"] = ["tags": multiline["tag"] as? [String] ?? []]
                     }
                     if let margin = chart["margin"] as? [String: Any] {
-                        out["margin"] = ["series": (margin["series"] as? [[String: Any]] ?? []).map { series in
-                            ["value": series["value"] as? String ?? "", "lower": series["lower"] as? String ?? "",
-                             "upper": series["upper"] as? String ?? ""]
-                        }]
+                        out["margin"] = [
+                            "series": (margin["series"] as? [[String: Any]] ?? []).map { series in
+                                [
+                                    "value": series["value"] as? String ?? "",
+                                    "lower": series["lower"] as? String ?? "",
+                                    "upper": series["upper"] as? String ?? "",
+                                ]
+                            }
+                        ]
                     }
                     return out
                 },
             ]
         }
         let ours = try #require(try json("customscalars", [:], snapshot) as? [String: Any])
-        #expect(NSDictionary(dictionary: ours).isEqual(to: ["categories": wantedCategories]),
-                "layout: \(ours) vs \(wantedCategories)")
+        #expect(
+            NSDictionary(dictionary: ours).isEqual(to: ["categories": wantedCategories]),
+            "layout: \(ours) vs \(wantedCategories)")
 
         // Ignored: the plugins TensorBoard finds that no dashboard of the board shows.
         let shown: Set<String> = [
-            "scalars", "histograms", "images", "text", "hparams", "pr_curves", "audio", "custom_scalars", "graph_keras_model",
+            "scalars", "histograms", "images", "text", "hparams", "pr_curves", "audio", "custom_scalars",
+            "graph_keras_model",
             "graph_run_metadata",
         ]
         let plugins = try #require(tensorboard["plugins"] as? [String: [String: [String: Any]]])
@@ -157,7 +174,8 @@ import Testing
             for plugin in plugins[run]!.keys.sorted() where !shown.contains(plugin) {
                 let info = plugins[run]![plugin]!
                 wantedIgnored.append([
-                    "run": run, "plugin": plugin.isEmpty ? IgnoredSummaries.noPlugin : plugin, "tags": info["tags"] ?? [],
+                    "run": run, "plugin": plugin.isEmpty ? IgnoredSummaries.noPlugin : plugin,
+                    "tags": info["tags"] ?? [],
                     "events": info["events"] ?? 0,
                 ])
             }
@@ -213,31 +231,51 @@ import Testing
         for step in 0..<4 {
             let labels = (0..<300).map { _ in Double(next() % 2) }
             let predictions = labels.map { Float($0 * 0.25 + Double(next() % 1000) / 1000 * 0.8) - 0.02 }
-            a.write(Summary(values: [try .prCurve(tag: "pr/classifier", labels: labels, predictions: predictions)]),
-                    step: Int64(step), wallTime: 1000 + Double(step))
+            a.write(
+                Summary(values: [try .prCurve(tag: "pr/classifier", labels: labels, predictions: predictions)]),
+                step: Int64(step), wallTime: 1000 + Double(step))
         }
         let weights = (0..<40).map { _ in Double(next() % 300) / 100 }
         let labels = (0..<40).map { _ in Double(next() % 2) }
         let predictions = (0..<40).map { _ in Float(next() % 1000) / 999 }
-        a.write(Summary(values: [try .prCurve(tag: "pr/weighted", labels: labels, predictions: predictions, numThresholds: 9, weights: weights)]),
-                step: 0, wallTime: 1100)
+        a.write(
+            Summary(values: [
+                try .prCurve(
+                    tag: "pr/weighted", labels: labels, predictions: predictions, numThresholds: 9, weights: weights)
+            ]),
+            step: 0, wallTime: 1100)
         for step in 0..<3 {
             let mono = (0..<400).map { Float(sin(Double($0) * 0.05 * Double(step + 1))) * 1.2 }
-            a.write(Summary(values: [try .audio(tag: "audio/mono", samples: mono, sampleRate: 16000)]), step: Int64(step), wallTime: 1200 + Double(step))
+            a.write(
+                Summary(values: [try .audio(tag: "audio/mono", samples: mono, sampleRate: 16000)]), step: Int64(step),
+                wallTime: 1200 + Double(step))
             let stereo = (0..<600).map { Float(cos(Double($0) * 0.01)) * ($0 % 2 == 0 ? 0.5 : -0.25) }
-            a.write(Summary(values: [try .audio(tag: "audio/stereo", samples: stereo, channels: 2, sampleRate: 22050)]), step: Int64(step), wallTime: 1300 + Double(step))
+            a.write(
+                Summary(values: [try .audio(tag: "audio/stereo", samples: stereo, channels: 2, sampleRate: 22050)]),
+                step: Int64(step), wallTime: 1300 + Double(step))
         }
-        a.write(Summary(values: [.customScalarsLayout(Layout(categories: [
-            Category(title: "curves", charts: [.multiline(title: "all", tags: ["pr/.*"]), .margin(title: "band", series: [("v", "lo", "hi")])]),
-            Category(title: "closed one", charts: [.multiline(title: "x", tags: ["x"])], closed: true),
-        ]))]), step: 0, wallTime: 1400)
+        a.write(
+            Summary(values: [
+                .customScalarsLayout(
+                    Layout(categories: [
+                        Category(
+                            title: "curves",
+                            charts: [
+                                .multiline(title: "all", tags: ["pr/.*"]),
+                                .margin(title: "band", series: [("v", "lo", "hi")]),
+                            ]),
+                        Category(title: "closed one", charts: [.multiline(title: "x", tags: ["x"])], closed: true),
+                    ]))
+            ]), step: 0, wallTime: 1400)
         try a.close()
 
         let b = try writer("ours/second")
         // TensorFlow 2's audio summary: a [k, 2] string tensor (clip, label) with plugin data.
         var tensor = TensorProto()
         tensor.dtype = .dtString
-        let clips = try (0..<2).map { k in try WAVEncoder.encode(samples: [0.1, -0.2, Float(k) * 0.3], channels: 1, sampleRate: 8000) }
+        let clips = try (0..<2).map { k in
+            try WAVEncoder.encode(samples: [0.1, -0.2, Float(k) * 0.3], channels: 1, sampleRate: 8000)
+        }
         tensor.stringVal = [Data(clips[0]), Data("first".utf8), Data(clips[1]), Data("second".utf8)]
         tensor.tensorShape.dim = [2, 2].map { size in
             var dimension = TensorShapeProto.Dim()
@@ -251,16 +289,26 @@ import Testing
         value.metadata = .plugin(name: "audio", content: try pluginData.serializedData())
         value.tensor = tensor
         b.write(Summary(values: [value]), step: 3, wallTime: 1500)
-        b.write(Summary(values: [.customScalarsLayout(Layout(categories: [
-            Category(title: "curves", charts: [.multiline(title: "all", tags: ["pr/.*"]), .multiline(title: "more", tags: ["y"])]),
-            Category(title: "new", charts: [.multiline(title: "n", tags: ["n"])]),
-        ]))]), step: 0, wallTime: 1600)
+        b.write(
+            Summary(values: [
+                .customScalarsLayout(
+                    Layout(categories: [
+                        Category(
+                            title: "curves",
+                            charts: [.multiline(title: "all", tags: ["pr/.*"]), .multiline(title: "more", tags: ["y"])]),
+                        Category(title: "new", charts: [.multiline(title: "n", tags: ["n"])]),
+                    ]))
+            ]), step: 0, wallTime: 1600)
         try b.close()
 
         let c = try writer("ours/third")
-        c.write(Summary(values: [.customScalarsLayout(Layout(categories: [
-            Category(title: "new", charts: [.multiline(title: "late", tags: ["late"])]),
-        ]))]), step: 0, wallTime: 1700)
+        c.write(
+            Summary(values: [
+                .customScalarsLayout(
+                    Layout(categories: [
+                        Category(title: "new", charts: [.multiline(title: "late", tags: ["late"])])
+                    ]))
+            ]), step: 0, wallTime: 1700)
         try c.close()
     }
 }

@@ -6,7 +6,9 @@ import Testing
 
 @Suite struct ResponseCacheTests {
     static func entry(_ size: Int) -> ResponseCache.Entry {
-        .init(status: 200, contentType: "application/json", body: [UInt8](repeating: 7, count: size), gzipped: false, lastUse: 0)
+        .init(
+            status: 200, contentType: "application/json", body: [UInt8](repeating: 7, count: size), gzipped: false,
+            lastUse: 0)
     }
 
     @Test func answersOnlyForTheSameSnapshot() {
@@ -66,7 +68,9 @@ import Testing
         // A newer snapshot computes afresh.
         var later = version
         later.events = 1
-        _ = await cache.entry(for: "series", version: later) { made.add(); return Self.entry(1) }
+        _ = await cache.entry(for: "series", version: later) {
+            made.add(); return Self.entry(1)
+        }
         #expect(made.value == 2)
     }
 }

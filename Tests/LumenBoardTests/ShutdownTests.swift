@@ -4,9 +4,9 @@ import Testing
 @testable import LumenBoard
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// SIGINT and SIGTERM at random moments of the board's first load stop it within a second.
@@ -41,13 +41,17 @@ import Darwin
         while true {
             let status = try curl("http://127.0.0.1:\(board.port)/api/status")
             if status.json?["firstLoadDone"] as? Bool == true { return Date().timeIntervalSince(started) }
-            if Date().timeIntervalSince(started) > 600 { throw BoardProcess.Failure(description: "the first load took over 10 minutes") }
+            if Date().timeIntervalSince(started) > 600 {
+                throw BoardProcess.Failure(description: "the first load took over 10 minutes")
+            }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
     }
 
-    @Test(.enabled(if: BoardProcess.binary != nil && generator != nil && curlPath != nil,
-                   "needs the board and board-bench-logdir executables and curl"))
+    @Test(
+        .enabled(
+            if: BoardProcess.binary != nil && generator != nil && curlPath != nil,
+            "needs the board and board-bench-logdir executables and curl"))
     func signalsDuringTheFirstLoadStopTheBoardWithinASecond() async throws {
         let (logdir, made) = try Self.logdir()
         defer { made?.remove() }
@@ -72,18 +76,23 @@ import Darwin
             let stopped = !board.process.isRunning
             if !stopped { kill(board.process.processIdentifier, SIGKILL) }
             board.process.waitUntilExit()
-            let context = "round \(round): signal \(signal) at \(String(format: "%.3f", delay)) s of a \(String(format: "%.2f", loadSeconds)) s load"
+            let context =
+                "round \(round): signal \(signal) at \(String(format: "%.3f", delay)) s of a \(String(format: "%.2f", loadSeconds)) s load"
             #expect(stopped && seconds < 1, "\(context): still running after \(String(format: "%.3f", seconds)) s")
             // Either a clean exit, or (before the board's handler was installed) the signal's default action.
             let clean = board.process.terminationReason == .exit && board.process.terminationStatus == 0
-            let bySignal = board.process.terminationReason == .uncaughtSignal && board.process.terminationStatus == signal
-            #expect(clean || bySignal, "\(context): ended with \(board.process.terminationReason) \(board.process.terminationStatus)")
+            let bySignal =
+                board.process.terminationReason == .uncaughtSignal && board.process.terminationStatus == signal
+            #expect(
+                clean || bySignal,
+                "\(context): ended with \(board.process.terminationReason) \(board.process.terminationStatus)")
             if bySignal { beforeListening += 1 }
             slowest = max(slowest, seconds)
             stopTimes.append(seconds)
         }
         stopTimes.sort()
-        print("""
+        print(
+            """
             signals during the first load: 50 rounds over a \(String(format: "%.2f", loadSeconds)) s load of \(logdir); \
             stop time median \(String(format: "%.3f", stopTimes[25])) s, slowest \(String(format: "%.3f", slowest)) s; \
             \(beforeListening) ended by the signal's default action (before the handler existed)

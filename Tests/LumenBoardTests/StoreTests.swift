@@ -73,7 +73,8 @@ struct Item: Stepped, Sendable, Equatable {
             var value = sin(Double(step) / 300)
             if step == 4321 { value = 50 }
             if step == 7777 { value = -60 }
-            series.append(step: Int64(step), wallTime: Double(step), value: Float(value).isFinite ? Double(Float(value)) : 0)
+            series.append(
+                step: Int64(step), wallTime: Double(step), value: Float(value).isFinite ? Double(Float(value)) : 0)
         }
         for limit in [4, 5, 100, 1000] {
             let points = BoardQueries.scalars(series, maxPoints: limit)

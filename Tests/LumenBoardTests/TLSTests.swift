@@ -15,19 +15,24 @@ struct TestCertificate {
         let openssl = try #require(opensslPath)
         certificate = directory.file("\(name).crt")
         key = directory.file("\(name).key")
-        let result = try runProcess(openssl, [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ])
+        let result = try runProcess(
+            openssl,
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
         guard result.status == 0 else { throw BoardProcess.Failure(description: "openssl: \(result.standardError)") }
     }
 }
 
 /// HTTPS: `--tls-cert` and `--tls-key` with a certificate the test makes, checked by curl against
 /// that certificate (no verification switched off); bad or mismatched files are clear errors.
-@Suite(.serialized, .enabled(if: curlPath != nil && opensslPath != nil && BoardProcess.binary != nil,
-                             "needs curl, openssl and the board executable"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: curlPath != nil && opensslPath != nil && BoardProcess.binary != nil,
+        "needs curl, openssl and the board executable"))
 struct TLSTests {
     @Test func servesHTTPSWithTheGivenCertificate() async throws {
         let dir = try AccessTests.logdir()
@@ -62,7 +67,8 @@ struct TLSTests {
         let login = try curl(base + "/?token=tls-token", ["--cacert", pair.certificate])
         #expect(login.status == 303)
         let cookie = login.header("set-cookie") ?? ""
-        #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "\(cookie)")
+        #expect(
+            cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "\(cookie)")
     }
 
     @Test func badCertificatesAreClearErrors() throws {
@@ -79,7 +85,8 @@ struct TLSTests {
             (dir.file("garbage.pem"), first.key, ["--tls-cert", "not a PEM certificate"]),
             (first.certificate, first.certificate, ["--tls-key", "not a PEM private key"]),
         ] {
-            let result = try runProcess(binary, ["--logdir", dir.path, "--port", "0", "--tls-cert", cert, "--tls-key", key])
+            let result = try runProcess(
+                binary, ["--logdir", dir.path, "--port", "0", "--tls-cert", cert, "--tls-key", key])
             #expect(result.status != 0, "\(cert) \(key)")
             for word in words { #expect(result.standardError.contains(word), "\(word): \(result.standardError)") }
             #expect(!result.text.contains("Lumen board at"), "it must not start")

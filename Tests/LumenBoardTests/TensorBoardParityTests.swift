@@ -27,11 +27,16 @@ import LumenTestSupport
             key + "=" + (query[key]?.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
         }.joined(separator: "&")
         return try await client.execute(uri: path + (encoded.isEmpty ? "" : "?" + encoded), method: .get) { response in
-            (response.status.code, response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? [])
+            (
+                response.status.code,
+                response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? []
+            )
         }
     }
 
-    static func json(_ client: any TestClientProtocol, _ path: String, _ query: [String: String] = [:]) async throws -> Any {
+    static func json(_ client: any TestClientProtocol, _ path: String, _ query: [String: String] = [:]) async throws
+        -> Any
+    {
         let answer = try await get(client, path, query)
         #expect(answer.status == 200, "\(path) \(query)")
         return try JSONSerialization.jsonObject(with: Data(answer.body))
@@ -76,29 +81,42 @@ import LumenTestSupport
 
             // Histograms and distributions.
             for (tag, items) in want["histograms"] as? [String: [[Any]]] ?? [:] {
-                let histograms = try #require(try await json(client, "/api/histograms", ["run": run, "tag": tag]) as? [[String: Any]])
-                let distributions = try #require(try await json(client, "/api/distributions", ["run": run, "tag": tag]) as? [[String: Any]])
+                let histograms = try #require(
+                    try await json(client, "/api/histograms", ["run": run, "tag": tag]) as? [[String: Any]])
+                let distributions = try #require(
+                    try await json(client, "/api/distributions", ["run": run, "tag": tag]) as? [[String: Any]])
                 #expect(histograms.count == items.count && distributions.count == items.count, "\(run) \(tag)")
                 for (index, item) in items.enumerated() where index < histograms.count && index < distributions.count {
                     let h = histograms[index], d = distributions[index]
-                    #expect(h["step"] as? Int == item[1] as? Int && d["step"] as? Int == item[1] as? Int, "\(run) \(tag) #\(index)")
-                    #expect(close(number(h["wallTime"]), number(item[0]), relative: 1e-12), "\(run) \(tag) #\(index) wall time")
+                    #expect(
+                        h["step"] as? Int == item[1] as? Int && d["step"] as? Int == item[1] as? Int,
+                        "\(run) \(tag) #\(index)")
+                    #expect(
+                        close(number(h["wallTime"]), number(item[0]), relative: 1e-12),
+                        "\(run) \(tag) #\(index) wall time")
                     let buckets = (h["buckets"] as? [[Any]] ?? []).map { $0.map(number) }
                     let wantedBuckets = (item[2] as? [[Any]] ?? []).map { $0.map(number) }
                     #expect(buckets.count == wantedBuckets.count, "\(run) \(tag) #\(index) bucket count")
-                    #expect(zip(buckets, wantedBuckets).allSatisfy { zip($0, $1).allSatisfy { close($0, $1, relative: 1e-6) } },
-                            "\(run) \(tag) #\(index) buckets")
+                    #expect(
+                        zip(buckets, wantedBuckets).allSatisfy {
+                            zip($0, $1).allSatisfy { close($0, $1, relative: 1e-6) }
+                        },
+                        "\(run) \(tag) #\(index) buckets")
                     let percentiles = (d["percentiles"] as? [Any] ?? []).map(number)
                     let wantedPercentiles = (item[3] as? [Any] ?? []).map(number)
-                    #expect(percentiles.count == 9 && zip(percentiles, wantedPercentiles).allSatisfy { close($0, $1, relative: 1e-5) },
-                            "\(run) \(tag) #\(index) percentiles \(percentiles) vs \(wantedPercentiles)")
+                    #expect(
+                        percentiles.count == 9
+                            && zip(percentiles, wantedPercentiles).allSatisfy { close($0, $1, relative: 1e-5) },
+                        "\(run) \(tag) #\(index) percentiles \(percentiles) vs \(wantedPercentiles)")
                 }
             }
 
             // Images: sizes, steps and the PNG bytes.
             for (tag, items) in want["images"] as? [String: [[Any]]] ?? [:] {
-                let images = try #require(try await json(client, "/api/images", ["run": run, "tag": tag]) as? [[String: Any]])
-                #expect(images.map { [$0["step"] as? Int, $0["width"] as? Int, $0["height"] as? Int] }
+                let images = try #require(
+                    try await json(client, "/api/images", ["run": run, "tag": tag]) as? [[String: Any]])
+                #expect(
+                    images.map { [$0["step"] as? Int, $0["width"] as? Int, $0["height"] as? Int] }
                         == items.map { [$0[1] as? Int, $0[2] as? Int, $0[3] as? Int] }, "\(run) \(tag)")
                 for (index, item) in items.enumerated() where index < images.count {
                     let png = try await get(client, "/api/image", ["run": run, "tag": tag, "index": String(index)])
@@ -108,9 +126,12 @@ import LumenTestSupport
 
             // Text, as written (the strings of a text tensor joined by newlines).
             for (tag, items) in want["text"] as? [String: [[Any]]] ?? [:] {
-                let texts = try #require(try await json(client, "/api/text", ["run": run, "tag": tag]) as? [[String: Any]])
+                let texts = try #require(
+                    try await json(client, "/api/text", ["run": run, "tag": tag]) as? [[String: Any]])
                 #expect(texts.map { $0["step"] as? Int } == items.map { $0[1] as? Int }, "\(run) \(tag)")
-                #expect(texts.map { $0["text"] as? String } == items.map { ($0[2] as? [String])?.joined(separator: "\n") }, "\(run) \(tag)")
+                #expect(
+                    texts.map { $0["text"] as? String } == items.map { ($0[2] as? [String])?.joined(separator: "\n") },
+                    "\(run) \(tag)")
             }
 
             // HParams.
@@ -133,12 +154,17 @@ import LumenTestSupport
         }
     }
 
-    static func serve(_ loader: BoardLoader, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    static func serve(_ loader: BoardLoader, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void)
+        async throws
+    {
         let app = BoardServer.makeApplication(store: loader.store, host: "127.0.0.1", port: 0)
         try await app.test(.live) { client in try await body(client) }
     }
 
-    @Test(.enabled(if: Repository.shouldRun(needing: ["tensorboard"]), "needs TensorBoard in .venv (scripts/setup installs it)"))
+    @Test(
+        .enabled(
+            if: Repository.shouldRun(needing: ["tensorboard"]), "needs TensorBoard in .venv (scripts/setup installs it)"
+        ))
     func fixturesMatchTensorBoard() async throws {
         let logdir = Repository.path("fixtures/interop")
         let expected = try Self.tensorboardValues(logdir)
@@ -149,7 +175,10 @@ import LumenTestSupport
 
     /// A logdir written while the board serves it: two runs (plain and gzip) gain scalars,
     /// histograms, images, text and hparams in three flushes, with a reload after each.
-    @Test(.enabled(if: Repository.shouldRun(needing: ["tensorboard"]), "needs TensorBoard in .venv (scripts/setup installs it)"))
+    @Test(
+        .enabled(
+            if: Repository.shouldRun(needing: ["tensorboard"]), "needs TensorBoard in .venv (scripts/setup installs it)"
+        ))
     func logdirWrittenWhileServingMatchesTensorBoard() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -159,7 +188,9 @@ import LumenTestSupport
             let plain = try EventFileWriter(logdir: dir.file("exp/plain"), compression: .none)
             let gzip = try EventFileWriter(logdir: dir.file("exp/gzip"), compression: .gzip)
             var summary = Summary()
-            summary.value = try HParamsSummaries.sessionStartInfo(hparams: ["lr": 0.01, "optimizer": "adam", "bn": true]).value
+            summary.value = try HParamsSummaries.sessionStartInfo(hparams: [
+                "lr": 0.01, "optimizer": "adam", "bn": true,
+            ]).value
             plain.write(summary, step: 0)
             var state: UInt64 = 42
             func uniform() -> Double {
@@ -169,7 +200,8 @@ import LumenTestSupport
             for stage in 0..<3 {
                 for step in (stage * 100)..<((stage + 1) * 100) {
                     for writer in [plain, gzip] {
-                        writer.writeScalar(tag: "loss", value: Float(1 / Double(step + 1) + uniform() * 0.01), step: Int64(step))
+                        writer.writeScalar(
+                            tag: "loss", value: Float(1 / Double(step + 1) + uniform() * 0.01), step: Int64(step))
                         writer.writeScalar(tag: "train/accuracy", value: Float(uniform()), step: Int64(step))
                     }
                     if step % 25 == 0 {
@@ -186,7 +218,9 @@ import LumenTestSupport
                         image.value = [.image(tag: "samples", encoded: png, width: 6, height: 4, channels: 3)]
                         plain.write(image, step: Int64(step))
                         var text = Summary()
-                        text.value = [.text(tag: "notes", markdown: "step **\(step)**\n\n| a | b |\n|---|---|\n| 1 | 2 |")]
+                        text.value = [
+                            .text(tag: "notes", markdown: "step **\(step)**\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+                        ]
                         gzip.write(text, step: Int64(step))
                     }
                 }
@@ -207,7 +241,9 @@ import LumenTestSupport
                 for name in try FileManager.default.contentsOfDirectory(atPath: dir.file(run)) {
                     let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir.file(run + "/" + name))))
                     let plainName = name.hasSuffix(".gz") ? String(name.dropLast(3)) : name
-                    try mirror.write(run + "/" + plainName, name.hasSuffix(".gz") ? try GzipStreamDecoder().decompress(bytes) : bytes)
+                    try mirror.write(
+                        run + "/" + plainName, name.hasSuffix(".gz") ? try GzipStreamDecoder().decompress(bytes) : bytes
+                    )
                 }
             }
             try await Self.expectParity(client, try Self.tensorboardValues(mirror.path))

@@ -88,11 +88,13 @@ import LumenTestSupport
         try dir.write("secret.txt", Array("secret".utf8))
         try dir.write("ui/index.html", Array("<p>ui</p>".utf8))
         try dir.write("ui/.env", Array("hidden".utf8))
-        try FileManager.default.createSymbolicLink(atPath: dir.file("ui/link.txt"), withDestinationPath: dir.file("secret.txt"))
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("ui/link.txt"), withDestinationPath: dir.file("secret.txt"))
         try FileManager.default.createSymbolicLink(atPath: dir.file("ui/up"), withDestinationPath: dir.path)
         try await Self.serve(assets: .folder(dir.file("ui"))) { client in
             for path in [
-                "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "/..%2fsecret.txt", "/ui/../../secret.txt",
+                "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "/..%2fsecret.txt",
+                "/ui/../../secret.txt",
                 "/link.txt", "/up/secret.txt", "/.env", "//etc/passwd", "/%2Fetc%2Fpasswd", "/..%5Csecret.txt",
                 "/index.html%00.png",
             ] {

@@ -60,7 +60,8 @@ import LumenTestSupport
                 for length in 0..<(all.count - start) {
                     let slice = UnsafeRawBufferPointer(rebasing: all[start..<start + length])
                     #expect(CRC32C.checksum(slice) == CRC32C.softwareChecksum(slice), "\(start) \(length)")
-                    #expect(CRC32C.checksum(slice, seed: 0x1234_5678) == CRC32C.softwareChecksum(slice, seed: 0x1234_5678))
+                    #expect(
+                        CRC32C.checksum(slice, seed: 0x1234_5678) == CRC32C.softwareChecksum(slice, seed: 0x1234_5678))
                 }
             }
         }

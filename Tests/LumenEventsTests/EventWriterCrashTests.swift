@@ -18,13 +18,15 @@ import LumenTestSupport
             directory.deleteLastPathComponent()
         }
         return Bundle.allBundles.lazy.compactMap { bundle -> String? in
-            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("event-writer-probe").path
+            let candidate = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("event-writer-probe")
+                .path
             return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
         }.first
     }()
 
-    @Test(.enabled(if: probe != nil, "the event-writer-probe executable was not built next to the tests"),
-          arguments: ["gzip", "none"])
+    @Test(
+        .enabled(if: probe != nil, "the event-writer-probe executable was not built next to the tests"),
+        arguments: ["gzip", "none"])
     func sigkillLosesNothingFlushed(compression: String) throws {
         let probe = try #require(Self.probe)
         try withTemporaryDirectory { logdir in

@@ -9,13 +9,15 @@ import LumenTestSupport
         try withTemporaryDirectory { logdir in
             let writer = try EventFileWriter(logdir: logdir + "/run", compression: compression)
             for step in 0..<1_000 {
-                writer.writeScalar(tag: "loss", value: Float(step) / 8, step: Int64(step), wallTime: 1_700_000_000 + Double(step))
+                writer.writeScalar(
+                    tag: "loss", value: Float(step) / 8, step: Int64(step), wallTime: 1_700_000_000 + Double(step))
             }
             try writer.close()
             let files = try eventFiles(in: logdir + "/run")
             #expect(files == [writer.path])
             let name = (writer.path as NSString).lastPathComponent
-            let pattern = #"^events\.out\.tfevents\.\d{10}\.[^.]+(\.[^.]+)*\.\d+\.\d+"# + (compression == .gzip ? #"\.gz$"# : "$")
+            let pattern =
+                #"^events\.out\.tfevents\.\d{10}\.[^.]+(\.[^.]+)*\.\d+\.\d+"# + (compression == .gzip ? #"\.gz$"# : "$")
             #expect(name.range(of: pattern, options: .regularExpression) != nil, "\(name)")
             let events = try readEvents(writer.path)
             #expect(events.count == 1_001)
@@ -39,7 +41,8 @@ import LumenTestSupport
             event.step = step
             event.summary = Summary(values: [.scalar(tag: tag, value: value)])
             let expected: [UInt8] = try event.serializedBytes()
-            #expect(EventEncoding.scalarEvent(tag: tag, value: value, step: step, wallTime: wallTime) == expected, "\(tag)")
+            #expect(
+                EventEncoding.scalarEvent(tag: tag, value: value, step: step, wallTime: wallTime) == expected, "\(tag)")
         }
     }
 
@@ -120,7 +123,9 @@ import LumenTestSupport
             #expect {
                 _ = try EventFileWriter(logdir: file + "/run")
             } throws: { error in
-                guard case let .cannotCreateDirectory(path, code)? = error as? EventFileWriterError else { return false }
+                guard case let .cannotCreateDirectory(path, code)? = error as? EventFileWriterError else {
+                    return false
+                }
                 return path == file + "/run" && code == ENOTDIR
                     && "\(error)".contains("cannot create the log directory") && "\(error)".contains("Not a directory")
             }

@@ -100,7 +100,7 @@ import LumenTestSupport
     @Test func damagedMemberHeaderEndsTheStream() throws {
         let members = try members()
         var stream = Array(members.joined())
-        stream[members[0].count] = 0x00 // the second member's magic number
+        stream[members[0].count] = 0x00  // the second member's magic number
         let reader = try GzipTFRecordReader(source: ScriptedByteSource(stream))
         let batch = try reader.readAvailable()
         #expect(batch.records.map(\.data) == flushes[0])

@@ -23,9 +23,10 @@ import Testing
 
     // MARK: Compared with TensorBoard
 
-    @Test(.enabled(
-        if: Repository.shouldRun(needing: ["tensorboard"]),
-        "needs TensorBoard in .venv (scripts/setup; see scripts/tensorboard_fixture_values.py)"))
+    @Test(
+        .enabled(
+            if: Repository.shouldRun(needing: ["tensorboard"]),
+            "needs TensorBoard in .venv (scripts/setup; see scripts/tensorboard_fixture_values.py)"))
     func matchesTensorBoard() throws {
         let output = try Repository.runPythonScript("scripts/tensorboard_fixture_values.py", [Self.logdir])
         let json = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
@@ -87,11 +88,12 @@ import Testing
     @Test func tensorboardXHParamsRun() throws {
         let run = try RunValues(run: "tensorboardX/hparams")
         let names = ["batch_size", "dropout", "lr", "optimizer"]
-        #expect(run.hparams == [
-            "_hparams_/experiment": HParamsEntry(data: "experiment", names: names),
-            "_hparams_/session_start_info": HParamsEntry(data: "session_start_info", names: names),
-            "_hparams_/session_end_info": HParamsEntry(data: "session_end_info", names: []),
-        ])
+        #expect(
+            run.hparams == [
+                "_hparams_/experiment": HParamsEntry(data: "experiment", names: names),
+                "_hparams_/session_start_info": HParamsEntry(data: "session_start_info", names: names),
+                "_hparams_/session_end_info": HParamsEntry(data: "session_end_info", names: []),
+            ])
         #expect(run.scalars.keys.sorted() == ["hparam/accuracy", "hparam/loss"])
         #expect(run.scalars.values.allSatisfy { $0.map(\.step) == [0] })
     }
@@ -221,9 +223,10 @@ struct RunValues {
                 case .simpleValue(let x):
                     scalars[tag, default: []].append(ScalarPoint(step: step, value: Double(x)))
                 case .histo(let h):
-                    histograms[tag, default: []].append(HistogramEntry(
-                        step: step, min: h.min, max: h.max, num: h.num, sum: h.sum, sumSquares: h.sumSquares,
-                        bucketLimits: h.bucketLimit, buckets: h.bucket))
+                    histograms[tag, default: []].append(
+                        HistogramEntry(
+                            step: step, min: h.min, max: h.max, num: h.num, sum: h.sum, sumSquares: h.sumSquares,
+                            bucketLimits: h.bucketLimit, buckets: h.bucket))
                 case .image(let image):
                     images[tag, default: []].append(
                         ImageEntry(step: step, width: Int(image.width), height: Int(image.height), count: 1))
@@ -314,7 +317,9 @@ struct RunValues {
             }
             return value
         }
-        scalars = try dictionary("scalars").mapValues { try $0.map { ScalarPoint(step: try int64($0[0]), value: try double($0[1])) } }
+        scalars = try dictionary("scalars").mapValues {
+            try $0.map { ScalarPoint(step: try int64($0[0]), value: try double($0[1])) }
+        }
         histograms = try dictionary("histograms").mapValues {
             try $0.map {
                 HistogramEntry(
@@ -331,8 +336,9 @@ struct RunValues {
         }
         images = try dictionary("images").mapValues {
             try $0.map {
-                ImageEntry(step: try int64($0[0]), width: Int(try int64($0[1])), height: Int(try int64($0[2])),
-                           count: Int(try int64($0[3])))
+                ImageEntry(
+                    step: try int64($0[0]), width: Int(try int64($0[1])), height: Int(try int64($0[2])),
+                    count: Int(try int64($0[3])))
             }
         }
         text = try dictionary("text").mapValues {

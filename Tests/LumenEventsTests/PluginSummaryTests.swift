@@ -26,29 +26,45 @@ import Testing
     /// Uniform numbers in [low, high), reproducible.
     static func numbers(_ count: Int, seed: UInt64, _ low: Double, _ high: Double) -> [Double] {
         let bytes = pseudoRandomBytes(count: count * 2, seed: seed)
-        return (0..<count).map { low + (high - low) * Double(UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1])) / 65536 }
+        return (0..<count).map {
+            low + (high - low) * Double(UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1])) / 65536
+        }
     }
 
     @Test(.enabled(if: torch, "needs .venv with torch and tensorboard (scripts/setup)"))
     func prCurvesEqualPyTorchs() throws {
         // Binary labels and fractional ones, predictions partly outside [0, 1], weights or one weight.
         let cases: [(labels: [Double], predictions: [Float], thresholds: Int, weights: [Double]?)] = [
-            (Self.numbers(500, seed: 1, 0, 2).map { $0.rounded(.down) }, Self.numbers(500, seed: 2, -0.1, 1.1).map(Float.init), 127, nil),
-            (Self.numbers(64, seed: 3, 0, 2).map { $0.rounded(.down) }, Self.numbers(64, seed: 4, 0, 1).map(Float.init), 11, Self.numbers(64, seed: 5, 0, 3)),
+            (
+                Self.numbers(500, seed: 1, 0, 2).map { $0.rounded(.down) },
+                Self.numbers(500, seed: 2, -0.1, 1.1).map(Float.init), 127, nil
+            ),
+            (
+                Self.numbers(64, seed: 3, 0, 2).map { $0.rounded(.down) },
+                Self.numbers(64, seed: 4, 0, 1).map(Float.init), 11, Self.numbers(64, seed: 5, 0, 3)
+            ),
             (Self.numbers(30, seed: 6, 0, 1), Self.numbers(30, seed: 7, 0, 1).map(Float.init), 2, [2.5]),
             ([1, 0, 1, 1], [1, 0, 0.5, 0.999], 3, nil),
         ]
-        let request: [String: Any] = ["pr_curves": cases.map { item -> [String: Any] in
-            ["labels": item.labels, "predictions": item.predictions.map(Double.init), "num_thresholds": item.thresholds,
-             "weights": item.weights.map { $0 as Any } ?? NSNull()]
-        }]
+        let request: [String: Any] = [
+            "pr_curves": cases.map { item -> [String: Any] in
+                [
+                    "labels": item.labels, "predictions": item.predictions.map(Double.init),
+                    "num_thresholds": item.thresholds,
+                    "weights": item.weights.map { $0 as Any } ?? NSNull(),
+                ]
+            }
+        ]
         let answer = try Self.reference(request)
         for (index, item) in cases.enumerated() {
             let theirs = try Self.summary(answer["pr_curves"]?[index])
             let ours = try Summary.Value.prCurve(
-                tag: "pr", labels: item.labels, predictions: item.predictions, numThresholds: item.thresholds, weights: item.weights)
+                tag: "pr", labels: item.labels, predictions: item.predictions, numThresholds: item.thresholds,
+                weights: item.weights)
             #expect(ours.tensor.floatVal == theirs.tensor.floatVal, "case \(index)")
-            #expect(ours.tensor.tensorShape == theirs.tensor.tensorShape && ours.tensor.dtype == theirs.tensor.dtype, "case \(index)")
+            #expect(
+                ours.tensor.tensorShape == theirs.tensor.tensorShape && ours.tensor.dtype == theirs.tensor.dtype,
+                "case \(index)")
             #expect(ours.metadata.pluginData == theirs.metadata.pluginData, "case \(index)")
             #expect(ours.tag == theirs.tag)
         }
@@ -60,30 +76,51 @@ import Testing
         let stereo = Self.numbers(300, seed: 10, -1.1, 1.1).map(Float.init)
         let request: [String: Any] = [
             "audio": [["samples": mono.map(Double.init), "sample_rate": 16000]],
-            "wav": [["frames": stride(from: 0, to: stereo.count, by: 3).map { Array(stereo[$0..<$0 + 3]).map(Double.init) }, "sample_rate": 44100]],
+            "wav": [
+                [
+                    "frames": stride(from: 0, to: stereo.count, by: 3).map {
+                        Array(stereo[$0..<$0 + 3]).map(Double.init)
+                    }, "sample_rate": 44100,
+                ]
+            ],
         ]
         let answer = try Self.reference(request)
         let theirs = try Self.summary(answer["audio"]?.first)
         #expect(try Summary.Value.audio(tag: "audio", samples: mono, sampleRate: 16000) == theirs)
         let wav = try WAVEncoder.encode(samples: stereo, channels: 3, sampleRate: 44100)
         #expect(Data(wav) == answer["wav"]?.first.flatMap { Data(base64Encoded: $0) })
-        #expect(WAVEncoder.format(of: wav) == WAVEncoder.Format(sampleRate: 44100, channels: 3, bitsPerSample: 16, frames: 100))
+        #expect(
+            WAVEncoder.format(of: wav)
+                == WAVEncoder.Format(sampleRate: 44100, channels: 3, bitsPerSample: 16, frames: 100))
     }
 
     @Test(.enabled(if: torch, "needs .venv with torch and tensorboard (scripts/setup)"))
     func layoutEqualsPyTorchs() throws {
-        let request: [String: Any] = ["layouts": [[
-            "losses": ["train and eval": ["Multiline", ["loss/train", "loss/eval.*"]]],
-        ], [
-            "bands": ["loss band": ["Margin", ["loss", "loss/low", "loss/high"]]],
-        ]]]
+        let request: [String: Any] = [
+            "layouts": [
+                [
+                    "losses": ["train and eval": ["Multiline", ["loss/train", "loss/eval.*"]]]
+                ],
+                [
+                    "bands": ["loss band": ["Margin", ["loss", "loss/low", "loss/high"]]]
+                ],
+            ]
+        ]
         let answer = try Self.reference(request)
         let layouts = [
-            Layout(categories: [Category(title: "losses", charts: [.multiline(title: "train and eval", tags: ["loss/train", "loss/eval.*"])])]),
-            Layout(categories: [Category(title: "bands", charts: [.margin(title: "loss band", series: [("loss", "loss/low", "loss/high")])])]),
+            Layout(categories: [
+                Category(
+                    title: "losses", charts: [.multiline(title: "train and eval", tags: ["loss/train", "loss/eval.*"])])
+            ]),
+            Layout(categories: [
+                Category(
+                    title: "bands", charts: [.margin(title: "loss band", series: [("loss", "loss/low", "loss/high")])])
+            ]),
         ]
         for (index, layout) in layouts.enumerated() {
-            #expect(Summary.Value.customScalarsLayout(layout) == (try Self.summary(answer["layouts"]?[index])), "layout \(index)")
+            #expect(
+                Summary.Value.customScalarsLayout(layout) == (try Self.summary(answer["layouts"]?[index])),
+                "layout \(index)")
         }
     }
 
@@ -100,8 +137,12 @@ import Testing
         #expect(throws: SummaryInputError.invalidAudio(.incompleteFrame(samples: 3, channels: 2))) {
             try Summary.Value.audio(tag: "a", samples: [0, 0, 0], channels: 2, sampleRate: 8000)
         }
-        #expect(throws: WAVEncoderError.invalidSampleRate(0)) { try WAVEncoder.encode(samples: [0], channels: 1, sampleRate: 0) }
-        #expect(throws: WAVEncoderError.invalidChannelCount(0)) { try WAVEncoder.encode(samples: [0], channels: 0, sampleRate: 1) }
+        #expect(throws: WAVEncoderError.invalidSampleRate(0)) {
+            try WAVEncoder.encode(samples: [0], channels: 1, sampleRate: 0)
+        }
+        #expect(throws: WAVEncoderError.invalidChannelCount(0)) {
+            try WAVEncoder.encode(samples: [0], channels: 0, sampleRate: 1)
+        }
         #expect("\(SummaryInputError.invalidThresholdCount(1))".contains("at least 2 thresholds"))
         // Reading a format back: not a WAV file, a truncated one.
         #expect(WAVEncoder.format(of: [UInt8]("RIFF....WAVEjunk".utf8)) == nil)

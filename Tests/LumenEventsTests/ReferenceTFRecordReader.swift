@@ -60,9 +60,9 @@ enum ReferenceTFRecordReader {
     static var python: String? {
         executable(["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"])
             ?? ProcessInfo.processInfo.environment["PATH"]?
-                .split(separator: ":")
-                .map { "\($0)/python3" }
-                .first { FileManager.default.isExecutableFile(atPath: $0) }
+            .split(separator: ":")
+            .map { "\($0)/python3" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Reads the TFRecord file at `path` with the Python reader.

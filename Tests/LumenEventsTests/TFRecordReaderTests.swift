@@ -66,7 +66,8 @@ import LumenTestSupport
 
     @Test func badStoredDataChecksumSkipsTheRecord() throws {
         var stream = framed([first, second, third])
-        let secondEnd = TFRecordFrame.frameLength(dataLength: first.count) + TFRecordFrame.frameLength(dataLength: second.count)
+        let secondEnd =
+            TFRecordFrame.frameLength(dataLength: first.count) + TFRecordFrame.frameLength(dataLength: second.count)
         stream[secondEnd - 1] ^= 0x80
         var reader = TFRecordReader(source: ScriptedByteSource(stream))
         let batch = try reader.readAvailable()
@@ -116,7 +117,10 @@ import LumenTestSupport
         }
         #expect(records == [first, third])
         let longOffset = Int64(TFRecordFrame.frameLength(dataLength: first.count))
-        #expect(corruptions == [TFRecordCorruption(offset: longOffset, kind: .lengthExceedsLimit(length: 1_000, limit: 100))])
+        #expect(
+            corruptions == [
+                TFRecordCorruption(offset: longOffset, kind: .lengthExceedsLimit(length: 1_000, limit: 100))
+            ])
         #expect(reader.offset == Int64(stream.count))
     }
 
@@ -128,8 +132,11 @@ import LumenTestSupport
         var reader = TFRecordReader(source: ScriptedByteSource(header + framed([first])))
         let batch = try reader.readAvailable()
         #expect(batch.records.isEmpty)
-        #expect(batch.corruptions == [TFRecordCorruption(
-            offset: 0, kind: .lengthExceedsLimit(length: .max, limit: TFRecordFrame.defaultMaximumDataLength))])
+        #expect(
+            batch.corruptions == [
+                TFRecordCorruption(
+                    offset: 0, kind: .lengthExceedsLimit(length: .max, limit: TFRecordFrame.defaultMaximumDataLength))
+            ])
         #expect(batch.end == .incompleteRecord)
     }
 

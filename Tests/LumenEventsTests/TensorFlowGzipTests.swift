@@ -21,7 +21,9 @@ import Testing
         print(json.dumps(out))
         """
 
-    @Test(.enabled(if: Repository.isCI || Repository.tensorFlowPython != nil, "needs TensorFlow in .venv-tf (scripts/setup)"))
+    @Test(
+        .enabled(
+            if: Repository.isCI || Repository.tensorFlowPython != nil, "needs TensorFlow in .venv-tf (scripts/setup)"))
     func tensorFlowReadsOurGzipEventFiles() throws {
         let directory = try TemporaryDirectory(prefix: "lumen-tf-gzip")
         defer { directory.remove() }
@@ -35,7 +37,9 @@ import Testing
             if step % 7 == 0 { try writer.flush() }  // several gzip members
         }
         try writer.close()
-        let result = try runProcess(try #require(Repository.tensorFlowPython, "no Python with TensorFlow: run scripts/setup"), ["-c", Self.script, writer.path])
+        let result = try runProcess(
+            try #require(Repository.tensorFlowPython, "no Python with TensorFlow: run scripts/setup"),
+            ["-c", Self.script, writer.path])
         #expect(result.status == 0, "\(result.standardError)")
         let decoded = try JSONSerialization.jsonObject(with: result.standardOutput) as? [[Any]] ?? []
         let got = decoded.map { row in row.map { "\($0)" } }

@@ -8,8 +8,11 @@ enum BoardAnswers {
         var out: [String: String] = [:]
         func ask(_ endpoint: String, _ parameters: [String: String] = [:]) {
             let answer = BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: snapshot)
-            let key = endpoint + "?" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
-            let body = answer.contentType.hasPrefix("image/")
+            let key =
+                endpoint + "?"
+                + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+            let body =
+                answer.contentType.hasPrefix("image/")
                 ? answer.body.map { String($0, radix: 16) }.joined(separator: " ") : answer.text
             out[key] = "\(answer.status) \(answer.contentType) \(body)"
         }

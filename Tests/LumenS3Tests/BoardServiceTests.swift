@@ -12,7 +12,9 @@ import Testing
 @Suite(.serialized) struct BoardServiceTests {
     static let interop = Repository.path("fixtures/interop")
 
-    static func get(_ client: any TestClientProtocol, _ uri: String) async throws -> (status: Int, body: String, headers: HTTPFields) {
+    static func get(_ client: any TestClientProtocol, _ uri: String) async throws -> (
+        status: Int, body: String, headers: HTTPFields
+    ) {
         try await client.execute(uri: uri, method: .get) { response in
             let bytes = response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? []
             return (response.status.code, String(decoding: bytes, as: UTF8.self), response.headers)
@@ -24,11 +26,14 @@ import Testing
         let parts = key.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        let query = parts.count > 1 && !parts[1].isEmpty
-            ? "?" + parts[1].split(separator: "&").map { pair in
-                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                return kv.map { String($0).addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }.joined(separator: "=")
-            }.joined(separator: "&")
+        let query =
+            parts.count > 1 && !parts[1].isEmpty
+            ? "?"
+                + parts[1].split(separator: "&").map { pair in
+                    let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    return kv.map { String($0).addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }.joined(
+                        separator: "=")
+                }.joined(separator: "&")
             : ""
         return prefix + "/api/" + parts[0] + query
     }
@@ -40,15 +45,18 @@ import Testing
         try runBlocking { () async throws(S3Error) in try await moto.client().createBucket("shared") }
         try uploadDirectory(Self.interop, to: "shared", prefix: "logs", client: moto.client())
         // Two boards, each with its own client and state, one behind a path prefix.
-        let first = BoardLoader(spec: LogdirSpec(path: "s3://shared/logs"), storages: LogStorages(s3: S3LogStorage(client: moto.client())))
-        let second = BoardLoader(spec: LogdirSpec(path: "s3://shared/logs"), storages: LogStorages(s3: S3LogStorage(client: moto.client())))
+        let first = BoardLoader(
+            spec: LogdirSpec(path: "s3://shared/logs"), storages: LogStorages(s3: S3LogStorage(client: moto.client())))
+        let second = BoardLoader(
+            spec: LogdirSpec(path: "s3://shared/logs"), storages: LogStorages(s3: S3LogStorage(client: moto.client())))
         await first.run(interval: 0)
         await second.run(interval: 0)
         let snapshot = first.store.snapshot
         let keys = BoardAnswers.all(snapshot).keys.sorted()
         #expect(keys.count > 30)
         let appA = BoardServer.makeApplication(store: first.store, host: "127.0.0.1", port: 0)
-        let appB = BoardServer.makeApplication(store: second.store, host: "127.0.0.1", port: 0, pathPrefix: "/team/board")
+        let appB = BoardServer.makeApplication(
+            store: second.store, host: "127.0.0.1", port: 0, pathPrefix: "/team/board")
         try await appA.test(.live) { a in
             try await appB.test(.live) { b in
                 for key in keys {
@@ -65,7 +73,8 @@ import Testing
         let loader = BoardLoader(logdir: Self.interop)
         await loader.reload()
         let assets = UIAssets.folder(Repository.path("Public"))
-        let app = BoardServer.makeApplication(store: loader.store, assets: assets, host: "127.0.0.1", port: 0, pathPrefix: "board/")
+        let app = BoardServer.makeApplication(
+            store: loader.store, assets: assets, host: "127.0.0.1", port: 0, pathPrefix: "board/")
         try await app.test(.live) { client in
             let bare = try await Self.get(client, "/board?run=x")
             #expect(bare.status == 301)
@@ -126,8 +135,10 @@ import Testing
             #expect(values["lumen_board_reloads_total"] == 1)
             #expect(values["lumen_board_reload_duration_seconds_count"] == 1)
             let points = snapshot.runs.values.reduce(0) { total, run in
-                total + run.scalarColumns.reduce(0) { $0 + $1.count } + run.histograms.values.reduce(0) { $0 + $1.items.count }
-                    + run.images.values.reduce(0) { $0 + $1.items.count } + run.text.values.reduce(0) { $0 + $1.items.count }
+                total + run.scalarColumns.reduce(0) { $0 + $1.count }
+                    + run.histograms.values.reduce(0) { $0 + $1.items.count }
+                    + run.images.values.reduce(0) { $0 + $1.items.count }
+                    + run.text.values.reduce(0) { $0 + $1.items.count }
             }
             #expect(points > 0)
             #expect(values["lumen_board_points"] == Double(points))

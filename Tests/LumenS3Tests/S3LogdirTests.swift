@@ -30,7 +30,8 @@ struct S3LogdirTests {
     }
 
     static func put(_ client: S3Client, _ bucket: String, _ key: String, _ bytes: [UInt8]) throws {
-        try runBlocking { () async throws(S3Error) in try await client.putObject(bucket: bucket, key: key, bytes: bytes) }
+        try runBlocking { () async throws(S3Error) in try await client.putObject(bucket: bucket, key: key, bytes: bytes)
+        }
     }
 
     static func createBucket(_ client: S3Client, _ bucket: String) throws {
@@ -51,7 +52,8 @@ struct S3LogdirTests {
             try LogdirSpec(parsing: "interop:s3://logs/team/interop,graphs:s3://logs/team/graphs/"),
             storages: Self.storages(client, blockSize: 4096))
         let mixed = await Self.load(
-            try LogdirSpec(parsing: "interop:s3://logs/team/interop,graphs:\(Self.graphs)"), storages: Self.storages(client))
+            try LogdirSpec(parsing: "interop:s3://logs/team/interop,graphs:\(Self.graphs)"),
+            storages: Self.storages(client))
         #expect(local.runs.count == 7)
         #expect(remote.status.problems.isEmpty, "\(remote.status.problems)")
         let expected = BoardAnswers.all(local)
@@ -64,14 +66,22 @@ struct S3LogdirTests {
 
     /// Event files written in two steps: `first` is the bytes after the first flush, `whole`
     /// after the second (so `first` is a prefix of `whole`).
-    static func growingFile(compression: EventFileWriter.Compression, seed: Float) throws -> (first: [UInt8], whole: [UInt8]) {
+    static func growingFile(compression: EventFileWriter.Compression, seed: Float) throws -> (
+        first: [UInt8], whole: [UInt8]
+    ) {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let writer = try EventFileWriter(logdir: directory.path, compression: compression, flushInterval: 1000)
-        for step in 0..<200 { writer.writeScalar(tag: "loss", value: seed / Float(step + 1), step: Int64(step), wallTime: 1000 + Double(step)) }
+        for step in 0..<200 {
+            writer.writeScalar(
+                tag: "loss", value: seed / Float(step + 1), step: Int64(step), wallTime: 1000 + Double(step))
+        }
         try writer.flush()
         let first = try [UInt8](Data(contentsOf: URL(fileURLWithPath: writer.path)))
-        for step in 200..<500 { writer.writeScalar(tag: "loss", value: seed / Float(step + 1), step: Int64(step), wallTime: 1000 + Double(step)) }
+        for step in 200..<500 {
+            writer.writeScalar(
+                tag: "loss", value: seed / Float(step + 1), step: Int64(step), wallTime: 1000 + Double(step))
+        }
         try writer.close()
         let whole = try [UInt8](Data(contentsOf: URL(fileURLWithPath: writer.path)))
         return (first, whole)
@@ -101,8 +111,9 @@ struct S3LogdirTests {
         #expect(local.runs["run"]?.scalarSeries("loss")?.count == 500)
         // Everything but the count of passes in /api/status.
         #expect(BoardAnswers.differences(BoardAnswers.all(local), BoardAnswers.all(after)) == ["status?"])
-        #expect(local.status.files == after.status.files && local.status.bytes == after.status.bytes
-            && local.status.events == after.status.events)
+        #expect(
+            local.status.files == after.status.files && local.status.bytes == after.status.bytes
+                && local.status.events == after.status.events)
     }
 
     @Test func aReplacedObjectIsReportedAndWhatWasReadKept() async throws {
@@ -124,7 +135,8 @@ struct S3LogdirTests {
         #expect(problem.file == "s3://swap/\(key)")
         #expect(problem.message == "replaced by another file; kept what was read from the first")
         #expect(after.runs["run"]?.scalarSeries("loss")?.count == 200)
-        #expect(BoardAnswers.all(before)["scalars?run=run&tag=loss"] == BoardAnswers.all(after)["scalars?run=run&tag=loss"])
+        #expect(
+            BoardAnswers.all(before)["scalars?run=run&tag=loss"] == BoardAnswers.all(after)["scalars?run=run&tag=loss"])
         // The status answer names the object.
         let status = BoardAPI.respond(endpoint: "status", parameters: [:], snapshot: after).text
         #expect(status.contains("replaced by another file"))
@@ -163,9 +175,11 @@ struct S3LogdirTests {
 
         // Nothing listens on this port: unreachable, after a few tries.
         let closed = try freePort()
-        let nowhere = S3LogStorage(client: S3Client(
-            configuration: S3Configuration(credentials: MotoServer.credentials, endpoint: URL(string: "http://127.0.0.1:\(closed)")),
-            retry: S3RetryPolicy(attempts: 3, baseDelay: 0.001)))
+        let nowhere = S3LogStorage(
+            client: S3Client(
+                configuration: S3Configuration(
+                    credentials: MotoServer.credentials, endpoint: URL(string: "http://127.0.0.1:\(closed)")),
+                retry: S3RetryPolicy(attempts: 3, baseDelay: 0.001)))
         do {
             _ = try nowhere.discoverRuns(under: "s3://b")
             Issue.record("listing through a closed port succeeded")

@@ -4,7 +4,7 @@ import LumenS3
 import LumenTestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Moto's standalone S3 server (`moto[server]` in `.venv`) on a free loopback port, started for
@@ -29,7 +29,9 @@ final class MotoServer: @unchecked Sendable {
 
     /// Starts the server (on `port`, or a free one) and waits until it answers.
     static func start(port: Int? = nil) throws -> MotoServer {
-        guard let python = Repository.python else { throw ProcessFailure(description: "no .venv/bin/python; run scripts/setup") }
+        guard let python = Repository.python else {
+            throw ProcessFailure(description: "no .venv/bin/python; run scripts/setup")
+        }
         let port = try port ?? freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -85,7 +87,9 @@ final class FaultProxy: @unchecked Sendable {
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
     init(upstream: Int, storm: Int, resetEvery: Int) throws {
-        guard let python = Repository.python else { throw ProcessFailure(description: "no .venv/bin/python; run scripts/setup") }
+        guard let python = Repository.python else {
+            throw ProcessFailure(description: "no .venv/bin/python; run scripts/setup")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [
@@ -152,7 +156,9 @@ func freePort() throws -> Int {
     address.sin_port = 0
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard bound == 0 else { throw ProcessFailure(description: "bind() failed") }
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -173,7 +179,9 @@ func canConnect(port: Int) -> Bool {
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     } == 0
 }
 

@@ -6,7 +6,7 @@ import LumenTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `SummaryWriter` and `FileWriter` on `s3://` logdirs, against Moto's server.
@@ -33,12 +33,18 @@ struct S3WriterTests {
                 files[relative] = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             }
         }
-        let objects = try runBlocking { () async throws(S3Error) in try await client.listObjects(bucket: bucket, prefix: prefix + "/") }
+        let objects = try runBlocking { () async throws(S3Error) in
+            try await client.listObjects(bucket: bucket, prefix: prefix + "/")
+        }
         #expect(Set(objects.map { String($0.key.dropFirst(prefix.count + 1)) }) == Set(files.keys))
         for object in objects {
             let relative = String(object.key.dropFirst(prefix.count + 1))
-            let bytes = try runBlocking { () async throws(S3Error) in try await client.getObject(bucket: bucket, key: object.key) }
-            #expect(bytes == files[relative], "\(object.key): \(bytes.count) bytes in the store, \(files[relative]?.count ?? -1) in the spool")
+            let bytes = try runBlocking { () async throws(S3Error) in
+                try await client.getObject(bucket: bucket, key: object.key)
+            }
+            #expect(
+                bytes == files[relative],
+                "\(object.key): \(bytes.count) bytes in the store, \(files[relative]?.count ?? -1) in the spool")
         }
         #expect(!files.isEmpty)
     }
@@ -77,12 +83,16 @@ struct S3WriterTests {
         summary.value = [.scalar(tag: "x", value: 1.5)]
         writer.addSummary(summary, globalStep: 1)
         try writer.flush()
-        let objects = try runBlocking { () async throws(S3Error) in try await client.listObjects(bucket: "tf1", prefix: "graph-run/") }
+        let objects = try runBlocking { () async throws(S3Error) in
+            try await client.listObjects(bucket: "tf1", prefix: "graph-run/")
+        }
         #expect(objects.count == 1)
         #expect(writer.eventFilePath == "s3://tf1/" + (objects.first?.key ?? ""))
         writer.addSummary(summary, globalStep: 2)
         try writer.close()
-        let after = try runBlocking { () async throws(S3Error) in try await client.listObjects(bucket: "tf1", prefix: "graph-run/") }
+        let after = try runBlocking { () async throws(S3Error) in
+            try await client.listObjects(bucket: "tf1", prefix: "graph-run/")
+        }
         #expect((after.first?.size ?? 0) > (objects.first?.size ?? 0))
     }
 

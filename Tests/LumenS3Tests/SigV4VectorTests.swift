@@ -6,7 +6,8 @@ import Testing
 @Suite struct SigV4VectorTests {
     static let directory = Bundle.module.resourceURL?.appendingPathComponent("SigV4Vectors")
     static let signer = SigV4Signer(
-        credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+        credentials: AWSCredentials(
+            accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
         region: "us-east-1", service: "service")
 
     static var cases: [String] {
@@ -56,7 +57,8 @@ struct ParsedRequest {
     var body: String
 
     init?(_ text: String) {
-        let (head, body) = text.range(of: "\n\n").map { (String(text[..<$0.lowerBound]), String(text[$0.upperBound...])) }
+        let (head, body) =
+            text.range(of: "\n\n").map { (String(text[..<$0.lowerBound]), String(text[$0.upperBound...])) }
             ?? (text, "")
         var lines = head.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard !lines.isEmpty else { return nil }
@@ -68,11 +70,14 @@ struct ParsedRequest {
         let target = String(requestLine[requestLine.index(after: firstSpace)..<lastSpace.lowerBound])
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = String(parts[0])
-        query = parts.count > 1
+        query =
+            parts.count > 1
             ? parts[1].split(separator: "&").map { item in
                 let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                return (String(pair[0]).removingPercentEncoding ?? String(pair[0]),
-                        pair.count > 1 ? (String(pair[1]).removingPercentEncoding ?? String(pair[1])) : "")
+                return (
+                    String(pair[0]).removingPercentEncoding ?? String(pair[0]),
+                    pair.count > 1 ? (String(pair[1]).removingPercentEncoding ?? String(pair[1])) : ""
+                )
             }
             : []
         headers = lines.compactMap { line in

@@ -34,7 +34,11 @@ public func runProcess(
     process.standardOutput = output
     process.standardError = errors
     let standardInput = input.map { _ in Pipe() }
-    if let standardInput { process.standardInput = standardInput } else { process.standardInput = FileHandle.nullDevice }
+    if let standardInput {
+        process.standardInput = standardInput
+    } else {
+        process.standardInput = FileHandle.nullDevice
+    }
     try process.run()
     if let standardInput, let input {
         standardInput.fileHandleForWriting.write(input)
@@ -65,7 +69,8 @@ public func executable(_ candidates: [String]) -> String? {
 /// or `nil` if it isn't there.
 public func builtExecutable(named name: String) -> String? {
     let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [directory, directory.deletingLastPathComponent()]
+    let candidates =
+        [directory, directory.deletingLastPathComponent()]
         + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
     return candidates.map { $0.appendingPathComponent(name).path }
         .first { FileManager.default.isExecutableFile(atPath: $0) }

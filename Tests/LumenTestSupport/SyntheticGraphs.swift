@@ -65,11 +65,17 @@ public enum SyntheticGraphs {
             let b = "block_\(k)"
             let device = k % 2 == 0 ? "/device:CPU:0" : "/device:GPU:0"
             add("\(b)/dense/kernel", "VarHandleOp", [], [], device: device)
-            add("\(b)/dense/kernel/Read/ReadVariableOp", "ReadVariableOp", ["\(b)/dense/kernel"], [256, 256], device: device)
+            add(
+                "\(b)/dense/kernel/Read/ReadVariableOp", "ReadVariableOp", ["\(b)/dense/kernel"], [256, 256],
+                device: device)
             add("\(b)/dense/bias", "VarHandleOp", [], [], device: device)
             add("\(b)/dense/bias/Read/ReadVariableOp", "ReadVariableOp", ["\(b)/dense/bias"], [256], device: device)
-            add("\(b)/dense/MatMul", "MatMul", [previous, "\(b)/dense/kernel/Read/ReadVariableOp"], [-1, 256], device: device)
-            add("\(b)/dense/BiasAdd", "BiasAdd", ["\(b)/dense/MatMul", "\(b)/dense/bias/Read/ReadVariableOp"], [-1, 256], device: device)
+            add(
+                "\(b)/dense/MatMul", "MatMul", [previous, "\(b)/dense/kernel/Read/ReadVariableOp"], [-1, 256],
+                device: device)
+            add(
+                "\(b)/dense/BiasAdd", "BiasAdd", ["\(b)/dense/MatMul", "\(b)/dense/bias/Read/ReadVariableOp"],
+                [-1, 256], device: device)
             add("\(b)/norm/axes", "Const", [], [1], device: device)
             add("\(b)/norm/mean", "Mean", ["\(b)/dense/BiasAdd", "\(b)/norm/axes"], [-1, 1], device: device)
             add("\(b)/norm/sub", "Sub", ["\(b)/dense/BiasAdd", "\(b)/norm/mean"], [-1, 256], device: device)
@@ -91,16 +97,24 @@ public enum SyntheticGraphs {
             let g = "gradients/\(block.name)"
             add("\(g)/dropout/mul_grad/Mul", "Mul", [gradient, "\(block.name)/dropout/mask"], [-1, 256])
             add("\(g)/relu_grad/ReluGrad", "ReluGrad", ["\(g)/dropout/mul_grad/Mul", "\(block.name)/relu"], [-1, 256])
-            add("\(g)/norm/output_grad/Mul", "Mul", ["\(g)/relu_grad/ReluGrad", "\(block.name)/norm/rsqrt"], [-1, 256])
+            add(
+                "\(g)/norm/output_grad/Mul", "Mul", ["\(g)/relu_grad/ReluGrad", "\(block.name)/norm/rsqrt"], [-1, 256])
             add("\(g)/dense/BiasAdd_grad/BiasAddGrad", "BiasAddGrad", ["\(g)/norm/output_grad/Mul"], [256])
-            add("\(g)/dense/MatMul_grad/MatMul", "MatMul",
+            add(
+                "\(g)/dense/MatMul_grad/MatMul", "MatMul",
                 ["\(g)/norm/output_grad/Mul", "\(block.name)/dense/kernel/Read/ReadVariableOp"], [-1, 256])
             add("\(g)/dense/MatMul_grad/MatMul_1", "MatMul", [block.input, "\(g)/norm/output_grad/Mul"], [256, 256])
-            add("\(g)/dense/MatMul_grad/tuple/group_deps", "NoOp",
+            add(
+                "\(g)/dense/MatMul_grad/tuple/group_deps", "NoOp",
                 ["^\(g)/dense/MatMul_grad/MatMul", "^\(g)/dense/MatMul_grad/MatMul_1"], [])
-            add("train/update_\(block.name)/kernel/ResourceApplyGradientDescent", "ResourceApplyGradientDescent",
-                [block.kernel, "train/learning_rate", "\(g)/dense/MatMul_grad/MatMul_1", "^\(g)/dense/MatMul_grad/tuple/group_deps"], [])
-            add("train/update_\(block.name)/bias/ResourceApplyGradientDescent", "ResourceApplyGradientDescent",
+            add(
+                "train/update_\(block.name)/kernel/ResourceApplyGradientDescent", "ResourceApplyGradientDescent",
+                [
+                    block.kernel, "train/learning_rate", "\(g)/dense/MatMul_grad/MatMul_1",
+                    "^\(g)/dense/MatMul_grad/tuple/group_deps",
+                ], [])
+            add(
+                "train/update_\(block.name)/bias/ResourceApplyGradientDescent", "ResourceApplyGradientDescent",
                 ["\(block.name)/dense/bias", "train/learning_rate", "\(g)/dense/BiasAdd_grad/BiasAddGrad"], [])
             gradient = "\(g)/dense/MatMul_grad/MatMul"
         }

@@ -32,7 +32,9 @@ import Testing
         let y = x * x
         #expect(throws: AutogradError.implicitGradientForNonScalar(shape: [2])) { try y.backward() }
         try y.backward(gradient: Tensor([1, 1] as [Float]))
-        #expect(throws: AutogradError.graphAlreadyFreed(opType: "Mul")) { try y.backward(gradient: Tensor([1, 1] as [Float])) }
+        #expect(throws: AutogradError.graphAlreadyFreed(opType: "Mul")) {
+            try y.backward(gradient: Tensor([1, 1] as [Float]))
+        }
         #expect(throws: AutogradError.doesNotRequireGrad) { try Tensor([1] as [Float]).sum().backward() }
         let z = x * x
         try z.sum().backward(retainGraph: true)

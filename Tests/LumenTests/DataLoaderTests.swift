@@ -111,7 +111,9 @@ import Lumen
         let dataset = numbered()
         let indices = [9, 2, 2, 5]
         let fast = dataset.batch(at: indices)
-        let stacked = (Tensor.stack(indices.map { dataset[$0].input }), Tensor.stack(indices.map { dataset[$0].target }))
+        let stacked = (
+            Tensor.stack(indices.map { dataset[$0].input }), Tensor.stack(indices.map { dataset[$0].target })
+        )
         #expect(fast.inputs.shape == stacked.0.shape && fast.targets.shape == stacked.1.shape)
         #expect(fast.inputs.scalars(as: Float.self) == stacked.0.scalars(as: Float.self))
         #expect(fast.targets.scalars(as: Int.self) == stacked.1.scalars(as: Int.self))
@@ -130,7 +132,8 @@ import Lumen
         let x = Tensor.normal([64, 2], dtype: .float64, using: &generator)
         let y = x.matmul(Tensor([[2], [-3]] as [[Double]])) + 1
         let loader = DataLoader(TensorDataset(inputs: x, targets: y), batchSize: 16, shuffle: true, seed: 0)
-        let w = Tensor.zeros([2, 1], dtype: .float64).requiringGrad(), b = Tensor.zeros([1], dtype: .float64).requiringGrad()
+        let w = Tensor.zeros([2, 1], dtype: .float64).requiringGrad(),
+            b = Tensor.zeros([1], dtype: .float64).requiringGrad()
         let optimizer = SGD([w, b], learningRate: 0.1, momentum: 0.9)
         let scheduler = StepLR(optimizer, stepSize: 20, gamma: 0.5)
         for _ in 0..<60 {

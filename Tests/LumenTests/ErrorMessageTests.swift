@@ -28,7 +28,10 @@ import Testing
             let w = try constant(Tensor.zeros([32, 10]), name: "w")
             _ = try graph.withNameScope("layer1") { try graph.apply("MatMul", [x, w]) }
         }
-        #expect(message == "Dimensions must be equal, but are 64 and 32 for 'layer1/MatMul' (op: 'MatMul') with input shapes: [?,64], [32,10]")
+        #expect(
+            message
+                == "Dimensions must be equal, but are 64 and 32 for 'layer1/MatMul' (op: 'MatMul') with input shapes: [?,64], [32,10]"
+        )
     }
 
     @Test func aGraphDTypeErrorNamesTheNodeAndBothDTypes() {
@@ -65,8 +68,12 @@ import Testing
                 return (a, a + (try graph.apply("Cast", [b], attributes: ["DstT": .dtype(.float32)])))
             }
         }
-        let error = #expect(throws: SessionError.self) { try Session(graph: graph).run(sum, feeds: [a: Tensor.zeros([3])]) }
-        #expect(error?.description == "You must feed a value for placeholder tensor 'inputs/b' with dtype int64 and shape []")
+        let error = #expect(throws: SessionError.self) {
+            try Session(graph: graph).run(sum, feeds: [a: Tensor.zeros([3])])
+        }
+        #expect(
+            error?.description
+                == "You must feed a value for placeholder tensor 'inputs/b' with dtype int64 and shape []")
     }
 
     @Test func aFeedOfTheWrongDTypeOrShapeNamesTheTensorAndBoth() throws {
@@ -77,7 +84,9 @@ import Testing
             return (x, hidden, hidden.sum(axes: [1]))
         }
         let session = Session(graph: graph)
-        let dtype = #expect(throws: SessionError.self) { try session.run(out, feeds: [x: Tensor.zeros([2, 4], dtype: .int64)]) }
+        let dtype = #expect(throws: SessionError.self) {
+            try session.run(out, feeds: [x: Tensor.zeros([2, 4], dtype: .int64)])
+        }
         #expect(dtype?.description == "Cannot feed value of dtype int64 for Tensor 'x:0', which has dtype float")
         // Any tensor can be fed, and a feed of an intermediate tensor is checked against its shape.
         let shape = #expect(throws: SessionError.self) { try session.run(out, feeds: [hidden: Tensor.zeros([4])]) }
@@ -96,7 +105,9 @@ import Testing
             try Session(graph: graph).run(y, feeds: [foreign: Tensor(1 as Float)])
         }
         #expect(error == .feedNotInGraph(tensor: "x:0"))
-        #expect(error?.description == "Cannot interpret feed_dict key as Tensor: Tensor x:0 is not an element of this graph.")
+        #expect(
+            error?.description
+                == "Cannot interpret feed_dict key as Tensor: Tensor x:0 is not an element of this graph.")
     }
 
     @Test func anAssignOfTheWrongShapeNamesTheVariableAndBothShapes() throws {
@@ -109,7 +120,9 @@ import Testing
         let error = #expect(throws: SessionError.self) {
             try Session(graph: graph).run(assign, feeds: [value: Tensor.zeros([3])])
         }
-        #expect(error?.description == "Assign requires shapes of both tensors to match. lhs shape= [2] rhs shape= [3] for variable 'w'")
+        #expect(
+            error?.description
+                == "Assign requires shapes of both tensors to match. lhs shape= [2] rhs shape= [3] for variable 'w'")
     }
 
     // MARK: State dicts
@@ -119,8 +132,10 @@ import Testing
         var state = model.stateDict()
         state["2.weight"] = Tensor.zeros([1, 3])
         let error = #expect(throws: ModuleError.self) { try model.load(stateDict: state) }
-        #expect(error?.description
-            == "size mismatch for 2.weight: copying a tensor of shape [1,3] from the state dict, the shape in the current module is [1,2]")
+        #expect(
+            error?.description
+                == "size mismatch for 2.weight: copying a tensor of shape [1,3] from the state dict, the shape in the current module is [1,2]"
+        )
     }
 
     @Test func aStrictLoadListsEveryMissingAndUnexpectedKeySorted() {
@@ -131,24 +146,29 @@ import Testing
         state["head.weight"] = Tensor.zeros([1])
         state["body.weight"] = Tensor.zeros([1])
         let error = #expect(throws: ModuleError.self) { try model.load(stateDict: state) }
-        #expect(error?.description == """
-            error loading state dict: missing key(s) in state dict: "0.bias", "1.weight"; \
-            unexpected key(s) in state dict: "body.weight", "head.weight"
-            """)
+        #expect(
+            error?.description == """
+                error loading state dict: missing key(s) in state dict: "0.bias", "1.weight"; \
+                unexpected key(s) in state dict: "body.weight", "head.weight"
+                """)
         let onlyMissing = #expect(throws: ModuleError.self) { try model.load(stateDict: [:]) }
-        #expect(onlyMissing?.description
-            == #"error loading state dict: missing key(s) in state dict: "0.bias", "0.weight", "1.bias", "1.weight""#)
+        #expect(
+            onlyMissing?.description
+                == #"error loading state dict: missing key(s) in state dict: "0.bias", "0.weight", "1.bias", "1.weight""#
+        )
     }
 
     @Test func aSafetensorsFileWithOtherKeysFailsToLoadNamingThem() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-errors-\(UUID().uuidString).safetensors")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lumen-errors-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try Sequential(Linear(inFeatures: 2, outFeatures: 2)).save(to: url)
         let error = #expect(throws: ModuleError.self) { try Linear(inFeatures: 2, outFeatures: 2).load(from: url) }
-        #expect(error?.description == """
-            error loading state dict: missing key(s) in state dict: "bias", "weight"; \
-            unexpected key(s) in state dict: "0.bias", "0.weight"
-            """)
+        #expect(
+            error?.description == """
+                error loading state dict: missing key(s) in state dict: "bias", "weight"; \
+                unexpected key(s) in state dict: "0.bias", "0.weight"
+                """)
     }
 
     // MARK: The eager API traps with the message (a programming error, like an index out of range)
@@ -184,7 +204,8 @@ import Testing
             let layer = Linear(inFeatures: 3, outFeatures: 2)
             layer.weight = Tensor.zeros([2, 4])
         }
-        #expect(Self.trapMessage(result).contains(
-            "cannot assign a tensor of shape [2,4] to a parameter of shape [2,3]: parameters are updated in place"))
+        #expect(
+            Self.trapMessage(result).contains(
+                "cannot assign a tensor of shape [2,4] to a parameter of shape [2,3]: parameters are updated in place"))
     }
 }

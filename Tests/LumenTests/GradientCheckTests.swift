@@ -158,7 +158,9 @@ enum GradientChecker {
     }
 
     static func compare(_ analytic: [Double], _ numeric: [Double], rtol: Double, atol: Double) -> [String] {
-        guard analytic.count == numeric.count else { return ["\(analytic.count) gradient values, expected \(numeric.count)"] }
+        guard analytic.count == numeric.count else {
+            return ["\(analytic.count) gradient values, expected \(numeric.count)"]
+        }
         var problems: [String] = []
         var count = 0
         for (i, (a, n)) in zip(analytic, numeric).enumerated() where !(abs(a - n) <= atol + rtol * abs(n)) {
@@ -201,9 +203,10 @@ enum GradientInputs {
     /// Magnitudes in [0.2, 1.2] with random signs: away from the kink at zero.
     static func awayFromZero(_ shape: [Int], seed: UInt64) -> Tensor {
         var random = GradientCheckRandom(seed: seed)
-        return Tensor((0..<Shape.elementCount(shape)).map { _ in
-            (random.next() & 1 == 0 ? 1 : -1) * random.uniform(0.2, 1.2)
-        }, shape: shape)
+        return Tensor(
+            (0..<Shape.elementCount(shape)).map { _ in
+                (random.next() & 1 == 0 ? 1 : -1) * random.uniform(0.2, 1.2)
+            }, shape: shape)
     }
 
     /// Shuffled values 0.1 apart (plus `offset`), centred on zero: no ties, no near-ties.
@@ -219,17 +222,22 @@ enum GradientInputs {
 // MARK: The cases
 
 enum GradientCheckCases {
-    static let byName: [String: GradientCheckCase] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    static let byName: [String: GradientCheckCase] = Dictionary(
+        all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     static var names: [String] { all.map(\.name) }
 
     private static func u(_ shape: [Int], _ seed: UInt64, _ low: Double = -1, _ high: Double = 1) -> Tensor {
         GradientInputs.uniform(shape, seed: seed, low: low, high: high)
     }
-    private static func away(_ shape: [Int], _ seed: UInt64) -> Tensor { GradientInputs.awayFromZero(shape, seed: seed) }
+    private static func away(_ shape: [Int], _ seed: UInt64) -> Tensor {
+        GradientInputs.awayFromZero(shape, seed: seed)
+    }
     private static func distinct(_ shape: [Int], _ seed: UInt64, offset: Double = 0.013) -> Tensor {
         GradientInputs.distinct(shape, seed: seed, offset: offset)
     }
-    private static func c(_ name: String, _ op: String, _ inputs: [Tensor], _ attributes: Attributes = [:]) -> GradientCheckCase {
+    private static func c(_ name: String, _ op: String, _ inputs: [Tensor], _ attributes: Attributes = [:])
+        -> GradientCheckCase
+    {
         GradientCheckCase(name: "\(op)/\(name)", op: op, inputs: inputs, attributes: attributes)
     }
 
@@ -252,7 +260,9 @@ enum GradientCheckCases {
             cases.append(c("broadcast", op, [distinct([3, 4], 17), distinct([4], 18, offset: 0.063)]))
             cases.append(c("same_shape", op, [distinct([2, 5], 19), distinct([2, 5], 20, offset: 0.063)]))
         }
-        for (op, seed) in [("Neg", 21), ("Square", 22), ("Exp", 23), ("Tanh", 24), ("Sigmoid", 25), ("Softplus", 26), ("Identity", 27)] {
+        for (op, seed) in [
+            ("Neg", 21), ("Square", 22), ("Exp", 23), ("Tanh", 24), ("Sigmoid", 25), ("Softplus", 26), ("Identity", 27),
+        ] {
             cases.append(c("2x3", op, [u([2, 3], UInt64(seed), -2, 2)]))
         }
         for (op, seed) in [("Log", 28), ("Sqrt", 29), ("Rsqrt", 30)] {
@@ -264,7 +274,8 @@ enum GradientCheckCases {
         cases.append(c("exact", "Gelu", [u([3, 4], 34, -3, 3)], ["approximate": .bool(false)]))
         cases.append(c("tanh_approximation", "Gelu", [u([3, 4], 35, -3, 3)], ["approximate": .bool(true)]))
         // Grid points sit at least 0.037 from the bounds.
-        cases.append(c("inside_and_outside", "ClipByValue", [distinct([4, 5], 36)], ["min": .float(-0.3), "max": .float(0.4)]))
+        cases.append(
+            c("inside_and_outside", "ClipByValue", [distinct([4, 5], 36)], ["min": .float(-0.3), "max": .float(0.4)]))
         let condition = Tensor([[true], [false], [true]])
         cases.append(c("broadcast", "SelectV2", [condition, u([3, 4], 37), u([4], 38)]))
         cases.append(c("to_float64", "Cast", [u([2, 3], 39)], ["DstT": .dtype(.float64)]))
@@ -310,13 +321,17 @@ enum GradientCheckCases {
         var cases: [GradientCheckCase] = []
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let a = u(ta ? [4, 3] : [3, 4], 60), b = u(tb ? [5, 4] : [4, 5], 61)
-            cases.append(c("transpose_a_\(ta)_b_\(tb)", "MatMul", [a, b], ["transpose_a": .bool(ta), "transpose_b": .bool(tb)]))
+            cases.append(
+                c("transpose_a_\(ta)_b_\(tb)", "MatMul", [a, b], ["transpose_a": .bool(ta), "transpose_b": .bool(tb)]))
         }
         cases.append(c("batch_broadcast", "BatchMatMulV2", [u([2, 1, 3, 4], 62), u([3, 4, 5], 63)]))
-        cases.append(c("batch_broadcast_adjoints", "BatchMatMulV2", [u([2, 1, 4, 3], 64), u([3, 5, 4], 65)],
-                       ["adj_x": .bool(true), "adj_y": .bool(true)]))
+        cases.append(
+            c(
+                "batch_broadcast_adjoints", "BatchMatMulV2", [u([2, 1, 4, 3], 64), u([3, 5, 4], 65)],
+                ["adj_x": .bool(true), "adj_y": .bool(true)]))
         cases.append(c("adj_x", "BatchMatMulV2", [u([2, 4, 3], 66), u([2, 4, 5], 67)], ["adj_x": .bool(true)]))
-        cases.append(c("adj_y_rank2_rhs", "BatchMatMulV2", [u([2, 3, 4], 68), u([5, 4], 69)], ["adj_y": .bool(true)]))
+        cases.append(
+            c("adj_y_rank2_rhs", "BatchMatMulV2", [u([2, 3, 4], 68), u([5, 4], 69)], ["adj_y": .bool(true)]))
         return cases
     }()
 
@@ -330,7 +345,10 @@ enum GradientCheckCases {
         cases.append(c("perm_2_0_1", "Transpose", [x], ["perm": .ints([2, 0, 1])]))
         cases.append(c("reverse", "Transpose", [u([3, 4], 73)]))
         cases.append(c("3x1_to_2x3x4", "BroadcastTo", [u([3, 1], 74)], ["shape": .ints([2, 3, 4])]))
-        cases.append(c("axis1_three_inputs", "ConcatV2", [u([2, 1, 4], 75), u([2, 3, 4], 76), u([2, 2, 4], 77)], ["axis": .int(1)]))
+        cases.append(
+            c(
+                "axis1_three_inputs", "ConcatV2", [u([2, 1, 4], 75), u([2, 3, 4], 76), u([2, 2, 4], 77)],
+                ["axis": .int(1)]))
         cases.append(c("axis_neg1", "ConcatV2", [u([2, 3], 78), u([2, 2], 79)], ["axis": .int(-1)]))
         cases.append(c("axis0", "Pack", [u([2, 3], 80), u([2, 3], 81), u([2, 3], 82)], ["axis": .int(0)]))
         cases.append(c("axis_neg1", "Pack", [u([2, 3], 83), u([2, 3], 84)], ["axis": .int(-1)]))
@@ -338,23 +356,40 @@ enum GradientCheckCases {
         var partial = c("only_last_output_used", "Split", [u([4, 3], 86)], ["axis": .int(0), "num_split": .int(2)])
         partial.lossOutputs = [1]
         cases.append(partial)
-        cases.append(c("sizes_1_rest_2", "SplitV", [u([2, 6], 87)], ["axis": .int(1), "size_splits": .ints([1, -1, 2])]))
-        var partialV = c("middle_output_unused", "SplitV", [u([5, 2], 88)], ["axis": .int(0), "size_splits": .ints([2, 1, 2])])
+        cases.append(
+            c("sizes_1_rest_2", "SplitV", [u([2, 6], 87)], ["axis": .int(1), "size_splits": .ints([1, -1, 2])]))
+        var partialV = c(
+            "middle_output_unused", "SplitV", [u([5, 2], 88)], ["axis": .int(0), "size_splits": .ints([2, 1, 2])])
         partialV.lossOutputs = [0, 2]
         cases.append(partialV)
-        cases.append(c("steps_and_masks", "StridedSlice", [u([4, 5, 3], 89)], [
-            "begin": .ints([1, 0, 0]), "end": .ints([4, 5, 2]), "strides": .ints([2, 2, 1]), "begin_mask": .int(2),
-        ]))
-        cases.append(c("negative_step_and_shrink", "StridedSlice", [u([4, 5], 90)], [
-            "begin": .ints([2, -1]), "end": .ints([3, 0]), "strides": .ints([1, -2]), "shrink_axis_mask": .int(1),
-            "end_mask": .int(2),
-        ]))
+        cases.append(
+            c(
+                "steps_and_masks", "StridedSlice", [u([4, 5, 3], 89)],
+                [
+                    "begin": .ints([1, 0, 0]), "end": .ints([4, 5, 2]), "strides": .ints([2, 2, 1]),
+                    "begin_mask": .int(2),
+                ]))
+        cases.append(
+            c(
+                "negative_step_and_shrink", "StridedSlice", [u([4, 5], 90)],
+                [
+                    "begin": .ints([2, -1]), "end": .ints([3, 0]), "strides": .ints([1, -2]),
+                    "shrink_axis_mask": .int(1),
+                    "end_mask": .int(2),
+                ]))
         cases.append(c("axis0_repeated", "GatherV2", [u([4, 3], 91), Tensor([2, 0, 2, 3, 2] as [Int])]))
-        cases.append(c("axis1_matrix_indices", "GatherV2", [u([2, 4, 3], 92), Tensor([[1, 3], [1, 0], [3, 3]] as [[Int32]])],
-                       ["axis": .int(1)]))
-        cases.append(c("axis_neg1_scalar_index", "GatherV2", [u([2, 3, 4], 93), Tensor(2 as Int)], ["axis": .int(-1)]))
+        cases.append(
+            c(
+                "axis1_matrix_indices", "GatherV2",
+                [u([2, 4, 3], 92), Tensor([[1, 3], [1, 0], [3, 3]] as [[Int32]])],
+                ["axis": .int(1)]))
+        cases.append(
+            c("axis_neg1_scalar_index", "GatherV2", [u([2, 3, 4], 93), Tensor(2 as Int)], ["axis": .int(-1)]))
         cases.append(c("asymmetric", "Pad", [u([2, 3], 94)], ["paddings": .ints([1, 0, 2, 3])]))
-        cases.append(c("rank3_with_value", "Pad", [u([2, 1, 3], 95)], ["paddings": .ints([0, 1, 1, 1, 0, 2]), "constant_value": .float(0.5)]))
+        cases.append(
+            c(
+                "rank3_with_value", "Pad", [u([2, 1, 3], 95)],
+                ["paddings": .ints([0, 1, 1, 1, 0, 2]), "constant_value": .float(0.5)]))
         cases.append(c("2_1_3", "Tile", [u([2, 3, 2], 96)], ["multiples": .ints([2, 1, 3])]))
         cases.append(c("rank1", "Tile", [u([3], 97)], ["multiples": .ints([4])]))
         return cases
@@ -367,44 +402,84 @@ enum GradientCheckCases {
         cases.append(c("last_axis", "LogSoftmax", [u([3, 5], 102, -2, 2)]))
         cases.append(c("axis1_rank3", "LogSoftmax", [u([2, 4, 3], 103, -2, 2)], ["axis": .int(1)]))
 
-        func conv(_ name: String, input: [Int], filter: [Int], _ attributes: Attributes, seed: UInt64) -> GradientCheckCase {
+        func conv(_ name: String, input: [Int], filter: [Int], _ attributes: Attributes, seed: UInt64)
+            -> GradientCheckCase
+        {
             c(name, "Conv2D", [u(input, seed), u(filter, seed + 1)], attributes)
         }
         cases.append(conv("valid", input: [2, 3, 5, 5], filter: [4, 3, 3, 3], ["padding": "VALID"], seed: 110))
-        cases.append(conv("stride2_valid", input: [2, 2, 7, 6], filter: [3, 2, 3, 2], ["strides": .ints([2, 2]), "padding": "VALID"], seed: 112))
+        cases.append(
+            conv(
+                "stride2_valid", input: [2, 2, 7, 6], filter: [3, 2, 3, 2],
+                ["strides": .ints([2, 2]), "padding": "VALID"], seed: 112))
         cases.append(conv("same_stride1", input: [1, 2, 5, 5], filter: [3, 2, 3, 3], ["padding": "SAME"], seed: 114))
-        cases.append(conv("same_stride2_even_kernel", input: [2, 2, 6, 5], filter: [2, 2, 2, 4],
-                          ["strides": .ints([2, 2]), "padding": "SAME"], seed: 116))
-        cases.append(conv("explicit_padding", input: [1, 2, 4, 5], filter: [3, 2, 3, 3],
-                          ["padding": "EXPLICIT", "explicit_paddings": .ints([1, 2, 0, 1])], seed: 118))
-        cases.append(conv("dilation2", input: [2, 2, 7, 7], filter: [3, 2, 3, 3],
-                          ["dilations": .ints([2, 2]), "padding": "VALID"], seed: 120))
-        cases.append(conv("groups2", input: [2, 4, 5, 5], filter: [6, 2, 3, 3], ["groups": .int(2), "padding": "SAME"], seed: 122))
-        cases.append(conv("batch3_stride2_same", input: [3, 2, 5, 6], filter: [2, 2, 3, 3],
-                          ["strides": .ints([2, 2]), "padding": "SAME"], seed: 128))
+        cases.append(
+            conv(
+                "same_stride2_even_kernel", input: [2, 2, 6, 5], filter: [2, 2, 2, 4],
+                ["strides": .ints([2, 2]), "padding": "SAME"], seed: 116))
+        cases.append(
+            conv(
+                "explicit_padding", input: [1, 2, 4, 5], filter: [3, 2, 3, 3],
+                ["padding": "EXPLICIT", "explicit_paddings": .ints([1, 2, 0, 1])], seed: 118))
+        cases.append(
+            conv(
+                "dilation2", input: [2, 2, 7, 7], filter: [3, 2, 3, 3],
+                ["dilations": .ints([2, 2]), "padding": "VALID"], seed: 120))
+        cases.append(
+            conv(
+                "groups2", input: [2, 4, 5, 5], filter: [6, 2, 3, 3], ["groups": .int(2), "padding": "SAME"], seed: 122)
+        )
+        cases.append(
+            conv(
+                "batch3_stride2_same", input: [3, 2, 5, 6], filter: [2, 2, 3, 3],
+                ["strides": .ints([2, 2]), "padding": "SAME"], seed: 128))
         cases.append(conv("pointwise", input: [2, 3, 4, 4], filter: [5, 3, 1, 1], ["padding": "VALID"], seed: 124))
-        cases.append(conv("stride2_dilation2_groups2_explicit", input: [2, 4, 8, 7], filter: [4, 2, 3, 2], [
-            "strides": .ints([2, 1]), "dilations": .ints([2, 2]), "groups": .int(2), "padding": "EXPLICIT",
-            "explicit_paddings": .ints([1, 1, 2, 0]),
-        ], seed: 126))
+        cases.append(
+            conv(
+                "stride2_dilation2_groups2_explicit", input: [2, 4, 8, 7], filter: [4, 2, 3, 2],
+                [
+                    "strides": .ints([2, 1]), "dilations": .ints([2, 2]), "groups": .int(2), "padding": "EXPLICIT",
+                    "explicit_paddings": .ints([1, 1, 2, 0]),
+                ], seed: 126))
 
-        func pool(_ op: String, _ name: String, input: [Int], _ attributes: Attributes, seed: UInt64) -> GradientCheckCase {
+        func pool(_ op: String, _ name: String, input: [Int], _ attributes: Attributes, seed: UInt64)
+            -> GradientCheckCase
+        {
             // Distinct values keep every window's maximum unique.
             c(name, op, [distinct(input, seed)], attributes)
         }
-        cases.append(pool("MaxPool", "2x2_stride2_valid", input: [2, 2, 4, 6], ["ksize": .ints([2, 2]), "strides": .ints([2, 2])], seed: 130))
-        cases.append(pool("MaxPool", "3x3_stride2_same", input: [1, 2, 5, 6], ["ksize": .ints([3, 3]), "strides": .ints([2, 2]), "padding": "SAME"], seed: 131))
-        cases.append(pool("MaxPool", "3x3_stride1_explicit_overlapping", input: [1, 2, 4, 5], [
-            "ksize": .ints([3, 3]), "strides": .ints([1, 1]), "padding": "EXPLICIT", "explicit_paddings": .ints([1, 1, 1, 1]),
-        ], seed: 132))
+        cases.append(
+            pool(
+                "MaxPool", "2x2_stride2_valid", input: [2, 2, 4, 6],
+                ["ksize": .ints([2, 2]), "strides": .ints([2, 2])], seed: 130))
+        cases.append(
+            pool(
+                "MaxPool", "3x3_stride2_same", input: [1, 2, 5, 6],
+                ["ksize": .ints([3, 3]), "strides": .ints([2, 2]), "padding": "SAME"], seed: 131))
+        cases.append(
+            pool(
+                "MaxPool", "3x3_stride1_explicit_overlapping", input: [1, 2, 4, 5],
+                [
+                    "ksize": .ints([3, 3]), "strides": .ints([1, 1]), "padding": "EXPLICIT",
+                    "explicit_paddings": .ints([1, 1, 1, 1]),
+                ], seed: 132))
         for include in [false, true] {
-            cases.append(pool("AvgPool", "3x3_stride2_explicit_include_pad_\(include)", input: [2, 2, 5, 6], [
-                "ksize": .ints([3, 3]), "strides": .ints([2, 2]), "padding": "EXPLICIT",
-                "explicit_paddings": .ints([1, 1, 1, 1]), "count_include_pad": .bool(include),
-            ], seed: 133))
+            cases.append(
+                pool(
+                    "AvgPool", "3x3_stride2_explicit_include_pad_\(include)", input: [2, 2, 5, 6],
+                    [
+                        "ksize": .ints([3, 3]), "strides": .ints([2, 2]), "padding": "EXPLICIT",
+                        "explicit_paddings": .ints([1, 1, 1, 1]), "count_include_pad": .bool(include),
+                    ], seed: 133))
         }
-        cases.append(pool("AvgPool", "2x3_stride_1x2_same", input: [1, 3, 5, 7], ["ksize": .ints([2, 3]), "strides": .ints([1, 2]), "padding": "SAME"], seed: 134))
-        cases.append(pool("AvgPool", "2x2_valid", input: [2, 1, 4, 4], ["ksize": .ints([2, 2]), "strides": .ints([2, 2])], seed: 135))
+        cases.append(
+            pool(
+                "AvgPool", "2x3_stride_1x2_same", input: [1, 3, 5, 7],
+                ["ksize": .ints([2, 3]), "strides": .ints([1, 2]), "padding": "SAME"], seed: 134))
+        cases.append(
+            pool(
+                "AvgPool", "2x2_valid", input: [2, 1, 4, 4], ["ksize": .ints([2, 2]), "strides": .ints([2, 2])],
+                seed: 135))
         return cases
     }()
 }

@@ -19,7 +19,9 @@ import Lumen
             Issue.record("golden case \(c.name) has no loss in GradientGoldens.losses")
         }
         for name in GradientGoldens.losses.keys.sorted() where GradientGoldens.byName[name] == nil {
-            Issue.record("GradientGoldens.losses names \(name), which is not in gradients.json (rerun scripts/make_grad_goldens.py)")
+            Issue.record(
+                "GradientGoldens.losses names \(name), which is not in gradients.json (rerun scripts/make_grad_goldens.py)"
+            )
         }
     }
 
@@ -37,7 +39,9 @@ import Lumen
         let loss = build(tensors)
         #expect(loss.shape == [], "\(name): the loss must be a scalar, got shape \(loss.shape)")
         let value = loss.doubles[0]
-        #expect(abs(value - golden.loss) <= atol + rtol * abs(golden.loss), "\(name): loss \(value), PyTorch \(golden.loss)")
+        #expect(
+            abs(value - golden.loss) <= atol + rtol * abs(golden.loss), "\(name): loss \(value), PyTorch \(golden.loss)"
+        )
         try loss.backward()
         for key in golden.requiresGrad.sorted() {
             let expected = try #require(golden.grads[key])
@@ -51,11 +55,14 @@ import Lumen
                 continue
             }
             var mismatches = 0
-            for (i, (a, e)) in zip(grad.doubles, expected.data).enumerated() where !(abs(a - e) <= atol + rtol * abs(e)) {
+            for (i, (a, e)) in zip(grad.doubles, expected.data).enumerated() where !(abs(a - e) <= atol + rtol * abs(e))
+            {
                 mismatches += 1
                 if mismatches <= 5 { Issue.record("\(name) [\(dtype)]: d\(key)[\(i)] = \(a), PyTorch \(e)") }
             }
-            if mismatches > 5 { Issue.record("\(name) [\(dtype)]: \(mismatches) of \(grad.count) elements of d\(key) differ") }
+            if mismatches > 5 {
+                Issue.record("\(name) [\(dtype)]: \(mismatches) of \(grad.count) elements of d\(key) differ")
+            }
         }
     }
 }
@@ -130,12 +137,15 @@ extension GradientGoldens {
             (maxPool2d(t["x"]!, kernel: (3, 3), stride: (2, 2), padding: .symmetric(1, 1)) * t["gw"]!).sum()
         },
         "pool/max_2x2_valid": { t in (maxPool2d(t["x"]!, kernel: (2, 2)) * t["gw"]!).sum() },
-        "pool/max_3x3_stride1_overlapping": { t in (maxPool2d(t["x"]!, kernel: (3, 3), stride: (1, 1)) * t["gw"]!).sum() },
+        "pool/max_3x3_stride1_overlapping": { t in (maxPool2d(t["x"]!, kernel: (3, 3), stride: (1, 1)) * t["gw"]!).sum()
+        },
         "pool/avg_3x3_stride2_padding1_include_pad": { t in
-            (avgPool2d(t["x"]!, kernel: (3, 3), stride: (2, 2), padding: .symmetric(1, 1), countIncludePad: true) * t["gw"]!).sum()
+            (avgPool2d(t["x"]!, kernel: (3, 3), stride: (2, 2), padding: .symmetric(1, 1), countIncludePad: true) * t[
+                "gw"]!).sum()
         },
         "pool/avg_3x3_stride2_padding1_exclude_pad": { t in
-            (avgPool2d(t["x"]!, kernel: (3, 3), stride: (2, 2), padding: .symmetric(1, 1), countIncludePad: false) * t["gw"]!).sum()
+            (avgPool2d(t["x"]!, kernel: (3, 3), stride: (2, 2), padding: .symmetric(1, 1), countIncludePad: false) * t[
+                "gw"]!).sum()
         },
         "pool/avg_2x2_valid": { t in (avgPool2d(t["x"]!, kernel: (2, 2)) * t["gw"]!).sum() },
         "softmax/axes": { t in
@@ -164,7 +174,8 @@ enum GradientGoldens {
 
     static var cases: [GradientGoldenCase] { loaded.cases }
     static var loadError: String? { loaded.error }
-    static let byName: [String: GradientGoldenCase] = Dictionary(cases.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    static let byName: [String: GradientGoldenCase] = Dictionary(
+        cases.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     static var names: [String] { cases.map(\.name) }
 
     private static func load() -> ([GradientGoldenCase], String?) {

@@ -73,7 +73,9 @@ import Testing
                 try controlDependencies([b]) { try identity(x) }
             }
             #expect(guarded.op.controlInputs == [a, b])
-            let cleared = try controlDependencies([a]) { try controlDependencies(nil as [GraphOperation]?) { try identity(x) } }
+            let cleared = try controlDependencies([a]) {
+                try controlDependencies(nil as [GraphOperation]?) { try identity(x) }
+            }
             #expect(cleared.op.controlInputs.isEmpty)
             let grouped = try group([y.op, z.op])
             #expect(grouped.name == "group_deps" && grouped.type == "NoOp" && grouped.controlInputs == [y.op, z.op])
@@ -99,39 +101,59 @@ import Testing
             let w1 = try constant(Tensor.zeros([256, 128]))
             let w2 = try constant(Tensor.zeros([128, 10]))
             _ = try g.apply("MatMul", [x, w1])
-            #expect(throws: OpError(opType: "MatMul", message:
-                "Dimensions must be equal, but are 256 and 128 for 'MatMul_1' (op: 'MatMul') with input shapes: [?,256], [128,10]")) {
+            #expect(
+                throws: OpError(
+                    opType: "MatMul",
+                    message:
+                        "Dimensions must be equal, but are 256 and 128 for 'MatMul_1' (op: 'MatMul') with input shapes: [?,256], [128,10]"
+                )
+            ) {
                 try g.apply("MatMul", [x, w2])
             }
             // A failed op does not take its name; the message inside a scope names the scoped node.
             let ok = try g.apply("MatMul", [x, w1])
             #expect(ok.op.name == "MatMul_1")
-            let error = #expect(throws: OpError.self) { try withNameScope("layer2") { try g.apply("MatMul", [x, w2]) } }
+            let error = #expect(throws: OpError.self) {
+                try withNameScope("layer2") { try g.apply("MatMul", [x, w2]) }
+            }
             #expect(error?.message.contains("for 'layer2/MatMul' (op: 'MatMul')") == true)
 
             let i = try constant(Tensor([1, 2] as [Int32]))
-            #expect(throws: OpError(opType: "Add", message: "Add: input dtypes float32 and int32 do not match for 'add'")) {
+            #expect(
+                throws: OpError(opType: "Add", message: "Add: input dtypes float32 and int32 do not match for 'add'")
+            ) {
                 try g.apply("Add", [x, i], name: "add")
             }
             let a = try placeholder(.float32, shape: [2, 3])
             let b = try placeholder(.float32, shape: [4])
-            #expect(throws: OpError(opType: "Add", message: "Incompatible shapes: [2,3] vs. [4] for 'add' (op: 'Add')")) {
+            #expect(throws: OpError(opType: "Add", message: "Incompatible shapes: [2,3] vs. [4] for 'add' (op: 'Add')"))
+            {
                 try g.apply("Add", [a, b], name: "add")
             }
             #expect(throws: GraphError.unknownOpType("Frobnicate")) { try g.apply("Frobnicate", [a]) }
-            #expect(throws: GraphError.requiresLValue(argument: "ref", opType: "Assign")) { try g.apply("Assign", [a, a]) }
-            #expect(GraphError.requiresLValue(argument: "ref", opType: "Assign").description
-                        == "Input 'ref' of 'Assign' Op requires l-value input")
+            #expect(throws: GraphError.requiresLValue(argument: "ref", opType: "Assign")) {
+                try g.apply("Assign", [a, a])
+            }
+            #expect(
+                GraphError.requiresLValue(argument: "ref", opType: "Assign").description
+                    == "Input 'ref' of 'Assign' Op requires l-value input")
 
             let w = try Variable(Tensor([1, 2] as [Float]), name: "w")
-            #expect(throws: OpError(opType: "Assign", message:
-                "Dimension 0 in both shapes must be equal, but are 2 and 3. Shapes are [2] and [3]. for 'Assign' (op: 'Assign') with input shapes: [2], [3]")) {
+            #expect(
+                throws: OpError(
+                    opType: "Assign",
+                    message:
+                        "Dimension 0 in both shapes must be equal, but are 2 and 3. Shapes are [2] and [3]. for 'Assign' (op: 'Assign') with input shapes: [2], [3]"
+                )
+            ) {
                 try w.assign(Tensor([1, 2, 3] as [Float]))
             }
             // Inputs from another graph are refused.
             let otherGraph = Graph()
             let foreign = try otherGraph.constant(Tensor(1 as Float), name: "c")
-            #expect(throws: GraphError.differentGraph(tensor: "c:0", opName: "Add")) { try g.apply("Add", [a, foreign]) }
+            #expect(throws: GraphError.differentGraph(tensor: "c:0", opName: "Add")) {
+                try g.apply("Add", [a, foreign])
+            }
         }
     }
 
@@ -159,9 +181,17 @@ import Testing
         }
         let text = g.describe()
         #expect(text.contains("x = Placeholder() {dtype=float32, shape=[?,64]} -> float32[?,64]"))
-        #expect(text.contains("layer1/MatMul = MatMul(x:0, w/read:0) {transpose_a=false, transpose_b=false} -> float32[?,10] @ /cpu:0"))
-        #expect(text.contains("w = VariableV2() {container=\"\", dtype=float32, shape=[64,10], shared_name=\"\"} -> float32[64,10] @ /cpu:0"))
-        #expect(text.contains("w/initial_value = Const() {value=<float32[64,10]>, dtype=float32} -> float32[64,10] @ /cpu:0"))
+        #expect(
+            text.contains(
+                "layer1/MatMul = MatMul(x:0, w/read:0) {transpose_a=false, transpose_b=false} -> float32[?,10] @ /cpu:0"
+            ))
+        #expect(
+            text.contains(
+                "w = VariableV2() {container=\"\", dtype=float32, shape=[64,10], shared_name=\"\"} -> float32[64,10] @ /cpu:0"
+            ))
+        #expect(
+            text.contains(
+                "w/initial_value = Const() {value=<float32[64,10]>, dtype=float32} -> float32[64,10] @ /cpu:0"))
         #expect(text.split(separator: "\n").count == g.operationCount)
     }
 

@@ -19,7 +19,8 @@ import LumenTestSupport
     }
 
     static func expected() throws -> Expected {
-        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixtureDirectory.appendingPathComponent("expected.json")))
+        try JSONDecoder().decode(
+            Expected.self, from: Data(contentsOf: fixtureDirectory.appendingPathComponent("expected.json")))
     }
 
     /// x [?,3] → MatMul(w) → Add(b) → Relu → Reshape [-1,2,2]... a graph using most export features.
@@ -63,7 +64,9 @@ import LumenTestSupport
         #expect(shapeConst.attr["dtype"]?.type == .dtInt32)
         #expect(try Tensor(try #require(shapeConst.attr["value"]?.tensor)).scalars(as: Int32.self) == [-1, 2, 2])
         #expect(nodes["transpose"]?.input == ["Reshape", "transpose/perm"])
-        #expect(nodes["Sum"]?.input == ["transpose", "Sum/reduction_indices"] && nodes["Sum"]?.attr["keep_dims"]?.b == false)
+        #expect(
+            nodes["Sum"]?.input == ["transpose", "Sum/reduction_indices"] && nodes["Sum"]?.attr["keep_dims"]?.b == false
+        )
         #expect(nodes["Softmax"]?.attr["_axis"]?.i == -1 && nodes["Softmax"]?.attr["axis"] == nil)
         #expect(nodes["out"]?.input == ["Softmax", "^Relu"])
         // Without TensorFlow compatibility: plain attributes, no added nodes.
@@ -73,7 +76,10 @@ import LumenTestSupport
         #expect(plainReshape.input == ["Relu"] && plainReshape.attr["shape"]?.list.i == [-1, 2, 2])
         // Later outputs are `name:index`.
         let g2 = Graph()
-        let parts = try g2.asDefault { try g2.applyAll("Split", [try constant(Tensor([1, 2, 3, 4] as [Float]))], attributes: ["axis": 0, "num_split": 2]) }
+        let parts = try g2.asDefault {
+            try g2.applyAll(
+                "Split", [try constant(Tensor([1, 2, 3, 4] as [Float]))], attributes: ["axis": 0, "num_split": 2])
+        }
         _ = try g2.asDefault { parts[0] + parts[1] }
         #expect(g2.graphDef().node.last?.input == ["Split", "Split:1"])
     }
@@ -96,8 +102,10 @@ import LumenTestSupport
         // The second export of the imported graph (without prefix) gives the same nodes.
         let again = Graph()
         try again.importGraphDef(g.graphDef(options: GraphDefExportOptions(tensorFlowCompatible: tensorFlowCompatible)))
-        #expect(again.graphDef(options: GraphDefExportOptions(tensorFlowCompatible: tensorFlowCompatible)).node.map(\.name)
-            == g.graphDef(options: GraphDefExportOptions(tensorFlowCompatible: tensorFlowCompatible)).node.map(\.name))
+        #expect(
+            again.graphDef(options: GraphDefExportOptions(tensorFlowCompatible: tensorFlowCompatible)).node.map(\.name)
+                == g.graphDef(options: GraphDefExportOptions(tensorFlowCompatible: tensorFlowCompatible)).node.map(
+                    \.name))
     }
 
     @Test func importsAnMLPFrozenByTensorFlowAndReproducesItsOutputs() throws {
@@ -123,7 +131,8 @@ import LumenTestSupport
     }
 
     @Test func importLowersNCHWBiasAddAndFoldsConstInputs() throws {
-        func node(_ name: String, _ op: String, _ inputs: [String] = [], _ attrs: [String: AttrValue] = [:]) -> NodeDef {
+        func node(_ name: String, _ op: String, _ inputs: [String] = [], _ attrs: [String: AttrValue] = [:]) -> NodeDef
+        {
             var n = NodeDef()
             n.name = name
             n.op = op
@@ -145,10 +154,13 @@ import LumenTestSupport
             node("mean", "Mean", ["bias", "axes"], ["T": typeAttr(.dtFloat), "keep_dims": keep]),
             node("x", "Placeholder", [], ["dtype": typeAttr(.dtFloat), "shape": shape]),
             node("b", "Const", [], ["value": tensorAttr(Tensor([10, 20] as [Float])), "dtype": typeAttr(.dtFloat)]),
-            node("axes", "Const", [], ["value": tensorAttr(Tensor([Int32(2), 3], shape: [2])), "dtype": typeAttr(.dtInt32)]),
+            node(
+                "axes", "Const", [],
+                ["value": tensorAttr(Tensor([Int32(2), 3], shape: [2])), "dtype": typeAttr(.dtInt32)]),
             node("bias", "BiasAdd", ["x", "b"], ["T": typeAttr(.dtFloat), "data_format": nchw]),
             node("am", "ArgMax", ["mean:0", "dim"], ["T": typeAttr(.dtFloat)]),
-            node("dim", "Const", [], ["value": tensorAttr(Tensor([Int32(1)], shape: [])), "dtype": typeAttr(.dtInt32)]),
+            node(
+                "dim", "Const", [], ["value": tensorAttr(Tensor([Int32(1)], shape: [])), "dtype": typeAttr(.dtInt32)]),
         ]
         let g = Graph()
         try g.importGraphDef(def)
@@ -162,16 +174,25 @@ import LumenTestSupport
         let reference = (input + Tensor([10, 20] as [Float]).reshaped([2, 1, 1])).mean(axes: [2, 3], keepDims: true)
         #expect(values[0].shape == [2, 2, 1, 1])
         #expect(values[0].scalars(as: Float.self) == reference.scalars(as: Float.self))
-        #expect(values[1].shape == [2, 1, 1] && values[1].scalars(as: Int64.self) == reference.argmax(axis: 1).scalars(as: Int64.self))
+        #expect(
+            values[1].shape == [2, 1, 1]
+                && values[1].scalars(as: Int64.self) == reference.argmax(axis: 1).scalars(as: Int64.self))
         // A non-constant shape input, an unknown op and a missing input are errors naming the node.
         var bad = GraphDef()
-        bad.node = [node("x", "Placeholder", [], ["dtype": typeAttr(.dtFloat), "shape": shape]),
-                    node("r", "Reshape", ["x", "x"], ["T": typeAttr(.dtFloat)])]
-        #expect(throws: GraphDefError.unsupportedNode(node: "r", reason: "its shape input must be an integer Const to import")) {
+        bad.node = [
+            node("x", "Placeholder", [], ["dtype": typeAttr(.dtFloat), "shape": shape]),
+            node("r", "Reshape", ["x", "x"], ["T": typeAttr(.dtFloat)]),
+        ]
+        #expect(
+            throws: GraphDefError.unsupportedNode(
+                node: "r", reason: "its shape input must be an integer Const to import")
+        ) {
             try Graph().importGraphDef(bad)
         }
         bad.node = [node("q", "QueueDequeueV2")]
-        #expect(throws: GraphDefError.unsupportedOp(node: "q", op: "QueueDequeueV2")) { try Graph().importGraphDef(bad) }
+        #expect(throws: GraphDefError.unsupportedOp(node: "q", op: "QueueDequeueV2")) {
+            try Graph().importGraphDef(bad)
+        }
         bad.node = [node("i", "Identity", ["nowhere"])]
         #expect(throws: GraphDefError.missingInput(node: "i", input: "nowhere")) { try Graph().importGraphDef(bad) }
     }

@@ -33,8 +33,10 @@ import Testing
         let classes = (0..<batch).map { Int64($0 % 3) }
         let labels = Tensor.oneHot(Tensor(classes, shape: [batch]), depth: 3).cast(to: dtype)
         let parameters = [
-            Tensor.normal([4, 6], std: 0.5, dtype: dtype, using: &generator), Tensor.normal([6], std: 0.1, dtype: dtype, using: &generator),
-            Tensor.normal([6, 3], std: 0.5, dtype: dtype, using: &generator), Tensor.normal([3], std: 0.1, dtype: dtype, using: &generator),
+            Tensor.normal([4, 6], std: 0.5, dtype: dtype, using: &generator),
+            Tensor.normal([6], std: 0.1, dtype: dtype, using: &generator),
+            Tensor.normal([6, 3], std: 0.5, dtype: dtype, using: &generator),
+            Tensor.normal([3], std: 0.1, dtype: dtype, using: &generator),
         ]
         return (x, labels, parameters)
     }
@@ -54,8 +56,10 @@ import Testing
         let logits = h.matmul(leaves[2]) + leaves[3]
         let loss = -((labelValue * logSoftmax(logits)).sum(axes: [1])).mean()
         try loss.backward()
-        #expect(Swift.abs(try session.run(mlp.loss, feeds: [mlp.x: xValue, mlp.labels: labelValue]).item(as: Double.self)
-                              - loss.item(as: Double.self)) < 1e-12)
+        #expect(
+            Swift.abs(
+                try session.run(mlp.loss, feeds: [mlp.x: xValue, mlp.labels: labelValue]).item(as: Double.self)
+                    - loss.item(as: Double.self)) < 1e-12)
         for (value, leaf) in zip(values, leaves) {
             let expected = leaf.grad!.scalars(as: Double.self)
             #expect(value.shape == leaf.shape)
@@ -66,7 +70,9 @@ import Testing
         #expect(g.operation(named: "gradients/layer1/MatMul_grad/MatMul_1")?.type == "MatMul")
         #expect(g.operation(named: "gradients/layer2/Tanh_grad/Mul") == nil)
         #expect(g.operations.contains { $0.name.hasPrefix("gradients/layer1/Tanh_grad/") })
-        #expect(grads[0]!.op.name.hasPrefix("gradients/layer1/w/read_grad/") || grads[0]!.op.name.hasPrefix("gradients/layer1/MatMul_grad/"))
+        #expect(
+            grads[0]!.op.name.hasPrefix("gradients/layer1/w/read_grad/")
+                || grads[0]!.op.name.hasPrefix("gradients/layer1/MatMul_grad/"))
     }
 
     @Test func severalPathsAreSummedWithAddNAndUnconnectedInputsGetNil() throws {
@@ -83,13 +89,18 @@ import Testing
         let dx = try #require(grads[0])
         #expect(dx.op.type == "AddN" && dx.op.name == "gradients/AddN")
         let session = Session(graph: g)
-        let values = try session.run([dx, grads[1]!], feeds: [x: Tensor([1, 2, 3] as [Double]), z: Tensor([10, 20, 30] as [Double])])
+        let values = try session.run(
+            [dx, grads[1]!], feeds: [x: Tensor([1, 2, 3] as [Double]), z: Tensor([10, 20, 30] as [Double])])
         #expect(values[0].scalars(as: Double.self) == [15, 27, 39])  // 2x + 3 + z
-        #expect(values[1].scalars(as: Double.self) == [1, 2, 3])     // x
+        #expect(values[1].scalars(as: Double.self) == [1, 2, 3])  // x
         // A second call gets its own scope; gradYs weight the outputs.
-        let weighted = try g.gradients(ys: [x * 2.0], xs: [x], gradYs: [try g.constant(Tensor([1, 10, 100] as [Double]))])
+        let weighted = try g.gradients(
+            ys: [x * 2.0], xs: [x], gradYs: [try g.constant(Tensor([1, 10, 100] as [Double]))])
         #expect(weighted[0]!.op.name.hasPrefix("gradients_1/"))
-        #expect(try session.run(weighted[0]!, feeds: [x: Tensor([0, 0, 0] as [Double])]).scalars(as: Double.self) == [2, 20, 200])
+        #expect(
+            try session.run(weighted[0]!, feeds: [x: Tensor([0, 0, 0] as [Double])]).scalars(as: Double.self) == [
+                2, 20, 200,
+            ])
         // y with respect to itself is the seed.
         #expect(try session.run(try g.gradients(ys: [y], xs: [y])[0]!).item(as: Double.self) == 1)
     }
@@ -112,8 +123,11 @@ import Testing
             let x = try placeholder(.float32, shape: [3], name: "x")
             return (x, try g.apply("FloorDiv", [x, try constant(Tensor(2 as Float))]).sum())
         }
-        #expect(throws: GraphError.noGradient(opName: "FloorDiv", opType: "FloorDiv")) { try gradients(ys: [y], xs: [x]) }
-        #expect(GraphError.noGradient(opName: "FloorDiv", opType: "FloorDiv").description
-                    == "No gradient defined for operation 'FloorDiv' (op type: FloorDiv)")
+        #expect(throws: GraphError.noGradient(opName: "FloorDiv", opType: "FloorDiv")) {
+            try gradients(ys: [y], xs: [x])
+        }
+        #expect(
+            GraphError.noGradient(opName: "FloorDiv", opType: "FloorDiv").description
+                == "No gradient defined for operation 'FloorDiv' (op type: FloorDiv)")
     }
 }

@@ -10,7 +10,8 @@ import Testing
             let w = try Variable(Tensor([1, -2, 3] as [Double]), name: "w")
             let v = try Variable(Tensor([2, 0] as [Double]), name: "v")
             let target = try constant(Tensor([0.5, 0.5, 0.5] as [Double]))
-            let gd = try GradientDescentOptimizer(learningRate: lr).minimize((w.value - target).square().sum(), varList: [w])
+            let gd = try GradientDescentOptimizer(learningRate: lr).minimize(
+                (w.value - target).square().sum(), varList: [w])
             let momentum = try MomentumOptimizer(learningRate: lr.cast(.float32).cast(.float64), momentum: 0.9)
                 .minimize(v.value.square().sum(), varList: [v])
             return (w, v, lr, gd, momentum)

@@ -19,12 +19,18 @@ import Testing
     }
 
     @Test func scalarAndHistogramSummariesMatchTensorFlows() throws {
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf:
-            GraphDefTests.fixtureDirectory.appendingPathComponent("expected.json")))
+        let reference = try JSONDecoder().decode(
+            Reference.self,
+            from: Data(
+                contentsOf:
+                    GraphDefTests.fixtureDirectory.appendingPathComponent("expected.json")))
         let g = Graph()
         let (histogram, scalar) = try g.asDefault {
-            (try g.summary.histogram("weights", try constant(Tensor(reference.summary_values, shape: [reference.summary_values.count]))),
-             try g.summary.scalar("loss", try constant(Tensor(Float(0.25)))))
+            (
+                try g.summary.histogram(
+                    "weights", try constant(Tensor(reference.summary_values, shape: [reference.summary_values.count]))),
+                try g.summary.scalar("loss", try constant(Tensor(Float(0.25))))
+            )
         }
         #expect(histogram.op.name == "weights" && histogram.op.type == "HistogramSummary")
         #expect(scalar.op.name == "loss" && histogram.dtype == .uint8 && histogram.shape == [-1])
@@ -99,12 +105,16 @@ import Testing
         let node = try #require(def.node.first { $0.name == "loss" })
         #expect(node.op == "ScalarSummary" && node.input == ["loss/tags", "x"])
         let tags = try #require(def.node.first { $0.name == "loss/tags" })
-        #expect(tags.attr["value"]?.tensor.dtype == .dtString && tags.attr["value"]?.tensor.stringVal == [Data("loss".utf8)])
+        #expect(
+            tags.attr["value"]?.tensor.dtype == .dtString && tags.attr["value"]?.tensor.stringVal == [Data("loss".utf8)]
+        )
         #expect(def.node.first { $0.name == "Merge/MergeSummary" }?.attr["N"]?.i == 1)
         let imported = Graph()
         try imported.importGraphDef(def)
-        let got = try Session(graph: imported).run(try #require(imported.tensor(named: merged.name)),
-                                                   feeds: [try #require(imported.tensor(named: "x:0")): Tensor(Float(3))]).summary()
+        let got = try Session(graph: imported).run(
+            try #require(imported.tensor(named: merged.name)),
+            feeds: [try #require(imported.tensor(named: "x:0")): Tensor(Float(3))]
+        ).summary()
         #expect(got.value.map(\.tag) == ["loss"] && got.value[0].simpleValue == 3)
     }
 }

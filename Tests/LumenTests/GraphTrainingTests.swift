@@ -72,7 +72,9 @@ import Testing
         let train = try optimizer.minimize(loss)
         let m = try #require(optimizer.slot("Adam", for: w)), v = try #require(optimizer.slot("Adam_1", for: w))
         let (beta1Power, beta2Power) = try #require(optimizer.betaPowerVariables)
-        #expect(m.name == "w/Adam" && v.name == "w/Adam_1" && beta1Power.name == "beta1_power" && beta2Power.name == "beta2_power")
+        #expect(
+            m.name == "w/Adam" && v.name == "w/Adam_1" && beta1Power.name == "beta1_power"
+                && beta2Power.name == "beta2_power")
         #expect(g.operation(named: "Adam/update_w/ApplyAdam")?.type == "ApplyAdam" && train.name == "Adam")
         let session = Session(graph: g)
         try session.run(g.globalVariablesInitializer())
@@ -169,5 +171,7 @@ import Testing
         #expect(try session.run(g.operation(named: "global_step")!.output(0)).item(as: Int64.self) == 300)
     }
 
-    private func globalVariablesInitializerOf(_ g: Graph) throws -> GraphOperation { try g.globalVariablesInitializer() }
+    private func globalVariablesInitializerOf(_ g: Graph) throws -> GraphOperation {
+        try g.globalVariablesInitializer()
+    }
 }

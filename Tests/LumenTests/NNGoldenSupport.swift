@@ -46,12 +46,19 @@ enum NNGoldenValue: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([NNGoldenValue].self) { self = .array(a) }
-        else { self = .tensor(try c.decode(NNGoldenTensor.self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([NNGoldenValue].self) {
+            self = .array(a)
+        } else {
+            self = .tensor(try c.decode(NNGoldenTensor.self))
+        }
     }
 
     var int: Int? { if case .number(let n) = self { Int(n) } else { nil } }
@@ -144,12 +151,16 @@ struct NNGoldenFile: Decodable, Sendable {
 /// The golden file, loaded once.
 enum NNGoldens {
     static let loaded: Result<NNGoldenFile, NNGoldenLoadError> = {
-        guard let directory = Bundle.module.resourceURL else { return .failure(NNGoldenLoadError(message: "no resource directory")) }
+        guard let directory = Bundle.module.resourceURL else {
+            return .failure(NNGoldenLoadError(message: "no resource directory"))
+        }
         let url = directory.appendingPathComponent("Goldens/nn.json")
         do {
             return .success(try JSONDecoder().decode(NNGoldenFile.self, from: Data(contentsOf: url)))
         } catch {
-            return .failure(NNGoldenLoadError(message: "cannot load \(url.path): \(error) — run .venv/bin/python scripts/make_nn_goldens.py"))
+            return .failure(
+                NNGoldenLoadError(
+                    message: "cannot load \(url.path): \(error) — run .venv/bin/python scripts/make_nn_goldens.py"))
         }
     }()
 
@@ -166,19 +177,23 @@ func nnTensors(_ state: [String: NNGoldenTensor]) -> [String: Tensor] { state.ma
 
 /// Records an issue for every way `actual` differs from `expected`: dtype, shape, or values beyond
 /// `atol + rtol·|expected|` (float32 values compared as float32).
-func expectClose(_ actual: Tensor?, _ expected: NNGoldenTensor, rtol: Double = 1e-4, atol: Double = 1e-5,
-                 _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: Tensor?, _ expected: NNGoldenTensor, rtol: Double = 1e-4, atol: Double = 1e-5,
+    _ label: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
     guard let actual else {
         Issue.record("\(label): missing (nil)", sourceLocation: sourceLocation)
         return
     }
     let expectedTensor = expected.tensor
     guard actual.shape == expectedTensor.shape else {
-        Issue.record("\(label): shape \(actual.shape), expected \(expectedTensor.shape)", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(label): shape \(actual.shape), expected \(expectedTensor.shape)", sourceLocation: sourceLocation)
         return
     }
     guard actual.dtype == expectedTensor.dtype else {
-        Issue.record("\(label): dtype \(actual.dtype), expected \(expectedTensor.dtype)", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(label): dtype \(actual.dtype), expected \(expectedTensor.dtype)", sourceLocation: sourceLocation)
         return
     }
     let a = actual.doubles, e = expectedTensor.doubles
@@ -192,6 +207,8 @@ func expectClose(_ actual: Tensor?, _ expected: NNGoldenTensor, rtol: Double = 1
         }
     }
     if count > 0 {
-        Issue.record("\(label): \(count) of \(a.count) elements differ: \(problems.joined(separator: "; "))", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(label): \(count) of \(a.count) elements differ: \(problems.joined(separator: "; "))",
+            sourceLocation: sourceLocation)
     }
 }

@@ -43,8 +43,9 @@ import Testing
         module.train()
         // zip stops at the shorter list: a golden with fewer outputs than inputs would skip steps.
         try #require(!golden.inputs.isEmpty, "\(name): the golden has no steps")
-        try #require(golden.inputs.count == golden.outputs.count,
-                     "\(name): \(golden.inputs.count) inputs but \(golden.outputs.count) expected outputs")
+        try #require(
+            golden.inputs.count == golden.outputs.count,
+            "\(name): \(golden.inputs.count) inputs but \(golden.outputs.count) expected outputs")
         for (step, (input, expected)) in zip(golden.inputs, golden.outputs).enumerated() {
             let x = input.tensor.requiringGrad()
             let y = module(x)
@@ -53,7 +54,9 @@ import Testing
                 try (y * golden.gradOutput.tensor).sum().backward()
                 expectClose(x.grad, try #require(golden.grads["input"]), "\(name) input gradient")
                 for (key, parameter) in module.namedParameters() {
-                    expectClose(parameter.grad, try #require(golden.grads[key], "\(name): no gradient of \(key)"), "\(name) gradient of \(key)")
+                    expectClose(
+                        parameter.grad, try #require(golden.grads[key], "\(name): no gradient of \(key)"),
+                        "\(name) gradient of \(key)")
                 }
             }
         }
@@ -70,26 +73,30 @@ import Testing
         let input = golden.input.tensor.requiringGrad()
         let target = golden.target.tensor
         let config = golden.config
-        let reduction: LossReduction = switch config["reduction"]?.string ?? "mean" {
-        case "sum": .sum
-        case "none": .none
-        default: .mean
-        }
+        let reduction: LossReduction =
+            switch config["reduction"]?.string ?? "mean" {
+            case "sum": .sum
+            case "none": .none
+            default: .mean
+            }
         let weight = config["weight"]?.tensor
         let value: Tensor
         switch golden.loss {
         case "cross_entropy":
-            value = crossEntropy(logits: input, targets: target, classWeights: weight,
-                                 ignoreIndex: config["ignore_index"]?.int ?? -100,
-                                 labelSmoothing: config["label_smoothing"]?.double ?? 0, reduction: reduction)
+            value = crossEntropy(
+                logits: input, targets: target, classWeights: weight,
+                ignoreIndex: config["ignore_index"]?.int ?? -100,
+                labelSmoothing: config["label_smoothing"]?.double ?? 0, reduction: reduction)
         case "nll":
-            value = nllLoss(logProbabilities: input, targets: target, classWeights: weight,
-                            ignoreIndex: config["ignore_index"]?.int ?? -100, reduction: reduction)
+            value = nllLoss(
+                logProbabilities: input, targets: target, classWeights: weight,
+                ignoreIndex: config["ignore_index"]?.int ?? -100, reduction: reduction)
         case "mse":
             value = mseLoss(input, target, reduction: reduction)
         case "bce_with_logits":
-            value = binaryCrossEntropyWithLogits(logits: input, targets: target, weight: weight,
-                                                 positiveWeight: config["pos_weight"]?.tensor, reduction: reduction)
+            value = binaryCrossEntropyWithLogits(
+                logits: input, targets: target, weight: weight,
+                positiveWeight: config["pos_weight"]?.tensor, reduction: reduction)
         default:
             Issue.record("unknown loss \(golden.loss)")
             return
@@ -158,29 +165,35 @@ func makeLayer(_ kind: String, _ args: [String: NNGoldenValue]) throws -> Module
     }
     switch kind {
     case "Linear":
-        return Linear(inFeatures: try int("in_features"), outFeatures: try int("out_features"), bias: args["bias"]?.bool ?? true)
+        return Linear(
+            inFeatures: try int("in_features"), outFeatures: try int("out_features"), bias: args["bias"]?.bool ?? true)
     case "Conv2d":
-        return Conv2d(inChannels: try int("in_channels"), outChannels: try int("out_channels"),
-                      kernelSize: try pair("kernel_size"), stride: try pair("stride", default: (1, 1)), padding: try padding(),
-                      dilation: try pair("dilation", default: (1, 1)), groups: args["groups"]?.int ?? 1,
-                      bias: args["bias"]?.bool ?? true)
+        return Conv2d(
+            inChannels: try int("in_channels"), outChannels: try int("out_channels"),
+            kernelSize: try pair("kernel_size"), stride: try pair("stride", default: (1, 1)), padding: try padding(),
+            dilation: try pair("dilation", default: (1, 1)), groups: args["groups"]?.int ?? 1,
+            bias: args["bias"]?.bool ?? true)
     case "MaxPool2d":
         return MaxPool2d(kernelSize: try pair("kernel_size"), stride: args["stride"]?.pair, padding: try padding())
     case "AvgPool2d":
-        return AvgPool2d(kernelSize: try pair("kernel_size"), stride: args["stride"]?.pair, padding: try padding(),
-                         countIncludePad: args["count_include_pad"]?.bool ?? true)
+        return AvgPool2d(
+            kernelSize: try pair("kernel_size"), stride: args["stride"]?.pair, padding: try padding(),
+            countIncludePad: args["count_include_pad"]?.bool ?? true)
     case "BatchNorm1d", "BatchNorm2d":
-        let momentum: Double? = if case .null = args["momentum"] ?? .number(0.1) { nil } else { args["momentum"]?.double ?? 0.1 }
+        let momentum: Double? =
+            if case .null = args["momentum"] ?? .number(0.1) { nil } else { args["momentum"]?.double ?? 0.1 }
         let features = try int("num_features"), eps = args["eps"]?.double ?? 1e-5, affine = args["affine"]?.bool ?? true
         return kind == "BatchNorm1d"
             ? BatchNorm1d(numFeatures: features, eps: eps, momentum: momentum, affine: affine)
             : BatchNorm2d(numFeatures: features, eps: eps, momentum: momentum, affine: affine)
     case "LayerNorm":
-        return LayerNorm(normalizedShape: args["normalized_shape"]?.ints ?? [], eps: args["eps"]?.double ?? 1e-5,
-                         elementwiseAffine: args["elementwise_affine"]?.bool ?? true)
+        return LayerNorm(
+            normalizedShape: args["normalized_shape"]?.ints ?? [], eps: args["eps"]?.double ?? 1e-5,
+            elementwiseAffine: args["elementwise_affine"]?.bool ?? true)
     case "Embedding":
-        return Embedding(numEmbeddings: try int("num_embeddings"), embeddingDim: try int("embedding_dim"),
-                         paddingIndex: args["padding_idx"]?.int)
+        return Embedding(
+            numEmbeddings: try int("num_embeddings"), embeddingDim: try int("embedding_dim"),
+            paddingIndex: args["padding_idx"]?.int)
     case "Flatten":
         return Flatten(startAxis: args["start_dim"]?.int ?? 1, endAxis: args["end_dim"]?.int ?? -1)
     case "Dropout": return Dropout(p: args["p"]?.double ?? 0.5)

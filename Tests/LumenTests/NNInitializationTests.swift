@@ -59,7 +59,8 @@ import Testing
 
     @Test func generatorsMakeInitializationReproducible() {
         var g1 = RandomGenerator(seed: 9), g2 = RandomGenerator(seed: 9)
-        let a = Linear(inFeatures: 5, outFeatures: 4, generator: &g1), b = Linear(inFeatures: 5, outFeatures: 4, generator: &g2)
+        let a = Linear(inFeatures: 5, outFeatures: 4, generator: &g1),
+            b = Linear(inFeatures: 5, outFeatures: 4, generator: &g2)
         #expect(a.weight.doubles == b.weight.doubles && a.bias!.doubles == b.bias!.doubles)
         let c = Linear(inFeatures: 5, outFeatures: 4, generator: &g1)
         #expect(c.weight.doubles != a.weight.doubles)

@@ -28,7 +28,9 @@ import Testing
 
     @Test func batchNormUsesRunningStatisticsInEvaluationAndLeavesThemAlone() throws {
         let bn = BatchNorm1d(numFeatures: 2)
-        try bn.load(stateDict: ["running_mean": Tensor([1, -1] as [Float]), "running_var": Tensor([4, 0.25] as [Float])], strict: false)
+        try bn.load(
+            stateDict: ["running_mean": Tensor([1, -1] as [Float]), "running_var": Tensor([4, 0.25] as [Float])],
+            strict: false)
         bn.eval()
         let y = bn(Tensor([[3, 0], [1, -1]] as [[Float]]))
         let eps = 1e-5
@@ -71,7 +73,8 @@ import Testing
         #expect(a.doubles == b.doubles)
         #expect(MSELoss(reduction: .sum)(logits, logits).item(as: Float.self) == 0)
         let nll = NLLLoss()(logSoftmax(logits, axis: 1), targets)
-        #expect(abs(nll.item(as: Float.self) - crossEntropy(logits: logits, targets: targets).item(as: Float.self)) < 1e-6)
+        #expect(
+            abs(nll.item(as: Float.self) - crossEntropy(logits: logits, targets: targets).item(as: Float.self)) < 1e-6)
         let bce = BCEWithLogitsLoss()(Tensor([0] as [Float]), Tensor([1] as [Float]))
         #expect(abs(bce.item(as: Float.self) - Float(log(2.0))) < 1e-6)
     }
@@ -80,10 +83,13 @@ import Testing
         // Every target ignored: the mean is 0/0, as in PyTorch.
         let logits = Tensor.normal([2, 3])
         #expect(crossEntropy(logits: logits, targets: Tensor([-100, -100] as [Int64])).item(as: Float.self).isNaN)
-        #expect(crossEntropy(logits: logits, targets: Tensor([-100, -100] as [Int64]), reduction: .sum).item(as: Float.self) == 0)
+        #expect(
+            crossEntropy(logits: logits, targets: Tensor([-100, -100] as [Int64]), reduction: .sum).item(as: Float.self)
+                == 0)
         // Extreme logits stay finite.
-        let bce = binaryCrossEntropyWithLogits(logits: Tensor([1000, -1000] as [Float]), targets: Tensor([0, 1] as [Float]),
-                                               reduction: .none)
+        let bce = binaryCrossEntropyWithLogits(
+            logits: Tensor([1000, -1000] as [Float]), targets: Tensor([0, 1] as [Float]),
+            reduction: .none)
         #expect(bce.doubles == [1000, 1000])
         let ce = crossEntropy(logits: Tensor([[1000, -1000]] as [[Float]]), targets: Tensor([1] as [Int64]))
         #expect(ce.item(as: Float.self) == 2000)

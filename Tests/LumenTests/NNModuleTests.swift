@@ -33,13 +33,19 @@ private final class Block: Module {
 @Suite("NN modules") struct NNModuleTests {
     @Test func reflectionFindsParametersBuffersAndSubmodulesWithDottedNames() {
         let block = Block()
-        #expect(block.namedParameters().map(\.0) == [
-            "scale", "shift", "inner.weight", "inner.bias", "optionalInner.weight",
-            "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "heads.b.weight", "heads.b.bias",
-        ])
+        #expect(
+            block.namedParameters().map(\.0) == [
+                "scale", "shift", "inner.weight", "inner.bias", "optionalInner.weight",
+                "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "heads.b.weight",
+                "heads.b.bias",
+            ])
         #expect(block.namedBuffers().map(\.0) == ["running_total", "scratch"])
-        #expect(block.namedChildren().map(\.0) == ["inner", "optionalInner", "layers.0", "layers.1", "heads.a", "heads.b"])
-        #expect(block.namedModules().map(\.0) == ["", "inner", "optionalInner", "layers.0", "layers.1", "heads.a", "heads.b"])
+        #expect(
+            block.namedChildren().map(\.0) == ["inner", "optionalInner", "layers.0", "layers.1", "heads.a", "heads.b"])
+        #expect(
+            block.namedModules().map(\.0) == [
+                "", "inner", "optionalInner", "layers.0", "layers.1", "heads.a", "heads.b",
+            ])
         // Non-persistent buffers stay out of the state dict; everything else is in it.
         let keys = Set(block.stateDict().keys)
         #expect(keys == Set(block.namedParameters().map(\.0) + ["running_total"]))
@@ -48,7 +54,8 @@ private final class Block: Module {
     }
 
     @Test func sequentialNamesChildrenByPosition() {
-        let model = Sequential(Linear(inFeatures: 4, outFeatures: 3), ReLU(), Sequential(Linear(inFeatures: 3, outFeatures: 2)))
+        let model = Sequential(
+            Linear(inFeatures: 4, outFeatures: 3), ReLU(), Sequential(Linear(inFeatures: 3, outFeatures: 2)))
         #expect(model.namedParameters().map(\.0) == ["0.weight", "0.bias", "2.0.weight", "2.0.bias"])
         #expect(model.count == 3)
         model.append(Linear(inFeatures: 2, outFeatures: 1, bias: false))
@@ -165,11 +172,12 @@ private final class Block: Module {
 
     @Test func descriptionShowsTheTree() {
         let model = Sequential(Linear(inFeatures: 4, outFeatures: 3), ReLU())
-        #expect(model.description == """
-            Sequential(
-              (0): Linear(inFeatures: 4, outFeatures: 3, bias: true)
-              (1): ReLU()
-            )
-            """)
+        #expect(
+            model.description == """
+                Sequential(
+                  (0): Linear(inFeatures: 4, outFeatures: 3, bias: true)
+                  (1): ReLU()
+                )
+                """)
     }
 }

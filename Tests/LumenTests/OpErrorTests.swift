@@ -19,14 +19,17 @@ import Testing
     @Test func dtypeMismatchNamesTheOpAndBothDTypes() {
         let a = Tensor([1, 2] as [Float]), b = Tensor([1, 2] as [Int32])
         #expect(message("Add", [a, b]) == "Add: input dtypes float32 and int32 do not match")
-        #expect(message("MatMul", [Tensor.zeros([2, 2]), Tensor.zeros([2, 2], dtype: .float64)])
-            == "MatMul: input dtypes float32 and float64 do not match")
+        #expect(
+            message("MatMul", [Tensor.zeros([2, 2]), Tensor.zeros([2, 2], dtype: .float64)])
+                == "MatMul: input dtypes float32 and float64 do not match")
     }
 
     @Test func matmulShapeErrorReadsLikeTensorFlow() {
         let a = Tensor.zeros([2, 3]), b = Tensor.zeros([4, 5])
-        #expect(message("MatMul", [a, b])
-            == "Dimensions must be equal, but are 3 and 4 for 'MatMul' (op: 'MatMul') with input shapes: [2,3], [4,5]")
+        #expect(
+            message("MatMul", [a, b])
+                == "Dimensions must be equal, but are 3 and 4 for 'MatMul' (op: 'MatMul') with input shapes: [2,3], [4,5]"
+        )
     }
 
     @Test func broadcastErrorNamesBothShapes() {
@@ -35,19 +38,28 @@ import Testing
     }
 
     @Test func unsupportedDTypeIsNamed() {
-        #expect(message("Exp", [Tensor([1, 2] as [Int32])]) == "Exp: dtype int32 is not supported (expected float32 or float64)")
-        #expect(message("LogicalAnd", [Tensor([1] as [Float]), Tensor([1] as [Float])])
-            == "LogicalAnd: dtype float32 is not supported (expected bool)")
+        #expect(
+            message("Exp", [Tensor([1, 2] as [Int32])])
+                == "Exp: dtype int32 is not supported (expected float32 or float64)")
+        #expect(
+            message("LogicalAnd", [Tensor([1] as [Float]), Tensor([1] as [Float])])
+                == "LogicalAnd: dtype float32 is not supported (expected bool)")
     }
 
     @Test func reshapeCountMismatch() {
         let m = message("Reshape", [Tensor.zeros([2, 3])], ["shape": .ints([4, 2])])
-        #expect(m == "Cannot reshape a tensor with 6 elements to shape [4,2] (8 elements) for 'Reshape' (op: 'Reshape') with input shapes: [2,3]")
+        #expect(
+            m
+                == "Cannot reshape a tensor with 6 elements to shape [4,2] (8 elements) for 'Reshape' (op: 'Reshape') with input shapes: [2,3]"
+        )
     }
 
     @Test func convolutionChannelMismatch() {
         let m = message("Conv2D", [Tensor.zeros([1, 3, 8, 8]), Tensor.zeros([4, 2, 3, 3])])
-        #expect(m == "Dimensions must be equal, but are 3 and 2 for 'Conv2D' (op: 'Conv2D') with input shapes: [1,3,8,8], [4,2,3,3]")
+        #expect(
+            m
+                == "Dimensions must be equal, but are 3 and 2 for 'Conv2D' (op: 'Conv2D') with input shapes: [1,3,8,8], [4,2,3,3]"
+        )
     }
 
     @Test func gatherIndexOutOfRangeIsARuntimeError() {
@@ -56,9 +68,12 @@ import Testing
     }
 
     @Test func badAttributeIsNamed() {
-        #expect(message("Sum", [Tensor.zeros([2])], ["axes": .string("x")]) == "Sum: attribute 'axes' must be a list of ints")
-        #expect(message("Sum", [Tensor.zeros([2])], ["axes": .ints([3])])
-            == "axis 3 is out of range for rank 1 for 'Sum' (op: 'Sum') with input shapes: [2]")
+        #expect(
+            message("Sum", [Tensor.zeros([2])], ["axes": .string("x")])
+                == "Sum: attribute 'axes' must be a list of ints")
+        #expect(
+            message("Sum", [Tensor.zeros([2])], ["axes": .ints([3])])
+                == "axis 3 is out of range for rank 1 for 'Sum' (op: 'Sum') with input shapes: [2]")
     }
 
     @Test func unknownOpIsAnError() {

@@ -96,7 +96,8 @@ private func compare(_ actual: Tensor, _ expected: GoldenTensor, _ golden: Golde
     case .floats(let values):
         let (defaultRTol, defaultATol) = actual.dtype == .float32 ? (1e-5, 1e-6) : (1e-12, 1e-12)
         let rtol = golden.rtol ?? defaultRTol, atol = golden.atol ?? defaultATol
-        let got: [Double] = actual.dtype == .float32 ? actual.scalars(as: Float.self).map(Double.init) : actual.scalars(as: Double.self)
+        let got: [Double] =
+            actual.dtype == .float32 ? actual.scalars(as: Float.self).map(Double.init) : actual.scalars(as: Double.self)
         for (i, (a, rawE)) in zip(got, values).enumerated() {
             let e = actual.dtype == .float32 ? Double(Float(rawE)) : rawE
             if e.isNaN {
@@ -134,12 +135,14 @@ enum Goldens {
 
     static var cases: [GoldenCase] { loaded.cases }
     static var loadError: String? { loaded.error }
-    static let byName: [String: GoldenCase] = Dictionary(cases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    static let byName: [String: GoldenCase] = Dictionary(
+        cases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     /// Case names in file order: the test arguments.
     static var names: [String] { cases.map(\.name) }
 
     private static func load() -> ([GoldenCase], String?) {
-        let url = Bundle.module.url(forResource: "ops", withExtension: "json", subdirectory: "Goldens")
+        let url =
+            Bundle.module.url(forResource: "ops", withExtension: "json", subdirectory: "Goldens")
             ?? Bundle.module.resourceURL?.appendingPathComponent("Goldens/ops.json")
         guard let url else { return ([], "the Goldens resource directory is missing from the test bundle") }
         do {
@@ -201,7 +204,8 @@ struct GoldenAttribute: Decodable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Kind.self)
         guard c.allKeys.count == 1, let kind = c.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "an attribute needs exactly one kind"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: c.codingPath, debugDescription: "an attribute needs exactly one kind"))
         }
         switch kind {
         case .int: value = .int(try c.decode(Int.self, forKey: kind))
@@ -268,8 +272,9 @@ struct GoldenTensor: Decodable, Sendable {
         case .bools(let v): stored = v.count
         }
         guard stored == count else {
-            throw DecodingError.dataCorruptedError(forKey: .data, in: c,
-                                                   debugDescription: "\(stored) values for shape \(shape)")
+            throw DecodingError.dataCorruptedError(
+                forKey: .data, in: c,
+                debugDescription: "\(stored) values for shape \(shape)")
         }
     }
 
@@ -282,7 +287,9 @@ struct GoldenTensor: Decodable, Sendable {
         case (.int64, .ints(let v)): return Tensor(v, shape: shape)
         case (.uint8, .ints(let v)): return Tensor(v.map { UInt8(truncatingIfNeeded: $0) }, shape: shape)
         case (.bool, .bools(let v)): return Tensor(v, shape: shape)
-        default: throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "values do not match dtype \(dtype)"))
+        default:
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "values do not match dtype \(dtype)"))
         }
     }
 }

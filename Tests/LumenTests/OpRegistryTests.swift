@@ -26,7 +26,10 @@ import Testing
     @Test("graph-only ops are registered, not differentiable and refused eagerly")
     func graphOnlyOps() throws {
         let graphOnly = OpRegistry.shared.allDefinitions.filter(\.isGraphOnly).map(\.type)
-        #expect(Set(graphOnly).isSuperset(of: ["Placeholder", "Const", "VariableV2", "Assign", "ApplyAdam", "ScalarSummary"]))
+        #expect(
+            Set(graphOnly).isSuperset(of: [
+                "Placeholder", "Const", "VariableV2", "Assign", "ApplyAdam", "ScalarSummary",
+            ]))
         for type in graphOnly {
             #expect(!OpRegistry.shared.opTypes.contains(type), "\(type) is listed among the eager ops")
             #expect(OpRegistry.shared[type]?.gradient == nil, "\(type) has a gradient")
@@ -35,7 +38,8 @@ import Testing
         #expect(OpRegistry.shared["Placeholder"]?.isStateful == true)
         #expect(OpRegistry.shared["ScalarSummary"]?.isStateful == false)
         let error = #expect(throws: OpError.self) {
-            try OpRegistry.shared.execute("Placeholder", inputs: [], attributes: ["dtype": .dtype(.float32), "shape": .ints([])])
+            try OpRegistry.shared.execute(
+                "Placeholder", inputs: [], attributes: ["dtype": .dtype(.float32), "shape": .ints([])])
         }
         #expect(error?.message.contains("graph-mode op") == true)
     }
@@ -48,8 +52,10 @@ import Testing
             .filter { $0.pathExtension == "swift" }
         #expect(files.count >= 8, "found \(files.count) kernel files in \(kernels.path)")
         let opTypes = OpRegistry.shared.allDefinitions.map(\.type)
-        let opNamespaces = ["ElementwiseOps", "ReductionOps", "LinearAlgebraOps", "ShapeOps", "NeuralNetworkOps",
-                            "GradientSupportOps", "GraphOps", "SummaryOps", "OpRegistry", "OpDefinition"]
+        let opNamespaces = [
+            "ElementwiseOps", "ReductionOps", "LinearAlgebraOps", "ShapeOps", "NeuralNetworkOps",
+            "GradientSupportOps", "GraphOps", "SummaryOps", "OpRegistry", "OpDefinition",
+        ]
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
             for type in opTypes where text.contains("\"\(type)\"") || text.contains("`\(type)`") {

@@ -28,7 +28,8 @@ import Lumen
             let array = try #require(problem[key], "problem has no \(key)")
             return Tensor(array.data, shape: array.shape).cast(to: dtype)
         }
-        let w = try tensor("W").requiringGrad(), b = try tensor("b").requiringGrad(), u = try tensor("u").requiringGrad()
+        let w = try tensor("W").requiringGrad(), b = try tensor("b").requiringGrad(),
+            u = try tensor("u").requiringGrad()
         let x = try tensor("X"), y = try tensor("Y")
         let model = [w, b, u]  // the "model's" copies: the optimizer must update these in place
         let optimizer = try OptimGoldens.makeOptimizer(golden, model)
@@ -159,14 +160,17 @@ enum OptimGoldens {
         let betas = o.betas.map { ($0[0], $0[1]) } ?? (0.9, 0.999)
         switch golden.optimizer {
         case "SGD":
-            return SGD(parameters, learningRate: o.lr, momentum: o.momentum ?? 0, dampening: o.dampening ?? 0,
-                       weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false)
+            return SGD(
+                parameters, learningRate: o.lr, momentum: o.momentum ?? 0, dampening: o.dampening ?? 0,
+                weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false)
         case "Adam":
-            return Adam(parameters, learningRate: o.lr, betas: betas, eps: o.eps ?? 1e-8,
-                        weightDecay: o.weightDecay ?? 0, amsgrad: o.amsgrad ?? false)
+            return Adam(
+                parameters, learningRate: o.lr, betas: betas, eps: o.eps ?? 1e-8,
+                weightDecay: o.weightDecay ?? 0, amsgrad: o.amsgrad ?? false)
         case "AdamW":
-            return AdamW(parameters, learningRate: o.lr, betas: betas, eps: o.eps ?? 1e-8,
-                         weightDecay: o.weightDecay ?? 1e-2, amsgrad: o.amsgrad ?? false)
+            return AdamW(
+                parameters, learningRate: o.lr, betas: betas, eps: o.eps ?? 1e-8,
+                weightDecay: o.weightDecay ?? 1e-2, amsgrad: o.amsgrad ?? false)
         default:
             throw BadCase(description: "\(golden.name): unknown optimizer \(golden.optimizer)")
         }
@@ -179,16 +183,20 @@ enum OptimGoldens {
         }
         switch spec.type {
         case "StepLR":
-            return StepLR(optimizer, stepSize: try need(spec.stepSize, "step_size"), gamma: try need(spec.gamma, "gamma"))
+            return StepLR(
+                optimizer, stepSize: try need(spec.stepSize, "step_size"), gamma: try need(spec.gamma, "gamma"))
         case "MultiStepLR":
-            return MultiStepLR(optimizer, milestones: try need(spec.milestones, "milestones"), gamma: try need(spec.gamma, "gamma"))
+            return MultiStepLR(
+                optimizer, milestones: try need(spec.milestones, "milestones"), gamma: try need(spec.gamma, "gamma"))
         case "ExponentialLR":
             return ExponentialLR(optimizer, gamma: try need(spec.gamma, "gamma"))
         case "CosineAnnealingLR":
-            return CosineAnnealingLR(optimizer, tMax: try need(spec.tMax, "t_max"), etaMin: try need(spec.etaMin, "eta_min"))
+            return CosineAnnealingLR(
+                optimizer, tMax: try need(spec.tMax, "t_max"), etaMin: try need(spec.etaMin, "eta_min"))
         case "LinearLR":
-            return LinearLR(optimizer, startFactor: try need(spec.startFactor, "start_factor"),
-                            endFactor: try need(spec.endFactor, "end_factor"), totalIters: try need(spec.totalIters, "total_iters"))
+            return LinearLR(
+                optimizer, startFactor: try need(spec.startFactor, "start_factor"),
+                endFactor: try need(spec.endFactor, "end_factor"), totalIters: try need(spec.totalIters, "total_iters"))
         case "SequentialLR":
             let children = try need(spec.schedulers, "schedulers").map { try makeScheduler($0, optimizer) }
             return SequentialLR(optimizer, schedulers: children, milestones: try need(spec.milestones, "milestones"))
@@ -197,8 +205,10 @@ enum OptimGoldens {
         }
     }
 
-    static func expectClose(_ actual: [Double], _ expected: [Double], rtol: Double, atol: Double, _ what: String,
-                            sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectClose(
+        _ actual: [Double], _ expected: [Double], rtol: Double, atol: Double, _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard actual.count == expected.count else {
             Issue.record("\(what): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
             return

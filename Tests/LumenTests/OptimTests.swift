@@ -93,11 +93,13 @@ import Testing
         // AdamW with AMSGrad; and Adam with L2 weight decay.
         for decoupled in [true, false] {
             let parameter = Tensor(start.doubles, shape: [count]).cast(to: dtype).requiringGrad()
-            let optimizer: any Optimizer = decoupled
+            let optimizer: any Optimizer =
+                decoupled
                 ? AdamW([parameter], learningRate: 0.01, weightDecay: 0.1, amsgrad: true)
                 : Adam([parameter], learningRate: 0.01, betas: (0.3, 0.99), weightDecay: 0.1)
             let (beta1, beta2) = decoupled ? (0.9, 0.999) : (0.3, 0.99)
-            var p = start, m = Tensor.zeros(like: start), v = Tensor.zeros(like: start), vMax = Tensor.zeros(like: start)
+            var p = start, m = Tensor.zeros(like: start), v = Tensor.zeros(like: start),
+                vMax = Tensor.zeros(like: start)
             for (index, g0) in gradients.enumerated() {
                 parameter.grad = g0
                 optimizer.step()
@@ -114,13 +116,16 @@ import Testing
         }
     }
 
-    private func expectClose(_ actual: Tensor, _ expected: Tensor, rtol: Double, atol: Double,
-                             sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectClose(
+        _ actual: Tensor, _ expected: Tensor, rtol: Double, atol: Double,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(actual.dtype == expected.dtype, sourceLocation: sourceLocation)
         let a = actual.doubles, e = expected.doubles
         let worst = zip(a, e).enumerated().first { !(Swift.abs($1.0 - $1.1) <= atol + rtol * Swift.abs($1.1)) }
-        #expect(worst == nil, "element \(worst?.offset ?? -1): \(worst?.element.0 ?? 0) vs \(worst?.element.1 ?? 0)",
-                sourceLocation: sourceLocation)
+        #expect(
+            worst == nil, "element \(worst?.offset ?? -1): \(worst?.element.0 ?? 0) vs \(worst?.element.1 ?? 0)",
+            sourceLocation: sourceLocation)
     }
 
     @Test func schedulersSetTheOptimizersRate() {

@@ -4,7 +4,8 @@ import Testing
 @Suite struct RandomTests {
     @Test func sameSeedSameSamples() {
         var g1 = RandomGenerator(seed: 7), g2 = RandomGenerator(seed: 7), g3 = RandomGenerator(seed: 8)
-        let a = Tensor.normal([100], using: &g1), b = Tensor.normal([100], using: &g2), c = Tensor.normal([100], using: &g3)
+        let a = Tensor.normal([100], using: &g1), b = Tensor.normal([100], using: &g2),
+            c = Tensor.normal([100], using: &g3)
         #expect(a.scalars(as: Float.self) == b.scalars(as: Float.self))
         #expect(a.scalars(as: Float.self) != c.scalars(as: Float.self))
         // The generator advances: the next draw differs from the first.

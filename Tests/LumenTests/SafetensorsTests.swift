@@ -10,7 +10,9 @@ enum SafetensorsPython {
     static let hasTorch = Repository.shouldRun(needing: ["torch", "safetensors.torch"])
 
     /// Runs `script` with the Python interpreter and `arguments`; returns its status and output.
-    static func run(_ script: String, _ arguments: [String] = []) throws -> (status: Int32, output: String, errors: String) {
+    static func run(_ script: String, _ arguments: [String] = []) throws -> (
+        status: Int32, output: String, errors: String
+    ) {
         let result = try Repository.runPython(code: script, arguments)
         return (result.status, result.text, result.standardError)
     }
@@ -58,8 +60,10 @@ private func sampleTensors() -> [String: Tensor] {
         #expect((8 + length) % 8 == 0)
         let header = String(decoding: data[8..<(8 + length)], as: UTF8.self)
         #expect(header.hasPrefix("{") && header.trimmingCharacters(in: .whitespaces).hasSuffix("}"))
-        #expect(header.trimmingCharacters(in: .whitespaces)
-            == #"{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"b":{"dtype":"U8","shape":[1],"data_offsets":[16,17]}}"#)
+        #expect(
+            header.trimmingCharacters(in: .whitespaces)
+                == #"{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"b":{"dtype":"U8","shape":[1],"data_offsets":[16,17]}}"#
+        )
         #expect(data.count == 8 + length + 17)
     }
 
@@ -77,10 +81,12 @@ private func sampleTensors() -> [String: Tensor] {
             try Safetensors.decode(file(#"{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, [0, 0, 0, 0]))
         }
         #expect(throws: SafetensorsError.self) {
-            try Safetensors.decode(file(#"{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, Array(repeating: 0, count: 8)))
+            try Safetensors.decode(
+                file(#"{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, Array(repeating: 0, count: 8)))
         }
         #expect(throws: SafetensorsError.unsupportedDType(name: "x", dtype: "C64")) {
-            try Safetensors.decode(file(#"{"x":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, Array(repeating: 0, count: 8)))
+            try Safetensors.decode(
+                file(#"{"x":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#, Array(repeating: 0, count: 8)))
         }
         #expect(throws: SafetensorsError.reservedName("__metadata__")) {
             try Safetensors.encode(["__metadata__": Tensor.zeros([1])])
@@ -92,7 +98,8 @@ private func sampleTensors() -> [String: Tensor] {
         let f16: [UInt16] = [0x3C00, 0xC000, 0x7BFF, 0x0001, 0x7C00]
         let bf16: [UInt16] = [0x3F80, 0xC060]
         let payload = (f16 + bf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
-        let header = #"{"h":{"dtype":"F16","shape":[5],"data_offsets":[0,10]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[10,14]}}"#
+        let header =
+            #"{"h":{"dtype":"F16","shape":[5],"data_offsets":[0,10]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[10,14]}}"#
         var data = Data()
         withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
         data += Data(header.utf8) + Data(payload)
@@ -117,8 +124,11 @@ private func sampleTensors() -> [String: Tensor] {
         }
     }
 
-    @Test("Python's safetensors reads what Lumen writes", .enabled(if: SafetensorsPython.hasSafetensors,
-          "needs .venv/bin/python with numpy and safetensors"))
+    @Test(
+        "Python's safetensors reads what Lumen writes",
+        .enabled(
+            if: SafetensorsPython.hasSafetensors,
+            "needs .venv/bin/python with numpy and safetensors"))
     func pythonReadsLumenFiles() throws {
         try withTemporaryFile { url in
             let tensors = sampleTensors()
@@ -140,8 +150,10 @@ private func sampleTensors() -> [String: Tensor] {
             #expect(json["metadata"] as? [String: String] == ["producer": "lumen"])
             let read = try #require(json["tensors"] as? [String: [String: Any]])
             #expect(Set(read.keys) == Set(tensors.keys))
-            let numpyNames: [DType: String] = [.float32: "float32", .float64: "float64", .int32: "int32", .int64: "int64",
-                                              .uint8: "uint8", .bool: "bool"]
+            let numpyNames: [DType: String] = [
+                .float32: "float32", .float64: "float64", .int32: "int32", .int64: "int64",
+                .uint8: "uint8", .bool: "bool",
+            ]
             for (name, tensor) in tensors {
                 let entry = try #require(read[name])
                 #expect(entry["dtype"] as? String == numpyNames[tensor.dtype], "\(name)")
@@ -151,8 +163,11 @@ private func sampleTensors() -> [String: Tensor] {
         }
     }
 
-    @Test("Lumen reads what Python's safetensors writes", .enabled(if: SafetensorsPython.hasSafetensors,
-          "needs .venv/bin/python with numpy and safetensors"))
+    @Test(
+        "Lumen reads what Python's safetensors writes",
+        .enabled(
+            if: SafetensorsPython.hasSafetensors,
+            "needs .venv/bin/python with numpy and safetensors"))
     func lumenReadsPythonFiles() throws {
         try withTemporaryFile { url in
             let script = """
@@ -187,12 +202,16 @@ private func sampleTensors() -> [String: Tensor] {
         }
     }
 
-    @Test("PyTorch loads a Lumen model's file into the same model", .enabled(if: SafetensorsPython.hasTorch,
-          "needs .venv/bin/python with torch and safetensors"))
+    @Test(
+        "PyTorch loads a Lumen model's file into the same model",
+        .enabled(
+            if: SafetensorsPython.hasTorch,
+            "needs .venv/bin/python with torch and safetensors"))
     func torchLoadsLumenModels() throws {
         try withTemporaryFile { url in
-            let model = Sequential(Linear(inFeatures: 3, outFeatures: 4), BatchNorm1d(numFeatures: 4), GELU(),
-                                   Linear(inFeatures: 4, outFeatures: 2))
+            let model = Sequential(
+                Linear(inFeatures: 3, outFeatures: 4), BatchNorm1d(numFeatures: 4), GELU(),
+                Linear(inFeatures: 4, outFeatures: 2))
             _ = model(Tensor.normal([6, 3]))  // training step: moves the running statistics
             model.eval()
             try model.save(to: url)

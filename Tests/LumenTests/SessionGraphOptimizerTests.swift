@@ -36,7 +36,7 @@ import Testing
             let x = try placeholder(.float32, shape: [-1, 2], name: "x")
             let a = try constant(Tensor([[1, 2], [3, 4]] as [[Float]]), name: "a")
             let b = try constant(Tensor([[0.5, 0], [0, 0.5]] as [[Float]]), name: "b")
-            let folded = (a.matmul(b) + 1.0).transposed()                // constant: folds
+            let folded = (a.matmul(b) + 1.0).transposed()  // constant: folds
             let w = try Variable(Tensor([[1, 0], [0, 1]] as [[Float]]), name: "w")
             return (x, x.matmul(folded) + x.matmul(w.value) * 2.0, w)  // placeholder and variable: never fold
         }
@@ -44,7 +44,8 @@ import Testing
         let folding = Session(graph: g, options: options { _ in })
         let plain = Session(graph: g, options: options { $0.constantFolding = false })
         for s in [folding, plain] { try s.run(w.initializer) }
-        let small = try folding.optimizedGraph(for: y, feeds: [x: feed]), large = try plain.optimizedGraph(for: y, feeds: [x: feed])
+        let small = try folding.optimizedGraph(for: y, feeds: [x: feed]),
+            large = try plain.optimizedGraph(for: y, feeds: [x: feed])
         #expect(small.foldedCount == 3 && large.foldedCount == 0)
         #expect(small.nodeCount < large.nodeCount)
         // The folded transpose keeps its name, now a constant; the placeholder-fed and variable paths remain.
@@ -64,23 +65,32 @@ import Testing
         let (x, y, update) = try g.asDefault {
             let x = try placeholder(.float32, shape: [3], name: "x")
             let two = try constant(Tensor(2 as Float)), alsoTwo = try constant(Tensor(2 as Float))
-            let a = x * two, b = x * alsoTwo                          // same after the constants merge
+            let a = x * two, b = x * alsoTwo  // same after the constants merge
             let c = (a.exp() + b.exp()) + a.exp()
             let counter = try Variable(Tensor(0 as Float), name: "counter")
             // Two identical updates are stateful: both must run.
-            let update = try group([try counter.assignAdd(Tensor(1 as Float)).op, try counter.assignAdd(Tensor(1 as Float)).op])
+            let update = try group([
+                try counter.assignAdd(Tensor(1 as Float)).op, try counter.assignAdd(Tensor(1 as Float)).op,
+            ])
             return (x, c, update)
         }
         let feed = Tensor([0, 1, -1] as [Float])
         let merging = Session(graph: g, options: options { $0.constantFolding = false })
-        let plain = Session(graph: g, options: options { $0.constantFolding = false; $0.commonSubexpressionElimination = false })
-        let small = try merging.optimizedGraph(for: y, feeds: [x: feed]), large = try plain.optimizedGraph(for: y, feeds: [x: feed])
+        let plain = Session(
+            graph: g,
+            options: options {
+                $0.constantFolding = false; $0.commonSubexpressionElimination = false
+            })
+        let small = try merging.optimizedGraph(for: y, feeds: [x: feed]),
+            large = try plain.optimizedGraph(for: y, feeds: [x: feed])
         // Const_1 into Const, mul_1 into mul, and the two Exp of `mul` twice more.
         #expect(small.mergedCount == 4 && small.count(ofType: "Exp") == 1 && large.count(ofType: "Exp") == 3)
         #expect(small.nodeCount == large.nodeCount - 4)
         let expected = try plain.run(y, feeds: [x: feed]).scalars(as: Float.self)
         #expect(try merging.run(y, feeds: [x: feed]).scalars(as: Float.self) == expected)
-        let byHand: [Float] = [0, 2, -2].map { (v: Float) -> Float in Foundation.exp(v) + Foundation.exp(v) + Foundation.exp(v) }
+        let byHand: [Float] = [0, 2, -2].map { (v: Float) -> Float in
+            Foundation.exp(v) + Foundation.exp(v) + Foundation.exp(v)
+        }
         #expect(expected == byHand)
         // Stateful ops are never merged: both increments run.
         try merging.run(g.operation(named: "counter/Assign")!)
@@ -101,7 +111,8 @@ import Testing
         let removing = Session(graph: g, options: options { _ in })
         let plain = Session(graph: g, options: options { $0.identityRemoval = false })
         for s in [removing, plain] { try s.run(g.operation(named: "w/Assign")!) }
-        let small = try removing.optimizedGraph(for: y, feeds: [x: feed]), large = try plain.optimizedGraph(for: y, feeds: [x: feed])
+        let small = try removing.optimizedGraph(for: y, feeds: [x: feed]),
+            large = try plain.optimizedGraph(for: y, feeds: [x: feed])
         #expect(small.identitiesRemovedCount == 3 && small.nodeCount == large.nodeCount - 3)
         #expect(small.node(named: "w/read") != nil && small.count(ofType: "Identity") == 1)
         #expect(try removing.run(y, feeds: [x: feed]).scalars(as: Float.self) == [5, 8])
@@ -144,9 +155,9 @@ import Testing
         let g = Graph()
         let (x, y) = try g.asDefault {
             let x = try placeholder(.float32, shape: [256, 256], name: "x")
-            let a = x.matmul(x)                 // a lives until the end
-            let b = a.matmul(x)                 // dies at c
-            let c = b.matmul(x)                 // dies at d
+            let a = x.matmul(x)  // a lives until the end
+            let b = a.matmul(x)  // dies at c
+            let c = b.matmul(x)  // dies at d
             let d = c.matmul(x)
             return (x, a + d)
         }

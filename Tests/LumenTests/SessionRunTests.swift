@@ -57,7 +57,9 @@ import Testing
         #expect(try session.run(a).scalars(as: Float.self) == [1, 2, 3])
         // Without pruning every op runs, so the placeholder must be fed.
         let unpruned = Session(graph: g, options: SessionOptions(optimizer: GraphOptimizerOptions(pruning: false)))
-        #expect(throws: SessionError.placeholderNotFed(name: "unused", dtype: .float32, shape: [3])) { try unpruned.run(b) }
+        #expect(throws: SessionError.placeholderNotFed(name: "unused", dtype: .float32, shape: [3])) {
+            try unpruned.run(b)
+        }
     }
 
     @Test func runTimeErrorsReadLikeTensorFlows() throws {
@@ -70,17 +72,23 @@ import Testing
         let session = Session(graph: g)
 
         let unfed = #expect(throws: SessionError.self) { try session.run(y) }
-        #expect(unfed?.description == "You must feed a value for placeholder tensor 'x' with dtype float and shape [?,64]")
+        #expect(
+            unfed?.description == "You must feed a value for placeholder tensor 'x' with dtype float and shape [?,64]")
 
         let badShape = #expect(throws: SessionError.self) { try session.run(y, feeds: [x: Tensor.zeros([3, 5])]) }
-        #expect(badShape?.description == "Cannot feed value of shape (3, 5) for Tensor 'x:0', which has shape '(?, 64)'")
+        #expect(
+            badShape?.description == "Cannot feed value of shape (3, 5) for Tensor 'x:0', which has shape '(?, 64)'")
         let badRank = #expect(throws: SessionError.self) { try session.run(y, feeds: [x: Tensor.zeros([64])]) }
         #expect(badRank?.description == "Cannot feed value of shape (64,) for Tensor 'x:0', which has shape '(?, 64)'")
 
-        let badDType = #expect(throws: SessionError.self) { try session.run(y, feeds: [x: Tensor.zeros([2, 64], dtype: .int32)]) }
+        let badDType = #expect(throws: SessionError.self) {
+            try session.run(y, feeds: [x: Tensor.zeros([2, 64], dtype: .int32)])
+        }
         #expect(badDType?.description == "Cannot feed value of dtype int32 for Tensor 'x:0', which has dtype float")
 
-        let uninitialized = #expect(throws: SessionError.self) { try session.run(uses, feeds: [x: Tensor.zeros([2, 64])]) }
+        let uninitialized = #expect(throws: SessionError.self) {
+            try session.run(uses, feeds: [x: Tensor.zeros([2, 64])])
+        }
         #expect(uninitialized?.description == "Attempting to use uninitialized value w")
         #expect(!session.isInitialized(w))
         try session.run(w.initializer)
@@ -93,8 +101,13 @@ import Testing
             let p = try placeholder(.float32, shape: [-1, -1], name: "p")
             return (p, withNameScope("layer") { p.matmul(p) })
         }
-        let kernelError = #expect(throws: OpError.self) { try Session(graph: g2).run(q, feeds: [p: Tensor.zeros([2, 3])]) }
-        #expect(kernelError?.message == "Dimensions must be equal, but are 3 and 2 for 'layer/MatMul' (op: 'MatMul') with input shapes: [2,3], [2,3]")
+        let kernelError = #expect(throws: OpError.self) {
+            try Session(graph: g2).run(q, feeds: [p: Tensor.zeros([2, 3])])
+        }
+        #expect(
+            kernelError?.message
+                == "Dimensions must be equal, but are 3 and 2 for 'layer/MatMul' (op: 'MatMul') with input shapes: [2,3], [2,3]"
+        )
 
         session.close()
         #expect(session.isClosed)
@@ -111,8 +124,10 @@ import Testing
         let (w, doubled, increment, reset, counter, tick) = try g.asDefault {
             let w = try Variable(Tensor([1, 2] as [Float]), name: "w")
             let counter = try Variable(Tensor(0 as Int64), name: "counter", trainable: false)
-            return (w, try w.assign(w.value * 2.0), try w.assignAdd(Tensor([10, 10] as [Float])),
-                    try w.assign(Tensor([0, 0] as [Float])), counter, try counter.assignAdd(Tensor(1 as Int64)))
+            return (
+                w, try w.assign(w.value * 2.0), try w.assignAdd(Tensor([10, 10] as [Float])),
+                try w.assign(Tensor([0, 0] as [Float])), counter, try counter.assignAdd(Tensor(1 as Int64))
+            )
         }
         let first = Session(graph: g), second = Session(graph: g)
         try first.run(try g.globalVariablesInitializer())
@@ -189,7 +204,9 @@ import Testing
             #expect(got == expected)
         }
         // And both match the same computation done eagerly.
-        let eagerSoftmax = weights.map { w in softmax(input.matmul(w).tanh().matmul(w, transposeOther: true)).mean(axes: [0]) }
+        let eagerSoftmax = weights.map { w in
+            softmax(input.matmul(w).tanh().matmul(w, transposeOther: true)).mean(axes: [0])
+        }
         for (got, want) in zip(expected.dropFirst(), eagerSoftmax) {
             #expect(zip(got, want.scalars(as: Float.self)).allSatisfy { Swift.abs($0 - $1) <= 1e-6 })
         }

@@ -19,16 +19,21 @@ import Testing
         try writer.addPRCurve("pr", labels: labels, predictions: predictions, step: 3, numThresholds: 5)
         let samples = Tensor((0..<200).map { Float(sin(Double($0) / 9)) * 0.6 }, shape: [100, 2])
         try writer.addAudio("clip", samples: samples, sampleRate: 11025, step: 4)
-        writer.addCustomScalarsLayout(Layout(categories: [
-            Category(title: "c", charts: [.multiline(title: "m", tags: ["a.*"]), .margin(title: "g", series: [("v", "l", "u")])]),
-        ]))
+        writer.addCustomScalarsLayout(
+            Layout(categories: [
+                Category(
+                    title: "c",
+                    charts: [.multiline(title: "m", tags: ["a.*"]), .margin(title: "g", series: [("v", "l", "u")])])
+            ]))
         try writer.close()
 
         let data = try Repository.runPythonScript("scripts/tensorboard_plugin_values.py", [directory.path])
         let tensorboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let curve = try #require(((tensorboard["pr_curves"] as? [String: [String: [[String: Any]]]])?["."]?["pr"])?.first)
+        let curve = try #require(
+            ((tensorboard["pr_curves"] as? [String: [String: [[String: Any]]]])?["."]?["pr"])?.first)
         let rows = try Summary.Value.prCurve(
-            tag: "pr", labels: [1, 0, 1, 1, 0, 1], predictions: [0.9, 0.4, 0.6, 0.2, 0.1, 0.75], numThresholds: 5).tensor.floatVal
+            tag: "pr", labels: [1, 0, 1, 1, 0, 1], predictions: [0.9, 0.4, 0.6, 0.2, 0.1, 0.75], numThresholds: 5
+        ).tensor.floatVal
         #expect(curve["step"] as? Int == 3)
         // TensorBoard leaves out the thresholds after the last with a prediction at or above it.
         let truePositives = try #require(curve["true_positives"] as? [Int])

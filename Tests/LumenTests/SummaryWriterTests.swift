@@ -45,14 +45,16 @@ import LumenTestSupport
     struct ReadError: Error, CustomStringConvertible { var description: String }
 
     static func withLogdir<Result>(_ body: (String) throws -> Result) throws -> Result {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-summary-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lumen-summary-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try body(path)
     }
 
     /// Every event of every event file in `directory`, read with our readers.
     static func ourEvents(_ directory: String) throws -> [Event] {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains("tfevents") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains("tfevents") }
+            .sorted()
         return try files.flatMap { name -> [Event] in
             let path = directory + "/" + name
             let batch: TFRecordBatch
@@ -81,7 +83,8 @@ import LumenTestSupport
             }
             let weights = Tensor((0..<1_000).map { Float(sin(Double($0)) * 3) }, shape: [10, 100])
             writer.addHistogram("layer1/weights", weights, step: 3)
-            writer.addHistogram("edges", Tensor([0, 0.5, 1, 1.5, 2, 3] as [Double], shape: [6]), step: 4, bins: .edges([0, 1, 2]))
+            writer.addHistogram(
+                "edges", Tensor([0, 0.5, 1, 1.5, 2, 3] as [Double], shape: [6]), step: 4, bins: .edges([0, 1, 2]))
             let chw = (0..<60).map { Float($0) / 59 }
             try writer.addImage("image/chw", Tensor(chw, shape: [3, 4, 5]), step: 1)
             let rgba = (0..<80).map { UInt8($0 * 3) }
@@ -92,7 +95,9 @@ import LumenTestSupport
             try writer.addImages("image/grid", Tensor(batch, shape: [3, 3, 2, 2]), step: 5, columns: 2, padding: 1)
             writer.addText("notes", "**Unicode** ✓ — λ 損失", step: 7)
             var graph = GraphDef()
-            for (name, op, inputs) in [("x", "Placeholder", []), ("layer1/w", "Const", []), ("layer1/MatMul", "MatMul", ["x", "layer1/w"])] {
+            for (name, op, inputs) in [
+                ("x", "Placeholder", []), ("layer1/w", "Const", []), ("layer1/MatMul", "MatMul", ["x", "layer1/w"]),
+            ] {
                 var node = NodeDef()
                 node.name = name
                 node.op = op
@@ -101,7 +106,9 @@ import LumenTestSupport
             }
             try writer.addGraph(graph)
             try writer.close()
-            #expect(writer.eventFilePath.hasPrefix(logdir + "/events.out.tfevents.") && !writer.eventFilePath.hasSuffix(".gz"))
+            #expect(
+                writer.eventFilePath.hasPrefix(logdir + "/events.out.tfevents.")
+                    && !writer.eventFilePath.hasSuffix(".gz"))
 
             let view = try Self.tensorBoardView(logdir)
             #expect(view["file_versions"] as? [String] == ["brain.Event:2"])
@@ -124,7 +131,8 @@ import LumenTestSupport
             #expect(Self.double(read["min"]) == values.min() && Self.double(read["max"]) == values.max())
             #expect(Self.double(read["sum"]) == expected.sum && Self.double(read["sum_squares"]) == expected.sumSquares)
             let edges = try #require(histograms["edges"]?.first)
-            #expect(Self.doubles(edges["bucket_limit"]) == [1, 2] && Self.doubles(edges["bucket"]) == [2, 3])  // np.histogram(values, [0, 1, 2])
+            // np.histogram(values, [0, 1, 2])
+            #expect(Self.doubles(edges["bucket_limit"]) == [1, 2] && Self.doubles(edges["bucket"]) == [2, 3])
 
             let images = try #require(view["images"] as? [String: [[String: Any]]])
             let chwImage = try #require(images["image/chw"]?.first)
@@ -164,8 +172,9 @@ import LumenTestSupport
             for step in 0..<10 {
                 writer.addScalars("lr/group", ["sgd": 0.1 / Double(step + 1), "adam": 0.001], step: step)
             }
-            try writer.addHParams(["lr": 0.1, "batch_size": 32, "optimizer": "sgd", "dropout": true],
-                                  metrics: ["hparam/accuracy": 0.91, "hparam/loss": 0.27], runName: "trial-1")
+            try writer.addHParams(
+                ["lr": 0.1, "batch_size": 32, "optimizer": "sgd", "dropout": true],
+                metrics: ["hparam/accuracy": 0.91, "hparam/loss": 0.27], runName: "trial-1")
             try writer.close()
 
             let sgd = try Self.tensorBoardView(logdir + "/lr_group_sgd")
@@ -180,13 +189,22 @@ import LumenTestSupport
             let experiment = try #require(hparams["_hparams_/experiment"]?["experiment"] as? [String: Any])
             let infos = try #require(experiment["hparam_infos"] as? [[String: Any]])
             #expect(infos.map { $0["name"] as? String } == ["batch_size", "dropout", "lr", "optimizer"])
-            #expect(infos.map { $0["type"] as? String } == ["DATA_TYPE_FLOAT64", "DATA_TYPE_BOOL", "DATA_TYPE_FLOAT64", "DATA_TYPE_STRING"])
-            let metricTags = (experiment["metric_infos"] as? [[String: Any]])?.compactMap { ($0["name"] as? [String: Any])?["tag"] as? String }
+            #expect(
+                infos.map { $0["type"] as? String } == [
+                    "DATA_TYPE_FLOAT64", "DATA_TYPE_BOOL", "DATA_TYPE_FLOAT64", "DATA_TYPE_STRING",
+                ])
+            let metricTags = (experiment["metric_infos"] as? [[String: Any]])?.compactMap {
+                ($0["name"] as? [String: Any])?["tag"] as? String
+            }
             #expect(metricTags == ["hparam/accuracy", "hparam/loss"])
-            let start = try #require((hparams["_hparams_/session_start_info"]?["session_start_info"] as? [String: Any])?["hparams"] as? [String: Any])
+            let start = try #require(
+                (hparams["_hparams_/session_start_info"]?["session_start_info"] as? [String: Any])?["hparams"]
+                    as? [String: Any])
             #expect(Self.double(start["lr"]) == 0.1 && Self.double(start["batch_size"]) == 32)
             #expect(start["optimizer"] as? String == "sgd" && start["dropout"] as? Bool == true)
-            #expect((hparams["_hparams_/session_end_info"]?["session_end_info"] as? [String: Any])?["status"] as? String == "STATUS_SUCCESS")
+            #expect(
+                (hparams["_hparams_/session_end_info"]?["session_end_info"] as? [String: Any])?["status"] as? String
+                    == "STATUS_SUCCESS")
             let metrics = try #require(Self.scalars(trial["scalars"]))
             #expect(metrics["hparam/accuracy"]?.first?.value == Double(Float(0.91)))
             #expect(metrics["hparam/loss"]?.first?.value == Double(Float(0.27)))
@@ -257,8 +275,9 @@ import LumenTestSupport
     @Test(.disabled(if: tensorBoardProblem != nil, Comment(rawValue: tensorBoardProblem ?? "")))
     func tracedModuleGraphIsWiredAsTheModuleComputes() throws {
         var generator = RandomGenerator(seed: 3)
-        let model = Sequential(Linear(inFeatures: 4, outFeatures: 8, generator: &generator), ReLU(),
-                               Linear(inFeatures: 8, outFeatures: 3, generator: &generator))
+        let model = Sequential(
+            Linear(inFeatures: 4, outFeatures: 8, generator: &generator), ReLU(),
+            Linear(inFeatures: 8, outFeatures: 3, generator: &generator))
         let graph = ModuleTracer.graphDef(of: model, input: Tensor.zeros([2, 4]))
         let nodes = Dictionary(uniqueKeysWithValues: graph.node.map { ($0.name, $0) })
         #expect(nodes["input"]?.op == "Placeholder")

@@ -15,7 +15,8 @@ import Foundation
         #expect(Tensor([[1, 2]] as [[UInt8]]).dtype == .uint8)
         #expect(Tensor(2.5).shape == [])
         #expect(Tensor(2.5).item(as: Double.self) == 2.5)
-        #expect(Tensor([[1, 2], [3, 4]] as [[Int32]]).nestedArray(as: Int32.self) as? [[Int32]] == [[1, 2], [3, 4]])
+        #expect(
+            Tensor([[1, 2], [3, 4]] as [[Int32]]).nestedArray(as: Int32.self) as? [[Int32]] == [[1, 2], [3, 4]])
         #expect(Tensor([] as [Float]).shape == [0])
     }
 
@@ -38,7 +39,10 @@ import Foundation
         #expect(Tensor.linspace(0, 1, count: 5, dtype: .float64).scalars(as: Double.self) == [0, 0.25, 0.5, 0.75, 1])
         #expect(Tensor.linspace(2, 3, count: 1).scalars(as: Float.self) == [2])
         #expect(Tensor.eye(2, 3).scalars(as: Float.self) == [1, 0, 0, 0, 1, 0])
-        #expect(Tensor.eye(3, dtype: .bool).scalars(as: Bool.self) == [true, false, false, false, true, false, false, false, true])
+        #expect(
+            Tensor.eye(3, dtype: .bool).scalars(as: Bool.self) == [
+                true, false, false, false, true, false, false, false, true,
+            ])
     }
 
     @Test func copiesShareStorageUntilWritten() {

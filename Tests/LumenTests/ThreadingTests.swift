@@ -32,10 +32,12 @@ import Testing
         let a = Tensor.normal([300, 1000], using: &g), b = Tensor.normal([1000], using: &g)
         let x = Tensor.normal([8, 4, 20, 20], using: &g), w = Tensor.normal([6, 4, 3, 3], using: &g)
         func compute() -> [[Float]] {
-            [(a * b + a).scalars(as: Float.self), a.sum(axes: [0]).scalars(as: Float.self),
-             a.exp().scalars(as: Float.self), a.max(axes: [1]).scalars(as: Float.self),
-             conv2d(x, w, padding: .same).scalars(as: Float.self), softmax(a).scalars(as: Float.self),
-             a.transposed().scalars(as: Float.self)]
+            [
+                (a * b + a).scalars(as: Float.self), a.sum(axes: [0]).scalars(as: Float.self),
+                a.exp().scalars(as: Float.self), a.max(axes: [1]).scalars(as: Float.self),
+                conv2d(x, w, padding: .same).scalars(as: Float.self), softmax(a).scalars(as: Float.self),
+                a.transposed().scalars(as: Float.self),
+            ]
         }
         let original = Threading.intraOpThreads
         defer { Threading.intraOpThreads = original }

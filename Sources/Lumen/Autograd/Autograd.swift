@@ -79,7 +79,7 @@ public enum Autograd {
     @inline(__always)
     static func record(_ type: String, _ inputs: [Tensor], _ attributes: Attributes, _ outputs: [Tensor]) -> [Tensor] {
         guard inputs.contains(where: { $0.autograd?.requiresGrad == true }), isRecording,
-              let definition = OpRegistry.shared[type], definition.gradient != nil
+            let definition = OpRegistry.shared[type], definition.gradient != nil
         else { return outputs }
         let node = TapeNode(definition: definition, attributes: attributes, inputs: inputs, outputs: outputs)
         return outputs.enumerated().map { index, output in
@@ -119,9 +119,10 @@ public enum Autograd {
                 guard let function = node.definition.gradient else {
                     throw AutogradError.noGradientFunction(opType: node.definition.type)
                 }
-                let input = GradientInput(opType: node.definition.type, attributes: node.attributes,
-                                          inputs: node.inputs, outputs: node.outputs, outputGradients: outputGradients,
-                                          needsGradient: node.inputStates.map { $0 != nil })
+                let input = GradientInput(
+                    opType: node.definition.type, attributes: node.attributes,
+                    inputs: node.inputs, outputs: node.outputs, outputGradients: outputGradients,
+                    needsGradient: node.inputStates.map { $0 != nil })
                 let inputGradients = try function.gradients(builder, input)
                 for (index, state) in node.inputStates.enumerated() {
                     guard let state, index < inputGradients.count, let g = inputGradients[index] else { continue }

@@ -83,7 +83,9 @@ extension GradientBuilder {
     func onesLike(_ x: Value) throws -> Value { try op("OnesLike", x) }
     func cast(_ x: Value, to dtype: DType) throws -> Value { try op("Cast", x, attributes: ["DstT": .dtype(dtype)]) }
     func select(_ condition: Value, _ a: Value, _ b: Value) throws -> Value { try op("SelectV2", condition, a, b) }
-    func reshape(_ x: Value, _ shape: [Int]) throws -> Value { try op("Reshape", x, attributes: ["shape": .ints(shape)]) }
+    func reshape(_ x: Value, _ shape: [Int]) throws -> Value {
+        try op("Reshape", x, attributes: ["shape": .ints(shape)])
+    }
 
     /// `shape` with unknown dimensions written as -1 where at most one is unknown; otherwise the
     /// shape as is (callers only reach here with at most one unknown dimension).

@@ -53,8 +53,9 @@ extension Tensor {
     /// (PyTorch's `param.copy_(value)` under `no_grad`). Shapes must match; `value` is converted to
     /// this tensor's dtype. Not recorded for autograd.
     public func overwrite(with value: Tensor) {
-        precondition(value.shape == shape,
-                     "overwrite(with:) needs shape \(Shape.describe(shape)), got \(Shape.describe(value.shape))")
+        precondition(
+            value.shape == shape,
+            "overwrite(with:) needs shape \(Shape.describe(shape)), got \(Shape.describe(value.shape))")
         let source = value.dtype == dtype ? value : value.cast(to: dtype)
         if source.storage === storage { return }
         storage.bytes.copyMemory(from: source.storage.bytes, byteCount: byteCount)

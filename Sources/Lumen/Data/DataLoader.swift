@@ -27,8 +27,10 @@ public final class DataLoader<Source: Dataset>: Sequence {
     private var generator: RandomGenerator
 
     /// A loader whose shuffled orders come from `generator` (copied; the loader advances its copy).
-    public init(_ dataset: Source, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
-                generator: RandomGenerator) {
+    public init(
+        _ dataset: Source, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
+        generator: RandomGenerator
+    ) {
         precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         precondition(dataset.count >= 0, "DataLoader: the dataset has a negative count \(dataset.count)")
         self.dataset = dataset
@@ -40,11 +42,14 @@ public final class DataLoader<Source: Dataset>: Sequence {
 
     /// A loader whose shuffled orders come from a generator seeded with `seed`; without a seed, one
     /// is drawn from the global generator (which ``RandomGenerator/seed(_:)`` resets).
-    public convenience init(_ dataset: Source, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
-                            seed: UInt64? = nil) {
+    public convenience init(
+        _ dataset: Source, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
+        seed: UInt64? = nil
+    ) {
         let seed = seed ?? RandomGenerator.withGlobal { $0.next() }
-        self.init(dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast,
-                  generator: RandomGenerator(seed: seed))
+        self.init(
+            dataset, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast,
+            generator: RandomGenerator(seed: seed))
     }
 
     /// The number of batches in one epoch.

@@ -10,10 +10,14 @@ public struct TensorDataset: Dataset, Sendable {
 
     /// A dataset of the rows of `inputs` and `targets`, which must have the same first dimension.
     public init(inputs: Tensor, targets: Tensor) {
-        precondition(inputs.rank >= 1 && targets.rank >= 1,
-                     "TensorDataset: inputs and targets need a sample dimension, got shapes \(Shape.describe(inputs.shape)) and \(Shape.describe(targets.shape))")
-        precondition(inputs.shape[0] == targets.shape[0],
-                     "TensorDataset: inputs have \(inputs.shape[0]) samples (shape \(Shape.describe(inputs.shape))), targets \(targets.shape[0]) (shape \(Shape.describe(targets.shape)))")
+        precondition(
+            inputs.rank >= 1 && targets.rank >= 1,
+            "TensorDataset: inputs and targets need a sample dimension, got shapes \(Shape.describe(inputs.shape)) and \(Shape.describe(targets.shape))"
+        )
+        precondition(
+            inputs.shape[0] == targets.shape[0],
+            "TensorDataset: inputs have \(inputs.shape[0]) samples (shape \(Shape.describe(inputs.shape))), targets \(targets.shape[0]) (shape \(Shape.describe(targets.shape)))"
+        )
         self.inputs = inputs
         self.targets = targets
     }

@@ -65,7 +65,7 @@ public final class Graph: Sendable, CustomStringConvertible {
     /// The tensor named `op:index` (`"x:0"`), if any.
     public func tensor(named name: String) -> GraphTensor? {
         guard let colon = name.lastIndex(of: ":"), let index = Int(name[name.index(after: colon)...]),
-              let op = operation(named: String(name[..<colon])), op.outputSpecs.indices.contains(index)
+            let op = operation(named: String(name[..<colon])), op.outputSpecs.indices.contains(index)
         else { return nil }
         return GraphTensor(op: op, index: index)
     }
@@ -141,10 +141,11 @@ public final class Graph: Sendable, CustomStringConvertible {
     /// Runs `body` so that every op created inside runs after `ops` (`with
     /// tf.control_dependencies(ops):`). Blocks nest and add up; `nil` clears the outer ones.
     public func controlDependencies<R>(_ ops: [GraphOperation]?, _ body: () throws -> R) rethrows -> R {
-        try withScope(changing: { scope in
-            guard let ops else { scope.controlInputs = []; return }
-            for op in ops where !scope.controlInputs.contains(op) { scope.controlInputs.append(op) }
-        }, body)
+        try withScope(
+            changing: { scope in
+                guard let ops else { scope.controlInputs = []; return }
+                for op in ops where !scope.controlInputs.contains(op) { scope.controlInputs.append(op) }
+            }, body)
     }
 
     /// Runs `body` so that every op created inside runs after the ops producing `tensors`.
@@ -166,7 +167,8 @@ public final class Graph: Sendable, CustomStringConvertible {
         _ type: String, inputs: [GraphTensor] = [], attributes: Attributes = [:], name: String? = nil,
         controlInputs: [GraphOperation] = []
     ) throws -> GraphOperation {
-        try addOperation(type, inputs: inputs, attributes: attributes, name: name, controlInputs: controlInputs, value: nil)
+        try addOperation(
+            type, inputs: inputs, attributes: attributes, name: name, controlInputs: controlInputs, value: nil)
     }
 
     /// Adds an op of type `type` and returns its first output (the throwing form of the operators on

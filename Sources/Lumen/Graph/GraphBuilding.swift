@@ -2,15 +2,19 @@
 extension Graph {
     /// A `Const` op holding `value` (`tf.constant`).
     public func constant(_ value: Tensor, name: String? = nil) throws -> GraphTensor {
-        try addOperation("Const", inputs: [], attributes: ["dtype": .dtype(value.dtype)], name: name ?? "Const",
-                         controlInputs: [], value: value.detached).output(0)
+        try addOperation(
+            "Const", inputs: [], attributes: ["dtype": .dtype(value.dtype)], name: name ?? "Const",
+            controlInputs: [], value: value.detached
+        ).output(0)
     }
 
     /// A `Placeholder`: a tensor whose value must be fed to ``Session/run(_:feeds:targets:)``
     /// (`tf.placeholder`). Unknown dimensions of `shape` are -1.
     public func placeholder(_ dtype: DType, shape: [Int], name: String? = nil) throws -> GraphTensor {
-        try addOperation("Placeholder", attributes: ["dtype": .dtype(dtype), "shape": .shape(shape)],
-                         name: name ?? "Placeholder").output(0)
+        try addOperation(
+            "Placeholder", attributes: ["dtype": .dtype(dtype), "shape": .shape(shape)],
+            name: name ?? "Placeholder"
+        ).output(0)
     }
 
     /// An `Identity` of `x` (`tf.identity`): the same value, as a new node, useful under control

@@ -9,7 +9,9 @@ public final class GraphOperation: @unchecked Sendable, Hashable, CustomStringCo
     /// The graph this op belongs to. Keep the graph alive while using its ops and tensors (a graph
     /// holds its ops; they do not hold it, so graphs are freed).
     public var graph: Graph {
-        guard let owner else { preconditionFailure("op '\(name)' outlived its graph: keep the Graph alive while using its tensors") }
+        guard let owner else {
+            preconditionFailure("op '\(name)' outlived its graph: keep the Graph alive while using its tensors")
+        }
         return owner
     }
     /// The position of this op in its graph's ``Graph/operations``.
@@ -32,8 +34,10 @@ public final class GraphOperation: @unchecked Sendable, Hashable, CustomStringCo
     /// ``AttributeValue`` has no tensor case.
     public let value: Tensor?
 
-    init(graph: Graph, id: Int, name: String, type: String, inputs: [GraphTensor], controlInputs: [GraphOperation],
-         attributes: Attributes, device: String, outputSpecs: [TensorSpec], value: Tensor?) {
+    init(
+        graph: Graph, id: Int, name: String, type: String, inputs: [GraphTensor], controlInputs: [GraphOperation],
+        attributes: Attributes, device: String, outputSpecs: [TensorSpec], value: Tensor?
+    ) {
         self.owner = graph
         self.id = id
         self.name = name

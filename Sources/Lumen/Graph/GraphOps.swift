@@ -9,57 +9,81 @@
 /// runs them; calling one eagerly throws.
 enum GraphOps {
     static let definitions: [OpDefinition] = [
-        OpDefinition("Placeholder", infer: { ctx, attrs in
-            try ctx.expectInputs(0)
-            return [TensorSpec(dtype: try attrs.dtype("dtype", ctx), shape: try attrs.ints("shape", ctx))]
-        }, compute: sessionOnly("Placeholder"))
-            .graphOnly(stateful: true)
-            .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
-        OpDefinition("Const", infer: { ctx, _ in
-            throw ctx.error("a Const is created with its value by constant(_:name:)")
-        }, compute: sessionOnly("Const"))
-            .graphOnly()
-            .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
-        OpDefinition("VariableV2", infer: { ctx, attrs in
-            try ctx.expectInputs(0)
-            return [TensorSpec(dtype: try attrs.dtype("dtype", ctx), shape: try attrs.ints("shape", ctx))]
-        }, compute: sessionOnly("VariableV2"))
-            .graphOnly(stateful: true)
-            .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
-        OpDefinition("NoOp", infer: { ctx, _ in
-            try ctx.expectInputs(0)
-            return []
-        }, compute: { _ in [] })
-            .graphOnly(stateful: true)
-            .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
-        OpDefinition("Assign", infer: { ctx, attrs in
-            try ctx.expectInputs(2)
-            let dtype = try ctx.commonDType()
-            if try attrs.bool("validate_shape", default: true, ctx) {
-                return [TensorSpec(dtype: dtype, shape: try merge(ctx, ctx.inputs[0].shape, ctx.inputs[1].shape))]
-            }
-            return [ctx.inputs[1]]
-        }, compute: sessionOnly("Assign"))
-            .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
+        OpDefinition(
+            "Placeholder",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(0)
+                return [TensorSpec(dtype: try attrs.dtype("dtype", ctx), shape: try attrs.ints("shape", ctx))]
+            }, compute: sessionOnly("Placeholder")
+        )
+        .graphOnly(stateful: true)
+        .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
+        OpDefinition(
+            "Const",
+            infer: { ctx, _ in
+                throw ctx.error("a Const is created with its value by constant(_:name:)")
+            }, compute: sessionOnly("Const")
+        )
+        .graphOnly()
+        .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
+        OpDefinition(
+            "VariableV2",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(0)
+                return [TensorSpec(dtype: try attrs.dtype("dtype", ctx), shape: try attrs.ints("shape", ctx))]
+            }, compute: sessionOnly("VariableV2")
+        )
+        .graphOnly(stateful: true)
+        .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
+        OpDefinition(
+            "NoOp",
+            infer: { ctx, _ in
+                try ctx.expectInputs(0)
+                return []
+            }, compute: { _ in [] }
+        )
+        .graphOnly(stateful: true)
+        .tensorFlow(TensorFlowInterop(typeAttributes: [:])),
+        OpDefinition(
+            "Assign",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(2)
+                let dtype = try ctx.commonDType()
+                if try attrs.bool("validate_shape", default: true, ctx) {
+                    return [TensorSpec(dtype: dtype, shape: try merge(ctx, ctx.inputs[0].shape, ctx.inputs[1].shape))]
+                }
+                return [ctx.inputs[1]]
+            }, compute: sessionOnly("Assign")
+        )
+        .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
         OpDefinition("AssignAdd", infer: assignUpdateInfer, compute: sessionOnly("AssignAdd"))
             .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
         OpDefinition("AssignSub", infer: assignUpdateInfer, compute: sessionOnly("AssignSub"))
             .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
-        OpDefinition("ApplyGradientDescent", infer: { ctx, _ in
-            // var, alpha, delta
-            try applyInfer(ctx, count: 3, scalars: [1], likeVariable: [2])
-        }, compute: sessionOnly("ApplyGradientDescent"))
-            .graphOnly(stateful: true, referenceInputs: [.init(0, "var")]),
-        OpDefinition("ApplyMomentum", infer: { ctx, _ in
-            // var, accum, lr, grad, momentum
-            try applyInfer(ctx, count: 5, scalars: [2, 4], likeVariable: [1, 3])
-        }, compute: sessionOnly("ApplyMomentum"))
-            .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "accum")]),
-        OpDefinition("ApplyAdam", infer: { ctx, _ in
-            // var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad
-            try applyInfer(ctx, count: 10, scalars: [3, 4, 5, 6, 7, 8], likeVariable: [1, 2, 9])
-        }, compute: sessionOnly("ApplyAdam"))
-            .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "m"), .init(2, "v")]),
+        OpDefinition(
+            "ApplyGradientDescent",
+            infer: { ctx, _ in
+                // var, alpha, delta
+                try applyInfer(ctx, count: 3, scalars: [1], likeVariable: [2])
+            }, compute: sessionOnly("ApplyGradientDescent")
+        )
+        .graphOnly(stateful: true, referenceInputs: [.init(0, "var")]),
+        OpDefinition(
+            "ApplyMomentum",
+            infer: { ctx, _ in
+                // var, accum, lr, grad, momentum
+                try applyInfer(ctx, count: 5, scalars: [2, 4], likeVariable: [1, 3])
+            }, compute: sessionOnly("ApplyMomentum")
+        )
+        .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "accum")]),
+        OpDefinition(
+            "ApplyAdam",
+            infer: { ctx, _ in
+                // var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad
+                try applyInfer(ctx, count: 10, scalars: [3, 4, 5, 6, 7, 8], likeVariable: [1, 2, 9])
+            }, compute: sessionOnly("ApplyAdam")
+        )
+        .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "m"), .init(2, "v")]),
     ]
 
     private static func sessionOnly(_ type: String) -> @Sendable (KernelInvocation) throws -> [Tensor] {
@@ -95,8 +119,9 @@ enum GraphOps {
         return try zip(a, b).enumerated().map { i, pair in
             let (x, y) = pair
             if x >= 0 && y >= 0 && x != y {
-                throw ctx.shapeError("Dimension \(i) in both shapes must be equal, but are \(x) and \(y). "
-                    + "Shapes are \(Shape.describe(a)) and \(Shape.describe(b)).")
+                throw ctx.shapeError(
+                    "Dimension \(i) in both shapes must be equal, but are \(x) and \(y). "
+                        + "Shapes are \(Shape.describe(a)) and \(Shape.describe(b)).")
             }
             return x >= 0 ? x : y
         }

@@ -4,17 +4,23 @@
 /// ``Graph/apply(_:_:attributes:name:)`` is the throwing form.
 extension GraphTensor {
     /// Adds one op, trapping with its error message.
-    static func build(_ type: String, _ inputs: [GraphTensor], _ attributes: Attributes = [:], name: String) -> GraphTensor {
+    static func build(_ type: String, _ inputs: [GraphTensor], _ attributes: Attributes = [:], name: String)
+        -> GraphTensor
+    {
         trappingGraphBuild { try inputs[0].graph.apply(type, inputs, attributes: attributes, name: name) }
     }
 
     /// A binary op with a scalar operand, built as TensorFlow does: the scalar becomes `scope/y`
     /// (or `scope/x`) and the op takes the scope's name.
-    static func buildWithScalar(_ type: String, _ tensor: GraphTensor, _ scalar: Double, scalarFirst: Bool, name: String) -> GraphTensor {
+    static func buildWithScalar(
+        _ type: String, _ tensor: GraphTensor, _ scalar: Double, scalarFirst: Bool, name: String
+    ) -> GraphTensor {
         trappingGraphBuild {
             try tensor.graph.nameScope(name) { scope in
-                let constant = try tensor.graph.constant(Tensor.full([], scalar, dtype: tensor.dtype), name: scalarFirst ? "x" : "y")
-                return try tensor.graph.apply(type, scalarFirst ? [constant, tensor] : [tensor, constant], name: scope + "/")
+                let constant = try tensor.graph.constant(
+                    Tensor.full([], scalar, dtype: tensor.dtype), name: scalarFirst ? "x" : "y")
+                return try tensor.graph.apply(
+                    type, scalarFirst ? [constant, tensor] : [tensor, constant], name: scope + "/")
             }
         }
     }
@@ -27,19 +33,39 @@ extension GraphTensor {
     public static func / (a: GraphTensor, b: GraphTensor) -> GraphTensor { build("RealDiv", [a, b], name: "truediv") }
     public static prefix func - (a: GraphTensor) -> GraphTensor { build("Neg", [a], name: "Neg") }
 
-    public static func + (a: GraphTensor, b: Double) -> GraphTensor { buildWithScalar("Add", a, b, scalarFirst: false, name: "add") }
-    public static func - (a: GraphTensor, b: Double) -> GraphTensor { buildWithScalar("Sub", a, b, scalarFirst: false, name: "sub") }
-    public static func * (a: GraphTensor, b: Double) -> GraphTensor { buildWithScalar("Mul", a, b, scalarFirst: false, name: "mul") }
-    public static func / (a: GraphTensor, b: Double) -> GraphTensor { buildWithScalar("RealDiv", a, b, scalarFirst: false, name: "truediv") }
-    public static func + (a: Double, b: GraphTensor) -> GraphTensor { buildWithScalar("Add", b, a, scalarFirst: true, name: "add") }
-    public static func - (a: Double, b: GraphTensor) -> GraphTensor { buildWithScalar("Sub", b, a, scalarFirst: true, name: "sub") }
-    public static func * (a: Double, b: GraphTensor) -> GraphTensor { buildWithScalar("Mul", b, a, scalarFirst: true, name: "mul") }
-    public static func / (a: Double, b: GraphTensor) -> GraphTensor { buildWithScalar("RealDiv", b, a, scalarFirst: true, name: "truediv") }
+    public static func + (a: GraphTensor, b: Double) -> GraphTensor {
+        buildWithScalar("Add", a, b, scalarFirst: false, name: "add")
+    }
+    public static func - (a: GraphTensor, b: Double) -> GraphTensor {
+        buildWithScalar("Sub", a, b, scalarFirst: false, name: "sub")
+    }
+    public static func * (a: GraphTensor, b: Double) -> GraphTensor {
+        buildWithScalar("Mul", a, b, scalarFirst: false, name: "mul")
+    }
+    public static func / (a: GraphTensor, b: Double) -> GraphTensor {
+        buildWithScalar("RealDiv", a, b, scalarFirst: false, name: "truediv")
+    }
+    public static func + (a: Double, b: GraphTensor) -> GraphTensor {
+        buildWithScalar("Add", b, a, scalarFirst: true, name: "add")
+    }
+    public static func - (a: Double, b: GraphTensor) -> GraphTensor {
+        buildWithScalar("Sub", b, a, scalarFirst: true, name: "sub")
+    }
+    public static func * (a: Double, b: GraphTensor) -> GraphTensor {
+        buildWithScalar("Mul", b, a, scalarFirst: true, name: "mul")
+    }
+    public static func / (a: Double, b: GraphTensor) -> GraphTensor {
+        buildWithScalar("RealDiv", b, a, scalarFirst: true, name: "truediv")
+    }
 
     /// Elementwise maximum (`Maximum`).
-    public func maximum(_ other: GraphTensor, name: String = "Maximum") -> GraphTensor { Self.build("Maximum", [self, other], name: name) }
+    public func maximum(_ other: GraphTensor, name: String = "Maximum") -> GraphTensor {
+        Self.build("Maximum", [self, other], name: name)
+    }
     /// Elementwise minimum (`Minimum`).
-    public func minimum(_ other: GraphTensor, name: String = "Minimum") -> GraphTensor { Self.build("Minimum", [self, other], name: name) }
+    public func minimum(_ other: GraphTensor, name: String = "Minimum") -> GraphTensor {
+        Self.build("Minimum", [self, other], name: name)
+    }
     /// `(self - other)²` (`SquaredDifference`).
     public func squaredDifference(_ other: GraphTensor, name: String = "SquaredDifference") -> GraphTensor {
         Self.build("SquaredDifference", [self, other], name: name)
@@ -92,13 +118,17 @@ extension GraphTensor {
     // MARK: Linear algebra and shapes
 
     /// The matrix product (`MatMul` for rank 2, `BatchMatMulV2` otherwise).
-    public func matmul(_ other: GraphTensor, transposeSelf: Bool = false, transposeOther: Bool = false,
-                       name: String = "MatMul") -> GraphTensor {
+    public func matmul(
+        _ other: GraphTensor, transposeSelf: Bool = false, transposeOther: Bool = false,
+        name: String = "MatMul"
+    ) -> GraphTensor {
         if rank == 2 && other.rank == 2 {
-            return Self.build("MatMul", [self, other],
-                              ["transpose_a": .bool(transposeSelf), "transpose_b": .bool(transposeOther)], name: name)
+            return Self.build(
+                "MatMul", [self, other],
+                ["transpose_a": .bool(transposeSelf), "transpose_b": .bool(transposeOther)], name: name)
         }
-        return Self.build("BatchMatMulV2", [self, other], ["adj_x": .bool(transposeSelf), "adj_y": .bool(transposeOther)], name: name)
+        return Self.build(
+            "BatchMatMulV2", [self, other], ["adj_x": .bool(transposeSelf), "adj_y": .bool(transposeOther)], name: name)
     }
 
     /// The same elements in `shape`; one dimension may be -1 (`Reshape`).

@@ -12,75 +12,92 @@ enum SummaryOps {
     static let output = TensorSpec(dtype: .uint8, shape: [-1])
 
     static let definitions: [OpDefinition] = [
-        OpDefinition("ScalarSummary", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            _ = try attrs.string("tag", ctx)
-            let x = ctx.inputs[0]
-            guard x.dtype.isNumeric else { throw ctx.unsupported(x.dtype, expected: "a numeric dtype") }
-            guard x.shape.allSatisfy({ $0 == 1 || $0 == -1 }) else {
-                throw ctx.shapeError("tags and values must have the same shape: [] != \(Shape.describe(x.shape))")
+        OpDefinition(
+            "ScalarSummary",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                _ = try attrs.string("tag", ctx)
+                let x = ctx.inputs[0]
+                guard x.dtype.isNumeric else { throw ctx.unsupported(x.dtype, expected: "a numeric dtype") }
+                guard x.shape.allSatisfy({ $0 == 1 || $0 == -1 }) else {
+                    throw ctx.shapeError("tags and values must have the same shape: [] != \(Shape.describe(x.shape))")
+                }
+                return [output]
+            },
+            compute: { call in
+                let x = call.inputs[0], tag = try call.attributes.string("tag", call.context)
+                guard x.count == 1 else {
+                    throw call.context.shapeError(
+                        "tags and values must have the same shape: [] != \(Shape.describe(x.shape))")
+                }
+                var value = Summary.Value()
+                value.tag = tag
+                value.simpleValue = Float(x.doubles[0])
+                var summary = Summary()
+                summary.value = [value]
+                return [try bytes(summary)]
             }
-            return [output]
-        }, compute: { call in
-            let x = call.inputs[0], tag = try call.attributes.string("tag", call.context)
-            guard x.count == 1 else {
-                throw call.context.shapeError("tags and values must have the same shape: [] != \(Shape.describe(x.shape))")
-            }
-            var value = Summary.Value()
-            value.tag = tag
-            value.simpleValue = Float(x.doubles[0])
-            var summary = Summary()
-            summary.value = [value]
-            return [try bytes(summary)]
-        })
-            .graphOnly()
-            .tensorFlow(TensorFlowInterop(
+        )
+        .graphOnly()
+        .tensorFlow(
+            TensorFlowInterop(
                 constantInputs: [.init(attribute: "tag", input: "tags", kind: .string)], constantInputsFirst: true,
                 outputsSerializedSummary: true)),
-        OpDefinition("HistogramSummary", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            _ = try attrs.string("tag", ctx)
-            guard ctx.inputs[0].dtype.isNumeric else { throw ctx.unsupported(ctx.inputs[0].dtype, expected: "a numeric dtype") }
-            return [output]
-        }, compute: { call in
-            let tag = try call.attributes.string("tag", call.context)
-            let values = call.inputs[0].doubles
-            if values.contains(where: { !$0.isFinite }) {
-                throw call.context.error("Nan in summary histogram for: \(tag)")
+        OpDefinition(
+            "HistogramSummary",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                _ = try attrs.string("tag", ctx)
+                guard ctx.inputs[0].dtype.isNumeric else {
+                    throw ctx.unsupported(ctx.inputs[0].dtype, expected: "a numeric dtype")
+                }
+                return [output]
+            },
+            compute: { call in
+                let tag = try call.attributes.string("tag", call.context)
+                let values = call.inputs[0].doubles
+                if values.contains(where: { !$0.isFinite }) {
+                    throw call.context.error("Nan in summary histogram for: \(tag)")
+                }
+                var value = Summary.Value()
+                value.tag = tag
+                value.histo = HistogramProto(values: values)
+                var summary = Summary()
+                summary.value = [value]
+                return [try bytes(summary)]
             }
-            var value = Summary.Value()
-            value.tag = tag
-            value.histo = HistogramProto(values: values)
-            var summary = Summary()
-            summary.value = [value]
-            return [try bytes(summary)]
-        })
-            .graphOnly()
-            .tensorFlow(TensorFlowInterop(
+        )
+        .graphOnly()
+        .tensorFlow(
+            TensorFlowInterop(
                 constantInputs: [.init(attribute: "tag", input: "tag", kind: .string)], constantInputsFirst: true,
                 outputsSerializedSummary: true)),
-        OpDefinition("MergeSummary", infer: { ctx, _ in
-            guard !ctx.inputs.isEmpty else { throw ctx.error("MergeSummary needs at least one input") }
-            for spec in ctx.inputs where spec.dtype != .uint8 || spec.shape.count != 1 {
-                throw ctx.error("inputs must be serialized summaries (uint8 [?]), got \(spec)")
-            }
-            return [output]
-        }, compute: { call in
-            var merged = Summary()
-            var tags = Set<String>()
-            for input in call.inputs {
-                let summary = try input.summary()
-                for value in summary.value {
-                    guard tags.insert(value.tag).inserted else {
-                        throw call.context.error("Duplicate tag \(value.tag) found in summary inputs")
-                    }
-                    merged.value.append(value)
+        OpDefinition(
+            "MergeSummary",
+            infer: { ctx, _ in
+                guard !ctx.inputs.isEmpty else { throw ctx.error("MergeSummary needs at least one input") }
+                for spec in ctx.inputs where spec.dtype != .uint8 || spec.shape.count != 1 {
+                    throw ctx.error("inputs must be serialized summaries (uint8 [?]), got \(spec)")
                 }
+                return [output]
+            },
+            compute: { call in
+                var merged = Summary()
+                var tags = Set<String>()
+                for input in call.inputs {
+                    let summary = try input.summary()
+                    for value in summary.value {
+                        guard tags.insert(value.tag).inserted else {
+                            throw call.context.error("Duplicate tag \(value.tag) found in summary inputs")
+                        }
+                        merged.value.append(value)
+                    }
+                }
+                return [try bytes(merged)]
             }
-            return [try bytes(merged)]
-        })
-            .graphOnly()
-            .tensorFlow(TensorFlowInterop(typeAttributes: [:], countsInputs: true, outputsSerializedSummary: true)),
+        )
+        .graphOnly()
+        .tensorFlow(TensorFlowInterop(typeAttributes: [:], countsInputs: true, outputsSerializedSummary: true)),
     ]
 
     static func bytes(_ summary: Summary) throws -> Tensor {
@@ -92,14 +109,17 @@ enum SummaryOps {
 extension Tensor {
     /// The bytes of a serialized protobuf held as a 1-D `uint8` tensor (what a summary op outputs).
     public var summaryBytes: Data {
-        precondition(dtype == .uint8 && rank == 1, "summary bytes are a 1-D uint8 tensor, not \(dtype)\(Shape.describe(shape))")
+        precondition(
+            dtype == .uint8 && rank == 1, "summary bytes are a 1-D uint8 tensor, not \(dtype)\(Shape.describe(shape))")
         return Data(bytes: storage.bytes, count: byteCount)
     }
 
     /// The `Summary` a summary op's output holds.
     public func summary() throws -> Summary {
         guard dtype == .uint8 && rank == 1 else {
-            throw OpError(opType: "MergeSummary", message: "a serialized summary is a 1-D uint8 tensor, not \(dtype)\(Shape.describe(shape))")
+            throw OpError(
+                opType: "MergeSummary",
+                message: "a serialized summary is a 1-D uint8 tensor, not \(dtype)\(Shape.describe(shape))")
         }
         return try Summary(serializedBytes: summaryBytes)
     }

@@ -23,8 +23,10 @@ extension Graph {
     /// of the op registry. Gradients reaching one tensor along several paths are summed with `AddN`.
     /// `gradYs` are the gradients flowing into `ys` (ones when `nil`). An `x` that `ys` do not depend
     /// on gets `nil`. Only floating-point tensors carry gradients.
-    public func gradients(ys: [GraphTensor], xs: [GraphTensor], gradYs: [GraphTensor]? = nil,
-                          name: String = "gradients") throws -> [GraphTensor?] {
+    public func gradients(
+        ys: [GraphTensor], xs: [GraphTensor], gradYs: [GraphTensor]? = nil,
+        name: String = "gradients"
+    ) throws -> [GraphTensor?] {
         for t in ys + xs + (gradYs ?? []) where t.graph !== self {
             throw GraphError.differentGraph(tensor: t.name, opName: name)
         }
@@ -49,7 +51,9 @@ extension Graph {
         }
         // Each op waits for the gradients of its consumers inside `between`.
         var pending = [Int](repeating: 0, count: all.count)
-        for id in between { for input in all[id].inputs where between.contains(input.op.id) { pending[input.op.id] += 1 } }
+        for id in between {
+            for input in all[id].inputs where between.contains(input.op.id) { pending[input.op.id] += 1 }
+        }
 
         return try nameScope(name) { _ in
             let builder = GraphGradientBuilder(graph: self)
@@ -78,19 +82,25 @@ extension Graph {
                 let op = all[id]
                 let outputGradients = try op.outputs.map { try aggregated($0) }
                 if outputGradients.contains(where: { $0 != nil }) && !op.inputs.isEmpty {
-                    guard let function = UnknownDimensionReductionGradient.replacing(op) ?? OpRegistry.shared[op.type]?.gradient else {
+                    guard
+                        let function = UnknownDimensionReductionGradient.replacing(op)
+                            ?? OpRegistry.shared[op.type]?.gradient
+                    else {
                         throw GraphError.noGradient(opName: op.name, opType: op.type)
                     }
                     let inputGradients = try nameScope(op.name + "_grad") { _ in
                         try withDevice(op.device.isEmpty ? currentScope.device : op.device) {
-                            try function.gradients(builder, GradientInput(
-                                opType: op.type, attributes: op.attributes, inputs: op.inputs, outputs: op.outputs,
-                                outputGradients: outputGradients))
+                            try function.gradients(
+                                builder,
+                                GradientInput(
+                                    opType: op.type, attributes: op.attributes, inputs: op.inputs, outputs: op.outputs,
+                                    outputGradients: outputGradients))
                         }
                     }
                     for (index, input) in op.inputs.enumerated() {
-                        guard between.contains(input.op.id), index < inputGradients.count, let g = inputGradients[index],
-                              input.dtype.isFloatingPoint
+                        guard between.contains(input.op.id), index < inputGradients.count,
+                            let g = inputGradients[index],
+                            input.dtype.isFloatingPoint
                         else { continue }
                         collected[input, default: []].append(g)
                     }

@@ -30,13 +30,15 @@ public class TrainingOptimizer {
             return try hyperparameters.scalar("learning_rate", learningRate, dtype: dtype)
         }
         guard tensor.rank == 0 else {
-            throw GraphError.invalidArgument("\(name): the learning rate must be a scalar, not \(Shape.describe(tensor.shape))")
+            throw GraphError.invalidArgument(
+                "\(name): the learning rate must be a scalar, not \(Shape.describe(tensor.shape))")
         }
         if tensor.dtype == dtype { return tensor }
         let key = "learning_rate_cast/\(dtype)"
         if let existing = hyperparameters.made[key] { return existing }
         let cast = try hyperparameters.graph.withNameScope(hyperparameters.scope + "/") {
-            try hyperparameters.graph.apply("Cast", [tensor], attributes: ["DstT": .dtype(dtype)], name: "learning_rate")
+            try hyperparameters.graph.apply(
+                "Cast", [tensor], attributes: ["DstT": .dtype(dtype)], name: "learning_rate")
         }
         hyperparameters.made[key] = cast
         return cast
@@ -44,7 +46,9 @@ public class TrainingOptimizer {
 
     /// The gradient of `loss` for each variable of `varList` (the graph's trainable variables when
     /// `nil`); `nil` where the loss does not depend on the variable.
-    public func computeGradients(_ loss: GraphTensor, varList: [Variable]? = nil) throws -> [(gradient: GraphTensor?, variable: Variable)] {
+    public func computeGradients(_ loss: GraphTensor, varList: [Variable]? = nil) throws -> [(
+        gradient: GraphTensor?, variable: Variable
+    )] {
         let variables = varList ?? loss.graph.trainableVariables
         let gradients = try loss.graph.gradients(ys: [loss], xs: variables.map(\.reference))
         return Array(zip(gradients, variables)).map { (gradient: $0.0, variable: $0.1) }
@@ -52,8 +56,10 @@ public class TrainingOptimizer {
 
     /// The op applying `gradients` to their variables, then adding one to `globalStep` when given
     /// (the train op is then that `AssignAdd`, named `<Name>`; otherwise a group named `<Name>`).
-    public func applyGradients(_ gradients: [(gradient: GraphTensor, variable: Variable)], globalStep: Variable? = nil,
-                               name: String? = nil) throws -> GraphOperation {
+    public func applyGradients(
+        _ gradients: [(gradient: GraphTensor, variable: Variable)], globalStep: Variable? = nil,
+        name: String? = nil
+    ) throws -> GraphOperation {
         guard let graph = gradients.first?.variable.graph else {
             throw GraphError.invalidArgument("applyGradients: no variables to update")
         }
@@ -83,7 +89,9 @@ public class TrainingOptimizer {
     }
 
     /// ``computeGradients(_:varList:)`` then ``applyGradients(_:globalStep:name:)``: the train op.
-    public func minimize(_ loss: GraphTensor, globalStep: Variable? = nil, varList: [Variable]? = nil) throws -> GraphOperation {
+    public func minimize(_ loss: GraphTensor, globalStep: Variable? = nil, varList: [Variable]? = nil) throws
+        -> GraphOperation
+    {
         let pairs = try computeGradients(loss, varList: varList)
         let present = pairs.compactMap { pair in pair.gradient.map { (gradient: $0, variable: pair.variable) } }
         guard !present.isEmpty else { throw GraphError.noGradientsForVariables(pairs.map(\.variable.name)) }
@@ -99,8 +107,10 @@ public class TrainingOptimizer {
     func createSlots(for variables: [Variable], graph: Graph) throws {}
 
     /// Adds the update of `variable` by `gradient`.
-    func applyDense(_ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
-                    graph: Graph) throws -> GraphOperation {
+    func applyDense(
+        _ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
+        graph: Graph
+    ) throws -> GraphOperation {
         preconditionFailure("TrainingOptimizer subclasses implement applyDense")
     }
 
@@ -157,11 +167,14 @@ public final class GradientDescentOptimizer: TrainingOptimizer {
         super.init(name: name, learningRate: .nan, learningRateTensor: learningRate)
     }
 
-    override func applyDense(_ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
-                             graph: Graph) throws -> GraphOperation {
+    override func applyDense(
+        _ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
+        graph: Graph
+    ) throws -> GraphOperation {
         let lr = try resolvedLearningRate(&hyperparameters, dtype: variable.dtype)
-        return try graph.addOperation("ApplyGradientDescent", inputs: [variable.reference, lr, gradient],
-                                      attributes: ["use_locking": .bool(false)])
+        return try graph.addOperation(
+            "ApplyGradientDescent", inputs: [variable.reference, lr, gradient],
+            attributes: ["use_locking": .bool(false)])
     }
 }
 
@@ -189,13 +202,16 @@ public final class MomentumOptimizer: TrainingOptimizer {
         for v in variables { _ = try zerosSlot("Momentum", for: v, graph: graph) }
     }
 
-    override func applyDense(_ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
-                             graph: Graph) throws -> GraphOperation {
+    override func applyDense(
+        _ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
+        graph: Graph
+    ) throws -> GraphOperation {
         let accumulator = try zerosSlot("Momentum", for: variable, graph: graph)
         let lr = try resolvedLearningRate(&hyperparameters, dtype: variable.dtype)
         let m = try hyperparameters.scalar("momentum", momentum, dtype: variable.dtype)
-        return try graph.addOperation("ApplyMomentum", inputs: [variable.reference, accumulator.reference, lr, gradient, m],
-                                      attributes: ["use_locking": .bool(false), "use_nesterov": .bool(useNesterov)])
+        return try graph.addOperation(
+            "ApplyMomentum", inputs: [variable.reference, accumulator.reference, lr, gradient, m],
+            attributes: ["use_locking": .bool(false), "use_nesterov": .bool(useNesterov)])
     }
 }
 
@@ -209,8 +225,10 @@ public final class AdamOptimizer: TrainingOptimizer {
     public let epsilon: Double
     private var betaPowers: (Variable, Variable)?
 
-    public init(learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
-                name: String = "Adam") {
+    public init(
+        learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+        name: String = "Adam"
+    ) {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
@@ -224,8 +242,12 @@ public final class AdamOptimizer: TrainingOptimizer {
         guard let first = variables.first else { return }
         if betaPowers == nil {
             betaPowers = try graph.withDevice(first.op.device) {
-                (try Variable(Tensor.full([], beta1, dtype: first.dtype), name: "beta1_power", trainable: false, graph: graph),
-                 try Variable(Tensor.full([], beta2, dtype: first.dtype), name: "beta2_power", trainable: false, graph: graph))
+                (
+                    try Variable(
+                        Tensor.full([], beta1, dtype: first.dtype), name: "beta1_power", trainable: false, graph: graph),
+                    try Variable(
+                        Tensor.full([], beta2, dtype: first.dtype), name: "beta2_power", trainable: false, graph: graph)
+                )
             }
         }
         for v in variables {
@@ -234,12 +256,17 @@ public final class AdamOptimizer: TrainingOptimizer {
         }
     }
 
-    override func applyDense(_ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
-                             graph: Graph) throws -> GraphOperation {
+    override func applyDense(
+        _ gradient: GraphTensor, to variable: Variable, hyperparameters: inout Hyperparameters,
+        graph: Graph
+    ) throws -> GraphOperation {
         guard let (beta1Power, beta2Power) = betaPowers else { preconditionFailure("Adam slots not created") }
-        let m = try zerosSlot("Adam", for: variable, graph: graph), v = try zerosSlot("Adam_1", for: variable, graph: graph)
+        let m = try zerosSlot("Adam", for: variable, graph: graph),
+            v = try zerosSlot("Adam_1", for: variable, graph: graph)
         let dtype = variable.dtype
-        func cast(_ t: GraphTensor) throws -> GraphTensor { t.dtype == dtype ? t : try graph.apply("Cast", [t], attributes: ["DstT": .dtype(dtype)]) }
+        func cast(_ t: GraphTensor) throws -> GraphTensor {
+            t.dtype == dtype ? t : try graph.apply("Cast", [t], attributes: ["DstT": .dtype(dtype)])
+        }
         let inputs = [
             variable.reference, m.reference, v.reference,
             try cast(beta1Power.reference), try cast(beta2Power.reference),
@@ -249,8 +276,9 @@ public final class AdamOptimizer: TrainingOptimizer {
             try hyperparameters.scalar("epsilon", epsilon, dtype: dtype),
             gradient,
         ]
-        return try graph.addOperation("ApplyAdam", inputs: inputs,
-                                      attributes: ["use_locking": .bool(false), "use_nesterov": .bool(false)])
+        return try graph.addOperation(
+            "ApplyAdam", inputs: inputs,
+            attributes: ["use_locking": .bool(false), "use_nesterov": .bool(false)])
     }
 
     override func finish(_ updates: [GraphOperation], name: String, graph: Graph) throws -> GraphOperation {
@@ -259,8 +287,10 @@ public final class AdamOptimizer: TrainingOptimizer {
             try graph.withDevice(beta1Power.op.device) {
                 let b1 = try graph.constant(Tensor.full([], beta1, dtype: beta1Power.dtype), name: "beta1")
                 let b2 = try graph.constant(Tensor.full([], beta2, dtype: beta2Power.dtype), name: "beta2")
-                return (try beta1Power.assign(GraphTensor.build("Mul", [beta1Power.reference, b1], name: "mul")),
-                        try beta2Power.assign(GraphTensor.build("Mul", [beta2Power.reference, b2], name: "mul")))
+                return (
+                    try beta1Power.assign(GraphTensor.build("Mul", [beta1Power.reference, b1], name: "mul")),
+                    try beta2Power.assign(GraphTensor.build("Mul", [beta2Power.reference, b2], name: "mul"))
+                )
             }
         }
         return try graph.group(updates + [update1.op, update2.op], name: name)

@@ -11,7 +11,8 @@ struct UnknownDimensionReductionGradient: GradientFunction {
         let rank = x.rank
         var axes = Array(0..<rank)
         if case .ints(let a) = op.attributes["axes"] { axes = a.map { $0 < 0 ? $0 + rank : $0 } }
-        return axes.contains { x.shape.indices.contains($0) && x.shape[$0] < 0 } ? UnknownDimensionReductionGradient() : nil
+        return axes.contains { x.shape.indices.contains($0) && x.shape[$0] < 0 }
+            ? UnknownDimensionReductionGradient() : nil
     }
 
     func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>) throws -> [B.Value?] {

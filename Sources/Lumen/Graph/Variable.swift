@@ -45,7 +45,9 @@ public struct Variable: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    private init(graph: Graph, name: String?, trainable: Bool, initialValue makeInitialValue: () throws -> GraphTensor) throws {
+    private init(graph: Graph, name: String?, trainable: Bool, initialValue makeInitialValue: () throws -> GraphTensor)
+        throws
+    {
         // Like TensorFlow's init_scope: variables ignore the control dependencies around them.
         let (op, initializer, snapshot, initial) = try graph.controlDependencies(nil as [GraphOperation]?) {
             try graph.nameScope(name ?? "Variable") { scope in
@@ -53,13 +55,17 @@ public struct Variable: Hashable, Sendable, CustomStringConvertible {
                 guard Shape.isFullyDefined(initial.shape) else {
                     throw GraphError.variableShapeNotFullyDefined(name: scope, shape: initial.shape)
                 }
-                let op = try graph.addOperation("VariableV2", attributes: [
-                    "dtype": .dtype(initial.dtype), "shape": .shape(initial.shape),
-                    "container": .string(""), "shared_name": .string(""),
-                ], name: scope + "/")
-                let initializer = try graph.addOperation("Assign", inputs: [op.output(0), initial], attributes: [
-                    "validate_shape": .bool(true), "use_locking": .bool(true),
-                ], name: "Assign")
+                let op = try graph.addOperation(
+                    "VariableV2",
+                    attributes: [
+                        "dtype": .dtype(initial.dtype), "shape": .shape(initial.shape),
+                        "container": .string(""), "shared_name": .string(""),
+                    ], name: scope + "/")
+                let initializer = try graph.addOperation(
+                    "Assign", inputs: [op.output(0), initial],
+                    attributes: [
+                        "validate_shape": .bool(true), "use_locking": .bool(true),
+                    ], name: "Assign")
                 let snapshot = try graph.identity(op.output(0), name: "read")
                 return (op, initializer, snapshot, initial)
             }
@@ -75,33 +81,38 @@ public struct Variable: Hashable, Sendable, CustomStringConvertible {
 
     /// An `Assign` of `newValue` to this variable; its output is the new value (`w.assign(v)`).
     public func assign(_ newValue: GraphTensor, name: String? = nil) throws -> GraphTensor {
-        try graph.apply("Assign", [reference, newValue],
-                         attributes: ["validate_shape": .bool(true), "use_locking": .bool(true)], name: name ?? "Assign")
+        try graph.apply(
+            "Assign", [reference, newValue],
+            attributes: ["validate_shape": .bool(true), "use_locking": .bool(true)], name: name ?? "Assign")
     }
 
     /// An `Assign` of the constant `newValue`.
     public func assign(_ newValue: Tensor, name: String? = nil) throws -> GraphTensor {
         try graph.withNameScope(name ?? "Assign") { scope in
-            try graph.apply("Assign", [reference, try graph.constant(newValue, name: "value")],
-                             attributes: ["validate_shape": .bool(true), "use_locking": .bool(true)], name: scope + "/")
+            try graph.apply(
+                "Assign", [reference, try graph.constant(newValue, name: "value")],
+                attributes: ["validate_shape": .bool(true), "use_locking": .bool(true)], name: scope + "/")
         }
     }
 
     /// An `AssignAdd`: adds `delta` to this variable; its output is the new value.
     public func assignAdd(_ delta: GraphTensor, name: String? = nil) throws -> GraphTensor {
-        try graph.apply("AssignAdd", [reference, delta], attributes: ["use_locking": .bool(false)], name: name ?? "AssignAdd")
+        try graph.apply(
+            "AssignAdd", [reference, delta], attributes: ["use_locking": .bool(false)], name: name ?? "AssignAdd")
     }
 
     /// An `AssignAdd` of the constant `delta`.
     public func assignAdd(_ delta: Tensor, name: String? = nil) throws -> GraphTensor {
         try graph.withNameScope(name ?? "AssignAdd") { scope in
-            try graph.apply("AssignAdd", [reference, try graph.constant(delta, name: "value")],
-                             attributes: ["use_locking": .bool(false)], name: scope + "/")
+            try graph.apply(
+                "AssignAdd", [reference, try graph.constant(delta, name: "value")],
+                attributes: ["use_locking": .bool(false)], name: scope + "/")
         }
     }
 
     /// An `AssignSub`: subtracts `delta` from this variable; its output is the new value.
     public func assignSub(_ delta: GraphTensor, name: String? = nil) throws -> GraphTensor {
-        try graph.apply("AssignSub", [reference, delta], attributes: ["use_locking": .bool(false)], name: name ?? "AssignSub")
+        try graph.apply(
+            "AssignSub", [reference, delta], attributes: ["use_locking": .bool(false)], name: name ?? "AssignSub")
     }
 }

@@ -76,8 +76,10 @@ enum GraphDefExport {
     }
 
     /// A `Const` node holding `tensor`, named `base` made unique.
-    static func constantNode(_ base: String, _ tensor: TensorProto, device: String, options: GraphDefExportOptions,
-                             names: inout Set<String>) -> NodeDef {
+    static func constantNode(
+        _ base: String, _ tensor: TensorProto, device: String, options: GraphDefExportOptions,
+        names: inout Set<String>
+    ) -> NodeDef {
         var constant = NodeDef()
         constant.name = freshName(base, &names)
         constant.op = "Const"
@@ -133,7 +135,8 @@ enum GraphDefExport {
         for (name, source) in interop.typeAttributes {
             switch source {
             case .input(let i) where op.inputs.indices.contains(i): node.attr[name] = typeAttr(op.inputs[i].dtype)
-            case .output(let i) where op.outputSpecs.indices.contains(i): node.attr[name] = typeAttr(op.outputSpecs[i].dtype)
+            case .output(let i) where op.outputSpecs.indices.contains(i):
+                node.attr[name] = typeAttr(op.outputSpecs[i].dtype)
             default: break
             }
         }
@@ -146,9 +149,14 @@ enum GraphDefExport {
             for constant in interop.constantInputs {
                 guard let value = attributes[constant.attribute] ?? exportDefault(constant, of: op) else { continue }
                 let tensor = constantTensor(value, constant.kind, of: op)
-                let constantNode = constantNode(op.name + "/" + constant.input, tensor, device: op.device, options: options, names: &names)
+                let constantNode = constantNode(
+                    op.name + "/" + constant.input, tensor, device: op.device, options: options, names: &names)
                 extra.append(constantNode)
-                if interop.constantInputsFirst { leading.append(constantNode.name) } else { node.input.append(constantNode.name) }
+                if interop.constantInputsFirst {
+                    leading.append(constantNode.name)
+                } else {
+                    node.input.append(constantNode.name)
+                }
                 if let given = attributes[constant.attribute] {
                     attributes["_" + constant.attribute] = given
                     attributes[constant.attribute] = nil
@@ -182,7 +190,9 @@ enum GraphDefExport {
     }
 
     /// The tensor of a constant input holding `value`.
-    static func constantTensor(_ value: AttributeValue, _ kind: TensorFlowInterop.ConstantInput.Kind, of op: GraphOperation) -> TensorProto {
+    static func constantTensor(
+        _ value: AttributeValue, _ kind: TensorFlowInterop.ConstantInput.Kind, of op: GraphOperation
+    ) -> TensorProto {
         if kind == .outputScalar {
             let number: Double
             switch value {

@@ -56,9 +56,15 @@ struct GraphDefImporter {
         var otherUses = Set<String>(), foldedUses = Set<String>()
         for node in nodes {
             let data = node.input.filter { !$0.hasPrefix("^") }
-            let folded = OpRegistry.shared[node.op].flatMap { Self.constantInputs(of: node, $0.interop, dataInputCount: data.count) }
+            let folded = OpRegistry.shared[node.op].flatMap {
+                Self.constantInputs(of: node, $0.interop, dataInputCount: data.count)
+            }
             for (k, input) in data.enumerated() {
-                if folded?.positions.contains(k) == true { foldedUses.insert(Self.parse(input).node) } else { otherUses.insert(Self.parse(input).node) }
+                if folded?.positions.contains(k) == true {
+                    foldedUses.insert(Self.parse(input).node)
+                } else {
+                    otherUses.insert(Self.parse(input).node)
+                }
             }
             for input in node.input where input.hasPrefix("^") { otherUses.insert(Self.parse(input).node) }
         }
@@ -74,7 +80,8 @@ struct GraphDefImporter {
         let constants = interop.constantInputs
         guard !constants.isEmpty else { return nil }
         let lumenForm = constants.contains { node.attr["_" + $0.attribute] != nil }
-        let tensorFlowForm = constants.allSatisfy { node.attr[$0.attribute] == nil }
+        let tensorFlowForm =
+            constants.allSatisfy { node.attr[$0.attribute] == nil }
             && (dataInputCount > constants.count || interop.constantInputsFirst)
         guard lumenForm || tensorFlowForm else { return nil }
         let count = min(constants.count, dataInputCount)
@@ -110,7 +117,9 @@ struct GraphDefImporter {
                 stack.append((i, true))
                 for input in nodes[i].input.reversed() {
                     let name = Self.parse(input).node
-                    guard let j = byName[name] else { throw GraphDefError.missingInput(node: nodes[i].name, input: input) }
+                    guard let j = byName[name] else {
+                        throw GraphDefError.missingInput(node: nodes[i].name, input: input)
+                    }
                     if state[j] == 1 { throw GraphDefError.cycle(node: nodes[j].name) }
                     if state[j] == 0 { stack.append((j, false)) }
                 }
@@ -142,7 +151,8 @@ struct GraphDefImporter {
     private func constantInts(_ input: String, of node: NodeDef, role: String) throws -> [Int] {
         let (name, _, _) = Self.parse(input)
         guard let value = constants[name], value.dtype.isInteger else {
-            throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(role) input must be an integer Const to import")
+            throw GraphDefError.unsupportedNode(
+                node: node.name, reason: "its \(role) input must be an integer Const to import")
         }
         return value.doubles.map { Int($0) }
     }
@@ -189,7 +199,9 @@ struct GraphDefImporter {
         let parsed = node.input.map(Self.parse)
         // Control inputs on string Consts (summary tags, not imported) are dropped.
         let controls = try parsed.filter { $0.control && strings[$0.node] == nil }.map { input -> GraphOperation in
-            guard let op = created[input.node] else { throw GraphDefError.missingInput(node: node.name, input: "^" + input.node) }
+            guard let op = created[input.node] else {
+                throw GraphDefError.missingInput(node: node.name, input: "^" + input.node)
+            }
             return op
         }
         let dataInputs = node.input.filter { !$0.hasPrefix("^") }
@@ -211,22 +223,27 @@ struct GraphDefImporter {
             guard let typeAttr = node.attr["dtype"], case .type(let type) = typeAttr.value else {
                 throw GraphDefError.unsupportedNode(node: node.name, reason: "a Placeholder needs a dtype")
             }
-            guard let dtype = DType(type) else { throw GraphDefError.unsupportedDataType(type, context: "node '\(node.name)'") }
+            guard let dtype = DType(type) else {
+                throw GraphDefError.unsupportedDataType(type, context: "node '\(node.name)'")
+            }
             var shape: [Int]? = nil
             if let s = node.attr["shape"], case .shape(let proto) = s.value { shape = proto.dimensions }
             guard let shape else {
-                throw GraphDefError.unsupportedNode(node: node.name, reason: "a Placeholder of unknown rank cannot be imported")
+                throw GraphDefError.unsupportedNode(
+                    node: node.name, reason: "a Placeholder of unknown rank cannot be imported")
             }
             return try graph.placeholder(dtype, shape: shape, name: name + "/").op
         case "BiasAdd", "BiasAddV1":
             guard dataInputs.count == 2 else {
-                throw GraphDefError.unsupportedNode(node: node.name, reason: "BiasAdd takes 2 inputs, got \(dataInputs.count)")
+                throw GraphDefError.unsupportedNode(
+                    node: node.name, reason: "BiasAdd takes 2 inputs, got \(dataInputs.count)")
             }
             let x = try tensor(dataInputs[0], of: node), bias = try tensor(dataInputs[1], of: node)
             var b = bias
             if case .string("NCHW")? = attributes["data_format"], x.rank > 2 {
-                b = try graph.apply("Reshape", [bias], attributes: ["shape": .ints([-1] + Array(repeating: 1, count: x.rank - 2))],
-                                    name: name + "/bias_nchw/")
+                b = try graph.apply(
+                    "Reshape", [bias], attributes: ["shape": .ints([-1] + Array(repeating: 1, count: x.rank - 2))],
+                    name: name + "/bias_nchw/")
             }
             return try graph.addOperation("Add", inputs: [x, b], name: name + "/", controlInputs: controls)
         default:
@@ -239,7 +256,8 @@ struct GraphDefImporter {
         if let (positions, lumenForm) = Self.constantInputs(of: node, interop, dataInputCount: inputs.count) {
             let constants = interop.constantInputs
             guard positions.count == constants.count else {
-                throw GraphDefError.unsupportedNode(node: node.name, reason: "missing its \(constants[positions.count].input) input")
+                throw GraphDefError.unsupportedNode(
+                    node: node.name, reason: "missing its \(constants[positions.count].input) input")
             }
             let sources = Array(inputs[positions])
             inputs.removeSubrange(positions)
@@ -257,28 +275,34 @@ struct GraphDefImporter {
         }
         for (name, value) in interop.importDefaults.values where attributes[name] == nil { attributes[name] = value }
         let tensors = try inputs.map { try tensor($0, of: node) }
-        return try graph.addOperation(node.op, inputs: tensors, attributes: attributes, name: name + "/", controlInputs: controls)
+        return try graph.addOperation(
+            node.op, inputs: tensors, attributes: attributes, name: name + "/", controlInputs: controls)
     }
 
     /// The attribute value a TensorFlow constant input `source` of `node` folds into.
-    private func foldedValue(_ source: String, _ constant: TensorFlowInterop.ConstantInput, of node: NodeDef) throws -> AttributeValue {
+    private func foldedValue(_ source: String, _ constant: TensorFlowInterop.ConstantInput, of node: NodeDef) throws
+        -> AttributeValue
+    {
         switch constant.kind {
         case .string:
             guard let values = strings[Self.parse(source).node], values.count == 1 else {
-                throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(constant.attribute) input must be a scalar string Const")
+                throw GraphDefError.unsupportedNode(
+                    node: node.name, reason: "its \(constant.attribute) input must be a scalar string Const")
             }
             return .string(values[0])
         case .int:
             let values = try constantInts(source, of: node, role: constant.input)
             guard values.count == 1 else {
-                throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(constant.input) input must be a scalar")
+                throw GraphDefError.unsupportedNode(
+                    node: node.name, reason: "its \(constant.input) input must be a scalar")
             }
             return .int(values[0])
         case .ints:
             return .ints(try constantInts(source, of: node, role: constant.input))
         case .outputScalar:
             guard let value = constants[Self.parse(source).node], value.count == 1 else {
-                throw GraphDefError.unsupportedNode(node: node.name, reason: "its \(constant.input) input must be a scalar Const")
+                throw GraphDefError.unsupportedNode(
+                    node: node.name, reason: "its \(constant.input) input must be a scalar Const")
             }
             return .float(value.doubles[0])
         }

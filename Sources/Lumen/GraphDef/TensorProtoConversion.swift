@@ -73,15 +73,20 @@ extension Tensor {
         if !proto.tensorContent.isEmpty {
             guard proto.tensorContent.count == tensor.byteCount else {
                 throw GraphDefError.invalidTensor(
-                    "tensor_content has \(proto.tensorContent.count) bytes, \(Shape.describe(shape)) \(dtype) needs \(tensor.byteCount)")
+                    "tensor_content has \(proto.tensorContent.count) bytes, \(Shape.describe(shape)) \(dtype) needs \(tensor.byteCount)"
+                )
             }
-            proto.tensorContent.withUnsafeBytes { tensor.storage.bytes.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            proto.tensorContent.withUnsafeBytes {
+                tensor.storage.bytes.copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+            }
             self = tensor
             return
         }
         func fill<T: TensorElement>(_ values: [T]) {
             tensor.withUnsafeMutableBufferPointer(as: T.self) { buffer in
-                for i in 0..<count { buffer[i] = values.isEmpty ? T(converting: 0) : values[Swift.min(i, values.count - 1)] }
+                for i in 0..<count {
+                    buffer[i] = values.isEmpty ? T(converting: 0) : values[Swift.min(i, values.count - 1)]
+                }
             }
         }
         switch dtype {

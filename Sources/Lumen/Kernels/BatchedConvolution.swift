@@ -54,13 +54,16 @@ struct BatchedConvolution<T: FloatElement> {
     }
 
     /// dX = fold(Wᵀ · dY), dX shaped like the input.
-    func inputGradient(filter w: UnsafePointer<T>, outputGradient dy: UnsafePointer<T>, into dx: UnsafeMutablePointer<T>) {
+    func inputGradient(
+        filter w: UnsafePointer<T>, outputGradient dy: UnsafePointer<T>, into dx: UnsafeMutablePointer<T>
+    ) {
         let unfolded = Scratch<T>(count: patch * columns), gradient = Scratch<T>(count: groupOut * columns)
         defer { withExtendedLifetime((unfolded, gradient)) {} }
         dx.update(repeating: 0, count: batch * channels * height * width)
         for group in 0..<groups {
-            movePlanes(channelMajor: gradient.pointer, nchw: UnsafeMutablePointer(mutating: dy),
-                       channelOffset: group * groupOut, toNCHW: false)
+            movePlanes(
+                channelMajor: gradient.pointer, nchw: UnsafeMutablePointer(mutating: dy),
+                channelOffset: group * groupOut, toNCHW: false)
             // [patch × groupOut] (W_g stored [groupOut × patch]) · [groupOut × N·plane]
             MatrixProduct.multiply(
                 m: patch, n: columns, k: groupOut,
@@ -72,13 +75,16 @@ struct BatchedConvolution<T: FloatElement> {
     }
 
     /// dW = dY · unfold(x)ᵀ, dW shaped [O, C/groups, KH, KW].
-    func filterGradient(input x: UnsafePointer<T>, outputGradient dy: UnsafePointer<T>, into dw: UnsafeMutablePointer<T>) {
+    func filterGradient(
+        input x: UnsafePointer<T>, outputGradient dy: UnsafePointer<T>, into dw: UnsafeMutablePointer<T>
+    ) {
         let unfolded = Scratch<T>(count: patch * columns), gradient = Scratch<T>(count: groupOut * columns)
         defer { withExtendedLifetime((unfolded, gradient)) {} }
         for group in 0..<groups {
             unfold(x, group: group, into: unfolded.pointer)
-            movePlanes(channelMajor: gradient.pointer, nchw: UnsafeMutablePointer(mutating: dy),
-                       channelOffset: group * groupOut, toNCHW: false)
+            movePlanes(
+                channelMajor: gradient.pointer, nchw: UnsafeMutablePointer(mutating: dy),
+                channelOffset: group * groupOut, toNCHW: false)
             // [groupOut × N·plane] · [N·plane × patch] (columns stored [patch × N·plane])
             MatrixProduct.multiply(
                 m: groupOut, n: patch, k: columns,
@@ -91,16 +97,19 @@ struct BatchedConvolution<T: FloatElement> {
     // MARK: Layout moves
 
     /// Images per parallel chunk so that a chunk moves at least about 16K elements.
-    private func imagesPerChunk(_ elementsPerImage: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(elementsPerImage, 1)) }
+    private func imagesPerChunk(_ elementsPerImage: Int) -> Int {
+        Swift.max(1, (1 << 14) / Swift.max(elementsPerImage, 1))
+    }
 
     /// im2col of one group's channels of every image, image `n` in columns `n·plane ..< (n+1)·plane`.
     private func unfold(_ x: UnsafePointer<T>, group: Int, into columnMatrix: UnsafeMutablePointer<T>) {
         let imageSize = channels * height * width, columns = self.columns
         Threading.parallelFor(batch, minimumChunk: imagesPerChunk(patch * plane)) { images in
             for n in images {
-                Convolution.im2col(x + n * imageSize + group * groupChannels * height * width,
-                                   channels: groupChannels, height: height, width: width, geometry,
-                                        into: columnMatrix + n * plane, rowStride: columns)
+                Convolution.im2col(
+                    x + n * imageSize + group * groupChannels * height * width,
+                    channels: groupChannels, height: height, width: width, geometry,
+                    into: columnMatrix + n * plane, rowStride: columns)
             }
         }
     }
@@ -111,17 +120,20 @@ struct BatchedConvolution<T: FloatElement> {
         let imageSize = channels * height * width, columns = self.columns
         Threading.parallelFor(batch, minimumChunk: imagesPerChunk(patch * plane)) { images in
             for n in images {
-                Convolution.col2im(columnMatrix + n * plane, channels: groupChannels, height: height, width: width,
-                                           geometry, into: dx + n * imageSize + group * groupChannels * height * width,
-                                           rowStride: columns)
+                Convolution.col2im(
+                    columnMatrix + n * plane, channels: groupChannels, height: height, width: width,
+                    geometry, into: dx + n * imageSize + group * groupChannels * height * width,
+                    rowStride: columns)
             }
         }
     }
 
     /// Copies the planes of output channels `channelOffset ..< channelOffset + groupOut` between an
     /// NCHW output-shaped tensor and the channel-major `[groupOut, N·plane]` matrix.
-    private func movePlanes(channelMajor matrix: UnsafeMutablePointer<T>, nchw: UnsafeMutablePointer<T>,
-                            channelOffset: Int, toNCHW: Bool) {
+    private func movePlanes(
+        channelMajor matrix: UnsafeMutablePointer<T>, nchw: UnsafeMutablePointer<T>,
+        channelOffset: Int, toNCHW: Bool
+    ) {
         let columns = self.columns, plane = self.plane, groupOut = self.groupOut, outChannels = self.outChannels
         Threading.parallelFor(batch, minimumChunk: imagesPerChunk(groupOut * plane)) { images in
             for n in images {

@@ -26,7 +26,7 @@ struct BroadcastPlan {
         var merged: [[Int]] = Array(repeating: [], count: operands.count)
         for i in 0..<rank where output[i] != 1 {
             if let last = dims.last,
-               allStrides.indices.allSatisfy({ k in merged[k].last! == allStrides[k][i] * output[i] })
+                allStrides.indices.allSatisfy({ k in merged[k].last! == allStrides[k][i] * output[i] })
             {
                 dims[dims.count - 1] = last * output[i]
                 for k in merged.indices { merged[k][merged[k].count - 1] = allStrides[k][i] }

@@ -51,7 +51,9 @@ enum Convolution {
             return out
         }
         let px = x.pointer(T.self), pw = w.pointer(T.self), po = out.pointer(T.self)
-        if let lowering = BatchedConvolution<T>(inputShape: x.shape, outChannels: outChannels, groups: groups, geometry: g) {
+        if let lowering = BatchedConvolution<T>(
+            inputShape: x.shape, outChannels: outChannels, groups: groups, geometry: g)
+        {
             lowering.forward(input: px, filter: pw, output: po)
             return out
         }
@@ -71,9 +73,10 @@ enum Convolution {
                     } else {
                         matrix = UnsafePointer(input)
                     }
-                    MatrixProduct.multiply(x.dtype, false, false, groupOut, plane, patch,
-                                           pw + group * groupOut * patch, matrix,
-                                           po + (n * outChannels + group * groupOut) * plane)
+                    MatrixProduct.multiply(
+                        x.dtype, false, false, groupOut, plane, patch,
+                        pw + group * groupOut * patch, matrix,
+                        po + (n * outChannels + group * groupOut) * plane)
                 }
             }
         }
@@ -171,7 +174,9 @@ enum Convolution {
             pdx.initialize(repeating: 0, count: dx.count)
             return dx
         }
-        if let lowering = BatchedConvolution<T>(inputShape: shape, outChannels: outChannels, groups: groups, geometry: g) {
+        if let lowering = BatchedConvolution<T>(
+            inputShape: shape, outChannels: outChannels, groups: groups, geometry: g)
+        {
             lowering.inputGradient(filter: pw, outputGradient: pdy, into: pdx)
             return dx
         }
@@ -212,7 +217,9 @@ enum Convolution {
         let patch = groupChannels * g.kernel.h * g.kernel.w
         if batch == 0 || plane == 0 || patch == 0 { return dw }
         let px = x.pointer(T.self), pdy = dy.pointer(T.self)
-        if let lowering = BatchedConvolution<T>(inputShape: x.shape, outChannels: outChannels, groups: groups, geometry: g) {
+        if let lowering = BatchedConvolution<T>(
+            inputShape: x.shape, outChannels: outChannels, groups: groups, geometry: g)
+        {
             lowering.filterGradient(input: px, outputGradient: pdy, into: pdw)
             return dw
         }
@@ -241,7 +248,8 @@ enum Convolution {
                     // dW_g [groupOut × patch] += dY_g [groupOut × plane] · colsᵀ [plane × patch].
                     MatrixProduct.multiplyOnCallingThread(
                         m: groupOut, n: patch, k: plane,
-                        MatrixOperand(pointer: pdy + (n * outChannels + group * groupOut) * plane, leadingDimension: plane),
+                        MatrixOperand(
+                            pointer: pdy + (n * outChannels + group * groupOut) * plane, leadingDimension: plane),
                         MatrixOperand(pointer: matrix, leadingDimension: plane, isTransposed: true),
                         into: target + group * groupOut * patch, leadingDimension: patch, accumulate: true)
                 }

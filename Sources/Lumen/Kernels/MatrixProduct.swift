@@ -135,21 +135,29 @@ enum MatrixProduct {
             // Small products single-threaded: OpenBLAS's threads cost more than they save here.
             multiply(
                 m: m, n: n, k: k,
-                MatrixOperand(pointer: a.assumingMemoryBound(to: Float.self), leadingDimension: lda, isTransposed: transposeA),
-                MatrixOperand(pointer: b.assumingMemoryBound(to: Float.self), leadingDimension: ldb, isTransposed: transposeB),
+                MatrixOperand(
+                    pointer: a.assumingMemoryBound(to: Float.self), leadingDimension: lda, isTransposed: transposeA),
+                MatrixOperand(
+                    pointer: b.assumingMemoryBound(to: Float.self), leadingDimension: ldb, isTransposed: transposeB),
                 into: c.assumingMemoryBound(to: Float.self), leadingDimension: n)
         case .float32:
             if k == 0 { c.initializeMemory(as: Float.self, repeating: 0, count: m * n); return }
-            call(m, n, k,
-                 MatrixOperand(pointer: a.assumingMemoryBound(to: Float.self), leadingDimension: lda, isTransposed: transposeA),
-                 MatrixOperand(pointer: b.assumingMemoryBound(to: Float.self), leadingDimension: ldb, isTransposed: transposeB),
-                 c.assumingMemoryBound(to: Float.self), n, false)
+            call(
+                m, n, k,
+                MatrixOperand(
+                    pointer: a.assumingMemoryBound(to: Float.self), leadingDimension: lda, isTransposed: transposeA),
+                MatrixOperand(
+                    pointer: b.assumingMemoryBound(to: Float.self), leadingDimension: ldb, isTransposed: transposeB),
+                c.assumingMemoryBound(to: Float.self), n, false)
         case .float64:
             if k == 0 { c.initializeMemory(as: Double.self, repeating: 0, count: m * n); return }
-            call(m, n, k,
-                 MatrixOperand(pointer: a.assumingMemoryBound(to: Double.self), leadingDimension: lda, isTransposed: transposeA),
-                 MatrixOperand(pointer: b.assumingMemoryBound(to: Double.self), leadingDimension: ldb, isTransposed: transposeB),
-                 c.assumingMemoryBound(to: Double.self), n, false)
+            call(
+                m, n, k,
+                MatrixOperand(
+                    pointer: a.assumingMemoryBound(to: Double.self), leadingDimension: lda, isTransposed: transposeA),
+                MatrixOperand(
+                    pointer: b.assumingMemoryBound(to: Double.self), leadingDimension: ldb, isTransposed: transposeB),
+                c.assumingMemoryBound(to: Double.self), n, false)
         case .int32: integerGemm(Int32.self, transposeA, transposeB, m, n, k, a, b, c)
         case .int64: integerGemm(Int64.self, transposeA, transposeB, m, n, k, a, b, c)
         case .uint8: integerGemm(UInt8.self, transposeA, transposeB, m, n, k, a, b, c)
@@ -184,15 +192,17 @@ enum MatrixProduct {
         let ta = a.isTransposed ? CblasTrans : CblasNoTrans, tb = b.isTransposed ? CblasTrans : CblasNoTrans
         let (lda, ldb) = (Int32(a.leadingDimension), Int32(b.leadingDimension))
         if T.self == Float.self {
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
-                        UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self), lda,
-                        UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Float.self), ldb,
-                        accumulate ? 1 : 0, UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(ldc))
+            cblas_sgemm(
+                CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
+                UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self), lda,
+                UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Float.self), ldb,
+                accumulate ? 1 : 0, UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(ldc))
         } else {
-            cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
-                        UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Double.self), lda,
-                        UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Double.self), ldb,
-                        accumulate ? 1 : 0, UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(ldc))
+            cblas_dgemm(
+                CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
+                UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Double.self), lda,
+                UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Double.self), ldb,
+                accumulate ? 1 : 0, UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(ldc))
         }
     }
 }

@@ -4,7 +4,9 @@ enum Pooling {
     /// Max (`max`) or average pooling of `x` [N, C, H, W] into an output of `shape`; the average
     /// divides by the whole window clipped to the padded input when `includePad`, else by the real
     /// elements. Max pooling propagates NaN.
-    static func forward(_ x: Tensor, geometry g: WindowGeometry, shape: [Int], max isMax: Bool, includePad: Bool) -> Tensor {
+    static func forward(_ x: Tensor, geometry g: WindowGeometry, shape: [Int], max isMax: Bool, includePad: Bool)
+        -> Tensor
+    {
         switch x.dtype {
         case .float32: return forward(x, g, shape, isMax, includePad, Float.self)
         default: return forward(x, g, shape, isMax, includePad, Double.self)
@@ -81,7 +83,9 @@ enum Pooling {
 
     /// Spreads each output gradient evenly over its window, divided by the forward divisor: the
     /// whole window clipped to the padded input when `countIncludePad`, else the real elements.
-    static func avgPoolGradient(inputShape: [Int], outputGradient dy: Tensor, geometry g: WindowGeometry, countIncludePad: Bool) -> Tensor {
+    static func avgPoolGradient(
+        inputShape: [Int], outputGradient dy: Tensor, geometry g: WindowGeometry, countIncludePad: Bool
+    ) -> Tensor {
         switch dy.dtype {
         case .float32: return pool(inputShape, dy, g, Float.self, input: nil, average: countIncludePad)
         default: return pool(inputShape, dy, g, Double.self, input: nil, average: countIncludePad)
@@ -155,7 +159,6 @@ enum Pooling {
     }
 }
 
-
 /// Max pooling of one plane with 2×2 windows at stride 2 and no padding, the common case, without
 /// the general kernel's window clipping. NaN propagates, and ties and NaNs route the gradient to the
 /// first one in row-major window order, as the general kernels do.
@@ -174,7 +177,8 @@ struct MaxPoolTiles<T: FloatElement> {
         for y in 0..<outputHeight {
             let top = image + 2 * y * width, bottom = top + width, row = output + y * outputWidth
             for x in 0..<outputWidth {
-                let left = Self.larger(top[2 * x], bottom[2 * x]), right = Self.larger(top[2 * x + 1], bottom[2 * x + 1])
+                let left = Self.larger(top[2 * x], bottom[2 * x]),
+                    right = Self.larger(top[2 * x + 1], bottom[2 * x + 1])
                 // Row-major order is top-left, top-right, bottom-left, bottom-right; for the value
                 // (not the position) only NaN-ness matters, and NaN wins either way.
                 row[x] = Self.larger(left, right)

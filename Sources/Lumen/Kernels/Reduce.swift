@@ -16,14 +16,16 @@ struct ReductionLayout {
         let contiguous = axes.last! - axes.first! + 1 == axes.count
         if contiguous {
             let lo = axes.first!, hi = axes.last!
-            self.init(outer: Shape.elementCount(Array(shape[..<lo])),
-                      reduced: Shape.elementCount(Array(shape[lo...hi])),
-                      inner: Shape.elementCount(Array(shape[(hi + 1)...])), input: x)
+            self.init(
+                outer: Shape.elementCount(Array(shape[..<lo])),
+                reduced: Shape.elementCount(Array(shape[lo...hi])),
+                inner: Shape.elementCount(Array(shape[(hi + 1)...])), input: x)
         } else {
             let kept = (0..<shape.count).filter { !axes.contains($0) }
             let moved = x.permuted(kept + axes)
-            self.init(outer: Shape.elementCount(kept.map { shape[$0] }),
-                      reduced: Shape.elementCount(axes.map { shape[$0] }), inner: 1, input: moved)
+            self.init(
+                outer: Shape.elementCount(kept.map { shape[$0] }),
+                reduced: Shape.elementCount(axes.map { shape[$0] }), inner: 1, input: moved)
         }
     }
 
@@ -38,7 +40,9 @@ struct ReductionLayout {
 enum ReduceKernels {
     /// Folds the reduced dimension with `combine`, starting from `initial`.
     @inline(__always)
-    static func fold<T, K: BinaryKernel>(_ layout: ReductionLayout, into out: UnsafeMutablePointer<T>, initial: T, _ combine: K)
+    static func fold<T, K: BinaryKernel>(
+        _ layout: ReductionLayout, into out: UnsafeMutablePointer<T>, initial: T, _ combine: K
+    )
     where K.Left == T, K.Right == T, K.Output == T {
         let x = layout.input.pointer(T.self)
         let (outer, reduced, inner) = (layout.outer, layout.reduced, layout.inner)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one data-movement primitive behind the shape ops: copies an n-d block of elements between
@@ -19,7 +19,9 @@ enum StridedCopy {
         // Collapse: drop size-1 dims, merge neighbours contiguous in both.
         var dims: [Int] = [], ss: [Int] = [], ds: [Int] = []
         for i in 0..<shape.count where shape[i] != 1 {
-            if let last = dims.last, ss.last! == sourceStrides[i] * shape[i], ds.last! == destinationStrides[i] * shape[i] {
+            if let last = dims.last, ss.last! == sourceStrides[i] * shape[i],
+                ds.last! == destinationStrides[i] * shape[i]
+            {
                 dims[dims.count - 1] = last * shape[i]
                 ss[ss.count - 1] = sourceStrides[i]
                 ds[ds.count - 1] = destinationStrides[i]
@@ -58,7 +60,9 @@ enum StridedCopy {
     }
 
     @inline(__always)
-    private static func run<T>(_: T.Type, _ s: UnsafeRawPointer, _ si: Int, _ t: UnsafeMutableRawPointer, _ di: Int, _ n: Int) {
+    private static func run<T>(
+        _: T.Type, _ s: UnsafeRawPointer, _ si: Int, _ t: UnsafeMutableRawPointer, _ di: Int, _ n: Int
+    ) {
         let sp = s.assumingMemoryBound(to: T.self), tp = t.assumingMemoryBound(to: T.self)
         if si == 0 {
             let v = sp[0]
@@ -72,7 +76,8 @@ enum StridedCopy {
     static func fill(_ destination: UnsafeMutableRawPointer, count: Int, elementSize: Int, with value: UInt64) {
         switch elementSize {
         case 1: destination.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: value), count: count)
-        case 4: destination.initializeMemory(as: UInt32.self, repeating: UInt32(truncatingIfNeeded: value), count: count)
+        case 4:
+            destination.initializeMemory(as: UInt32.self, repeating: UInt32(truncatingIfNeeded: value), count: count)
         default: destination.initializeMemory(as: UInt64.self, repeating: value, count: count)
         }
     }

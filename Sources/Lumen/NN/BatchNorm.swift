@@ -31,8 +31,10 @@ open class BatchNorm: Module {
     /// The number of training batches seen, an int64 scalar; `nil` unless `tracksRunningStats`.
     @Buffer(key: "num_batches_tracked") public var numBatchesTracked: Tensor?
 
-    public init(numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                tracksRunningStats: Bool = true, dtype: DType = .float32) {
+    public init(
+        numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
+        tracksRunningStats: Bool = true, dtype: DType = .float32
+    ) {
         precondition(numFeatures > 0, "\(Self.self): numFeatures must be positive, got \(numFeatures)")
         self.numFeatures = numFeatures
         self.eps = eps
@@ -49,20 +51,25 @@ open class BatchNorm: Module {
 
     /// Checks the input's rank; subclasses require their own.
     open func validate(_ x: Tensor) {
-        precondition(x.rank >= 2, "\(type(of: self)): expected an input of rank 2 or more, got shape \(Shape.describe(x.shape))")
+        precondition(
+            x.rank >= 2, "\(type(of: self)): expected an input of rank 2 or more, got shape \(Shape.describe(x.shape))")
     }
 
     open override func forward(_ x: Tensor) -> Tensor {
         validate(x)
-        precondition(x.shape[1] == numFeatures,
-                     "\(type(of: self)): expected \(numFeatures) channels (axis 1), got input of shape \(Shape.describe(x.shape))")
+        precondition(
+            x.shape[1] == numFeatures,
+            "\(type(of: self)): expected \(numFeatures) channels (axis 1), got input of shape \(Shape.describe(x.shape))"
+        )
         let axes = [0] + Array(2..<x.rank)
         let channelShape = [1, numFeatures] + Array(repeating: 1, count: x.rank - 2)
         let mean: Tensor, variance: Tensor
         if isTraining || runningMean == nil {
             mean = x.mean(axes: axes, keepDims: true)
             variance = x.variance(axes: axes, correction: 0, keepDims: true)
-            if isTraining { updateRunningStatistics(mean: mean, variance: variance, count: x.count / numFeatures, input: x) }
+            if isTraining {
+                updateRunningStatistics(mean: mean, variance: variance, count: x.count / numFeatures, input: x)
+            }
         } else {
             mean = runningMean!.cast(to: x.dtype).reshaped(channelShape)
             variance = runningVar!.cast(to: x.dtype).reshaped(channelShape)
@@ -75,12 +82,16 @@ open class BatchNorm: Module {
 
     private func updateRunningStatistics(mean: Tensor, variance: Tensor, count: Int, input: Tensor) {
         guard let runningMean, let runningVar, let numBatchesTracked else { return }
-        precondition(count > 1, "\(type(of: self)): expected more than 1 value per channel when training, got input of shape \(Shape.describe(input.shape))")
+        precondition(
+            count > 1,
+            "\(type(of: self)): expected more than 1 value per channel when training, got input of shape \(Shape.describe(input.shape))"
+        )
         noGrad {
             numBatchesTracked.overwrite(with: numBatchesTracked + 1)
             let factor = momentum ?? 1 / Double(numBatchesTracked.item(as: Int64.self))
             let batchMean = mean.detached.reshaped([numFeatures]).cast(to: runningMean.dtype)
-            let batchVariance = (variance.detached * (Double(count) / Double(count - 1))).reshaped([numFeatures]).cast(to: runningVar.dtype)
+            let batchVariance = (variance.detached * (Double(count) / Double(count - 1))).reshaped([numFeatures]).cast(
+                to: runningVar.dtype)
             runningMean.overwrite(with: runningMean * (1 - factor) + batchMean * factor)
             runningVar.overwrite(with: runningVar * (1 - factor) + batchVariance * factor)
         }
@@ -94,7 +105,8 @@ open class BatchNorm: Module {
 /// Batch normalization of `[N, C]` or `[N, C, L]` input (PyTorch's `nn.BatchNorm1d`).
 open class BatchNorm1d: BatchNorm {
     open override func validate(_ x: Tensor) {
-        precondition(x.rank == 2 || x.rank == 3, "BatchNorm1d: expected 2-D or 3-D input, got shape \(Shape.describe(x.shape))")
+        precondition(
+            x.rank == 2 || x.rank == 3, "BatchNorm1d: expected 2-D or 3-D input, got shape \(Shape.describe(x.shape))")
     }
 }
 

@@ -26,15 +26,20 @@ open class Conv2d: Module {
     ///   (`padding=(h, w)`), ``Padding/explicit(top:bottom:left:right:)``, or ``Padding/same``
     ///   (`padding="same"`: the output has the input's size; the odd extra row or column goes at the
     ///   end; needs stride 1).
-    public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
-                dtype: DType = .float32, generator: inout RandomGenerator) {
-        precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
-                     "Conv2d: inChannels (\(inChannels)) and outChannels (\(outChannels)) must be divisible by groups (\(groups))")
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
+        dtype: DType = .float32, generator: inout RandomGenerator
+    ) {
+        precondition(
+            groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
+            "Conv2d: inChannels (\(inChannels)) and outChannels (\(outChannels)) must be divisible by groups (\(groups))"
+        )
         precondition(kernelSize.0 > 0 && kernelSize.1 > 0, "Conv2d: kernel size must be positive, got \(kernelSize)")
         precondition(stride.0 > 0 && stride.1 > 0, "Conv2d: stride must be positive, got \(stride)")
-        precondition(padding != .same || (stride.0 == 1 && stride.1 == 1),
-                     "Conv2d: padding .same is not supported for strided convolutions (stride \(stride))")
+        precondition(
+            padding != .same || (stride.0 == 1 && stride.1 == 1),
+            "Conv2d: padding .same is not supported for strided convolutions (stride \(stride))")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -43,19 +48,24 @@ open class Conv2d: Module {
         self.dilation = dilation
         self.groups = groups
         let fanIn = inChannels / groups * kernelSize.0 * kernelSize.1
-        self.weight = Initialization.kaimingUniform([outChannels, inChannels / groups, kernelSize.0, kernelSize.1],
-                                                    fanIn: fanIn, dtype: dtype, using: &generator)
-        self.bias = bias ? Initialization.fanInUniform([outChannels], fanIn: fanIn, dtype: dtype, using: &generator) : nil
+        self.weight = Initialization.kaimingUniform(
+            [outChannels, inChannels / groups, kernelSize.0, kernelSize.1],
+            fanIn: fanIn, dtype: dtype, using: &generator)
+        self.bias =
+            bias ? Initialization.fanInUniform([outChannels], fanIn: fanIn, dtype: dtype, using: &generator) : nil
         super.init()
     }
 
     /// A convolution initialized with a generator seeded from the global one.
-    public convenience init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                            padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
-                            dtype: DType = .float32) {
+    public convenience init(
+        inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
+        dtype: DType = .float32
+    ) {
         var generator = RandomGenerator.forkingGlobal()
-        self.init(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
-                  padding: padding, dilation: dilation, groups: groups, bias: bias, dtype: dtype, generator: &generator)
+        self.init(
+            inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
+            padding: padding, dilation: dilation, groups: groups, bias: bias, dtype: dtype, generator: &generator)
     }
 
     /// The padding passed to the `Conv2D` op: PyTorch's `"same"` as explicit amounts.
@@ -72,7 +82,8 @@ open class Conv2d: Module {
     }
 
     open override var extraDescription: String {
-        var text = "inChannels: \(inChannels), outChannels: \(outChannels), kernelSize: \(kernelSize), stride: \(stride)"
+        var text =
+            "inChannels: \(inChannels), outChannels: \(outChannels), kernelSize: \(kernelSize), stride: \(stride)"
         if padding != .valid { text += ", padding: \(padding)" }
         if dilation != (1, 1) { text += ", dilation: \(dilation)" }
         if groups != 1 { text += ", groups: \(groups)" }

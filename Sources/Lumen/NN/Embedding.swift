@@ -12,12 +12,15 @@ open class Embedding: Module {
 
     /// A table initialized from N(0, 1), as PyTorch does, with the `paddingIndex` row zeroed.
     /// A negative `paddingIndex` counts from the end.
-    public init(numEmbeddings: Int, embeddingDim: Int, paddingIndex: Int? = nil, dtype: DType = .float32,
-                generator: inout RandomGenerator) {
+    public init(
+        numEmbeddings: Int, embeddingDim: Int, paddingIndex: Int? = nil, dtype: DType = .float32,
+        generator: inout RandomGenerator
+    ) {
         let padding = paddingIndex.map { $0 < 0 ? $0 + numEmbeddings : $0 }
         if let padding {
-            precondition((0..<numEmbeddings).contains(padding),
-                         "Embedding: paddingIndex \(paddingIndex!) is out of range for \(numEmbeddings) embeddings")
+            precondition(
+                (0..<numEmbeddings).contains(padding),
+                "Embedding: paddingIndex \(paddingIndex!) is out of range for \(numEmbeddings) embeddings")
         }
         self.numEmbeddings = numEmbeddings
         self.embeddingDim = embeddingDim
@@ -35,8 +38,9 @@ open class Embedding: Module {
     /// A table initialized with a generator seeded from the global one.
     public convenience init(numEmbeddings: Int, embeddingDim: Int, paddingIndex: Int? = nil, dtype: DType = .float32) {
         var generator = RandomGenerator.forkingGlobal()
-        self.init(numEmbeddings: numEmbeddings, embeddingDim: embeddingDim, paddingIndex: paddingIndex, dtype: dtype,
-                  generator: &generator)
+        self.init(
+            numEmbeddings: numEmbeddings, embeddingDim: embeddingDim, paddingIndex: paddingIndex, dtype: dtype,
+            generator: &generator)
     }
 
     open override func forward(_ indices: Tensor) -> Tensor {
@@ -49,6 +53,7 @@ open class Embedding: Module {
     }
 
     open override var extraDescription: String {
-        "numEmbeddings: \(numEmbeddings), embeddingDim: \(embeddingDim)" + (paddingIndex.map { ", paddingIndex: \($0)" } ?? "")
+        "numEmbeddings: \(numEmbeddings), embeddingDim: \(embeddingDim)"
+            + (paddingIndex.map { ", paddingIndex: \($0)" } ?? "")
     }
 }

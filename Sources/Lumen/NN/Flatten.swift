@@ -17,8 +17,9 @@ open class Flatten: Module {
         if x.rank == 0 { return x.reshaped([1]) }
         let start = startAxis < 0 ? startAxis + x.rank : startAxis
         let end = endAxis < 0 ? endAxis + x.rank : endAxis
-        precondition((0..<x.rank).contains(start) && (0..<x.rank).contains(end) && start <= end,
-                     "Flatten: axes \(startAxis)...\(endAxis) are out of range for an input of shape \(Shape.describe(x.shape))")
+        precondition(
+            (0..<x.rank).contains(start) && (0..<x.rank).contains(end) && start <= end,
+            "Flatten: axes \(startAxis)...\(endAxis) are out of range for an input of shape \(Shape.describe(x.shape))")
         let merged = x.shape[start...end].reduce(1, *)
         return x.reshaped(Array(x.shape[..<start]) + [merged] + Array(x.shape[(end + 1)...]))
     }

@@ -13,10 +13,13 @@ open class LayerNorm: Module {
     /// - Parameters:
     ///   - normalizedShape: The input's trailing dimensions to normalize over.
     ///   - elementwiseAffine: Whether to learn `weight` (and `bias`, if `bias`) of `normalizedShape`.
-    public init(normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true,
-                dtype: DType = .float32) {
-        precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
-                     "LayerNorm: normalizedShape must be non-empty and positive, got \(normalizedShape)")
+    public init(
+        normalizedShape: [Int], eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true,
+        dtype: DType = .float32
+    ) {
+        precondition(
+            !normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+            "LayerNorm: normalizedShape must be non-empty and positive, got \(normalizedShape)")
         self.normalizedShape = normalizedShape
         self.eps = eps
         self.weight = elementwiseAffine ? Tensor.ones(normalizedShape, dtype: dtype) : nil
@@ -26,8 +29,10 @@ open class LayerNorm: Module {
 
     open override func forward(_ x: Tensor) -> Tensor {
         let k = normalizedShape.count
-        precondition(x.rank >= k && Array(x.shape.suffix(k)) == normalizedShape,
-                     "LayerNorm: input of shape \(Shape.describe(x.shape)) does not end in normalizedShape \(Shape.describe(normalizedShape))")
+        precondition(
+            x.rank >= k && Array(x.shape.suffix(k)) == normalizedShape,
+            "LayerNorm: input of shape \(Shape.describe(x.shape)) does not end in normalizedShape \(Shape.describe(normalizedShape))"
+        )
         let axes = Array((x.rank - k)..<x.rank)
         let mean = x.mean(axes: axes, keepDims: true)
         let variance = x.variance(axes: axes, correction: 0, keepDims: true)

@@ -13,14 +13,19 @@ open class Linear: Module {
 
     /// A layer initialized as PyTorch does: weights from `kaiming_uniform_(a: √5)`, which is
     /// U(−1/√inFeatures, 1/√inFeatures), and the bias from the same range.
-    public init(inFeatures: Int, outFeatures: Int, bias: Bool = true, dtype: DType = .float32,
-                generator: inout RandomGenerator) {
-        precondition(inFeatures >= 0 && outFeatures >= 0,
-                     "Linear: feature counts must be non-negative, got \(inFeatures) and \(outFeatures)")
+    public init(
+        inFeatures: Int, outFeatures: Int, bias: Bool = true, dtype: DType = .float32,
+        generator: inout RandomGenerator
+    ) {
+        precondition(
+            inFeatures >= 0 && outFeatures >= 0,
+            "Linear: feature counts must be non-negative, got \(inFeatures) and \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        self.weight = Initialization.kaimingUniform([outFeatures, inFeatures], fanIn: inFeatures, dtype: dtype, using: &generator)
-        self.bias = bias ? Initialization.fanInUniform([outFeatures], fanIn: inFeatures, dtype: dtype, using: &generator) : nil
+        self.weight = Initialization.kaimingUniform(
+            [outFeatures, inFeatures], fanIn: inFeatures, dtype: dtype, using: &generator)
+        self.bias =
+            bias ? Initialization.fanInUniform([outFeatures], fanIn: inFeatures, dtype: dtype, using: &generator) : nil
         super.init()
     }
 
@@ -31,8 +36,9 @@ open class Linear: Module {
     }
 
     open override func forward(_ x: Tensor) -> Tensor {
-        precondition(x.rank >= 1 && x.shape[x.rank - 1] == inFeatures,
-                     "Linear: input of shape \(Shape.describe(x.shape)) does not end in inFeatures = \(inFeatures)")
+        precondition(
+            x.rank >= 1 && x.shape[x.rank - 1] == inFeatures,
+            "Linear: input of shape \(Shape.describe(x.shape)) does not end in inFeatures = \(inFeatures)")
         let matrix = x.rank == 2 ? x : x.reshaped([-1, inFeatures])
         var y = matrix.matmul(weight, transposeOther: true)
         if let bias { y = y + bias }

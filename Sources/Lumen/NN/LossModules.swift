@@ -11,8 +11,10 @@ public struct CrossEntropyLoss: Sendable {
     public var reduction: LossReduction
 
     /// A loss with these settings.
-    public init(classWeights: Tensor? = nil, ignoreIndex: Int = -100, labelSmoothing: Double = 0,
-                reduction: LossReduction = .mean) {
+    public init(
+        classWeights: Tensor? = nil, ignoreIndex: Int = -100, labelSmoothing: Double = 0,
+        reduction: LossReduction = .mean
+    ) {
         self.classWeights = classWeights
         self.ignoreIndex = ignoreIndex
         self.labelSmoothing = labelSmoothing
@@ -21,8 +23,9 @@ public struct CrossEntropyLoss: Sendable {
 
     /// The loss of the given inputs.
     public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
-        crossEntropy(logits: logits, targets: targets, classWeights: classWeights, ignoreIndex: ignoreIndex,
-                     labelSmoothing: labelSmoothing, reduction: reduction)
+        crossEntropy(
+            logits: logits, targets: targets, classWeights: classWeights, ignoreIndex: ignoreIndex,
+            labelSmoothing: labelSmoothing, reduction: reduction)
     }
 }
 
@@ -45,8 +48,9 @@ public struct NLLLoss: Sendable {
 
     /// The loss of the given inputs.
     public func callAsFunction(_ logProbabilities: Tensor, _ targets: Tensor) -> Tensor {
-        nllLoss(logProbabilities: logProbabilities, targets: targets, classWeights: classWeights,
-                ignoreIndex: ignoreIndex, reduction: reduction)
+        nllLoss(
+            logProbabilities: logProbabilities, targets: targets, classWeights: classWeights,
+            ignoreIndex: ignoreIndex, reduction: reduction)
     }
 }
 
@@ -59,7 +63,9 @@ public struct MSELoss: Sendable {
     public init(reduction: LossReduction = .mean) { self.reduction = reduction }
 
     /// The loss of the given inputs.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { mseLoss(input, target, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        mseLoss(input, target, reduction: reduction)
+    }
 }
 
 /// ``binaryCrossEntropyWithLogits(logits:targets:weight:positiveWeight:reduction:)`` with its settings
@@ -81,7 +87,8 @@ public struct BCEWithLogitsLoss: Sendable {
 
     /// The loss of the given inputs.
     public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
-        binaryCrossEntropyWithLogits(logits: logits, targets: targets, weight: weight, positiveWeight: positiveWeight,
-                                     reduction: reduction)
+        binaryCrossEntropyWithLogits(
+            logits: logits, targets: targets, weight: weight, positiveWeight: positiveWeight,
+            reduction: reduction)
     }
 }

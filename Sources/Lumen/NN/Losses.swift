@@ -28,15 +28,20 @@ public func crossEntropy(
     labelSmoothing: Double = 0, reduction: LossReduction = .mean
 ) -> Tensor {
     precondition(logits.dtype.isFloatingPoint, "crossEntropy: logits must be floating point, not \(logits.dtype)")
-    precondition((0...1).contains(labelSmoothing), "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
+    precondition(
+        (0...1).contains(labelSmoothing), "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
     let classAxis = logits.rank == 1 ? 0 : 1
     let classes = logits.shape[classAxis]
     let logProbabilities = logSoftmax(logits, axis: classAxis)
-    let weights = classWeights.map { classWeightsBroadcast($0, like: logits, classAxis: classAxis, loss: "crossEntropy") }
+    let weights = classWeights.map {
+        classWeightsBroadcast($0, like: logits, classAxis: classAxis, loss: "crossEntropy")
+    }
 
     if targets.dtype.isFloatingPoint {
-        precondition(targets.shape == logits.shape,
-                     "crossEntropy: probability targets must have the logits' shape \(Shape.describe(logits.shape)), got \(Shape.describe(targets.shape))")
+        precondition(
+            targets.shape == logits.shape,
+            "crossEntropy: probability targets must have the logits' shape \(Shape.describe(logits.shape)), got \(Shape.describe(targets.shape))"
+        )
         var distribution = targets.cast(logits.dtype)
         if labelSmoothing > 0 { distribution = distribution * (1 - labelSmoothing) + labelSmoothing / Double(classes) }
         var terms = logProbabilities * distribution
@@ -49,8 +54,9 @@ public func crossEntropy(
         }
     }
 
-    let nll = nllLoss(logProbabilities: logProbabilities, targets: targets, classWeights: classWeights,
-                      ignoreIndex: ignoreIndex, reduction: reduction)
+    let nll = nllLoss(
+        logProbabilities: logProbabilities, targets: targets, classWeights: classWeights,
+        ignoreIndex: ignoreIndex, reduction: reduction)
     guard labelSmoothing > 0 else { return nll }
 
     // PyTorch's smoothing term: −Σ_c w_c·log p_c per element, zero where ignored.
@@ -95,10 +101,14 @@ public func nllLoss(
     let classes = input.shape[classAxis]
     var expectedShape = input.shape
     expectedShape.remove(at: classAxis)
-    precondition(targets.shape == expectedShape,
-                 "nllLoss: expected targets of shape \(Shape.describe(expectedShape)) for input of shape \(Shape.describe(input.shape)), got \(Shape.describe(targets.shape))")
+    precondition(
+        targets.shape == expectedShape,
+        "nllLoss: expected targets of shape \(Shape.describe(expectedShape)) for input of shape \(Shape.describe(input.shape)), got \(Shape.describe(targets.shape))"
+    )
     for target in targets.doubles where target != Double(ignoreIndex) {
-        precondition(target >= 0 && target < Double(classes), "nllLoss: target \(Int(target)) is out of bounds for \(classes) classes")
+        precondition(
+            target >= 0 && target < Double(classes),
+            "nllLoss: target \(Int(target)) is out of bounds for \(classes) classes")
     }
     let counted = countedMask(targets, ignoreIndex: ignoreIndex, dtype: input.dtype)
     let oneHot = targetOneHot(targets, classes: classes, classAxis: classAxis, dtype: input.dtype)
@@ -131,7 +141,9 @@ public func binaryCrossEntropyWithLogits(
     logits: Tensor, targets: Tensor, weight: Tensor? = nil, positiveWeight: Tensor? = nil,
     reduction: LossReduction = .mean
 ) -> Tensor {
-    precondition(logits.dtype.isFloatingPoint, "binaryCrossEntropyWithLogits: logits must be floating point, not \(logits.dtype)")
+    precondition(
+        logits.dtype.isFloatingPoint, "binaryCrossEntropyWithLogits: logits must be floating point, not \(logits.dtype)"
+    )
     let y = targets.cast(logits.dtype)
     let negativeLogSigmoid = (-logits).softplus()
     var losses: Tensor
@@ -167,7 +179,9 @@ private func targetOneHot(_ targets: Tensor, classes: Int, classAxis: Int, dtype
 /// `[C]` class weights shaped to broadcast along the class axis of `like`.
 private func classWeightsBroadcast(_ weights: Tensor, like input: Tensor, classAxis: Int, loss: String) -> Tensor {
     let classes = input.shape[classAxis]
-    precondition(weights.shape == [classes], "\(loss): classWeights must have shape [\(classes)], got \(Shape.describe(weights.shape))")
+    precondition(
+        weights.shape == [classes],
+        "\(loss): classWeights must have shape [\(classes)], got \(Shape.describe(weights.shape))")
     var shape = [Int](repeating: 1, count: input.rank)
     shape[classAxis] = classes
     return weights.cast(input.dtype).reshaped(shape)

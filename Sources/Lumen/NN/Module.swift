@@ -68,13 +68,17 @@ open class Module: CustomStringConvertible {
 
     /// Every parameter of this module and its submodules with its dotted name (`fc1.weight`), each
     /// parameter once even when shared.
-    public final func namedParameters() -> [(String, Tensor)] { collectTensors(removingDuplicates: true) { $0.isParameter } }
+    public final func namedParameters() -> [(String, Tensor)] {
+        collectTensors(removingDuplicates: true) { $0.isParameter }
+    }
 
     /// Every parameter of this module and its submodules, each once: what an optimizer is given.
     public final func parameters() -> [Tensor] { namedParameters().map(\.1) }
 
     /// Every buffer of this module and its submodules with its dotted name, each once.
-    public final func namedBuffers() -> [(String, Tensor)] { collectTensors(removingDuplicates: true) { !$0.isParameter } }
+    public final func namedBuffers() -> [(String, Tensor)] {
+        collectTensors(removingDuplicates: true) { !$0.isParameter }
+    }
 
     /// Every buffer of this module and its submodules, each once.
     public final func buffers() -> [Tensor] { namedBuffers().map(\.1) }
@@ -164,7 +168,8 @@ open class Module: CustomStringConvertible {
         if children.isEmpty { return "\(name)(\(extraDescription))" }
         var lines = ["\(name)(" + (extraDescription.isEmpty ? "" : extraDescription)]
         for (childName, child) in children {
-            let text = child.description.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n  ")
+            let text = child.description.split(separator: "\n", omittingEmptySubsequences: false).joined(
+                separator: "\n  ")
             lines.append("  (\(childName)): \(text)")
         }
         lines.append(")")
@@ -204,7 +209,9 @@ open class Module: CustomStringConvertible {
     }
 
     /// The tensors of the slots that `include` selects, in this module and below, with dotted names.
-    private func collectTensors(removingDuplicates: Bool, _ include: (any ModuleTensorSlot) -> Bool) -> [(String, Tensor)] {
+    private func collectTensors(removingDuplicates: Bool, _ include: (any ModuleTensorSlot) -> Bool) -> [(
+        String, Tensor
+    )] {
         var result: [(String, Tensor)] = []
         var seenModules: Set<ObjectIdentifier> = []
         var seenTensors: Set<ObjectIdentifier> = []

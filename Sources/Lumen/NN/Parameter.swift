@@ -61,7 +61,10 @@ public struct Parameter<Value: ModuleTensor>: Sendable {
             guard let value else { preconditionFailure("parameter \(key ?? "") was read before it was assigned") }
             return value
         }
-        set { value = ModuleTensorAssignment.assign(newValue, to: value, kind: "parameter", key: key, prepare: Self.prepare) }
+        set {
+            value = ModuleTensorAssignment.assign(
+                newValue, to: value, kind: "parameter", key: key, prepare: Self.prepare)
+        }
     }
 
     /// Parameters are leaves that require a gradient.
@@ -104,7 +107,9 @@ public struct Buffer<Value: ModuleTensor>: Sendable {
             guard let value else { preconditionFailure("buffer \(key ?? "") was read before it was assigned") }
             return value
         }
-        set { value = ModuleTensorAssignment.assign(newValue, to: value, kind: "buffer", key: key, prepare: \.detached) }
+        set {
+            value = ModuleTensorAssignment.assign(newValue, to: value, kind: "buffer", key: key, prepare: \.detached)
+        }
     }
 }
 
@@ -126,12 +131,15 @@ enum ModuleTensorAssignment {
         case (nil, _):
             return new.mapModuleTensor(prepare)
         case (.some(let existing), .some(let replacement)):
-            precondition(existing.shape == replacement.shape,
-                         "cannot assign a tensor of shape \(Shape.describe(replacement.shape)) to \(key.map { "the \(kind) '\($0)'" } ?? "a \(kind)") of shape \(Shape.describe(existing.shape)): \(kind)s are updated in place")
+            precondition(
+                existing.shape == replacement.shape,
+                "cannot assign a tensor of shape \(Shape.describe(replacement.shape)) to \(key.map { "the \(kind) '\($0)'" } ?? "a \(kind)") of shape \(Shape.describe(existing.shape)): \(kind)s are updated in place"
+            )
             noGrad { existing.overwrite(with: replacement) }
             return old
         case (.some, nil):
-            preconditionFailure("cannot remove the \(kind)\(key.map { " \($0)" } ?? ""): \(kind)s keep their identity once assigned")
+            preconditionFailure(
+                "cannot remove the \(kind)\(key.map { " \($0)" } ?? ""): \(kind)s keep their identity once assigned")
         }
     }
 }

@@ -34,7 +34,9 @@ open class AvgPool2d: Module {
     public let countIncludePad: Bool
 
     /// Average pooling over `kernelSize` windows every `stride` (the kernel size when `nil`).
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid, countIncludePad: Bool = true) {
+    public init(
+        kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid, countIncludePad: Bool = true
+    ) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -55,8 +57,9 @@ open class AvgPool2d: Module {
 
 /// Applies `body` to a 4-D view of a 3-D or 4-D input and returns a result of the input's rank.
 func withBatchDimension(_ x: Tensor, _ layer: String, _ body: (Tensor) -> Tensor) -> Tensor {
-    precondition(x.rank == 3 || x.rank == 4,
-                 "\(layer): expected a 3-D (unbatched) or 4-D (batched) input, got shape \(Shape.describe(x.shape))")
+    precondition(
+        x.rank == 3 || x.rank == 4,
+        "\(layer): expected a 3-D (unbatched) or 4-D (batched) input, got shape \(Shape.describe(x.shape))")
     if x.rank == 4 { return body(x) }
     return body(x.expandingDims(at: 0)).squeezed(axes: [0])
 }

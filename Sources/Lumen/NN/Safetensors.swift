@@ -34,7 +34,8 @@ public enum Safetensors {
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String]? = nil) throws -> Data {
         if tensors["__metadata__"] != nil { throw SafetensorsError.reservedName("__metadata__") }
         let layout = tensors.sorted { a, b in
-            a.value.dtype.byteSize != b.value.dtype.byteSize ? a.value.dtype.byteSize > b.value.dtype.byteSize : a.key < b.key
+            a.value.dtype.byteSize != b.value.dtype.byteSize
+                ? a.value.dtype.byteSize > b.value.dtype.byteSize : a.key < b.key
         }
         var offsets: [String: (Int, Int)] = [:]
         var position = 0
@@ -51,7 +52,9 @@ public enum Safetensors {
         for name in tensors.keys.sorted() {
             let tensor = tensors[name]!, (begin, end) = offsets[name]!
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(name)):{\"dtype\":\"\(fileDType(tensor.dtype))\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(end)]}")
+            fields.append(
+                "\(jsonString(name)):{\"dtype\":\"\(fileDType(tensor.dtype))\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(end)]}"
+            )
         }
         header += fields.joined(separator: ",") + "}"
         var headerBytes = Array(header.utf8)
@@ -62,19 +65,27 @@ public enum Safetensors {
         data.append(contentsOf: headerBytes)
         for (_, tensor) in layout where tensor.byteCount > 0 {
             // Lumen runs on little-endian hosts only, so the storage is already in file order.
-            data.append(UnsafeRawBufferPointer(start: tensor.storage.bytes, count: tensor.byteCount).bindMemory(to: UInt8.self))
+            data.append(
+                UnsafeRawBufferPointer(start: tensor.storage.bytes, count: tensor.byteCount).bindMemory(to: UInt8.self))
         }
         return data
     }
 
     /// The tensors and metadata in safetensors `data`.
     public static func decode(_ data: Data) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        guard data.count >= 8 else { throw SafetensorsError.truncated("\(data.count) bytes, fewer than the 8-byte header length") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= 100_000_000 else { throw SafetensorsError.invalidHeader("header length \(headerLength) exceeds 100 MB") }
+        guard data.count >= 8 else {
+            throw SafetensorsError.truncated("\(data.count) bytes, fewer than the 8-byte header length")
+        }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
+        guard headerLength <= 100_000_000 else {
+            throw SafetensorsError.invalidHeader("header length \(headerLength) exceeds 100 MB")
+        }
         let dataStart = 8 + Int(headerLength)
         guard dataStart <= data.count else {
-            throw SafetensorsError.truncated("the header is \(headerLength) bytes but only \(data.count - 8) follow the length")
+            throw SafetensorsError.truncated(
+                "the header is \(headerLength) bytes but only \(data.count - 8) follow the length")
         }
         let base = data.startIndex
         let header: Header
@@ -94,26 +105,35 @@ public enum Safetensors {
             guard entry.shape.allSatisfy({ $0 >= 0 }) else {
                 throw SafetensorsError.invalidTensor(name: name, reason: "negative dimension in shape \(entry.shape)")
             }
-            guard entry.dataOffsets.count == 2, entry.dataOffsets[0] >= 0, entry.dataOffsets[0] <= entry.dataOffsets[1] else {
-                throw SafetensorsError.invalidTensor(name: name, reason: "data_offsets must be [begin, end] with begin ≤ end, got \(entry.dataOffsets)")
+            guard entry.dataOffsets.count == 2, entry.dataOffsets[0] >= 0, entry.dataOffsets[0] <= entry.dataOffsets[1]
+            else {
+                throw SafetensorsError.invalidTensor(
+                    name: name, reason: "data_offsets must be [begin, end] with begin ≤ end, got \(entry.dataOffsets)")
             }
             let (begin, end) = (entry.dataOffsets[0], entry.dataOffsets[1])
             guard end <= dataCount else {
-                throw SafetensorsError.truncated("tensor \(name) ends at byte \(end) of a \(dataCount)-byte data section")
+                throw SafetensorsError.truncated(
+                    "tensor \(name) ends at byte \(end) of a \(dataCount)-byte data section")
             }
             var elements = 1
             for dimension in entry.shape {
                 let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
-                guard !overflow else { throw SafetensorsError.invalidTensor(name: name, reason: "shape \(entry.shape) is too large") }
+                guard !overflow else {
+                    throw SafetensorsError.invalidTensor(name: name, reason: "shape \(entry.shape) is too large")
+                }
                 elements = product
             }
             guard elements.multipliedReportingOverflow(by: fileType.byteSize) == (end - begin, false) else {
                 throw SafetensorsError.invalidTensor(
-                    name: name, reason: "\(end - begin) bytes cannot hold shape \(entry.shape) of \(entry.dtype) (\(elements) × \(fileType.byteSize) bytes)")
+                    name: name,
+                    reason:
+                        "\(end - begin) bytes cannot hold shape \(entry.shape) of \(entry.dtype) (\(elements) × \(fileType.byteSize) bytes)"
+                )
             }
             tensors[name] = data.withUnsafeBytes { raw in
-                makeTensor(UnsafeRawBufferPointer(rebasing: raw[(dataStart + begin)..<(dataStart + end)]),
-                           fileType: fileType, dtype: dtype, shape: entry.shape)
+                makeTensor(
+                    UnsafeRawBufferPointer(rebasing: raw[(dataStart + begin)..<(dataStart + end)]),
+                    fileType: fileType, dtype: dtype, shape: entry.shape)
             }
         }
         return (tensors, header.metadata)
@@ -158,7 +178,9 @@ public enum Safetensors {
         }
     }
 
-    private static func makeTensor(_ bytes: UnsafeRawBufferPointer, fileType: FileType, dtype: DType, shape: [Int]) -> Tensor {
+    private static func makeTensor(_ bytes: UnsafeRawBufferPointer, fileType: FileType, dtype: DType, shape: [Int])
+        -> Tensor
+    {
         let tensor = Tensor(uninitializedShape: shape, dtype: dtype)
         let count = tensor.count
         guard count > 0 else { return tensor }

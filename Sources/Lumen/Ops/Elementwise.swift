@@ -66,54 +66,90 @@ public enum UnaryFunction: String, Sendable, CaseIterable {
 enum ElementwiseOps {
     static let definitions: [OpDefinition] = {
         var defs: [OpDefinition] = BinaryFunction.allCases.map { f in
-            OpDefinition(f.rawValue, infer: { ctx, _ in [try inferBinary(f, ctx)] }, compute: { call in
-                [binary(f, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
-            }).gradient(f.gradient)
+            OpDefinition(
+                f.rawValue, infer: { ctx, _ in [try inferBinary(f, ctx)] },
+                compute: { call in
+                    [binary(f, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
+                }
+            ).gradient(f.gradient)
         }
         defs += UnaryFunction.allCases.map { f in
-            OpDefinition(f.rawValue, infer: { ctx, _ in
-                try ctx.expectInputs(1)
-                let spec = ctx.inputs[0]
-                guard f.accepts(spec.dtype) else { throw ctx.unsupported(spec.dtype, expected: f.expected) }
-                return [spec]
-            }, compute: { call in [unary(f, call.inputs[0])] }).gradient(f.gradient)
+            OpDefinition(
+                f.rawValue,
+                infer: { ctx, _ in
+                    try ctx.expectInputs(1)
+                    let spec = ctx.inputs[0]
+                    guard f.accepts(spec.dtype) else { throw ctx.unsupported(spec.dtype, expected: f.expected) }
+                    return [spec]
+                }, compute: { call in [unary(f, call.inputs[0])] }
+            ).gradient(f.gradient)
         }
-        defs.append(OpDefinition("AddV2", infer: { ctx, _ in [try inferBinary(.add, ctx)] }, compute: { call in
-            [binary(.add, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
-        }).gradient(AddGradient()))
-        defs.append(OpDefinition("Gelu", infer: floatUnaryInfer, compute: { call in
-            [gelu(call.inputs[0], approximate: try call.attributes.bool("approximate", default: false, call.context))]
-        }).gradient(GeluGradient()))
-        defs.append(OpDefinition("ClipByValue", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            guard ctx.inputs[0].dtype.isNumeric else {
-                throw ctx.unsupported(ctx.inputs[0].dtype, expected: "a numeric dtype")
-            }
-            _ = try attrs.double("min", ctx)
-            _ = try attrs.double("max", ctx)
-            return [ctx.inputs[0]]
-        }, compute: { call in
-            [clip(call.inputs[0], min: try call.attributes.double("min", call.context),
-                  max: try call.attributes.double("max", call.context))]
-        }).gradient(ClipByValueGradient()))
-        defs.append(OpDefinition("SelectV2", infer: { ctx, _ in
-            try ctx.expectInputs(3)
-            let (c, x, y) = (ctx.inputs[0], ctx.inputs[1], ctx.inputs[2])
-            guard c.dtype == .bool else { throw ctx.error("condition must be bool, got \(c.dtype)") }
-            guard x.dtype == y.dtype else { throw ctx.dtypeMismatch(x.dtype, y.dtype) }
-            guard let xy = Shape.broadcast(x.shape, y.shape), let shape = Shape.broadcast(c.shape, xy) else {
-                throw ctx.shapeError("Incompatible shapes for broadcasting")
-            }
-            return [TensorSpec(dtype: x.dtype, shape: shape)]
-        }, compute: { call in
-            [select(call.inputs[0], call.inputs[1], call.inputs[2], shape: call.outputs[0].shape)]
-        }).gradient(SelectGradient()))
-        defs.append(OpDefinition("Cast", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            return [TensorSpec(dtype: try attrs.dtype("DstT", ctx), shape: ctx.inputs[0].shape)]
-        }, compute: { call in [call.inputs[0].cast(to: call.outputs[0].dtype)] })
+        defs.append(
+            OpDefinition(
+                "AddV2", infer: { ctx, _ in [try inferBinary(.add, ctx)] },
+                compute: { call in
+                    [binary(.add, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
+                }
+            ).gradient(AddGradient()))
+        defs.append(
+            OpDefinition(
+                "Gelu", infer: floatUnaryInfer,
+                compute: { call in
+                    [
+                        gelu(
+                            call.inputs[0],
+                            approximate: try call.attributes.bool("approximate", default: false, call.context))
+                    ]
+                }
+            ).gradient(GeluGradient()))
+        defs.append(
+            OpDefinition(
+                "ClipByValue",
+                infer: { ctx, attrs in
+                    try ctx.expectInputs(1)
+                    guard ctx.inputs[0].dtype.isNumeric else {
+                        throw ctx.unsupported(ctx.inputs[0].dtype, expected: "a numeric dtype")
+                    }
+                    _ = try attrs.double("min", ctx)
+                    _ = try attrs.double("max", ctx)
+                    return [ctx.inputs[0]]
+                },
+                compute: { call in
+                    [
+                        clip(
+                            call.inputs[0], min: try call.attributes.double("min", call.context),
+                            max: try call.attributes.double("max", call.context))
+                    ]
+                }
+            ).gradient(ClipByValueGradient()))
+        defs.append(
+            OpDefinition(
+                "SelectV2",
+                infer: { ctx, _ in
+                    try ctx.expectInputs(3)
+                    let (c, x, y) = (ctx.inputs[0], ctx.inputs[1], ctx.inputs[2])
+                    guard c.dtype == .bool else { throw ctx.error("condition must be bool, got \(c.dtype)") }
+                    guard x.dtype == y.dtype else { throw ctx.dtypeMismatch(x.dtype, y.dtype) }
+                    guard let xy = Shape.broadcast(x.shape, y.shape), let shape = Shape.broadcast(c.shape, xy) else {
+                        throw ctx.shapeError("Incompatible shapes for broadcasting")
+                    }
+                    return [TensorSpec(dtype: x.dtype, shape: shape)]
+                },
+                compute: { call in
+                    [select(call.inputs[0], call.inputs[1], call.inputs[2], shape: call.outputs[0].shape)]
+                }
+            ).gradient(SelectGradient()))
+        defs.append(
+            OpDefinition(
+                "Cast",
+                infer: { ctx, attrs in
+                    try ctx.expectInputs(1)
+                    return [TensorSpec(dtype: try attrs.dtype("DstT", ctx), shape: ctx.inputs[0].shape)]
+                }, compute: { call in [call.inputs[0].cast(to: call.outputs[0].dtype)] }
+            )
             .gradient(CastGradient())
-            .tensorFlow(TensorFlowInterop(typeAttributes: ["SrcT": .input(0)], fixedAttributes: ["Truncate": .bool(false)])))
+            .tensorFlow(
+                TensorFlowInterop(typeAttributes: ["SrcT": .input(0)], fixedAttributes: ["Truncate": .bool(false)])))
         return defs
     }()
 
@@ -133,8 +169,10 @@ enum ElementwiseOps {
         guard a.dtype == b.dtype else { throw ctx.dtypeMismatch(a.dtype, b.dtype) }
         guard f.accepts(a.dtype) else { throw ctx.unsupported(a.dtype, expected: f.expected) }
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
-            throw OpError(opType: ctx.opType, message: "Incompatible shapes: \(Shape.describe(a.shape)) vs. "
-                + "\(Shape.describe(b.shape)) for '\(ctx.nodeName)' (op: '\(ctx.opType)')")
+            throw OpError(
+                opType: ctx.opType,
+                message: "Incompatible shapes: \(Shape.describe(a.shape)) vs. "
+                    + "\(Shape.describe(b.shape)) for '\(ctx.nodeName)' (op: '\(ctx.opType)')")
         }
         return TensorSpec(dtype: (f.isComparison ? .bool : a.dtype), shape: shape)
     }
@@ -171,7 +209,9 @@ enum ElementwiseOps {
         return out
     }
 
-    static func floatBinary<T: FloatElement>(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, _ out: inout Tensor, _: T.Type) {
+    static func floatBinary<T: FloatElement>(
+        _ f: BinaryFunction, _ a: Tensor, _ b: Tensor, _ out: inout Tensor, _: T.Type
+    ) {
         if f == .divide {
             broadcastMap2(a, b, into: &out, Elementwise.Divide<T>())
         } else {
@@ -179,7 +219,9 @@ enum ElementwiseOps {
         }
     }
 
-    static func numericBinary<T: NumericElement>(_ f: BinaryFunction, _ a: Tensor, _ b: Tensor, _ out: inout Tensor, _: T.Type) {
+    static func numericBinary<T: NumericElement>(
+        _ f: BinaryFunction, _ a: Tensor, _ b: Tensor, _ out: inout Tensor, _: T.Type
+    ) {
         switch f {
         case .add: broadcastMap2(a, b, into: &out, Elementwise.Add<T>())
         case .subtract: broadcastMap2(a, b, into: &out, Elementwise.Subtract<T>())
@@ -202,7 +244,8 @@ enum ElementwiseOps {
 
     static func unary(_ f: UnaryFunction, _ a: Tensor) -> Tensor {
         if !f.accepts(a.dtype) {
-            fatalError(OpContext(opType: f.rawValue, inputs: [a.spec]).unsupported(a.dtype, expected: f.expected).message)
+            fatalError(
+                OpContext(opType: f.rawValue, inputs: [a.spec]).unsupported(a.dtype, expected: f.expected).message)
         }
         var out = Tensor(uninitializedShape: a.shape, dtype: a.dtype)
         switch a.dtype {
@@ -252,7 +295,10 @@ enum ElementwiseOps {
         switch a.dtype {
         case .float32: run(Float.self)
         case .float64: run(Double.self)
-        default: fatalError(OpContext(opType: "Gelu", inputs: [a.spec]).unsupported(a.dtype, expected: "float32 or float64").message)
+        default:
+            fatalError(
+                OpContext(opType: "Gelu", inputs: [a.spec]).unsupported(a.dtype, expected: "float32 or float64").message
+            )
         }
         return out
     }
@@ -268,7 +314,10 @@ enum ElementwiseOps {
         case .int32: run(Int32.self)
         case .int64: run(Int64.self)
         case .uint8: run(UInt8.self)
-        case .bool: fatalError(OpContext(opType: "ClipByValue", inputs: [a.spec]).unsupported(.bool, expected: "a numeric dtype").message)
+        case .bool:
+            fatalError(
+                OpContext(opType: "ClipByValue", inputs: [a.spec]).unsupported(.bool, expected: "a numeric dtype")
+                    .message)
         }
         return out
     }
@@ -300,7 +349,8 @@ extension BinaryFunction {
         case .minimum: ExtremumGradient(isMaximum: false)
         case .squaredDifference: SquaredDifferenceGradient()
         case .floorDivide, .floorModulo, .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual,
-             .logicalAnd, .logicalOr: nil
+            .logicalAnd, .logicalOr:
+            nil
         }
     }
 }
@@ -376,8 +426,10 @@ struct ExtremumGradient: OutputGradientFunction {
         let (x, y) = (op.inputs[0], op.inputs[1])
         let pick = try b.op(isMaximum ? "GreaterEqual" : "LessEqual", x, y)
         let zeros = try b.zerosLike(g)
-        return [try b.unbroadcast(b.select(pick, g, zeros), to: x),
-                try b.unbroadcast(b.select(pick, zeros, g), to: y)]
+        return [
+            try b.unbroadcast(b.select(pick, g, zeros), to: x),
+            try b.unbroadcast(b.select(pick, zeros, g), to: y),
+        ]
     }
 }
 
@@ -467,7 +519,10 @@ struct SoftplusGradient: OutputGradientFunction {
 
 struct GeluGradient: OutputGradientFunction {
     func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
-        [try b.op("GeluGrad", g, op.inputs[0], attributes: ["approximate": op.attributes["approximate"] ?? .bool(false)])]
+        [
+            try b.op(
+                "GeluGrad", g, op.inputs[0], attributes: ["approximate": op.attributes["approximate"] ?? .bool(false)])
+        ]
     }
 }
 

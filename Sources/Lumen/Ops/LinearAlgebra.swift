@@ -3,22 +3,42 @@
 /// ``MatrixProduct``.
 enum LinearAlgebraOps {
     static let definitions: [OpDefinition] = [
-        OpDefinition("MatMul", infer: { ctx, attrs in
-            [try inferMatMul(ctx, batched: false, transposeA: try attrs.bool("transpose_a", default: false, ctx),
-                             transposeB: try attrs.bool("transpose_b", default: false, ctx))]
-        }, compute: { call in
-            let a = call.attributes, c = call.context
-            return [MatrixProduct.batched(call.inputs[0], call.inputs[1], transposeA: try a.bool("transpose_a", default: false, c),
-                           transposeB: try a.bool("transpose_b", default: false, c), shape: call.outputs[0].shape)]
-        }).gradient(MatMulGradient(batched: false)),
-        OpDefinition("BatchMatMulV2", infer: { ctx, attrs in
-            [try inferMatMul(ctx, batched: true, transposeA: try attrs.bool("adj_x", default: false, ctx),
-                             transposeB: try attrs.bool("adj_y", default: false, ctx))]
-        }, compute: { call in
-            let a = call.attributes, c = call.context
-            return [MatrixProduct.batched(call.inputs[0], call.inputs[1], transposeA: try a.bool("adj_x", default: false, c),
-                           transposeB: try a.bool("adj_y", default: false, c), shape: call.outputs[0].shape)]
-        }).gradient(MatMulGradient(batched: true)),
+        OpDefinition(
+            "MatMul",
+            infer: { ctx, attrs in
+                [
+                    try inferMatMul(
+                        ctx, batched: false, transposeA: try attrs.bool("transpose_a", default: false, ctx),
+                        transposeB: try attrs.bool("transpose_b", default: false, ctx))
+                ]
+            },
+            compute: { call in
+                let a = call.attributes, c = call.context
+                return [
+                    MatrixProduct.batched(
+                        call.inputs[0], call.inputs[1], transposeA: try a.bool("transpose_a", default: false, c),
+                        transposeB: try a.bool("transpose_b", default: false, c), shape: call.outputs[0].shape)
+                ]
+            }
+        ).gradient(MatMulGradient(batched: false)),
+        OpDefinition(
+            "BatchMatMulV2",
+            infer: { ctx, attrs in
+                [
+                    try inferMatMul(
+                        ctx, batched: true, transposeA: try attrs.bool("adj_x", default: false, ctx),
+                        transposeB: try attrs.bool("adj_y", default: false, ctx))
+                ]
+            },
+            compute: { call in
+                let a = call.attributes, c = call.context
+                return [
+                    MatrixProduct.batched(
+                        call.inputs[0], call.inputs[1], transposeA: try a.bool("adj_x", default: false, c),
+                        transposeB: try a.bool("adj_y", default: false, c), shape: call.outputs[0].shape)
+                ]
+            }
+        ).gradient(MatMulGradient(batched: true)),
     ]
 
     static func inferMatMul(_ ctx: OpContext, batched: Bool, transposeA: Bool, transposeB: Bool) throws -> TensorSpec {

@@ -38,15 +38,23 @@ extension WindowGeometry {
         if height >= 0 {
             outputHeight = (height + padTop + padBottom - effectiveH) / stride.h + 1
             guard height + padTop + padBottom >= effectiveH else {
-                throw ctx.shapeError("the \(kernel.0)x\(kernel.1) window (dilated \(effectiveH)x\(effectiveW)) is larger than the padded input")
+                throw ctx.shapeError(
+                    "the \(kernel.0)x\(kernel.1) window (dilated \(effectiveH)x\(effectiveW)) is larger than the padded input"
+                )
             }
-        } else { outputHeight = -1 }
+        } else {
+            outputHeight = -1
+        }
         if width >= 0 {
             outputWidth = (width + padLeft + padRight - effectiveW) / stride.w + 1
             guard width + padLeft + padRight >= effectiveW else {
-                throw ctx.shapeError("the \(kernel.0)x\(kernel.1) window (dilated \(effectiveH)x\(effectiveW)) is larger than the padded input")
+                throw ctx.shapeError(
+                    "the \(kernel.0)x\(kernel.1) window (dilated \(effectiveH)x\(effectiveW)) is larger than the padded input"
+                )
             }
-        } else { outputWidth = -1 }
+        } else {
+            outputWidth = -1
+        }
     }
 }
 
@@ -73,70 +81,132 @@ extension WindowGeometry {
 ///   `AvgPool` (including `count_include_pad`).
 enum NeuralNetworkOps {
     static let definitions: [OpDefinition] = [
-        OpDefinition("Conv2D", infer: { ctx, attrs in [try inferConv(ctx, attrs).0] }, compute: { call in
-            let (spec, geometry, groups) = try inferConv(call.context, call.attributes)
-            return [Convolution.forward(call.inputs[0], call.inputs[1], geometry: geometry, groups: groups, shape: spec.shape)]
-        })
-            .gradient(Conv2DGradient()),
-        OpDefinition("MaxPool", infer: { ctx, attrs in [try inferPool(ctx, attrs).0] }, compute: { call in
-            let (spec, geometry) = try inferPool(call.context, call.attributes)
-            return [Pooling.forward(call.inputs[0], geometry: geometry, shape: spec.shape, max: true, includePad: false)]
-        })
-            .gradient(MaxPoolGradient()),
-        OpDefinition("AvgPool", infer: { ctx, attrs in [try inferPool(ctx, attrs).0] }, compute: { call in
-            let (spec, geometry) = try inferPool(call.context, call.attributes)
-            let include = try call.attributes.bool("count_include_pad", default: false, call.context)
-            return [Pooling.forward(call.inputs[0], geometry: geometry, shape: spec.shape, max: false, includePad: include)]
-        })
-            .gradient(AvgPoolGradient()),
-        OpDefinition("Softmax", infer: softmaxInfer, compute: { call in
-            [SoftmaxKernel.forward(call.inputs[0], axis: try call.context.axis(try call.attributes.int("axis", default: -1, call.context), rank: call.inputs[0].rank), log: false)]
-        })
-            .gradient(SoftmaxGradient(isLog: false))
-            .tensorFlow(TensorFlowInterop(lumenOnlyAttributes: ["axis"], importDefaults: ["axis": .int(-1)])),
-        OpDefinition("LogSoftmax", infer: softmaxInfer, compute: { call in
-            [SoftmaxKernel.forward(call.inputs[0], axis: try call.context.axis(try call.attributes.int("axis", default: -1, call.context), rank: call.inputs[0].rank), log: true)]
-        })
-            .gradient(SoftmaxGradient(isLog: true))
-            .tensorFlow(TensorFlowInterop(lumenOnlyAttributes: ["axis"], importDefaults: ["axis": .int(-1)])),
+        OpDefinition(
+            "Conv2D", infer: { ctx, attrs in [try inferConv(ctx, attrs).0] },
+            compute: { call in
+                let (spec, geometry, groups) = try inferConv(call.context, call.attributes)
+                return [
+                    Convolution.forward(
+                        call.inputs[0], call.inputs[1], geometry: geometry, groups: groups, shape: spec.shape)
+                ]
+            }
+        )
+        .gradient(Conv2DGradient()),
+        OpDefinition(
+            "MaxPool", infer: { ctx, attrs in [try inferPool(ctx, attrs).0] },
+            compute: { call in
+                let (spec, geometry) = try inferPool(call.context, call.attributes)
+                return [
+                    Pooling.forward(call.inputs[0], geometry: geometry, shape: spec.shape, max: true, includePad: false)
+                ]
+            }
+        )
+        .gradient(MaxPoolGradient()),
+        OpDefinition(
+            "AvgPool", infer: { ctx, attrs in [try inferPool(ctx, attrs).0] },
+            compute: { call in
+                let (spec, geometry) = try inferPool(call.context, call.attributes)
+                let include = try call.attributes.bool("count_include_pad", default: false, call.context)
+                return [
+                    Pooling.forward(
+                        call.inputs[0], geometry: geometry, shape: spec.shape, max: false, includePad: include)
+                ]
+            }
+        )
+        .gradient(AvgPoolGradient()),
+        OpDefinition(
+            "Softmax", infer: softmaxInfer,
+            compute: { call in
+                [
+                    SoftmaxKernel.forward(
+                        call.inputs[0],
+                        axis: try call.context.axis(
+                            try call.attributes.int("axis", default: -1, call.context), rank: call.inputs[0].rank),
+                        log: false)
+                ]
+            }
+        )
+        .gradient(SoftmaxGradient(isLog: false))
+        .tensorFlow(TensorFlowInterop(lumenOnlyAttributes: ["axis"], importDefaults: ["axis": .int(-1)])),
+        OpDefinition(
+            "LogSoftmax", infer: softmaxInfer,
+            compute: { call in
+                [
+                    SoftmaxKernel.forward(
+                        call.inputs[0],
+                        axis: try call.context.axis(
+                            try call.attributes.int("axis", default: -1, call.context), rank: call.inputs[0].rank),
+                        log: true)
+                ]
+            }
+        )
+        .gradient(SoftmaxGradient(isLog: true))
+        .tensorFlow(TensorFlowInterop(lumenOnlyAttributes: ["axis"], importDefaults: ["axis": .int(-1)])),
         // The backprop ops the gradients below are built from.
-        OpDefinition("Conv2DBackpropInput", infer: { ctx, attrs in
-            [try inferConvBackprop(ctx, attrs).input]
-        }, compute: { call in
-            let (_, _, geometry, groups) = try inferConvBackprop(call.context, call.attributes)
-            return [Convolution.inputGradient(filter: call.inputs[1], outputGradient: call.inputs[2],
-                                                      inputShape: call.inputs[0].shape, geometry: geometry, groups: groups)]
-        })
-            .notDifferentiable(),
-        OpDefinition("Conv2DBackpropFilter", infer: { ctx, attrs in
-            [try inferConvBackprop(ctx, attrs).filter]
-        }, compute: { call in
-            let (_, _, geometry, groups) = try inferConvBackprop(call.context, call.attributes)
-            return [Convolution.filterGradient(input: call.inputs[0], outputGradient: call.inputs[2],
-                                                       filterShape: call.inputs[1].shape, geometry: geometry, groups: groups)]
-        })
-            .notDifferentiable(),
-        OpDefinition("MaxPoolGrad", infer: { ctx, attrs in
-            try ctx.expectInputs(3)
-            let (spec, _) = try inferPoolBackprop(ctx, attrs, gradients: [1, 2])
-            return [spec]
-        }, compute: { call in
-            let (_, geometry) = try inferPoolBackprop(call.context, call.attributes, gradients: [1, 2])
-            return [Pooling.maxPoolGradient(input: call.inputs[0], outputGradient: call.inputs[2], geometry: geometry)]
-        })
-            .notDifferentiable(),
-        OpDefinition("AvgPoolGrad", infer: { ctx, attrs in
-            try ctx.expectInputs(2)
-            let (spec, _) = try inferPoolBackprop(ctx, attrs, gradients: [1])
-            _ = try attrs.bool("count_include_pad", default: false, ctx)
-            return [spec]
-        }, compute: { call in
-            let (_, geometry) = try inferPoolBackprop(call.context, call.attributes, gradients: [1])
-            let include = try call.attributes.bool("count_include_pad", default: false, call.context)
-            return [Pooling.avgPoolGradient(inputShape: call.inputs[0].shape, outputGradient: call.inputs[1],
-                                                    geometry: geometry, countIncludePad: include)]
-        })
-            .notDifferentiable(),
+        OpDefinition(
+            "Conv2DBackpropInput",
+            infer: { ctx, attrs in
+                [try inferConvBackprop(ctx, attrs).input]
+            },
+            compute: { call in
+                let (_, _, geometry, groups) = try inferConvBackprop(call.context, call.attributes)
+                return [
+                    Convolution.inputGradient(
+                        filter: call.inputs[1], outputGradient: call.inputs[2],
+                        inputShape: call.inputs[0].shape, geometry: geometry, groups: groups)
+                ]
+            }
+        )
+        .notDifferentiable(),
+        OpDefinition(
+            "Conv2DBackpropFilter",
+            infer: { ctx, attrs in
+                [try inferConvBackprop(ctx, attrs).filter]
+            },
+            compute: { call in
+                let (_, _, geometry, groups) = try inferConvBackprop(call.context, call.attributes)
+                return [
+                    Convolution.filterGradient(
+                        input: call.inputs[0], outputGradient: call.inputs[2],
+                        filterShape: call.inputs[1].shape, geometry: geometry, groups: groups)
+                ]
+            }
+        )
+        .notDifferentiable(),
+        OpDefinition(
+            "MaxPoolGrad",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(3)
+                let (spec, _) = try inferPoolBackprop(ctx, attrs, gradients: [1, 2])
+                return [spec]
+            },
+            compute: { call in
+                let (_, geometry) = try inferPoolBackprop(call.context, call.attributes, gradients: [1, 2])
+                return [
+                    Pooling.maxPoolGradient(input: call.inputs[0], outputGradient: call.inputs[2], geometry: geometry)
+                ]
+            }
+        )
+        .notDifferentiable(),
+        OpDefinition(
+            "AvgPoolGrad",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(2)
+                let (spec, _) = try inferPoolBackprop(ctx, attrs, gradients: [1])
+                _ = try attrs.bool("count_include_pad", default: false, ctx)
+                return [spec]
+            },
+            compute: { call in
+                let (_, geometry) = try inferPoolBackprop(call.context, call.attributes, gradients: [1])
+                let include = try call.attributes.bool("count_include_pad", default: false, call.context)
+                return [
+                    Pooling.avgPoolGradient(
+                        inputShape: call.inputs[0].shape, outputGradient: call.inputs[1],
+                        geometry: geometry, countIncludePad: include)
+                ]
+            }
+        )
+        .notDifferentiable(),
     ]
 
     static let softmaxInfer: @Sendable (OpContext, Attributes) throws -> [TensorSpec] = { ctx, attrs in
@@ -153,8 +223,12 @@ enum NeuralNetworkOps {
         let x = ctx.inputs[0], w = ctx.inputs[1]
         guard x.dtype == w.dtype else { throw ctx.dtypeMismatch(x.dtype, w.dtype) }
         guard x.dtype.isFloatingPoint else { throw ctx.unsupported(x.dtype, expected: "float32 or float64") }
-        guard x.shape.count == 4 else { throw ctx.shapeError("input must be rank 4 (NCHW) but is rank \(x.shape.count)") }
-        guard w.shape.count == 4 else { throw ctx.shapeError("filter must be rank 4 (OIHW) but is rank \(w.shape.count)") }
+        guard x.shape.count == 4 else {
+            throw ctx.shapeError("input must be rank 4 (NCHW) but is rank \(x.shape.count)")
+        }
+        guard w.shape.count == 4 else {
+            throw ctx.shapeError("filter must be rank 4 (OIHW) but is rank \(w.shape.count)")
+        }
         let groups = try attrs.int("groups", default: 1, ctx)
         guard groups >= 1 else { throw ctx.error("groups must be positive, got \(groups)") }
         let channels = x.shape[1], out = w.shape[0]
@@ -164,7 +238,8 @@ enum NeuralNetworkOps {
         if out >= 0, out % groups != 0 {
             throw ctx.shapeError("output channels \(out) are not divisible by groups \(groups)")
         }
-        let g = try WindowGeometry(ctx, attrs, kernel: (w.shape[2], w.shape[3]), height: x.shape[2], width: x.shape[3], dilated: true)
+        let g = try WindowGeometry(
+            ctx, attrs, kernel: (w.shape[2], w.shape[3]), height: x.shape[2], width: x.shape[3], dilated: true)
         return (TensorSpec(dtype: x.dtype, shape: [x.shape[0], out, g.outputHeight, g.outputWidth]), g, groups)
     }
 
@@ -172,7 +247,9 @@ enum NeuralNetworkOps {
         try ctx.expectInputs(1)
         let x = ctx.inputs[0]
         guard x.dtype.isFloatingPoint else { throw ctx.unsupported(x.dtype, expected: "float32 or float64") }
-        guard x.shape.count == 4 else { throw ctx.shapeError("input must be rank 4 (NCHW) but is rank \(x.shape.count)") }
+        guard x.shape.count == 4 else {
+            throw ctx.shapeError("input must be rank 4 (NCHW) but is rank \(x.shape.count)")
+        }
         let k = try attrs.ints("ksize", ctx)
         let kernel: (Int, Int)
         switch k.count {
@@ -187,25 +264,29 @@ enum NeuralNetworkOps {
 
     /// The input spec, the filter spec, the forward geometry and the groups of a convolution
     /// backprop op with inputs (input, filter, out_backprop).
-    static func inferConvBackprop(_ ctx: OpContext, _ attrs: Attributes) throws -> (input: TensorSpec, filter: TensorSpec, WindowGeometry, Int) {
+    static func inferConvBackprop(_ ctx: OpContext, _ attrs: Attributes) throws -> (
+        input: TensorSpec, filter: TensorSpec, WindowGeometry, Int
+    ) {
         try ctx.expectInputs(3)
         let (x, w, dy) = (ctx.inputs[0], ctx.inputs[1], ctx.inputs[2])
         let forward = OpContext(opType: ctx.opType, nodeName: ctx.nodeName, inputs: [x, w])
         let (spec, geometry, groups) = try inferConv(forward, attrs)
         guard dy.dtype == x.dtype else { throw ctx.dtypeMismatch(x.dtype, dy.dtype) }
-        try ctx.expectShape( dy.shape, spec.shape, "out_backprop")
+        try ctx.expectShape(dy.shape, spec.shape, "out_backprop")
         return (x, w, geometry, groups)
     }
 
     /// The input spec and forward geometry of a pool backprop op whose input 0 is the pooled input;
     /// the inputs at `gradients` must have the pool's output shape.
-    static func inferPoolBackprop(_ ctx: OpContext, _ attrs: Attributes, gradients: [Int]) throws -> (TensorSpec, WindowGeometry) {
+    static func inferPoolBackprop(_ ctx: OpContext, _ attrs: Attributes, gradients: [Int]) throws -> (
+        TensorSpec, WindowGeometry
+    ) {
         let x = ctx.inputs[0]
         let forward = OpContext(opType: ctx.opType, nodeName: ctx.nodeName, inputs: [x])
         let (spec, geometry) = try inferPool(forward, attrs)
         for i in gradients {
             guard ctx.inputs[i].dtype == x.dtype else { throw ctx.dtypeMismatch(x.dtype, ctx.inputs[i].dtype) }
-            try ctx.expectShape( ctx.inputs[i].shape, spec.shape, "input \(i)")
+            try ctx.expectShape(ctx.inputs[i].shape, spec.shape, "input \(i)")
         }
         return (x, geometry)
     }
@@ -217,8 +298,10 @@ enum NeuralNetworkOps {
 struct Conv2DGradient: OutputGradientFunction {
     func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
         let (x, w) = (op.inputs[0], op.inputs[1])
-        return [op.needsGradient(0) ? try b.op("Conv2DBackpropInput", x, w, g, attributes: op.attributes) : nil,
-                op.needsGradient(1) ? try b.op("Conv2DBackpropFilter", x, w, g, attributes: op.attributes) : nil]
+        return [
+            op.needsGradient(0) ? try b.op("Conv2DBackpropInput", x, w, g, attributes: op.attributes) : nil,
+            op.needsGradient(1) ? try b.op("Conv2DBackpropFilter", x, w, g, attributes: op.attributes) : nil,
+        ]
     }
 }
 

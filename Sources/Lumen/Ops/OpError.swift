@@ -113,7 +113,8 @@ extension Tensor {
 extension OpContext {
     /// Checks that `actual` matches `expected` wherever both dimensions are known.
     func expectShape(_ actual: [Int], _ expected: [Int], _ what: String) throws {
-        let compatible = actual.count == expected.count && zip(actual, expected).allSatisfy { $0 < 0 || $1 < 0 || $0 == $1 }
+        let compatible =
+            actual.count == expected.count && zip(actual, expected).allSatisfy { $0 < 0 || $1 < 0 || $0 == $1 }
         guard compatible else {
             throw shapeError("\(what) must have shape \(Shape.describe(expected)), got \(Shape.describe(actual)),")
         }

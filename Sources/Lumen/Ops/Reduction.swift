@@ -15,7 +15,9 @@ public enum Reduction: String, Sendable, CaseIterable {
         switch self {
         case .sum, .mean, .max, .min, .product:
             TensorFlowInterop(
-                constantInputs: [.init(attribute: "axes", input: "reduction_indices", kind: .ints, exportDefault: .allAxes)],
+                constantInputs: [
+                    .init(attribute: "axes", input: "reduction_indices", kind: .ints, exportDefault: .allAxes)
+                ],
                 importDefaults: ["keep_dims": .bool(false)])
         case .variance, .logSumExp:
             TensorFlowInterop()
@@ -36,41 +38,61 @@ public enum Reduction: String, Sendable, CaseIterable {
 }
 
 enum ReductionOps {
-    static let definitions: [OpDefinition] = Reduction.allCases.map { r in
-        OpDefinition(r.rawValue, infer: { ctx, attrs in
-            let (spec, _) = try inferReduction(r, ctx, attrs)
-            return [spec]
-        }, compute: { call in
-            let (_, axes) = try inferReduction(r, call.context, call.attributes)
-            return [reduce(r, call.inputs[0], axes: axes, outputShape: call.outputs[0].shape,
-                           correction: try call.attributes.int("correction", default: 0, call.context))]
-        })
-        .gradient(r.gradient)
-        .tensorFlow(r.interop)
-    } + ["ArgMax", "ArgMin"].map { name in
-        OpDefinition(name, infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let x = ctx.inputs[0]
-            guard x.dtype.isNumeric else { throw ctx.unsupported(x.dtype, expected: "a numeric dtype") }
-            guard let axisValue = attrs["axis"] else { return [TensorSpec(dtype: .int64, shape: [])] }
-            guard case .int(let a) = axisValue else { throw ctx.error("attribute 'axis' must be an int") }
-            let axis = try ctx.axis(a, rank: x.shape.count)
-            var shape = x.shape
-            if shape[axis] == 0 { throw ctx.shapeError("cannot take \(name) over an empty axis") }
-            if try attrs.bool("keep_dims", default: false, ctx) { shape[axis] = 1 } else { shape.remove(at: axis) }
-            return [TensorSpec(dtype: .int64, shape: shape)]
-        }, compute: { call in
-            let x = call.inputs[0]
-            let axis: Int? = call.attributes["axis"] == nil ? nil
-                : try call.context.axis(try call.attributes.int("axis", call.context), rank: x.rank)
-            if x.count == 0 { throw call.context.shapeError("cannot take \(name) of an empty tensor") }
-            return [argReduce(x, axis: axis, largest: name == "ArgMax", outputShape: call.outputs[0].shape)]
-        })
-        .notDifferentiable()
-        .tensorFlow(TensorFlowInterop(
-            typeAttributes: ["T": .input(0), "output_type": .output(0)],
-            constantInputs: [.init(attribute: "axis", input: "dimension", kind: .int)]))
-    }
+    static let definitions: [OpDefinition] =
+        Reduction.allCases.map { r in
+            OpDefinition(
+                r.rawValue,
+                infer: { ctx, attrs in
+                    let (spec, _) = try inferReduction(r, ctx, attrs)
+                    return [spec]
+                },
+                compute: { call in
+                    let (_, axes) = try inferReduction(r, call.context, call.attributes)
+                    return [
+                        reduce(
+                            r, call.inputs[0], axes: axes, outputShape: call.outputs[0].shape,
+                            correction: try call.attributes.int("correction", default: 0, call.context))
+                    ]
+                }
+            )
+            .gradient(r.gradient)
+            .tensorFlow(r.interop)
+        }
+        + ["ArgMax", "ArgMin"].map { name in
+            OpDefinition(
+                name,
+                infer: { ctx, attrs in
+                    try ctx.expectInputs(1)
+                    let x = ctx.inputs[0]
+                    guard x.dtype.isNumeric else { throw ctx.unsupported(x.dtype, expected: "a numeric dtype") }
+                    guard let axisValue = attrs["axis"] else { return [TensorSpec(dtype: .int64, shape: [])] }
+                    guard case .int(let a) = axisValue else { throw ctx.error("attribute 'axis' must be an int") }
+                    let axis = try ctx.axis(a, rank: x.shape.count)
+                    var shape = x.shape
+                    if shape[axis] == 0 { throw ctx.shapeError("cannot take \(name) over an empty axis") }
+                    if try attrs.bool("keep_dims", default: false, ctx) {
+                        shape[axis] = 1
+                    } else {
+                        shape.remove(at: axis)
+                    }
+                    return [TensorSpec(dtype: .int64, shape: shape)]
+                },
+                compute: { call in
+                    let x = call.inputs[0]
+                    let axis: Int? =
+                        call.attributes["axis"] == nil
+                        ? nil
+                        : try call.context.axis(try call.attributes.int("axis", call.context), rank: x.rank)
+                    if x.count == 0 { throw call.context.shapeError("cannot take \(name) of an empty tensor") }
+                    return [argReduce(x, axis: axis, largest: name == "ArgMax", outputShape: call.outputs[0].shape)]
+                }
+            )
+            .notDifferentiable()
+            .tensorFlow(
+                TensorFlowInterop(
+                    typeAttributes: ["T": .input(0), "output_type": .output(0)],
+                    constantInputs: [.init(attribute: "axis", input: "dimension", kind: .int)]))
+        }
 
     /// The output spec and the normalized, sorted axes.
     static func inferReduction(_ r: Reduction, _ ctx: OpContext, _ attrs: Attributes) throws -> (TensorSpec, [Int]) {
@@ -83,7 +105,9 @@ enum ReductionOps {
         }
         let rank = x.shape.count
         var axes: [Int]
-        if attrs["axes"] == nil { axes = Array(0..<rank) } else {
+        if attrs["axes"] == nil {
+            axes = Array(0..<rank)
+        } else {
             axes = try attrs.ints("axes", ctx).map { try ctx.axis($0, rank: rank) }
         }
         axes = Array(Set(axes)).sorted()
@@ -158,8 +182,13 @@ enum ReductionOps {
     /// Infinite maxima are replaced by 0 so `x - max` stays finite (as PyTorch's logsumexp does).
     static func replaceNonFinite(_ t: inout Tensor) {
         switch t.dtype {
-        case .float32: t.withUnsafeMutableBufferPointer(as: Float.self) { b in for i in b.indices where !b[i].isFinite { b[i] = 0 } }
-        case .float64: t.withUnsafeMutableBufferPointer(as: Double.self) { b in for i in b.indices where !b[i].isFinite { b[i] = 0 } }
+        case .float32:
+            t.withUnsafeMutableBufferPointer(as: Float.self) { b in for i in b.indices where !b[i].isFinite { b[i] = 0 }
+            }
+        case .float64:
+            t.withUnsafeMutableBufferPointer(as: Double.self) { b in
+                for i in b.indices where !b[i].isFinite { b[i] = 0 }
+            }
         default: break
         }
     }

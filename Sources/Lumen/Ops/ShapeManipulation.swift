@@ -14,222 +14,331 @@
 /// them (each definition's ``TensorFlowInterop``).
 enum ShapeOps {
     static let definitions: [OpDefinition] = [
-        OpDefinition("Identity", infer: { ctx, _ in try ctx.expectInputs(1); return ctx.inputs }, compute: { $0.inputs }).gradient(IdentityGradient()),
-        OpDefinition("Reshape", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: try reshapeTarget(ctx, ctx.inputs[0].shape, try attrs.ints("shape", ctx)))]
-        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] })
-            .gradient(ReshapeGradient())
-            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "shape", input: "shape", kind: .ints)])),
-        OpDefinition("ExpandDims", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            var shape = ctx.inputs[0].shape
-            let axis = try ctx.axis(try attrs.int("axis", ctx), rank: shape.count + 1)
-            shape.insert(1, at: axis)
-            return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: shape)]
-        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] })
-            .gradient(ReshapeGradient())
-            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "axis", input: "dim", kind: .int)])),
-        OpDefinition("Squeeze", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let shape = ctx.inputs[0].shape
-            let requested = try attrs.ints("squeeze_dims", default: [], ctx).map { try ctx.axis($0, rank: shape.count) }
-            for a in requested where shape[a] != 1 {
-                throw ctx.shapeError("Can not squeeze dim[\(a)], expected a dimension of 1, got \(shape[a])")
+        OpDefinition(
+            "Identity",
+            infer: { ctx, _ in
+                try ctx.expectInputs(1); return ctx.inputs
+            }, compute: { $0.inputs }
+        ).gradient(IdentityGradient()),
+        OpDefinition(
+            "Reshape",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                return [
+                    TensorSpec(
+                        dtype: ctx.inputs[0].dtype,
+                        shape: try reshapeTarget(ctx, ctx.inputs[0].shape, try attrs.ints("shape", ctx)))
+                ]
+            }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }
+        )
+        .gradient(ReshapeGradient())
+        .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "shape", input: "shape", kind: .ints)])),
+        OpDefinition(
+            "ExpandDims",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                var shape = ctx.inputs[0].shape
+                let axis = try ctx.axis(try attrs.int("axis", ctx), rank: shape.count + 1)
+                shape.insert(1, at: axis)
+                return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: shape)]
+            }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }
+        )
+        .gradient(ReshapeGradient())
+        .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "axis", input: "dim", kind: .int)])),
+        OpDefinition(
+            "Squeeze",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let shape = ctx.inputs[0].shape
+                let requested = try attrs.ints("squeeze_dims", default: [], ctx).map {
+                    try ctx.axis($0, rank: shape.count)
+                }
+                for a in requested where shape[a] != 1 {
+                    throw ctx.shapeError("Can not squeeze dim[\(a)], expected a dimension of 1, got \(shape[a])")
+                }
+                let result = shape.enumerated().filter {
+                    requested.isEmpty ? $0.element != 1 : !requested.contains($0.offset)
+                }.map(\.element)
+                return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: result)]
+            }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }
+        )
+        .gradient(ReshapeGradient()),
+        OpDefinition(
+            "Transpose",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let shape = ctx.inputs[0].shape
+                let perm = try attrs.ints("perm", default: Array((0..<shape.count).reversed()), ctx)
+                guard perm.count == shape.count, Set(perm) == Set(0..<shape.count) else {
+                    throw ctx.shapeError("perm \(perm) is not a permutation of the \(shape.count) dimensions")
+                }
+                return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: perm.map { shape[$0] })]
+            },
+            compute: { call in
+                let rank = call.inputs[0].rank
+                return [
+                    permute(
+                        call.inputs[0],
+                        try call.attributes.ints("perm", default: Array((0..<rank).reversed()), call.context))
+                ]
             }
-            let result = shape.enumerated().filter { requested.isEmpty ? $0.element != 1 : !requested.contains($0.offset) }.map(\.element)
-            return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: result)]
-        }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] })
-            .gradient(ReshapeGradient()),
-        OpDefinition("Transpose", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let shape = ctx.inputs[0].shape
-            let perm = try attrs.ints("perm", default: Array((0..<shape.count).reversed()), ctx)
-            guard perm.count == shape.count, Set(perm) == Set(0..<shape.count) else {
-                throw ctx.shapeError("perm \(perm) is not a permutation of the \(shape.count) dimensions")
+        )
+        .gradient(TransposeGradient())
+        .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "perm", input: "perm", kind: .ints)])),
+        OpDefinition(
+            "BroadcastTo",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let target = try attrs.ints("shape", ctx)
+                guard let b = Shape.broadcast(ctx.inputs[0].shape, target), b == target else {
+                    throw ctx.shapeError("cannot broadcast to \(Shape.describe(target))")
+                }
+                return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: target)]
+            }, compute: { call in [broadcast(call.inputs[0], to: call.outputs[0].shape)] }
+        )
+        .gradient(BroadcastToGradient())
+        .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "shape", input: "shape", kind: .ints)])),
+        OpDefinition(
+            "Tile",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let shape = ctx.inputs[0].shape
+                let multiples = try attrs.ints("multiples", ctx)
+                guard multiples.count == shape.count, multiples.allSatisfy({ $0 >= 0 }) else {
+                    throw ctx.shapeError("multiples \(multiples) must have one non-negative entry per dimension")
+                }
+                return [
+                    TensorSpec(dtype: ctx.inputs[0].dtype, shape: zip(shape, multiples).map { $0 < 0 ? -1 : $0 * $1 })
+                ]
+            },
+            compute: { call in [tile(call.inputs[0], multiples: try call.attributes.ints("multiples", call.context))] }
+        )
+        .gradient(TileGradient())
+        .tensorFlow(
+            TensorFlowInterop(constantInputs: [.init(attribute: "multiples", input: "multiples", kind: .ints)])),
+        OpDefinition(
+            "ConcatV2",
+            infer: { ctx, attrs in
+                let (spec, _) = try inferConcat(ctx, try attrs.int("axis", ctx))
+                return [spec]
+            },
+            compute: { call in
+                let (_, axis) = try inferConcat(call.context, try call.attributes.int("axis", call.context))
+                return [concat(call.inputs, axis: axis, shape: call.outputs[0].shape)]
             }
-            return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: perm.map { shape[$0] })]
-        }, compute: { call in
-            let rank = call.inputs[0].rank
-            return [permute(call.inputs[0], try call.attributes.ints("perm", default: Array((0..<rank).reversed()), call.context))]
-        })
-            .gradient(TransposeGradient())
-            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "perm", input: "perm", kind: .ints)])),
-        OpDefinition("BroadcastTo", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let target = try attrs.ints("shape", ctx)
-            guard let b = Shape.broadcast(ctx.inputs[0].shape, target), b == target else {
-                throw ctx.shapeError("cannot broadcast to \(Shape.describe(target))")
+        )
+        .gradient(ConcatGradient())
+        .tensorFlow(
+            TensorFlowInterop(countsInputs: true, constantInputs: [.init(attribute: "axis", input: "axis", kind: .int)])
+        ),
+        OpDefinition(
+            "Pack",
+            infer: { ctx, attrs in
+                guard let first = ctx.inputs.first else { throw ctx.error("expected at least one input") }
+                let dtype = try ctx.commonDType()
+                for s in ctx.inputs where s.shape != first.shape {
+                    throw ctx.shapeError(
+                        "Shapes of all inputs must match: \(Shape.describe(first.shape)) != \(Shape.describe(s.shape))")
+                }
+                var shape = first.shape
+                shape.insert(
+                    ctx.inputs.count, at: try ctx.axis(try attrs.int("axis", default: 0, ctx), rank: shape.count + 1))
+                return [TensorSpec(dtype: dtype, shape: shape)]
+            },
+            compute: { call in
+                let axis = try call.context.axis(
+                    try call.attributes.int("axis", default: 0, call.context), rank: call.inputs[0].rank + 1)
+                var expanded = call.inputs[0].shape
+                expanded.insert(1, at: axis)
+                return [
+                    concat(call.inputs.map { $0.reshapedUnchecked(expanded) }, axis: axis, shape: call.outputs[0].shape)
+                ]
             }
-            return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: target)]
-        }, compute: { call in [broadcast(call.inputs[0], to: call.outputs[0].shape)] })
-            .gradient(BroadcastToGradient())
-            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "shape", input: "shape", kind: .ints)])),
-        OpDefinition("Tile", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let shape = ctx.inputs[0].shape
-            let multiples = try attrs.ints("multiples", ctx)
-            guard multiples.count == shape.count, multiples.allSatisfy({ $0 >= 0 }) else {
-                throw ctx.shapeError("multiples \(multiples) must have one non-negative entry per dimension")
+        )
+        .gradient(PackGradient())
+        .tensorFlow(TensorFlowInterop(countsInputs: true)),
+        OpDefinition(
+            "Split",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let x = ctx.inputs[0]
+                let axis = try ctx.axis(try attrs.int("axis", ctx), rank: x.shape.count)
+                let n = try attrs.int("num_split", ctx)
+                guard n > 0, x.shape[axis] < 0 || x.shape[axis] % n == 0 else {
+                    throw ctx.shapeError("Dimension \(axis) of size \(x.shape[axis]) is not evenly divisible by \(n)")
+                }
+                var shape = x.shape
+                if shape[axis] >= 0 { shape[axis] /= n }
+                return Array(repeating: TensorSpec(dtype: x.dtype, shape: shape), count: n)
+            },
+            compute: { call in
+                let axis = try call.context.axis(
+                    try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
+                return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
             }
-            return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: zip(shape, multiples).map { $0 < 0 ? -1 : $0 * $1 })]
-        }, compute: { call in [tile(call.inputs[0], multiples: try call.attributes.ints("multiples", call.context))] })
-            .gradient(TileGradient())
-            .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "multiples", input: "multiples", kind: .ints)])),
-        OpDefinition("ConcatV2", infer: { ctx, attrs in
-            let (spec, _) = try inferConcat(ctx, try attrs.int("axis", ctx))
-            return [spec]
-        }, compute: { call in
-            let (_, axis) = try inferConcat(call.context, try call.attributes.int("axis", call.context))
-            return [concat(call.inputs, axis: axis, shape: call.outputs[0].shape)]
-        })
-            .gradient(ConcatGradient())
-            .tensorFlow(TensorFlowInterop(countsInputs: true, constantInputs: [.init(attribute: "axis", input: "axis", kind: .int)])),
-        OpDefinition("Pack", infer: { ctx, attrs in
-            guard let first = ctx.inputs.first else { throw ctx.error("expected at least one input") }
-            let dtype = try ctx.commonDType()
-            for s in ctx.inputs where s.shape != first.shape {
-                throw ctx.shapeError("Shapes of all inputs must match: \(Shape.describe(first.shape)) != \(Shape.describe(s.shape))")
+        )
+        .gradient(SplitGradient()),
+        OpDefinition(
+            "SplitV",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let x = ctx.inputs[0]
+                let axis = try ctx.axis(try attrs.int("axis", ctx), rank: x.shape.count)
+                var sizes = try attrs.ints("size_splits", ctx)
+                if let unknown = sizes.firstIndex(of: -1), x.shape[axis] >= 0 {
+                    sizes[unknown] = x.shape[axis] - sizes.filter { $0 >= 0 }.reduce(0, +)
+                }
+                guard sizes.allSatisfy({ $0 >= 0 }), x.shape[axis] < 0 || sizes.reduce(0, +) == x.shape[axis] else {
+                    throw ctx.shapeError(
+                        "size_splits \(sizes) do not add up to dimension \(axis) of size \(x.shape[axis])")
+                }
+                return sizes.map { s in
+                    var shape = x.shape; shape[axis] = s; return TensorSpec(dtype: x.dtype, shape: shape)
+                }
+            },
+            compute: { call in
+                let axis = try call.context.axis(
+                    try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
+                return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
             }
-            var shape = first.shape
-            shape.insert(ctx.inputs.count, at: try ctx.axis(try attrs.int("axis", default: 0, ctx), rank: shape.count + 1))
-            return [TensorSpec(dtype: dtype, shape: shape)]
-        }, compute: { call in
-            let axis = try call.context.axis(try call.attributes.int("axis", default: 0, call.context), rank: call.inputs[0].rank + 1)
-            var expanded = call.inputs[0].shape
-            expanded.insert(1, at: axis)
-            return [concat(call.inputs.map { $0.reshapedUnchecked(expanded) }, axis: axis, shape: call.outputs[0].shape)]
-        })
-            .gradient(PackGradient())
-            .tensorFlow(TensorFlowInterop(countsInputs: true)),
-        OpDefinition("Split", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let x = ctx.inputs[0]
-            let axis = try ctx.axis(try attrs.int("axis", ctx), rank: x.shape.count)
-            let n = try attrs.int("num_split", ctx)
-            guard n > 0, x.shape[axis] < 0 || x.shape[axis] % n == 0 else {
-                throw ctx.shapeError("Dimension \(axis) of size \(x.shape[axis]) is not evenly divisible by \(n)")
+        )
+        .gradient(SplitGradient()),
+        OpDefinition(
+            "StridedSlice",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let plan = try SlicePlan(ctx, attrs, shape: ctx.inputs[0].shape)
+                return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: plan.outputShape)]
+            },
+            compute: { call in
+                let plan = try SlicePlan(call.context, call.attributes, shape: call.inputs[0].shape)
+                return [plan.apply(call.inputs[0])]
             }
-            var shape = x.shape
-            if shape[axis] >= 0 { shape[axis] /= n }
-            return Array(repeating: TensorSpec(dtype: x.dtype, shape: shape), count: n)
-        }, compute: { call in
-            let axis = try call.context.axis(try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
-            return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
-        })
-            .gradient(SplitGradient()),
-        OpDefinition("SplitV", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let x = ctx.inputs[0]
-            let axis = try ctx.axis(try attrs.int("axis", ctx), rank: x.shape.count)
-            var sizes = try attrs.ints("size_splits", ctx)
-            if let unknown = sizes.firstIndex(of: -1), x.shape[axis] >= 0 {
-                sizes[unknown] = x.shape[axis] - sizes.filter { $0 >= 0 }.reduce(0, +)
+        )
+        .gradient(StridedSliceGradient()),
+        OpDefinition(
+            "GatherV2",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(2)
+                let (params, indices) = (ctx.inputs[0], ctx.inputs[1])
+                guard indices.dtype == .int32 || indices.dtype == .int64 else {
+                    throw ctx.error("indices must be int32 or int64, got \(indices.dtype)")
+                }
+                let axis = try ctx.axis(try attrs.int("axis", default: 0, ctx), rank: params.shape.count)
+                let shape = Array(params.shape[..<axis]) + indices.shape + Array(params.shape[(axis + 1)...])
+                return [TensorSpec(dtype: params.dtype, shape: shape)]
+            },
+            compute: { call in
+                let axis = try call.context.axis(
+                    try call.attributes.int("axis", default: 0, call.context), rank: call.inputs[0].rank)
+                return [
+                    try gather(call.inputs[0], call.inputs[1], axis: axis, shape: call.outputs[0].shape, call.context)
+                ]
             }
-            guard sizes.allSatisfy({ $0 >= 0 }), x.shape[axis] < 0 || sizes.reduce(0, +) == x.shape[axis] else {
-                throw ctx.shapeError("size_splits \(sizes) do not add up to dimension \(axis) of size \(x.shape[axis])")
+        )
+        .gradient(GatherGradient()),
+        OpDefinition(
+            "Pad",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let shape = ctx.inputs[0].shape
+                let paddings = try attrs.ints("paddings", ctx)
+                guard paddings.count == 2 * shape.count, paddings.allSatisfy({ $0 >= 0 }) else {
+                    throw ctx.shapeError(
+                        "paddings \(paddings) must hold a non-negative (before, after) pair per dimension")
+                }
+                let out = shape.enumerated().map {
+                    $0.element < 0 ? -1 : $0.element + paddings[2 * $0.offset] + paddings[2 * $0.offset + 1]
+                }
+                return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: out)]
+            },
+            compute: { call in
+                [
+                    pad(
+                        call.inputs[0], paddings: try call.attributes.ints("paddings", call.context),
+                        value: try call.attributes.double("constant_value", default: 0, call.context),
+                        shape: call.outputs[0].shape)
+                ]
             }
-            return sizes.map { s in var shape = x.shape; shape[axis] = s; return TensorSpec(dtype: x.dtype, shape: shape) }
-        }, compute: { call in
-            let axis = try call.context.axis(try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
-            return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
-        })
-            .gradient(SplitGradient()),
-        OpDefinition("StridedSlice", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let plan = try SlicePlan(ctx, attrs, shape: ctx.inputs[0].shape)
-            return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: plan.outputShape)]
-        }, compute: { call in
-            let plan = try SlicePlan(call.context, call.attributes, shape: call.inputs[0].shape)
-            return [plan.apply(call.inputs[0])]
-        })
-            .gradient(StridedSliceGradient()),
-        OpDefinition("GatherV2", infer: { ctx, attrs in
-            try ctx.expectInputs(2)
-            let (params, indices) = (ctx.inputs[0], ctx.inputs[1])
-            guard indices.dtype == .int32 || indices.dtype == .int64 else {
-                throw ctx.error("indices must be int32 or int64, got \(indices.dtype)")
+        )
+        .gradient(PadGradient()),
+        OpDefinition(
+            "OneHot",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(1)
+                let indices = ctx.inputs[0]
+                guard indices.dtype == .int32 || indices.dtype == .int64 || indices.dtype == .uint8 else {
+                    throw ctx.error("indices must be an integer dtype, got \(indices.dtype)")
+                }
+                let depth = try attrs.int("depth", ctx)
+                guard depth >= 0 else { throw ctx.error("depth must be non-negative, got \(depth)") }
+                var shape = indices.shape
+                shape.insert(depth, at: try ctx.axis(try attrs.int("axis", default: -1, ctx), rank: shape.count + 1))
+                return [TensorSpec(dtype: try attrs.dtype("dtype", default: .float32, ctx), shape: shape)]
+            },
+            compute: { call in
+                let a = call.attributes, c = call.context
+                return [
+                    oneHot(
+                        call.inputs[0], spec: call.outputs[0],
+                        axis: try c.axis(try a.int("axis", default: -1, c), rank: call.inputs[0].rank + 1),
+                        on: try a.double("on_value", default: 1, c), off: try a.double("off_value", default: 0, c))
+                ]
             }
-            let axis = try ctx.axis(try attrs.int("axis", default: 0, ctx), rank: params.shape.count)
-            let shape = Array(params.shape[..<axis]) + indices.shape + Array(params.shape[(axis + 1)...])
-            return [TensorSpec(dtype: params.dtype, shape: shape)]
-        }, compute: { call in
-            let axis = try call.context.axis(try call.attributes.int("axis", default: 0, call.context), rank: call.inputs[0].rank)
-            return [try gather(call.inputs[0], call.inputs[1], axis: axis, shape: call.outputs[0].shape, call.context)]
-        })
-            .gradient(GatherGradient()),
-        OpDefinition("Pad", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let shape = ctx.inputs[0].shape
-            let paddings = try attrs.ints("paddings", ctx)
-            guard paddings.count == 2 * shape.count, paddings.allSatisfy({ $0 >= 0 }) else {
-                throw ctx.shapeError("paddings \(paddings) must hold a non-negative (before, after) pair per dimension")
-            }
-            let out = shape.enumerated().map { $0.element < 0 ? -1 : $0.element + paddings[2 * $0.offset] + paddings[2 * $0.offset + 1] }
-            return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: out)]
-        }, compute: { call in
-            [pad(call.inputs[0], paddings: try call.attributes.ints("paddings", call.context),
-                 value: try call.attributes.double("constant_value", default: 0, call.context), shape: call.outputs[0].shape)]
-        })
-            .gradient(PadGradient()),
-        OpDefinition("OneHot", infer: { ctx, attrs in
-            try ctx.expectInputs(1)
-            let indices = ctx.inputs[0]
-            guard indices.dtype == .int32 || indices.dtype == .int64 || indices.dtype == .uint8 else {
-                throw ctx.error("indices must be an integer dtype, got \(indices.dtype)")
-            }
-            let depth = try attrs.int("depth", ctx)
-            guard depth >= 0 else { throw ctx.error("depth must be non-negative, got \(depth)") }
-            var shape = indices.shape
-            shape.insert(depth, at: try ctx.axis(try attrs.int("axis", default: -1, ctx), rank: shape.count + 1))
-            return [TensorSpec(dtype: try attrs.dtype("dtype", default: .float32, ctx), shape: shape)]
-        }, compute: { call in
-            let a = call.attributes, c = call.context
-            return [oneHot(call.inputs[0], spec: call.outputs[0],
-                           axis: try c.axis(try a.int("axis", default: -1, c), rank: call.inputs[0].rank + 1),
-                           on: try a.double("on_value", default: 1, c), off: try a.double("off_value", default: 0, c))]
-        })
-            .notDifferentiable()
-            .tensorFlow(TensorFlowInterop(
+        )
+        .notDifferentiable()
+        .tensorFlow(
+            TensorFlowInterop(
                 // TensorFlow's OneHot takes depth, on_value and off_value as inputs; T is the output dtype.
                 typeAttributes: ["T": .output(0), "TI": .input(0)],
                 constantInputs: [
                     .init(attribute: "depth", input: "depth", kind: .int, exportDefault: .value(.int(0))),
-                    .init(attribute: "on_value", input: "on_value", kind: .outputScalar, exportDefault: .value(.float(1))),
-                    .init(attribute: "off_value", input: "off_value", kind: .outputScalar, exportDefault: .value(.float(0))),
+                    .init(
+                        attribute: "on_value", input: "on_value", kind: .outputScalar, exportDefault: .value(.float(1))),
+                    .init(
+                        attribute: "off_value", input: "off_value", kind: .outputScalar,
+                        exportDefault: .value(.float(0))),
                 ],
                 lumenOnlyAttributes: ["dtype"],
                 importedTypeAttributes: ["T": "dtype"])),
-        OpDefinition("StridedSliceGrad", infer: { ctx, attrs in
-            try ctx.expectInputs(2)
-            let (x, dy) = (ctx.inputs[0], ctx.inputs[1])
-            guard x.dtype == dy.dtype else { throw ctx.dtypeMismatch(x.dtype, dy.dtype) }
-            let plan = try SlicePlan(ctx, attrs, shape: x.shape)
-            try ctx.expectShape( dy.shape, plan.outputShape, "dy")
-            return [x]
-        }, compute: { call in
-            let plan = try SlicePlan(call.context, call.attributes, shape: call.inputs[0].shape)
-            return [stridedSliceGradient(call.inputs[1], plan: plan, shape: call.inputs[0].shape)]
-        })
-            .notDifferentiable(),
-        OpDefinition("UnsortedSegmentSum", infer: { ctx, attrs in
-            try ctx.expectInputs(2)
-            let (data, ids) = (ctx.inputs[0], ctx.inputs[1])
-            guard data.dtype.isNumeric else { throw ctx.unsupported(data.dtype, expected: "a numeric dtype") }
-            guard ids.dtype == .int32 || ids.dtype == .int64 else {
-                throw ctx.error("segment_ids must be int32 or int64, got \(ids.dtype)")
+        OpDefinition(
+            "StridedSliceGrad",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(2)
+                let (x, dy) = (ctx.inputs[0], ctx.inputs[1])
+                guard x.dtype == dy.dtype else { throw ctx.dtypeMismatch(x.dtype, dy.dtype) }
+                let plan = try SlicePlan(ctx, attrs, shape: x.shape)
+                try ctx.expectShape(dy.shape, plan.outputShape, "dy")
+                return [x]
+            },
+            compute: { call in
+                let plan = try SlicePlan(call.context, call.attributes, shape: call.inputs[0].shape)
+                return [stridedSliceGradient(call.inputs[1], plan: plan, shape: call.inputs[0].shape)]
             }
-            let segments = try attrs.int("num_segments", ctx)
-            guard segments >= 0 else { throw ctx.error("num_segments must be non-negative, got \(segments)") }
-            guard ids.shape.count <= data.shape.count else {
-                throw ctx.shapeError("segment_ids must be a prefix of data's shape")
+        )
+        .notDifferentiable(),
+        OpDefinition(
+            "UnsortedSegmentSum",
+            infer: { ctx, attrs in
+                try ctx.expectInputs(2)
+                let (data, ids) = (ctx.inputs[0], ctx.inputs[1])
+                guard data.dtype.isNumeric else { throw ctx.unsupported(data.dtype, expected: "a numeric dtype") }
+                guard ids.dtype == .int32 || ids.dtype == .int64 else {
+                    throw ctx.error("segment_ids must be int32 or int64, got \(ids.dtype)")
+                }
+                let segments = try attrs.int("num_segments", ctx)
+                guard segments >= 0 else { throw ctx.error("num_segments must be non-negative, got \(segments)") }
+                guard ids.shape.count <= data.shape.count else {
+                    throw ctx.shapeError("segment_ids must be a prefix of data's shape")
+                }
+                try ctx.expectShape(Array(data.shape[..<ids.shape.count]), ids.shape, "the leading dimensions of data")
+                return [TensorSpec(dtype: data.dtype, shape: [segments] + data.shape[ids.shape.count...])]
+            },
+            compute: { call in
+                [try unsortedSegmentSum(call.inputs[0], call.inputs[1], shape: call.outputs[0].shape, call.context)]
             }
-            try ctx.expectShape( Array(data.shape[..<ids.shape.count]), ids.shape, "the leading dimensions of data")
-            return [TensorSpec(dtype: data.dtype, shape: [segments] + data.shape[ids.shape.count...])]
-        }, compute: { call in
-            [try unsortedSegmentSum(call.inputs[0], call.inputs[1], shape: call.outputs[0].shape, call.context)]
-        })
-            .notDifferentiable(),
+        )
+        .notDifferentiable(),
     ]
 
     // MARK: Inference helpers
@@ -237,14 +346,17 @@ enum ShapeOps {
     static func reshapeTarget(_ ctx: OpContext, _ shape: [Int], _ requested: [Int]) throws -> [Int] {
         let unknowns = requested.filter { $0 == -1 }.count
         guard unknowns <= 1, requested.allSatisfy({ $0 >= -1 }) else {
-            throw ctx.shapeError("requested shape \(Shape.describe(requested)) may hold at most one -1 and no other negative size")
+            throw ctx.shapeError(
+                "requested shape \(Shape.describe(requested)) may hold at most one -1 and no other negative size")
         }
         guard Shape.isFullyDefined(shape) else { return requested }
         let count = Shape.elementCount(shape)
         let known = requested.filter { $0 != -1 }.reduce(1, *)
         if unknowns == 0 {
             guard known == count else {
-                throw ctx.shapeError("Cannot reshape a tensor with \(count) elements to shape \(Shape.describe(requested)) (\(known) elements)")
+                throw ctx.shapeError(
+                    "Cannot reshape a tensor with \(count) elements to shape \(Shape.describe(requested)) (\(known) elements)"
+                )
             }
             return requested
         }
@@ -280,9 +392,10 @@ enum ShapeOps {
         if perm == Array(0..<x.rank) { return x }
         let out = Tensor(uninitializedShape: perm.map { x.shape[$0] }, dtype: x.dtype)
         let strides = Shape.strides(x.shape)
-        StridedCopy.copy(shape: out.shape, elementSize: x.dtype.byteSize,
-                         from: x.storage.bytes, sourceStrides: perm.map { strides[$0] },
-                         to: out.storage.bytes, destinationStrides: Shape.strides(out.shape))
+        StridedCopy.copy(
+            shape: out.shape, elementSize: x.dtype.byteSize,
+            from: x.storage.bytes, sourceStrides: perm.map { strides[$0] },
+            to: out.storage.bytes, destinationStrides: Shape.strides(out.shape))
         return out
     }
 
@@ -294,8 +407,9 @@ enum ShapeOps {
         let strides = (0..<shape.count).map { i -> Int in
             i < offset || x.shape[i - offset] == 1 ? 0 : xs[i - offset]
         }
-        StridedCopy.copy(shape: shape, elementSize: x.dtype.byteSize, from: x.storage.bytes, sourceStrides: strides,
-                         to: out.storage.bytes, destinationStrides: Shape.strides(shape))
+        StridedCopy.copy(
+            shape: shape, elementSize: x.dtype.byteSize, from: x.storage.bytes, sourceStrides: strides,
+            to: out.storage.bytes, destinationStrides: Shape.strides(shape))
         return out
     }
 
@@ -308,8 +422,9 @@ enum ShapeOps {
             sourceStrides += [0, xs[i]]
         }
         let out = Tensor(uninitializedShape: zip(x.shape, multiples).map(*), dtype: x.dtype)
-        StridedCopy.copy(shape: viewShape, elementSize: x.dtype.byteSize, from: x.storage.bytes, sourceStrides: sourceStrides,
-                         to: out.storage.bytes, destinationStrides: Shape.strides(viewShape))
+        StridedCopy.copy(
+            shape: viewShape, elementSize: x.dtype.byteSize, from: x.storage.bytes, sourceStrides: sourceStrides,
+            to: out.storage.bytes, destinationStrides: Shape.strides(viewShape))
         return out
     }
 
@@ -319,8 +434,9 @@ enum ShapeOps {
         let size = out.dtype.byteSize
         var offset = 0
         for x in inputs {
-            StridedCopy.copy(shape: x.shape, elementSize: size, from: x.storage.bytes, sourceStrides: Shape.strides(x.shape),
-                             to: out.storage.bytes + offset * outStrides[axis] * size, destinationStrides: outStrides)
+            StridedCopy.copy(
+                shape: x.shape, elementSize: size, from: x.storage.bytes, sourceStrides: Shape.strides(x.shape),
+                to: out.storage.bytes + offset * outStrides[axis] * size, destinationStrides: outStrides)
             offset += x.shape[axis]
         }
         return out
@@ -333,17 +449,21 @@ enum ShapeOps {
             var shape = x.shape
             shape[axis] = n
             let out = Tensor(uninitializedShape: shape, dtype: x.dtype)
-            StridedCopy.copy(shape: shape, elementSize: x.dtype.byteSize,
-                             from: x.storage.bytes + start * strides[axis] * x.dtype.byteSize, sourceStrides: strides,
-                             to: out.storage.bytes, destinationStrides: Shape.strides(shape))
+            StridedCopy.copy(
+                shape: shape, elementSize: x.dtype.byteSize,
+                from: x.storage.bytes + start * strides[axis] * x.dtype.byteSize, sourceStrides: strides,
+                to: out.storage.bytes, destinationStrides: Shape.strides(shape))
             start += n
             return out
         }
     }
 
-    static func gather(_ params: Tensor, _ indices: Tensor, axis: Int, shape: [Int], _ ctx: OpContext) throws -> Tensor {
+    static func gather(_ params: Tensor, _ indices: Tensor, axis: Int, shape: [Int], _ ctx: OpContext) throws -> Tensor
+    {
         let out = Tensor(uninitializedShape: shape, dtype: params.dtype)
-        let index = indices.dtype == .int64 ? indices.scalars(as: Int64.self).map(Int.init) : indices.scalars(as: Int32.self).map(Int.init)
+        let index =
+            indices.dtype == .int64
+            ? indices.scalars(as: Int64.self).map(Int.init) : indices.scalars(as: Int32.self).map(Int.init)
         let limit = params.shape[axis]
         for (i, k) in index.enumerated() where k < 0 || k >= limit {
             throw ctx.error("indices[\(i)] = \(k) is not in [0, \(limit))")
@@ -353,9 +473,10 @@ enum ShapeOps {
         let size = params.dtype.byteSize
         // Each gathered slice is an [outer, inner] block: source stride limit*inner, destination stride n*inner.
         for (j, k) in index.enumerated() {
-            StridedCopy.copy(shape: [outer, inner], elementSize: size,
-                             from: params.storage.bytes + k * inner * size, sourceStrides: [limit * inner, 1],
-                             to: out.storage.bytes + j * inner * size, destinationStrides: [index.count * inner, 1])
+            StridedCopy.copy(
+                shape: [outer, inner], elementSize: size,
+                from: params.storage.bytes + k * inner * size, sourceStrides: [limit * inner, 1],
+                to: out.storage.bytes + j * inner * size, destinationStrides: [index.count * inner, 1])
         }
         return out
     }
@@ -363,18 +484,21 @@ enum ShapeOps {
     static func pad(_ x: Tensor, paddings: [Int], value: Double, shape: [Int]) -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: x.dtype)
         let size = x.dtype.byteSize
-        StridedCopy.fill(out.storage.bytes, count: out.count, elementSize: size, with: Tensor.bitPattern(of: value, as: x.dtype))
+        StridedCopy.fill(
+            out.storage.bytes, count: out.count, elementSize: size, with: Tensor.bitPattern(of: value, as: x.dtype))
         let outStrides = Shape.strides(shape)
         let start = (0..<x.rank).reduce(0) { $0 + paddings[2 * $1] * outStrides[$1] }
-        StridedCopy.copy(shape: x.shape, elementSize: size, from: x.storage.bytes, sourceStrides: Shape.strides(x.shape),
-                         to: out.storage.bytes + start * size, destinationStrides: outStrides)
+        StridedCopy.copy(
+            shape: x.shape, elementSize: size, from: x.storage.bytes, sourceStrides: Shape.strides(x.shape),
+            to: out.storage.bytes + start * size, destinationStrides: outStrides)
         return out
     }
 
     static func oneHot(_ indices: Tensor, spec: TensorSpec, axis: Int, on: Double, off: Double) -> Tensor {
         let out = Tensor(uninitializedShape: spec.shape, dtype: spec.dtype)
         let size = spec.dtype.byteSize
-        StridedCopy.fill(out.storage.bytes, count: out.count, elementSize: size, with: Tensor.bitPattern(of: off, as: spec.dtype))
+        StridedCopy.fill(
+            out.storage.bytes, count: out.count, elementSize: size, with: Tensor.bitPattern(of: off, as: spec.dtype))
         let onBits = Tensor.bitPattern(of: on, as: spec.dtype)
         let depth = spec.shape[axis]
         let values = indices.cast(to: .int64).scalars(as: Int64.self)
@@ -390,25 +514,29 @@ enum ShapeOps {
 
     static func stridedSliceGradient(_ dy: Tensor, plan: SlicePlan, shape: [Int]) -> Tensor {
         let size = dy.dtype.byteSize
-        let out = Tensor(storage: TensorStorage(zeroedByteCount: Shape.elementCount(shape) * size), shape: shape, dtype: dy.dtype)
+        let out = Tensor(
+            storage: TensorStorage(zeroedByteCount: Shape.elementCount(shape) * size), shape: shape, dtype: dy.dtype)
         let strides = Shape.strides(shape)
         let offset = zip(plan.starts, strides).reduce(0) { $0 + $1.0 * $1.1 }
         // dy, viewed with the shrunk axes back as size 1, has the plan's counts as its shape.
-        StridedCopy.copy(shape: plan.counts, elementSize: size,
-                         from: dy.storage.bytes, sourceStrides: Shape.strides(plan.counts),
-                         to: out.storage.bytes + offset * size, destinationStrides: zip(strides, plan.steps).map(*))
+        StridedCopy.copy(
+            shape: plan.counts, elementSize: size,
+            from: dy.storage.bytes, sourceStrides: Shape.strides(plan.counts),
+            to: out.storage.bytes + offset * size, destinationStrides: zip(strides, plan.steps).map(*))
         return out
     }
 
     static func unsortedSegmentSum(_ data: Tensor, _ ids: Tensor, shape: [Int], _ ctx: OpContext) throws -> Tensor {
-        let index = ids.dtype == .int64 ? ids.scalars(as: Int64.self).map(Int.init) : ids.scalars(as: Int32.self).map(Int.init)
+        let index =
+            ids.dtype == .int64 ? ids.scalars(as: Int64.self).map(Int.init) : ids.scalars(as: Int32.self).map(Int.init)
         let segments = shape[0]
         for (i, k) in index.enumerated() where k >= segments {
             throw ctx.error("segment_ids[\(i)] = \(k) is out of range [0, \(segments))")
         }
         let inner = Shape.elementCount(Array(shape.dropFirst()))
-        let out = Tensor(storage: TensorStorage(zeroedByteCount: Shape.elementCount(shape) * data.dtype.byteSize),
-                         shape: shape, dtype: data.dtype)
+        let out = Tensor(
+            storage: TensorStorage(zeroedByteCount: Shape.elementCount(shape) * data.dtype.byteSize),
+            shape: shape, dtype: data.dtype)
         func run<T: NumericElement>(_: T.Type) {
             let src = data.pointer(T.self), dst = out.pointer(T.self)
             // Workers own disjoint column ranges, so repeated ids accumulate without races.
@@ -481,7 +609,9 @@ struct SlicePlan {
                 start = beginMask & (1 << axis) != 0 ? dim - 1 : clampIndex(begin[axis], low: -1, high: dim - 1)
                 stop = endMask & (1 << axis) != 0 ? -1 : clampIndex(end[axis], low: -1, high: dim - 1)
             }
-            let count = step > 0 ? Swift.max(0, (stop - start + step - 1) / step) : Swift.max(0, (start - stop + (-step) - 1) / (-step))
+            let count =
+                step > 0
+                ? Swift.max(0, (stop - start + step - 1) / step) : Swift.max(0, (start - stop + (-step) - 1) / (-step))
             starts.append(start); steps.append(step); counts.append(count); shrink.append(false)
         }
     }
@@ -491,9 +621,10 @@ struct SlicePlan {
         let strides = Shape.strides(x.shape)
         let size = x.dtype.byteSize
         let offset = zip(starts, strides).reduce(0) { $0 + $1.0 * $1.1 }
-        StridedCopy.copy(shape: counts, elementSize: size,
-                         from: x.storage.bytes + offset * size, sourceStrides: zip(strides, steps).map(*),
-                         to: out.storage.bytes, destinationStrides: Shape.strides(counts))
+        StridedCopy.copy(
+            shape: counts, elementSize: size,
+            from: x.storage.bytes + offset * size, sourceStrides: zip(strides, steps).map(*),
+            to: out.storage.bytes, destinationStrides: Shape.strides(counts))
         return out
     }
 }
@@ -574,7 +705,9 @@ struct GatherGradient: OutputGradientFunction {
         let ps = b.shape(of: params), indexRank = b.shape(of: indices).count
         let axis = try op.normalizedAxis(try op.intAttribute("axis", default: 0), rank: ps.count)
         guard ps[axis] >= 0 else {
-            throw OpError(opType: op.opType, message: "GatherV2: the gradient needs the size of dimension \(axis) of params, which is unknown")
+            throw OpError(
+                opType: op.opType,
+                message: "GatherV2: the gradient needs the size of dimension \(axis) of params, which is unknown")
         }
         var moved = g
         if axis != 0 {
@@ -600,10 +733,14 @@ struct PadGradient: OutputGradientFunction {
         let begin = (0..<rank).map { paddings[2 * $0] }
         let end = (0..<rank).map { -paddings[2 * $0 + 1] }
         let endMask = (0..<rank).reduce(0) { paddings[2 * $1 + 1] == 0 ? $0 | (1 << $1) : $0 }
-        return [try b.op("StridedSlice", g, attributes: [
-            "begin": .ints(begin), "end": .ints(end), "strides": .ints(Array(repeating: 1, count: rank)),
-            "end_mask": .int(endMask),
-        ])]
+        return [
+            try b.op(
+                "StridedSlice", g,
+                attributes: [
+                    "begin": .ints(begin), "end": .ints(end), "strides": .ints(Array(repeating: 1, count: rank)),
+                    "end_mask": .int(endMask),
+                ])
+        ]
     }
 }
 
@@ -616,9 +753,11 @@ struct TileGradient: OutputGradientFunction {
         if multiples.allSatisfy({ $0 == 1 }) { return [g] }
         let xs = b.shape(of: op.inputs[0])
         let view = zip(multiples, xs).flatMap { [$0, $1 < 0 ? -1 : $1] }
-        let summed = try b.op("Sum", b.reshape(g, view), attributes: [
-            "axes": .ints((0..<xs.count).map { 2 * $0 }), "keep_dims": .bool(false),
-        ])
+        let summed = try b.op(
+            "Sum", b.reshape(g, view),
+            attributes: [
+                "axes": .ints((0..<xs.count).map { 2 * $0 }), "keep_dims": .bool(false),
+            ])
         return [summed]
     }
 }

@@ -46,8 +46,10 @@ public final class Adam: Optimizer {
 
     public func step() {
         AdamUpdate.validate("Adam", learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay)
-        update.step(parameters, options: .init(
-            learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps, weightDecay: weightDecay,
-            decoupledWeightDecay: false, amsgrad: amsgrad))
+        update.step(
+            parameters,
+            options: .init(
+                learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps, weightDecay: weightDecay,
+                decoupledWeightDecay: false, amsgrad: amsgrad))
     }
 }

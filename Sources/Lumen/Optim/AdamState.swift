@@ -21,7 +21,9 @@ struct AdamUpdate {
         states = Array(repeating: nil, count: parameterCount)
     }
 
-    static func validate(_ name: String, learningRate: Double, betas: (Double, Double), eps: Double, weightDecay: Double) {
+    static func validate(
+        _ name: String, learningRate: Double, betas: (Double, Double), eps: Double, weightDecay: Double
+    ) {
         OptimizerValidation.check(learningRate >= 0, name, "invalid learning rate: \(learningRate)")
         OptimizerValidation.check(eps >= 0, name, "invalid epsilon value: \(eps)")
         OptimizerValidation.check((0..<1).contains(betas.0), name, "invalid beta parameter at index 0: \(betas.0)")
@@ -31,7 +33,9 @@ struct AdamUpdate {
 
     mutating func step(_ parameters: [Tensor], options: OptimizerKernels.AdamOptions) {
         for (index, parameter) in parameters.enumerated() {
-            guard let gradient = OptimizerValidation.gradient(of: parameter, index: index, optimizer: name) else { continue }
+            guard let gradient = OptimizerValidation.gradient(of: parameter, index: index, optimizer: name) else {
+                continue
+            }
             if states[index] == nil {
                 states[index] = AdamParameterState(
                     step: 0, firstMoment: .zeros(like: parameter), secondMoment: .zeros(like: parameter),

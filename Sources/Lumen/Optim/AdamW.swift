@@ -38,8 +38,10 @@ public final class AdamW: Optimizer {
 
     public func step() {
         AdamUpdate.validate("AdamW", learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay)
-        update.step(parameters, options: .init(
-            learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps, weightDecay: weightDecay,
-            decoupledWeightDecay: true, amsgrad: amsgrad))
+        update.step(
+            parameters,
+            options: .init(
+                learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps, weightDecay: weightDecay,
+                decoupledWeightDecay: true, amsgrad: amsgrad))
     }
 }

@@ -15,8 +15,9 @@ public final class LinearLR: LearningRateScheduler {
 
     /// Schedules `optimizer`'s learning rate, starting from its current value.
     public init(_ optimizer: any Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIters: Int = 5) {
-        precondition(startFactor > 0 && startFactor <= 1,
-                     "LinearLR: startFactor must be greater than 0 and at most 1, got \(startFactor)")
+        precondition(
+            startFactor > 0 && startFactor <= 1,
+            "LinearLR: startFactor must be greater than 0 and at most 1, got \(startFactor)")
         precondition(endFactor >= 0 && endFactor <= 1, "LinearLR: endFactor must be in [0, 1], got \(endFactor)")
         precondition(totalIters > 0, "LinearLR: totalIters must be positive, got \(totalIters)")
         self.optimizer = optimizer
@@ -28,7 +29,8 @@ public final class LinearLR: LearningRateScheduler {
     }
 
     public func learningRate(atEpoch epoch: Int, baseLearningRate: Double) -> Double {
-        baseLearningRate * (startFactor + (endFactor - startFactor) * Double(min(totalIters, epoch)) / Double(totalIters))
+        baseLearningRate
+            * (startFactor + (endFactor - startFactor) * Double(min(totalIters, epoch)) / Double(totalIters))
     }
 
     public func step() {

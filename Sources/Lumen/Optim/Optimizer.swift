@@ -43,10 +43,12 @@ enum OptimizerValidation {
     static func checkParameters(_ parameters: [Tensor], optimizer: String) {
         var seen = Set<ObjectIdentifier>()
         for (index, parameter) in parameters.enumerated() {
-            precondition(parameter.dtype == .float32 || parameter.dtype == .float64,
-                         "\(optimizer): parameter \(index) is \(parameter.dtype); optimizers update float32 and float64 tensors")
-            precondition(seen.insert(ObjectIdentifier(parameter.storage)).inserted,
-                         "\(optimizer): parameter \(index) (shape \(Shape.describe(parameter.shape))) appears more than once")
+            precondition(
+                parameter.dtype == .float32 || parameter.dtype == .float64,
+                "\(optimizer): parameter \(index) is \(parameter.dtype); optimizers update float32 and float64 tensors")
+            precondition(
+                seen.insert(ObjectIdentifier(parameter.storage)).inserted,
+                "\(optimizer): parameter \(index) (shape \(Shape.describe(parameter.shape))) appears more than once")
         }
     }
 
@@ -54,10 +56,13 @@ enum OptimizerValidation {
     @inline(__always)
     static func gradient(of parameter: Tensor, index: Int, optimizer: String) -> Tensor? {
         guard let gradient = parameter.grad else { return nil }
-        precondition(gradient.shape == parameter.shape,
-                     "\(optimizer): gradient of parameter \(index) has shape \(Shape.describe(gradient.shape)), the parameter \(Shape.describe(parameter.shape))")
-        precondition(gradient.dtype == parameter.dtype,
-                     "\(optimizer): gradient of parameter \(index) is \(gradient.dtype), the parameter \(parameter.dtype)")
+        precondition(
+            gradient.shape == parameter.shape,
+            "\(optimizer): gradient of parameter \(index) has shape \(Shape.describe(gradient.shape)), the parameter \(Shape.describe(parameter.shape))"
+        )
+        precondition(
+            gradient.dtype == parameter.dtype,
+            "\(optimizer): gradient of parameter \(index) is \(gradient.dtype), the parameter \(parameter.dtype)")
         return gradient
     }
 

@@ -48,8 +48,9 @@ public final class SGD: Optimizer {
         OptimizerValidation.check(learningRate >= 0, "SGD", "invalid learning rate: \(learningRate)")
         OptimizerValidation.check(momentum >= 0, "SGD", "invalid momentum value: \(momentum)")
         OptimizerValidation.check(weightDecay >= 0, "SGD", "invalid weightDecay value: \(weightDecay)")
-        OptimizerValidation.check(!nesterov || (momentum > 0 && dampening == 0), "SGD",
-                                  "Nesterov momentum requires a momentum and zero dampening")
+        OptimizerValidation.check(
+            !nesterov || (momentum > 0 && dampening == 0), "SGD",
+            "Nesterov momentum requires a momentum and zero dampening")
     }
 
     public func step() {
@@ -58,18 +59,23 @@ public final class SGD: Optimizer {
             learningRate: learningRate, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
             nesterov: nesterov)
         for (index, parameter) in parameters.enumerated() {
-            guard let gradient = OptimizerValidation.gradient(of: parameter, index: index, optimizer: "SGD") else { continue }
+            guard let gradient = OptimizerValidation.gradient(of: parameter, index: index, optimizer: "SGD") else {
+                continue
+            }
             if momentum == 0 {
-                OptimizerKernels.sgd(parameter: parameter, gradient: gradient, buffer: nil, phase: .none, options: options)
+                OptimizerKernels.sgd(
+                    parameter: parameter, gradient: gradient, buffer: nil, phase: .none, options: options)
             } else if momentumBuffers[index] == nil {
                 let buffer = Tensor(uninitializedShape: parameter.shape, dtype: parameter.dtype)
-                OptimizerKernels.sgd(parameter: parameter, gradient: gradient, buffer: buffer, phase: .first, options: options)
+                OptimizerKernels.sgd(
+                    parameter: parameter, gradient: gradient, buffer: buffer, phase: .first, options: options)
                 momentumBuffers[index] = buffer
             } else {
                 // The buffer is written in place: give it storage of its own if a caller holds a copy.
                 momentumBuffers[index]!.makeUnique()
-                OptimizerKernels.sgd(parameter: parameter, gradient: gradient, buffer: momentumBuffers[index],
-                                     phase: .running, options: options)
+                OptimizerKernels.sgd(
+                    parameter: parameter, gradient: gradient, buffer: momentumBuffers[index],
+                    phase: .running, options: options)
             }
         }
     }

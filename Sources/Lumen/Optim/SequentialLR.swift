@@ -22,13 +22,17 @@ public final class SequentialLR: LearningRateScheduler {
     /// (one fewer than the schedulers, in increasing order).
     public init(_ optimizer: any Optimizer, schedulers: [any LearningRateScheduler], milestones: [Int]) {
         precondition(!schedulers.isEmpty, "SequentialLR: needs at least one scheduler")
-        precondition(milestones.count == schedulers.count - 1,
-                     "SequentialLR: needs one milestone fewer than schedulers, got \(schedulers.count) schedulers and \(milestones.count) milestones")
-        precondition(zip(milestones, milestones.dropFirst()).allSatisfy { $0 <= $1 },
-                     "SequentialLR: milestones must be in increasing order, got \(milestones)")
+        precondition(
+            milestones.count == schedulers.count - 1,
+            "SequentialLR: needs one milestone fewer than schedulers, got \(schedulers.count) schedulers and \(milestones.count) milestones"
+        )
+        precondition(
+            zip(milestones, milestones.dropFirst()).allSatisfy { $0 <= $1 },
+            "SequentialLR: milestones must be in increasing order, got \(milestones)")
         for (index, scheduler) in schedulers.enumerated() {
-            precondition(scheduler.optimizer === optimizer,
-                         "SequentialLR: scheduler \(index) (\(type(of: scheduler))) schedules a different optimizer")
+            precondition(
+                scheduler.optimizer === optimizer,
+                "SequentialLR: scheduler \(index) (\(type(of: scheduler))) schedules a different optimizer")
         }
         self.optimizer = optimizer
         self.schedulers = schedulers

@@ -31,9 +31,10 @@ struct ExecutionPlan: Sendable {
         for i in nodes.indices {
             nodes[i].inputs = nodes[i].inputs.map(map)
             nodes[i].controlInputs = nodes[i].controlInputs.map { renumbered[$0] }
-            precondition(nodes[i].inputs.allSatisfy { $0.node >= 0 && $0.node < i }
-                         && nodes[i].controlInputs.allSatisfy { $0 >= 0 && $0 < i },
-                         "plan for '\(nodes[i].name)' reads a removed or later node")
+            precondition(
+                nodes[i].inputs.allSatisfy { $0.node >= 0 && $0.node < i }
+                    && nodes[i].controlInputs.allSatisfy { $0 >= 0 && $0 < i },
+                "plan for '\(nodes[i].name)' reads a removed or later node")
         }
         var successors = [[Int]](repeating: [], count: nodes.count)
         var predecessorCounts = [Int](repeating: 0, count: nodes.count)
@@ -72,7 +73,9 @@ public struct OptimizedGraph: Sendable, CustomStringConvertible {
 
     init(_ plan: ExecutionPlan) {
         nodes = plan.nodes.map { node in
-            Node(name: node.name, type: node.type, inputs: node.inputs.map { e in
+            Node(
+                name: node.name, type: node.type,
+                inputs: node.inputs.map { e in
                     let source = plan.nodes[e.node]
                     return source.type == "_Feed" ? source.name : "\(source.name):\(e.output)"
                 }

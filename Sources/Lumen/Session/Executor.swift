@@ -65,7 +65,8 @@ struct Executor {
             let inputs = try inputSlots.map(read)
             let context = OpContext(opType: node.type, nodeName: node.name, inputs: inputs.map(\.spec))
             let specs = try definition.inferOutputs(context, node.attributes)
-            let outputs = try definition.compute(KernelInvocation(context: context, inputs: inputs, attributes: node.attributes, outputs: specs))
+            let outputs = try definition.compute(
+                KernelInvocation(context: context, inputs: inputs, attributes: node.attributes, outputs: specs))
             return outputs.map { .tensor($0) }
         }
     }

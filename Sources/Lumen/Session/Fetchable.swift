@@ -23,7 +23,9 @@ public struct FetchRequest: Sendable {
     public init() {}
 
     public mutating func add(_ tensor: GraphTensor) { if !tensors.contains(tensor) { tensors.append(tensor) } }
-    public mutating func add(_ operation: GraphOperation) { if !operations.contains(operation) { operations.append(operation) } }
+    public mutating func add(_ operation: GraphOperation) {
+        if !operations.contains(operation) { operations.append(operation) }
+    }
 }
 
 /// The values a run computed, by tensor.
@@ -54,10 +56,16 @@ extension Variable: Fetchable {
 
 extension Array: Fetchable where Element: Fetchable {
     public func collectFetches(into request: inout FetchRequest) { for e in self { e.collectFetches(into: &request) } }
-    public func fetchResult(from values: FetchedValues) -> [Element.FetchResult] { map { $0.fetchResult(from: values) } }
+    public func fetchResult(from values: FetchedValues) -> [Element.FetchResult] {
+        map { $0.fetchResult(from: values) }
+    }
 }
 
 extension Dictionary: Fetchable where Value: Fetchable {
-    public func collectFetches(into request: inout FetchRequest) { for v in self.values { v.collectFetches(into: &request) } }
-    public func fetchResult(from values: FetchedValues) -> [Key: Value.FetchResult] { mapValues { $0.fetchResult(from: values) } }
+    public func collectFetches(into request: inout FetchRequest) {
+        for v in self.values { v.collectFetches(into: &request) }
+    }
+    public func fetchResult(from values: FetchedValues) -> [Key: Value.FetchResult] {
+        mapValues { $0.fetchResult(from: values) }
+    }
 }

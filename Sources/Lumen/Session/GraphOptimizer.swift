@@ -55,7 +55,9 @@ enum GraphOptimizer {
         var folded = 0
         for i in graph.nodes.indices where graph.nodes[i].isLive {
             let node = graph.nodes[i]
-            guard case .kernel(let definition) = node.kind, node.controlInputs.isEmpty, !node.inputs.isEmpty else { continue }
+            guard case .kernel(let definition) = node.kind, node.controlInputs.isEmpty, !node.inputs.isEmpty else {
+                continue
+            }
             var inputs: [Tensor] = []
             for e in node.inputs {
                 guard let values = graph.nodes[e.node].constantValues else { break }
@@ -64,9 +66,11 @@ enum GraphOptimizer {
             guard inputs.count == node.inputs.count else { continue }
             let context = OpContext(opType: node.type, nodeName: node.name, inputs: inputs.map(\.spec))
             guard let specs = try? definition.inferOutputs(context, node.attributes),
-                  let outputs = try? definition.compute(KernelInvocation(context: context, inputs: inputs,
-                                                                         attributes: node.attributes, outputs: specs)),
-                  outputs.count == node.outputSpecs.count
+                let outputs = try? definition.compute(
+                    KernelInvocation(
+                        context: context, inputs: inputs,
+                        attributes: node.attributes, outputs: specs)),
+                outputs.count == node.outputSpecs.count
             else { continue }
             graph.nodes[i].kind = .constant(outputs.map(\.detached))
             graph.nodes[i].type = "Const"
@@ -94,7 +98,9 @@ enum GraphOptimizer {
             }
             let key = signature(node)
             if let j = seen[key]?.first(where: { equivalent(graph.nodes[$0], node) }) {
-                for output in node.outputSpecs.indices { endpoints[Endpoint(node: i, output: output)] = Endpoint(node: j, output: output) }
+                for output in node.outputSpecs.indices {
+                    endpoints[Endpoint(node: i, output: output)] = Endpoint(node: j, output: output)
+                }
                 nodeMap[i] = j
                 graph.nodes[i].isLive = false
                 merged += 1
@@ -115,14 +121,18 @@ enum GraphOptimizer {
             for v in values { v.hashContents(into: &hasher) }
             key += "|" + values.map(\.spec.description).joined(separator: ",") + "#\(hasher.finalize())"
         } else {
-            key += "|" + node.attributes.values.keys.sorted().map { "\($0)=\(node.attributes.values[$0]!)" }.joined(separator: ",")
+            key +=
+                "|"
+                + node.attributes.values.keys.sorted().map { "\($0)=\(node.attributes.values[$0]!)" }.joined(
+                    separator: ",")
         }
         return key
     }
 
     private static func equivalent(_ a: PlanNode, _ b: PlanNode) -> Bool {
-        guard a.type == b.type, a.device == b.device, a.inputs == b.inputs, Set(a.controlInputs) == Set(b.controlInputs),
-              a.isConstant || a.attributes == b.attributes
+        guard a.type == b.type, a.device == b.device, a.inputs == b.inputs,
+            Set(a.controlInputs) == Set(b.controlInputs),
+            a.isConstant || a.attributes == b.attributes
         else { return false }
         switch (a.constantValues, b.constantValues) {
         case (nil, nil): return true
@@ -143,7 +153,7 @@ enum GraphOptimizer {
             rewriteEdges(&graph.nodes[i], i, endpoints, nodeMap)
             let node = graph.nodes[i]
             guard node.type == "Identity", case .kernel = node.kind, node.controlInputs.isEmpty, node.inputs.count == 1,
-                  !graph.nodes[node.inputs[0].node].isVariable
+                !graph.nodes[node.inputs[0].node].isVariable
             else { continue }
             endpoints[Endpoint(node: i, output: 0)] = node.inputs[0]
             nodeMap[i] = node.inputs[0].node
@@ -155,7 +165,9 @@ enum GraphOptimizer {
     }
 
     /// Points a node's edges at the replacements chosen for earlier nodes.
-    private static func rewriteEdges(_ node: inout PlanNode, _ index: Int, _ endpoints: [Endpoint: Endpoint], _ nodeMap: [Int: Int]) {
+    private static func rewriteEdges(
+        _ node: inout PlanNode, _ index: Int, _ endpoints: [Endpoint: Endpoint], _ nodeMap: [Int: Int]
+    ) {
         guard !endpoints.isEmpty || !nodeMap.isEmpty else { return }
         node.inputs = node.inputs.map { endpoints[$0] ?? $0 }
         var controls: [Int] = []

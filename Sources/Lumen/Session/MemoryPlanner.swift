@@ -26,8 +26,10 @@ enum MemoryPlanner {
     static let aliasingTypes: Set<String> = ["Identity", "Reshape", "ExpandDims", "Squeeze"]
 
     /// Elementwise ops whose output may be written over an input of the same byte size.
-    static let elementwiseTypes: Set<String> = Set(UnaryFunction.allCases.map(\.rawValue) + BinaryFunction.allCases.map(\.rawValue))
-        .union(["AddV2", "AddN", "ReluGrad", "GeluGrad", "Gelu", "ClipByValue", "SelectV2"])
+    static let elementwiseTypes: Set<String> = Set(
+        UnaryFunction.allCases.map(\.rawValue) + BinaryFunction.allCases.map(\.rawValue)
+    )
+    .union(["AddV2", "AddN", "ReluGrad", "GeluGrad", "Gelu", "ClipByValue", "SelectV2"])
 
     /// Plans `plan` run in node order with fed values of `feedShapes` (which fix unknown dimensions).
     static func plan(_ plan: ExecutionPlan, feedSpecs: [TensorSpec]) -> MemoryPlan {
@@ -45,7 +47,9 @@ enum MemoryPlanner {
             default: specs.append(node.outputSpecs)
             }
         }
-        func bytes(_ spec: TensorSpec) -> Int { Shape.elementCount(spec.shape.map { Swift.max($0, 1) }) * spec.dtype.byteSize }
+        func bytes(_ spec: TensorSpec) -> Int {
+            Shape.elementCount(spec.shape.map { Swift.max($0, 1) }) * spec.dtype.byteSize
+        }
 
         // Tensors: a buffer id per kernel output; views share their input's.
         var tensorOf: [Endpoint: Int] = [:]
@@ -85,15 +89,18 @@ enum MemoryPlanner {
             var taken = Set<Int>()
             for t in outputs {
                 if elementwiseTypes.contains(node.type),
-                   let donor = node.inputs.compactMap({ tensorOf[$0] }).first(where: { d in
-                       lastUse[d] == i && !taken.contains(d) && bytes(specs[i][0]) == tensorBytes[d] && bufferOfTensor[d] >= 0
-                   }) {
+                    let donor = node.inputs.compactMap({ tensorOf[$0] }).first(where: { d in
+                        lastUse[d] == i && !taken.contains(d) && bytes(specs[i][0]) == tensorBytes[d]
+                            && bufferOfTensor[d] >= 0
+                    })
+                {
                     bufferOfTensor[t] = bufferOfTensor[donor]
                     taken.insert(donor)
                     inPlace += 1
                     continue  // the donor's bytes become the output's
                 } else if let best = free.indices.filter({ bufferSizes[free[$0]] >= tensorBytes[t] })
-                            .min(by: { bufferSizes[free[$0]] < bufferSizes[free[$1]] }) {
+                    .min(by: { bufferSizes[free[$0]] < bufferSizes[free[$1]] })
+                {
                     bufferOfTensor[t] = free.remove(at: best)
                 } else {
                     bufferOfTensor[t] = bufferSizes.count

@@ -69,8 +69,9 @@ struct PlanGraph: Sendable {
             return Endpoint(node: offset + t.op.id, output: t.index)
         }
         var nodes = feeds.enumerated().map { i, t in
-            PlanNode(name: t.name, type: "_Feed", kind: .feed(i), inputs: [], controlInputs: [], attributes: [:],
-                     device: "", outputSpecs: [t.spec])
+            PlanNode(
+                name: t.name, type: "_Feed", kind: .feed(i), inputs: [], controlInputs: [], attributes: [:],
+                device: "", outputSpecs: [t.spec])
         }
         for op in operations {
             let definition = OpRegistry.shared[op.type]
@@ -89,7 +90,9 @@ struct PlanGraph: Sendable {
                 inputs: op.inputs.enumerated().filter { !references.contains($0.offset) }.map { endpoint($0.element) },
                 controlInputs: op.controlInputs.map { offset + $0.id }, attributes: op.attributes, device: op.device,
                 outputSpecs: op.outputSpecs)
-            node.variables = references.sorted().map { VariableReference(name: op.inputs[$0].op.name, spec: op.inputs[$0].spec) }
+            node.variables = references.sorted().map {
+                VariableReference(name: op.inputs[$0].op.name, spec: op.inputs[$0].spec)
+            }
             // A placeholder whose value is fed has nothing left to do.
             if op.type == "Placeholder" && op.outputs.allSatisfy({ fed[$0] != nil }) { node.isLive = false }
             nodes.append(node)

@@ -49,13 +49,16 @@ public final class Session: Sendable {
     /// the wrong shape or dtype, an uninitialized variable, a closed session) or the ``OpError`` of
     /// a kernel, naming the node.
     @discardableResult
-    public func run<F: Fetchable>(_ fetches: F, feeds: [GraphTensor: Tensor] = [:], targets: [GraphOperation] = []) throws -> F.FetchResult {
+    public func run<F: Fetchable>(_ fetches: F, feeds: [GraphTensor: Tensor] = [:], targets: [GraphOperation] = [])
+        throws -> F.FetchResult
+    {
         var request = FetchRequest()
         fetches.collectFetches(into: &request)
         for op in targets { request.add(op) }
         let (plan, feedValues) = try prepare(request, feeds: feeds)
-        let executor = Executor(plan: plan, feeds: feedValues, store: variables,
-                                releaseAfterLastUse: options.optimizer.bufferReuse)
+        let executor = Executor(
+            plan: plan, feeds: feedValues, store: variables,
+            releaseAfterLastUse: options.optimizer.bufferReuse)
         let values = try executor.run(options.execution)
         var byTensor: [GraphTensor: Tensor] = [:]
         for (t, v) in zip(request.tensors, values) { byTensor[t] = v }
@@ -81,8 +84,10 @@ public final class Session: Sendable {
     // MARK: Inspecting plans
 
     /// The subgraph a run of `fetches` with `feeds` executes, after the optimizer's passes.
-    public func optimizedGraph<F: Fetchable>(for fetches: F, feeds: [GraphTensor: Tensor] = [:],
-                                             targets: [GraphOperation] = []) throws -> OptimizedGraph {
+    public func optimizedGraph<F: Fetchable>(
+        for fetches: F, feeds: [GraphTensor: Tensor] = [:],
+        targets: [GraphOperation] = []
+    ) throws -> OptimizedGraph {
         var request = FetchRequest()
         fetches.collectFetches(into: &request)
         for op in targets { request.add(op) }
@@ -91,8 +96,10 @@ public final class Session: Sendable {
 
     /// The buffer plan for a run of `fetches` with `feeds` (whose shapes fix unknown dimensions),
     /// from the lifetimes of its intermediate tensors.
-    public func memoryPlan<F: Fetchable>(for fetches: F, feeds: [GraphTensor: Tensor] = [:],
-                                         targets: [GraphOperation] = []) throws -> MemoryPlan {
+    public func memoryPlan<F: Fetchable>(
+        for fetches: F, feeds: [GraphTensor: Tensor] = [:],
+        targets: [GraphOperation] = []
+    ) throws -> MemoryPlan {
         var request = FetchRequest()
         fetches.collectFetches(into: &request)
         for op in targets { request.add(op) }
@@ -102,8 +109,10 @@ public final class Session: Sendable {
 
     /// The bytes of intermediate tensors a run of `fetches` needs at most: the planned buffers with
     /// reuse when ``GraphOptimizerOptions/bufferReuse`` is on, else every tensor's own buffer.
-    public func plannedPeakBytes<F: Fetchable>(for fetches: F, feeds: [GraphTensor: Tensor] = [:],
-                                               targets: [GraphOperation] = []) throws -> Int {
+    public func plannedPeakBytes<F: Fetchable>(
+        for fetches: F, feeds: [GraphTensor: Tensor] = [:],
+        targets: [GraphOperation] = []
+    ) throws -> Int {
         let plan = try memoryPlan(for: fetches, feeds: feeds, targets: targets)
         return options.optimizer.bufferReuse ? plan.plannedBytes : plan.bytesWithoutReuse
     }
@@ -111,7 +120,9 @@ public final class Session: Sendable {
     // MARK: Planning
 
     /// Checks the request and feeds, and returns the (cached) plan and the fed values in its order.
-    private func prepare(_ request: FetchRequest, feeds: [GraphTensor: Tensor]) throws -> (plan: ExecutionPlan, feeds: [Tensor]) {
+    private func prepare(_ request: FetchRequest, feeds: [GraphTensor: Tensor]) throws -> (
+        plan: ExecutionPlan, feeds: [Tensor]
+    ) {
         if isClosed { throw SessionError.closed }
         for t in request.tensors where t.graph !== graph { throw SessionError.notInGraph("Tensor \(t.name)") }
         for op in request.operations where op.graph !== graph { throw SessionError.notInGraph("Operation \(op.name)") }
@@ -126,14 +137,16 @@ public final class Session: Sendable {
         }
         let fed = feeds.keys.sorted { ($0.op.id, $0.index) < ($1.op.id, $1.index) }
         let graphSize = graph.operationCount
-        let key = PlanKey(graphSize: graphSize, fetches: request.tensors.map(\.name), targets: request.operations.map(\.name),
-                          feeds: fed.map(\.name))
+        let key = PlanKey(
+            graphSize: graphSize, fetches: request.tensors.map(\.name), targets: request.operations.map(\.name),
+            feeds: fed.map(\.name))
         let plan: ExecutionPlan
         if let cached = state.withLock({ $0.plans[key] }) {
             plan = cached
         } else {
             let operations = Array(graph.operations.prefix(graphSize))
-            var planGraph = PlanGraph(operations: operations, fetches: request.tensors, targets: request.operations, feeds: fed)
+            var planGraph = PlanGraph(
+                operations: operations, fetches: request.tensors, targets: request.operations, feeds: fed)
             let report = GraphOptimizer.optimize(&planGraph, options.optimizer)
             plan = try ExecutionPlan(planGraph, report: report)
             state.withLock { state in

@@ -15,8 +15,10 @@ public struct GraphOptimizerOptions: Sendable, Equatable {
     /// its storage is recycled. Off, every intermediate lives until the run ends.
     public var bufferReuse = true
 
-    public init(pruning: Bool = true, constantFolding: Bool = true, commonSubexpressionElimination: Bool = true,
-                identityRemoval: Bool = true, bufferReuse: Bool = true) {
+    public init(
+        pruning: Bool = true, constantFolding: Bool = true, commonSubexpressionElimination: Bool = true,
+        identityRemoval: Bool = true, bufferReuse: Bool = true
+    ) {
         self.pruning = pruning
         self.constantFolding = constantFolding
         self.commonSubexpressionElimination = commonSubexpressionElimination

@@ -16,40 +16,49 @@ enum StatefulKernels {
             let value = inputs[0], variable = node.variables[0]
             let validate = try node.attributes.bool("validate_shape", default: true, context)
             if validate && !shapesMatch(variable.spec.shape, value.shape) {
-                throw SessionError.assignShapeMismatch(variable: variable.name, variableShape: variable.spec.shape, valueShape: value.shape)
+                throw SessionError.assignShapeMismatch(
+                    variable: variable.name, variableShape: variable.spec.shape, valueShape: value.shape)
             }
             store.write(variable.name, value)
             return [value]
         case "AssignAdd", "AssignSub":
-            return [try store.update(names) { current in
-                guard current[0].shape == inputs[0].shape else {
-                    throw context.shapeError("Cannot update variable with shape \(Shape.describe(current[0].shape)) "
-                        + "using a Tensor with shape \(Shape.describe(inputs[0].shape)), shapes must be equal.")
+            return [
+                try store.update(names) { current in
+                    guard current[0].shape == inputs[0].shape else {
+                        throw context.shapeError(
+                            "Cannot update variable with shape \(Shape.describe(current[0].shape)) "
+                                + "using a Tensor with shape \(Shape.describe(inputs[0].shape)), shapes must be equal.")
+                    }
+                    let updated = try op(node.type == "AssignAdd" ? "Add" : "Sub", current[0], inputs[0])
+                    return ([updated], updated)
                 }
-                let updated = try op(node.type == "AssignAdd" ? "Add" : "Sub", current[0], inputs[0])
-                return ([updated], updated)
-            }]
+            ]
         case "ApplyGradientDescent":
             // var -= alpha * delta
             let (alpha, delta) = (inputs[0], inputs[1])
-            return [try store.update(names) { current in
-                try checkShape(current[0], delta, context)
-                let updated = try op("Sub", current[0], try op("Mul", alpha, delta))
-                return ([updated], updated)
-            }]
+            return [
+                try store.update(names) { current in
+                    try checkShape(current[0], delta, context)
+                    let updated = try op("Sub", current[0], try op("Mul", alpha, delta))
+                    return ([updated], updated)
+                }
+            ]
         case "ApplyMomentum":
             // accum = accum * momentum + grad; var -= lr * accum (Nesterov: var -= lr * grad + lr * momentum * accum)
             let (lr, grad, momentum) = (inputs[0], inputs[1], inputs[2])
             let nesterov = try node.attributes.bool("use_nesterov", default: false, context)
-            return [try store.update(names) { current in
-                try checkShape(current[0], grad, context)
-                let accum = try op("Add", try op("Mul", current[1], momentum), grad)
-                let step = nesterov
-                    ? try op("Add", try op("Mul", grad, lr), try op("Mul", try op("Mul", accum, momentum), lr))
-                    : try op("Mul", accum, lr)
-                let updated = try op("Sub", current[0], step)
-                return ([updated, accum], updated)
-            }]
+            return [
+                try store.update(names) { current in
+                    try checkShape(current[0], grad, context)
+                    let accum = try op("Add", try op("Mul", current[1], momentum), grad)
+                    let step =
+                        nesterov
+                        ? try op("Add", try op("Mul", grad, lr), try op("Mul", try op("Mul", accum, momentum), lr))
+                        : try op("Mul", accum, lr)
+                    let updated = try op("Sub", current[0], step)
+                    return ([updated, accum], updated)
+                }
+            ]
         case "ApplyAdam":
             // TensorFlow's kernel: alpha = lr * sqrt(1 - beta2_power) / (1 - beta1_power);
             // m += (g - m) * (1 - beta1); v += (g² - v) * (1 - beta2);
@@ -58,19 +67,26 @@ enum StatefulKernels {
                 (inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5], inputs[6])
             let nesterov = try node.attributes.bool("use_nesterov", default: false, context)
             let one = Tensor.full([], 1, dtype: grad.dtype)
-            return [try store.update(names) { current in
-                try checkShape(current[0], grad, context)
-                let alpha = try op("RealDiv", try op("Mul", lr, try op("Sqrt", try op("Sub", one, beta2Power))),
-                                   try op("Sub", one, beta1Power))
-                let m = try op("Add", current[1], try op("Mul", try op("Sub", grad, current[1]), try op("Sub", one, beta1)))
-                let v = try op("Add", current[2],
-                               try op("Mul", try op("Sub", try op("Square", grad), current[2]), try op("Sub", one, beta2)))
-                let numerator = nesterov
-                    ? try op("Add", try op("Mul", grad, try op("Sub", one, beta1)), try op("Mul", beta1, m)) : m
-                let step = try op("RealDiv", try op("Mul", numerator, alpha), try op("Add", try op("Sqrt", v), epsilon))
-                let updated = try op("Sub", current[0], step)
-                return ([updated, m, v], updated)
-            }]
+            return [
+                try store.update(names) { current in
+                    try checkShape(current[0], grad, context)
+                    let alpha = try op(
+                        "RealDiv", try op("Mul", lr, try op("Sqrt", try op("Sub", one, beta2Power))),
+                        try op("Sub", one, beta1Power))
+                    let m = try op(
+                        "Add", current[1], try op("Mul", try op("Sub", grad, current[1]), try op("Sub", one, beta1)))
+                    let v = try op(
+                        "Add", current[2],
+                        try op("Mul", try op("Sub", try op("Square", grad), current[2]), try op("Sub", one, beta2)))
+                    let numerator =
+                        nesterov
+                        ? try op("Add", try op("Mul", grad, try op("Sub", one, beta1)), try op("Mul", beta1, m)) : m
+                    let step = try op(
+                        "RealDiv", try op("Mul", numerator, alpha), try op("Add", try op("Sqrt", v), epsilon))
+                    let updated = try op("Sub", current[0], step)
+                    return ([updated, m, v], updated)
+                }
+            ]
         default:
             throw context.error("no stateful kernel for \(node.type)")
         }
@@ -83,7 +99,9 @@ enum StatefulKernels {
 
     private static func checkShape(_ variable: Tensor, _ update: Tensor, _ context: OpContext) throws {
         guard variable.shape == update.shape else {
-            throw context.shapeError("var and grad do not have the same shape \(Shape.describe(variable.shape)) \(Shape.describe(update.shape))")
+            throw context.shapeError(
+                "var and grad do not have the same shape \(Shape.describe(variable.shape)) \(Shape.describe(update.shape))"
+            )
         }
     }
 }

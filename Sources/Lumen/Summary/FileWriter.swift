@@ -50,7 +50,8 @@ public final class FileWriter: Sendable {
     public convenience init(
         logdir: String, graph: Graph, compression: EventFileWriter.Compression = .gzip, flushInterval: Double = 2
     ) throws {
-        try self.init(logdir: logdir, graphDef: graph.graphDef(), compression: compression, flushInterval: flushInterval)
+        try self.init(
+            logdir: logdir, graphDef: graph.graphDef(), compression: compression, flushInterval: flushInterval)
     }
 
     deinit {

@@ -49,7 +49,9 @@ struct SummaryImage {
 
     /// The images of a batch (`N` first, then `layout`) in a grid like torchvision's `make_grid`:
     /// up to `columns` per row, `padding` pixels of `padValue` around and between them.
-    static func grid(_ batch: Tensor, layout: ImageLayout, columns: Int, padding: Int, padValue: UInt8) throws -> SummaryImage {
+    static func grid(_ batch: Tensor, layout: ImageLayout, columns: Int, padding: Int, padValue: UInt8) throws
+        -> SummaryImage
+    {
         guard batch.rank == 4, batch.shape[0] > 0 else {
             throw SummaryWriterError.invalidImageShape(
                 shape: batch.shape, expected: layout == .chw ? "N×C×H×W with N ≥ 1" : "N×H×W×C with N ≥ 1")
@@ -81,8 +83,9 @@ struct SummaryImage {
             let rowLength = image.width * channels
             for row in 0..<image.height {
                 let destination = ((top + row) * width + left) * channels
-                pixels.replaceSubrange(destination..<(destination + rowLength),
-                                       with: image.pixels[(row * rowLength)..<((row + 1) * rowLength)])
+                pixels.replaceSubrange(
+                    destination..<(destination + rowLength),
+                    with: image.pixels[(row * rowLength)..<((row + 1) * rowLength)])
             }
         }
         return SummaryImage(pixels: pixels, height: height, width: width, channels: channels)

@@ -59,7 +59,8 @@ extension SummaryWriter {
             }
             let columns = metadataHeader?.count ?? 1
             if let bad = metadata.firstIndex(where: { $0.count != columns }) {
-                throw ProjectorWriterError.invalidMetadata("row \(bad) has \(metadata[bad].count) values; expected \(columns)")
+                throw ProjectorWriterError.invalidMetadata(
+                    "row \(bad) has \(metadata[bad].count) values; expected \(columns)")
             }
         } else if metadataHeader != nil {
             throw ProjectorWriterError.invalidMetadata("a header without metadata rows")
@@ -119,7 +120,9 @@ extension SummaryWriter {
     public func addEmbedding(
         _ matrix: Tensor, metadata: [String], labelImages: Tensor? = nil, tag: String = "default", step: Int = 0
     ) throws {
-        try addEmbedding(matrix, metadata: metadata.map { [$0] }, metadataHeader: nil, labelImages: labelImages, tag: tag, step: step)
+        try addEmbedding(
+            matrix, metadata: metadata.map { [$0] }, metadataHeader: nil, labelImages: labelImages, tag: tag, step: step
+        )
     }
 
     /// PyTorch's directory name for a tag: `%`, `/` and `\` percent-encoded.
@@ -205,7 +208,8 @@ extension SummaryWriter {
         func batched(_ tensor: Tensor, _ argument: String) throws -> [Int] {
             let shape = tensor.rank == 2 ? [1] + tensor.shape : tensor.shape
             guard shape.count == 3, shape[2] == 3 else {
-                throw ProjectorWriterError.invalidShape(argument: argument, shape: tensor.shape, expected: "B×N×3 or N×3")
+                throw ProjectorWriterError.invalidShape(
+                    argument: argument, shape: tensor.shape, expected: "B×N×3 or N×3")
             }
             return shape
         }
@@ -215,14 +219,16 @@ extension SummaryWriter {
         if let faces {
             let shape = try batched(faces, "faces")
             guard shape[0] == vertexShape[0] else {
-                throw ProjectorWriterError.invalidShape(argument: "faces", shape: faces.shape, expected: "\(vertexShape[0])×F×3")
+                throw ProjectorWriterError.invalidShape(
+                    argument: "faces", shape: faces.shape, expected: "\(vertexShape[0])×F×3")
             }
             parts.append((2, Self.tensorProto(faces.scalars(as: Int32.self), shape: shape), shape))
         }
         if let colors {
             let shape = try batched(colors, "colors")
             guard shape[0] == vertexShape[0], shape[1] == vertexShape[1] else {
-                throw ProjectorWriterError.invalidShape(argument: "colors", shape: colors.shape, expected: "\(vertexShape[0])×\(vertexShape[1])×3")
+                throw ProjectorWriterError.invalidShape(
+                    argument: "colors", shape: colors.shape, expected: "\(vertexShape[0])×\(vertexShape[1])×3")
             }
             let values = colors.doubles.map { UInt8(clamping: Int($0.rounded())) }
             parts.append((3, Self.tensorProto(values, shape: shape), shape))
@@ -230,7 +236,8 @@ extension SummaryWriter {
         var json = ""
         if let config {
             guard JSONSerialization.isValidJSONObject(config),
-                  let data = try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]) else {
+                let data = try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])
+            else {
                 throw ProjectorWriterError.invalidConfig("not JSON-serializable")
             }
             json = String(decoding: data, as: UTF8.self)
@@ -240,8 +247,11 @@ extension SummaryWriter {
         let values = parts.map { part -> Summary.Value in
             var value = Summary.Value()
             value.tag = tag + "_" + (names[part.content] ?? "")
-            value.metadata = SummaryMetadata.plugin(name: "mesh", content: Data(MeshPluginContent.serialize(
-                name: tag, content: part.content, jsonConfig: json, shape: part.shape, components: components)))
+            value.metadata = SummaryMetadata.plugin(
+                name: "mesh",
+                content: Data(
+                    MeshPluginContent.serialize(
+                        name: tag, content: part.content, jsonConfig: json, shape: part.shape, components: components)))
             value.metadata.displayName = tag
             value.tensor = part.tensor
             return value

@@ -164,10 +164,13 @@ public final class SummaryWriter: Sendable {
 
     private func addImage(_ tag: String, _ image: SummaryImage, step: Int, wallTime: Double?) throws {
         guard let colorType = PNGEncoder.ColorType(channels: image.channels) else {
-            throw SummaryWriterError.invalidImageShape(shape: [image.height, image.width, image.channels], expected: "1, 3 or 4 channels")
+            throw SummaryWriterError.invalidImageShape(
+                shape: [image.height, image.width, image.channels], expected: "1, 3 or 4 channels")
         }
-        let png = try PNGEncoder.encode(pixels: image.pixels, width: image.width, height: image.height, colorType: colorType)
-        let value = Summary.Value.image(tag: tag, encoded: png, width: image.width, height: image.height, channels: image.channels)
+        let png = try PNGEncoder.encode(
+            pixels: image.pixels, width: image.width, height: image.height, colorType: colorType)
+        let value = Summary.Value.image(
+            tag: tag, encoded: png, width: image.width, height: image.height, channels: image.channels)
         write(Summary(values: [value]), step: step, wallTime: wallTime)
     }
 
@@ -204,7 +207,9 @@ public final class SummaryWriter: Sendable {
     ///
     /// - Throws: ``SummaryWriterError/invalidAudioShape(shape:)`` for another rank,
     ///   ``SummaryInputError`` for a sample rate or length a WAV file can't hold.
-    public func addAudio(_ tag: String, samples: Tensor, sampleRate: Int = 44100, step: Int = 0, wallTime: Double? = nil) throws {
+    public func addAudio(
+        _ tag: String, samples: Tensor, sampleRate: Int = 44100, step: Int = 0, wallTime: Double? = nil
+    ) throws {
         guard samples.shape.count == 1 || samples.shape.count == 2 else {
             throw SummaryWriterError.invalidAudioShape(shape: samples.shape)
         }
@@ -246,7 +251,8 @@ public final class SummaryWriter: Sendable {
     ) throws {
         let name = runName ?? String(EventFileWriter.now())
         let writer = try EventFileWriter(
-            logdir: target.directory + "/" + name, compression: compression, flushInterval: flushInterval, maxQueue: maxQueue,
+            logdir: target.directory + "/" + name, compression: compression, flushInterval: flushInterval,
+            maxQueue: maxQueue,
             filenameSuffix: filenameSuffix)
         let tags = metrics.keys.sorted()
         writer.write(try HParamsSummaries.experiment(hparams: hparams, metricTags: tags), step: Int64(step))

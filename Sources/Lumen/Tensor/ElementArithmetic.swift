@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Element arithmetic with NumPy's semantics for every dtype: integers wrap instead of trapping,
@@ -85,9 +85,9 @@ extension Double: ElementArithmetic {
 
 @inline(__always) private func cPow(_ a: Double, _ b: Double) -> Double {
     #if canImport(Glibc)
-    Glibc.pow(a, b)
+        Glibc.pow(a, b)
     #else
-    Darwin.pow(a, b)
+        Darwin.pow(a, b)
     #endif
 }
 extension Int32: ElementArithmetic {}

@@ -66,21 +66,27 @@ extension Tensor {
     }
 
     /// Uniform samples in `[low, high)`.
-    public static func uniform(_ shape: [Int], low: Double = 0, high: Double = 1, dtype: DType = .float32,
-                               using generator: inout RandomGenerator) -> Tensor {
+    public static func uniform(
+        _ shape: [Int], low: Double = 0, high: Double = 1, dtype: DType = .float32,
+        using generator: inout RandomGenerator
+    ) -> Tensor {
         sampled(shape, dtype: dtype) { low + (high - low) * generator.nextUnit() }
     }
 
     /// Normal samples with the given mean and standard deviation.
-    public static func normal(_ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
-                              using generator: inout RandomGenerator) -> Tensor {
+    public static func normal(
+        _ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
+        using generator: inout RandomGenerator
+    ) -> Tensor {
         sampled(shape, dtype: dtype) { mean + std * generator.nextNormal() }
     }
 
     /// Normal samples redrawn until they fall within two standard deviations (TensorFlow's
     /// `truncated_normal`).
-    public static func truncatedNormal(_ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
-                                       using generator: inout RandomGenerator) -> Tensor {
+    public static func truncatedNormal(
+        _ shape: [Int], mean: Double = 0, std: Double = 1, dtype: DType = .float32,
+        using generator: inout RandomGenerator
+    ) -> Tensor {
         sampled(shape, dtype: dtype) {
             var z = generator.nextNormal()
             while Swift.abs(z) > 2 { z = generator.nextNormal() }
@@ -89,19 +95,25 @@ extension Tensor {
     }
 
     /// Ones with probability `p`, zeros otherwise.
-    public static func bernoulli(_ shape: [Int], p: Double, dtype: DType = .float32,
-                                 using generator: inout RandomGenerator) -> Tensor {
+    public static func bernoulli(
+        _ shape: [Int], p: Double, dtype: DType = .float32,
+        using generator: inout RandomGenerator
+    ) -> Tensor {
         precondition((0...1).contains(p), "bernoulli: p must be in [0, 1], got \(p)")
-        return Tensor((0..<Shape.elementCount(shape)).map { _ in generator.nextUnit() < p ? 1.0 : 0.0 }, shape: shape).cast(to: dtype)
+        return Tensor((0..<Shape.elementCount(shape)).map { _ in generator.nextUnit() < p ? 1.0 : 0.0 }, shape: shape)
+            .cast(to: dtype)
     }
 
     /// An inverted-dropout mask: `1 / (1 - p)` where an element is kept, 0 where it is dropped (with
     /// probability `p`). Multiply activations by it during training.
-    public static func dropoutMask(_ shape: [Int], p: Double, dtype: DType = .float32,
-                                   using generator: inout RandomGenerator) -> Tensor {
+    public static func dropoutMask(
+        _ shape: [Int], p: Double, dtype: DType = .float32,
+        using generator: inout RandomGenerator
+    ) -> Tensor {
         precondition((0..<1).contains(p), "dropout: p must be in [0, 1), got \(p)")
         let scale = 1 / (1 - p)
-        return Tensor((0..<Shape.elementCount(shape)).map { _ in generator.nextUnit() < p ? 0.0 : scale }, shape: shape).cast(to: dtype)
+        return Tensor((0..<Shape.elementCount(shape)).map { _ in generator.nextUnit() < p ? 0.0 : scale }, shape: shape)
+            .cast(to: dtype)
     }
 
     /// Uniform samples from the global generator.

@@ -39,12 +39,19 @@ public enum Shape {
         for i in 0..<rank {
             let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-            if da == db { result[i] = da }
-            else if da == 1 { result[i] = db }
-            else if db == 1 { result[i] = da }
-            else if da < 0 { result[i] = db }
-            else if db < 0 { result[i] = da }
-            else { return nil }
+            if da == db {
+                result[i] = da
+            } else if da == 1 {
+                result[i] = db
+            } else if db == 1 {
+                result[i] = da
+            } else if da < 0 {
+                result[i] = db
+            } else if db < 0 {
+                result[i] = da
+            } else {
+                return nil
+            }
         }
         return result
     }

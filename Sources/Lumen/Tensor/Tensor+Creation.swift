@@ -26,7 +26,9 @@ extension Array: TensorLiteral where Element: TensorLiteral {
         guard let first else { return [0] }
         let inner = first.literalShape
         for element in dropFirst() where element.literalShape != inner {
-            preconditionFailure("ragged nested array: rows of shapes \(Shape.describe(inner)) and \(Shape.describe(element.literalShape))")
+            preconditionFailure(
+                "ragged nested array: rows of shapes \(Shape.describe(inner)) and \(Shape.describe(element.literalShape))"
+            )
         }
         return [count] + inner
     }
@@ -54,15 +56,19 @@ extension Tensor {
     /// A tensor of `shape` holding `scalars` in row-major order.
     public init<T: TensorElement>(_ scalars: [T], shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "shape \(Shape.describe(shape)) has a negative dimension")
-        precondition(scalars.count == Shape.elementCount(shape),
-                     "\(scalars.count) values cannot fill shape \(Shape.describe(shape)) (\(Shape.elementCount(shape)) elements)")
+        precondition(
+            scalars.count == Shape.elementCount(shape),
+            "\(scalars.count) values cannot fill shape \(Shape.describe(shape)) (\(Shape.elementCount(shape)) elements)"
+        )
         self.init(uninitializedShape: shape, dtype: T.dtype)
         scalars.withUnsafeBytes { storage.bytes.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
     /// All zeros.
     public static func zeros(_ shape: [Int], dtype: DType = .float32) -> Tensor {
-        Tensor(storage: TensorStorage(zeroedByteCount: Shape.elementCount(shape) * dtype.byteSize), shape: shape, dtype: dtype)
+        Tensor(
+            storage: TensorStorage(zeroedByteCount: Shape.elementCount(shape) * dtype.byteSize), shape: shape,
+            dtype: dtype)
     }
 
     /// All ones.
@@ -72,7 +78,8 @@ extension Tensor {
     public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32) -> Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "shape \(Shape.describe(shape)) has a negative dimension")
         let t = Tensor(uninitializedShape: shape, dtype: dtype)
-        StridedCopy.fill(t.storage.bytes, count: t.count, elementSize: dtype.byteSize, with: bitPattern(of: value, as: dtype))
+        StridedCopy.fill(
+            t.storage.bytes, count: t.count, elementSize: dtype.byteSize, with: bitPattern(of: value, as: dtype))
         return t
     }
 

@@ -21,18 +21,23 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         }
         if shape.contains(0) { body = "[]" }
         var suffix = ""
-        if shape.contains(0) && shape.count > 1 { suffix += ", size=(\(shape.map(String.init).joined(separator: ", ")))" }
+        if shape.contains(0) && shape.count > 1 {
+            suffix += ", size=(\(shape.map(String.init).joined(separator: ", ")))"
+        }
         if dtype != .float32 && dtype != .int64 && dtype != .bool { suffix += ", dtype=\(dtype)" }
         return prefix + body + suffix + ")"
     }
 
     public var debugDescription: String { "Tensor(shape: \(Shape.describe(shape)), dtype: \(dtype)) " + description }
 
-    private func render(_ values: [Double], dimension: Int, offset: Int, indent: Int, summarize: Bool, format: ElementFormat) -> String {
+    private func render(
+        _ values: [Double], dimension: Int, offset: Int, indent: Int, summarize: Bool, format: ElementFormat
+    ) -> String {
         let size = shape[dimension]
         let stride = Shape.elementCount(Array(shape[(dimension + 1)...]))
         let elide = summarize && size > 2 * Tensor.edgeItems
-        let indices: [Int?] = elide
+        let indices: [Int?] =
+            elide
             ? Array(0..<Tensor.edgeItems) + [nil] + Array((size - Tensor.edgeItems)..<size)
             : Array(0..<size)
         if dimension == shape.count - 1 {
@@ -43,8 +48,9 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         let pad = String(repeating: " ", count: indent + 1)
         let parts = indices.map { i -> String in
             guard let i else { return "..." }
-            return render(values, dimension: dimension + 1, offset: offset + i * stride, indent: indent + 1,
-                          summarize: summarize, format: format)
+            return render(
+                values, dimension: dimension + 1, offset: offset + i * stride, indent: indent + 1,
+                summarize: summarize, format: format)
         }
         return "[" + parts.joined(separator: "," + newlines + pad) + "]"
     }

@@ -154,14 +154,19 @@ extension Tensor {
             // The MatMul definition's own inference and kernel, called directly: at 64×64 the
             // registry lookup and attribute dictionary would be a tenth of the work.
             let spec = trapping {
-                try LinearAlgebraOps.inferMatMul(OpContext(opType: "MatMul", inputs: [self.spec, other.spec]), batched: false,
-                                                 transposeA: transposeSelf, transposeB: transposeOther)
+                try LinearAlgebraOps.inferMatMul(
+                    OpContext(opType: "MatMul", inputs: [self.spec, other.spec]), batched: false,
+                    transposeA: transposeSelf, transposeB: transposeOther)
             }
-            let out = MatrixProduct.batched(self, other, transposeA: transposeSelf, transposeB: transposeOther, shape: spec.shape)
+            let out = MatrixProduct.batched(
+                self, other, transposeA: transposeSelf, transposeB: transposeOther, shape: spec.shape)
             if autograd == nil && other.autograd == nil { return out }
-            return Autograd.record("MatMul", [self, other], ["transpose_a": .bool(transposeSelf), "transpose_b": .bool(transposeOther)], [out])[0]
+            return Autograd.record(
+                "MatMul", [self, other], ["transpose_a": .bool(transposeSelf), "transpose_b": .bool(transposeOther)],
+                [out])[0]
         }
-        return Tensor.run("BatchMatMulV2", [self, other], ["adj_x": .bool(transposeSelf), "adj_y": .bool(transposeOther)])
+        return Tensor.run(
+            "BatchMatMulV2", [self, other], ["adj_x": .bool(transposeSelf), "adj_y": .bool(transposeOther)])
     }
 
     // MARK: Shape
@@ -176,7 +181,9 @@ extension Tensor {
     public func flattened() -> Tensor { reshapedUnchecked([count]) }
 
     /// Dimensions reordered by `permutation` (`Transpose`).
-    public func permuted(_ permutation: [Int]) -> Tensor { Tensor.run("Transpose", [self], ["perm": .ints(permutation)]) }
+    public func permuted(_ permutation: [Int]) -> Tensor {
+        Tensor.run("Transpose", [self], ["perm": .ints(permutation)])
+    }
 
     /// The dimensions reversed (a matrix transpose for rank 2).
     public func transposed() -> Tensor { permuted(Array((0..<rank).reversed())) }
@@ -202,7 +209,8 @@ extension Tensor {
 
     /// Padded with `value`: `paddings[i]` is (before, after) for dimension i (`Pad`).
     public func padded(_ paddings: [(Int, Int)], value: Double = 0) -> Tensor {
-        Tensor.run("Pad", [self], ["paddings": .ints(paddings.flatMap { [$0.0, $0.1] }), "constant_value": .float(value)])
+        Tensor.run(
+            "Pad", [self], ["paddings": .ints(paddings.flatMap { [$0.0, $0.1] }), "constant_value": .float(value)])
     }
 
     /// Slices taken along `axis` at `indices` (`GatherV2`).
@@ -231,10 +239,16 @@ extension Tensor {
     }
 
     /// One-hot vectors of length `depth` for integer `indices` (`OneHot`).
-    public static func oneHot(_ indices: Tensor, depth: Int, on: Double = 1, off: Double = 0, axis: Int = -1,
-                              dtype: DType = .float32) -> Tensor {
-        Tensor.run("OneHot", [indices], ["depth": .int(depth), "on_value": .float(on), "off_value": .float(off),
-                                         "axis": .int(axis), "dtype": .dtype(dtype)])
+    public static func oneHot(
+        _ indices: Tensor, depth: Int, on: Double = 1, off: Double = 0, axis: Int = -1,
+        dtype: DType = .float32
+    ) -> Tensor {
+        Tensor.run(
+            "OneHot", [indices],
+            [
+                "depth": .int(depth), "on_value": .float(on), "off_value": .float(off),
+                "axis": .int(axis), "dtype": .dtype(dtype),
+            ])
     }
 
     /// Slices with NumPy semantics: an index drops its dimension, a range keeps it; dimensions not
@@ -254,10 +268,12 @@ extension Tensor {
                 if upper == nil { endMask |= 1 << axis }
             }
         }
-        return Tensor.run("StridedSlice", [self], [
-            "begin": .ints(begin), "end": .ints(end), "strides": .ints(strides),
-            "begin_mask": .int(beginMask), "end_mask": .int(endMask), "shrink_axis_mask": .int(shrinkMask),
-        ])
+        return Tensor.run(
+            "StridedSlice", [self],
+            [
+                "begin": .ints(begin), "end": .ints(end), "strides": .ints(strides),
+                "begin_mask": .int(beginMask), "end_mask": .int(endMask), "shrink_axis_mask": .int(shrinkMask),
+            ])
     }
 }
 
@@ -275,14 +291,22 @@ public enum TensorIndex: Sendable, ExpressibleByIntegerLiteral {
     /// The whole dimension, every `step`-th element (negative steps reverse).
     public static func every(_ step: Int) -> TensorIndex { .range(nil, nil, step: step) }
     /// `lower..<upper` by `step`.
-    public static func range(_ lower: Int?, _ upper: Int?, by step: Int = 1) -> TensorIndex { .range(lower, upper, step: step) }
-    public static func range(_ r: Range<Int>, by step: Int = 1) -> TensorIndex { .range(r.lowerBound, r.upperBound, step: step) }
-    public static func range(_ r: PartialRangeFrom<Int>, by step: Int = 1) -> TensorIndex { .range(r.lowerBound, nil, step: step) }
-    public static func range(_ r: PartialRangeUpTo<Int>, by step: Int = 1) -> TensorIndex { .range(nil, r.upperBound, step: step) }
+    public static func range(_ lower: Int?, _ upper: Int?, by step: Int = 1) -> TensorIndex {
+        .range(lower, upper, step: step)
+    }
+    public static func range(_ r: Range<Int>, by step: Int = 1) -> TensorIndex {
+        .range(r.lowerBound, r.upperBound, step: step)
+    }
+    public static func range(_ r: PartialRangeFrom<Int>, by step: Int = 1) -> TensorIndex {
+        .range(r.lowerBound, nil, step: step)
+    }
+    public static func range(_ r: PartialRangeUpTo<Int>, by step: Int = 1) -> TensorIndex {
+        .range(nil, r.upperBound, step: step)
+    }
 }
 
-infix operator .&: LogicalConjunctionPrecedence
-infix operator .|: LogicalDisjunctionPrecedence
+infix operator .& : LogicalConjunctionPrecedence
+infix operator .| : LogicalDisjunctionPrecedence
 prefix operator .!
 
 // MARK: Neural-network functions
@@ -293,8 +317,10 @@ public func conv2d(
     _ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
     padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1
 ) -> Tensor {
-    var attributes: Attributes = ["strides": .ints([stride.0, stride.1]), "dilations": .ints([dilation.0, dilation.1]),
-                                  "groups": .int(groups)]
+    var attributes: Attributes = [
+        "strides": .ints([stride.0, stride.1]), "dilations": .ints([dilation.0, dilation.1]),
+        "groups": .int(groups),
+    ]
     padding.apply(to: &attributes)
     let y = Tensor.run("Conv2D", [input, weight], attributes)
     guard let bias else { return y }
@@ -302,7 +328,9 @@ public func conv2d(
 }
 
 /// Max pooling over NCHW windows (`MaxPool`); `stride` defaults to the kernel size.
-public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid) -> Tensor {
+public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid)
+    -> Tensor
+{
     let s = stride ?? kernel
     var attributes: Attributes = ["ksize": .ints([kernel.0, kernel.1]), "strides": .ints([s.0, s.1])]
     padding.apply(to: &attributes)
@@ -316,8 +344,10 @@ public func avgPool2d(
     countIncludePad: Bool = false
 ) -> Tensor {
     let s = stride ?? kernel
-    var attributes: Attributes = ["ksize": .ints([kernel.0, kernel.1]), "strides": .ints([s.0, s.1]),
-                                  "count_include_pad": .bool(countIncludePad)]
+    var attributes: Attributes = [
+        "ksize": .ints([kernel.0, kernel.1]), "strides": .ints([s.0, s.1]),
+        "count_include_pad": .bool(countIncludePad),
+    ]
     padding.apply(to: &attributes)
     return Tensor.run("AvgPool", [input], attributes)
 }

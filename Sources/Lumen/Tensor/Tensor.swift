@@ -48,8 +48,9 @@ public struct Tensor: Sendable {
     public func withUnsafeBufferPointer<T: TensorElement, R>(
         as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R
     ) rethrows -> R {
-        precondition(T.dtype == dtype || (T.self == Int.self && dtype == .int64),
-                     "cannot read a \(dtype) tensor as \(T.self)")
+        precondition(
+            T.dtype == dtype || (T.self == Int.self && dtype == .int64),
+            "cannot read a \(dtype) tensor as \(T.self)")
         let pointer = storage.bytes.assumingMemoryBound(to: T.self)
         return try body(UnsafeBufferPointer(start: pointer, count: count))
     }
@@ -58,8 +59,9 @@ public struct Tensor: Sendable {
     public mutating func withUnsafeMutableBufferPointer<T: TensorElement, R>(
         as type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> R
     ) rethrows -> R {
-        precondition(T.dtype == dtype || (T.self == Int.self && dtype == .int64),
-                     "cannot write a \(dtype) tensor as \(T.self)")
+        precondition(
+            T.dtype == dtype || (T.self == Int.self && dtype == .int64),
+            "cannot write a \(dtype) tensor as \(T.self)")
         makeUnique()
         let pointer = storage.bytes.assumingMemoryBound(to: T.self)
         return try body(UnsafeMutableBufferPointer(start: pointer, count: count))

@@ -18,7 +18,9 @@ public struct EmbeddingMatrix: Sendable {
     public var littleEndianBytes: [UInt8] {
         var out = [UInt8](repeating: 0, count: values.count * 4)
         out.withUnsafeMutableBytes { raw in
-            for (i, v) in values.enumerated() { raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self) }
+            for (i, v) in values.enumerated() {
+                raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self)
+            }
         }
         return out
     }
@@ -39,23 +41,34 @@ public enum EmbeddingFiles {
             throw EmbeddingFileError(description: "tensor file '\((path as NSString).lastPathComponent)' can't be read")
         }
         let bytes = [UInt8](data)
-        let binary = path.hasSuffix(".bytes")
-            || (shape.count == 2 && shape[0] * shape[1] * 4 == bytes.count && String(validating: bytes, as: UTF8.self) == nil)
+        let binary =
+            path.hasSuffix(".bytes")
+            || (shape.count == 2 && shape[0] * shape[1] * 4 == bytes.count
+                && String(validating: bytes, as: UTF8.self) == nil)
         return binary ? try parseBinary(bytes, shape: shape, name: path) : try parseTSV(bytes, name: path)
     }
 
     /// Raw little-endian float32 values shaped `[n, d]`.
-    public static func parseBinary(_ bytes: [UInt8], shape: [Int], name: String) throws(EmbeddingFileError) -> EmbeddingMatrix {
+    public static func parseBinary(_ bytes: [UInt8], shape: [Int], name: String) throws(EmbeddingFileError)
+        -> EmbeddingMatrix
+    {
         let file = (name as NSString).lastPathComponent
         guard shape.count == 2 else {
-            throw EmbeddingFileError(description: "binary tensor file '\(file)' needs a 2-D tensor_shape in the config, got \(shape)")
+            throw EmbeddingFileError(
+                description: "binary tensor file '\(file)' needs a 2-D tensor_shape in the config, got \(shape)")
         }
         guard shape[0] * shape[1] * 4 == bytes.count else {
-            throw EmbeddingFileError(description: "binary tensor file '\(file)' has \(bytes.count) bytes; tensor_shape \(shape) needs \(shape[0] * shape[1] * 4)")
+            throw EmbeddingFileError(
+                description:
+                    "binary tensor file '\(file)' has \(bytes.count) bytes; tensor_shape \(shape) needs \(shape[0] * shape[1] * 4)"
+            )
         }
         var values = [Float](repeating: 0, count: shape[0] * shape[1])
         bytes.withUnsafeBytes { raw in
-            for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
+            for i in values.indices {
+                values[i] = Float(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+            }
         }
         return EmbeddingMatrix(rows: shape[0], columns: shape[1], values: values)
     }
@@ -100,7 +113,9 @@ public enum EmbeddingFiles {
                     }
                     guard let value = parsed else {
                         let text = String(decoding: buffer[fieldStart..<fieldEnd], as: UTF8.self)
-                        failure = EmbeddingFileError(description: "tensor file '\(file)' line \(line), column \(count + 1): '\(text)' is not a number")
+                        failure = EmbeddingFileError(
+                            description:
+                                "tensor file '\(file)' line \(line), column \(count + 1): '\(text)' is not a number")
                         return
                     }
                     values.append(value)
@@ -109,7 +124,9 @@ public enum EmbeddingFiles {
                 }
                 if columns < 0 { columns = count }
                 if count != columns {
-                    failure = EmbeddingFileError(description: "tensor file '\(file)' line \(line) has \(count) values; the first row has \(columns)")
+                    failure = EmbeddingFileError(
+                        description:
+                            "tensor file '\(file)' line \(line) has \(count) values; the first row has \(columns)")
                     return
                 }
                 rows += 1
@@ -140,7 +157,8 @@ public final class EmbeddingCache: Sendable {
     /// The matrix of `embedding`'s tensor file, read now if it isn't kept or its file changed.
     public func matrix(for embedding: ProjectorIndex.Embedding) throws(EmbeddingFileError) -> EmbeddingMatrix {
         guard let stamp = FileStamp(path: embedding.tensorPath) else {
-            throw EmbeddingFileError(description: "tensor file '\((embedding.tensorPath as NSString).lastPathComponent)' does not exist")
+            throw EmbeddingFileError(
+                description: "tensor file '\((embedding.tensorPath as NSString).lastPathComponent)' does not exist")
         }
         let kept: EmbeddingMatrix? = entries.withLock { state in
             guard let entry = state.items[embedding.tensorPath], entry.stamp == stamp else { return nil }
@@ -153,7 +171,9 @@ public final class EmbeddingCache: Sendable {
         entries.withLock { state in
             state.clock += 1
             state.items[embedding.tensorPath] = Entry(stamp: stamp, matrix: matrix, lastUse: state.clock)
-            while state.items.count > capacity, let oldest = state.items.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            while state.items.count > capacity,
+                let oldest = state.items.min(by: { $0.value.lastUse < $1.value.lastUse })
+            {
                 state.items[oldest.key] = nil
             }
         }

@@ -37,7 +37,8 @@ public struct MeshSummaries: Sendable {
         guard let data = metadata[tag], let content = MeshPart.Content(rawValue: data.content) else { return }
         let values: [Double]?
         if tensor.dtype == .dtUint8 {
-            values = tensor.tensorContent.isEmpty ? tensor.intVal.map(Double.init) : tensor.tensorContent.map(Double.init)
+            values =
+                tensor.tensorContent.isEmpty ? tensor.intVal.map(Double.init) : tensor.tensorContent.map(Double.init)
         } else {
             values = TensorValues.numbers(tensor)
         }
@@ -72,20 +73,24 @@ public struct MeshSummaries: Sendable {
                     guard let part, sample < part.shape[0] else { return nil }
                     let n = part.shape[1]
                     let base = sample * n * 3
-                    return .array((0..<n).map { i in
-                        .array((0..<3).map { c in
-                            let v = part.values[base + i * 3 + c]
-                            return integer ? .integer(Int64(v)) : .number(Double(Float(v)))
+                    return .array(
+                        (0..<n).map { i in
+                            .array(
+                                (0..<3).map { c in
+                                    let v = part.values[base + i * 3 + c]
+                                    return integer ? .integer(Int64(v)) : .number(Double(Float(v)))
+                                })
                         })
-                    })
                 }
-                out.append(.object([
-                    ("wallTime", .number(vertices.wallTime)), ("step", .integer(step)), ("sample", .integer(Int64(sample))),
-                    ("vertices", triples(vertices, integer: false) ?? .array([])),
-                    ("faces", triples(byContent[.face]?[step], integer: true) ?? .array([])),
-                    ("colors", triples(byContent[.color]?[step], integer: true) ?? .null),
-                    ("config", configJSON),
-                ]))
+                out.append(
+                    .object([
+                        ("wallTime", .number(vertices.wallTime)), ("step", .integer(step)),
+                        ("sample", .integer(Int64(sample))),
+                        ("vertices", triples(vertices, integer: false) ?? .array([])),
+                        ("faces", triples(byContent[.face]?[step], integer: true) ?? .array([])),
+                        ("colors", triples(byContent[.color]?[step], integer: true) ?? .null),
+                        ("config", configJSON),
+                    ]))
             }
         }
         return .array(out)
@@ -93,10 +98,13 @@ public struct MeshSummaries: Sendable {
 
     /// A JSON text (the mesh's `json_config`) as a ``BoardJSON`` value; `nil` if it isn't JSON.
     static func json(fromText text: String) -> BoardJSON? {
-        guard !text.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return nil }
+        guard !text.isEmpty,
+            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        else { return nil }
         func convert(_ value: Any) -> BoardJSON {
             switch value {
-            case let dictionary as [String: Any]: return .object(dictionary.keys.sorted().map { ($0, convert(dictionary[$0] as Any)) })
+            case let dictionary as [String: Any]:
+                return .object(dictionary.keys.sorted().map { ($0, convert(dictionary[$0] as Any)) })
             case let array as [Any]: return .array(array.map(convert))
             case let string as String: return .string(string)
             case let number as NSNumber:

@@ -14,7 +14,9 @@ public enum NearestNeighbors {
 
     /// The `k` rows nearest to row `index` by Euclidean distance and by cosine distance
     /// (1 − cosine similarity), nearest first, ties by row; the row itself is left out.
-    public static func of(_ index: Int, in matrix: EmbeddingMatrix, k: Int) -> (euclidean: [Neighbor], cosine: [Neighbor]) {
+    public static func of(_ index: Int, in matrix: EmbeddingMatrix, k: Int) -> (
+        euclidean: [Neighbor], cosine: [Neighbor]
+    ) {
         let n = matrix.rows, d = matrix.columns
         var euclidean = [Double](repeating: 0, count: n)
         var cosine = [Double](repeating: 0, count: n)
@@ -54,7 +56,9 @@ public enum NearestNeighbors {
     static func exact(_ matrix: EmbeddingMatrix, k: Int) -> (indices: [Int32], distances: [Float]) {
         let n = matrix.rows, d = matrix.columns
         let norms: [Float] = matrix.values.withUnsafeBufferPointer { v in
-            (0..<n).map { i in var s: Float = 0; for j in 0..<d { s += v[i * d + j] * v[i * d + j] }; return s }
+            (0..<n).map { i in
+                var s: Float = 0; for j in 0..<d { s += v[i * d + j] * v[i * d + j] }; return s
+            }
         }
         let block = 256
         let blocks = (n + block - 1) / block
@@ -64,8 +68,10 @@ public enum NearestNeighbors {
             DispatchQueue.concurrentPerform(iterations: blocks) { b in
                 let lo = b * block, hi = min(n, lo + block)
                 var dots = [Float](repeating: 0, count: (hi - lo) * n)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(hi - lo), blasint(n), blasint(d), 1,
-                            values.value.baseAddress! + lo * d, blasint(d), values.value.baseAddress, blasint(d), 0, &dots, blasint(n))
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, blasint(hi - lo), blasint(n), blasint(d), 1,
+                    values.value.baseAddress! + lo * d, blasint(d), values.value.baseAddress, blasint(d), 0, &dots,
+                    blasint(n))
                 for i in lo..<hi {
                     var heap = Heap(capacity: k)
                     let row = (i - lo) * n
@@ -86,7 +92,7 @@ public enum NearestNeighbors {
         let n = matrix.rows, d = matrix.columns
         let trees = 8
         let leafSize = max(2 * k, 64)
-        var leafOf = [[Int32]](repeating: [], count: trees) // per tree: row → leaf id
+        var leafOf = [[Int32]](repeating: [], count: trees)  // per tree: row → leaf id
         var leaves = [[[Int32]]](repeating: [], count: trees)
         let forestValues = matrix.values
         for t in 0..<trees {
@@ -162,10 +168,13 @@ public enum NearestNeighbors {
                         var heap = Heap(capacity: k)
                         seen.removeAll(keepingCapacity: true)
                         let direct = first[i * k..<(i + 1) * k]
-                        for j in direct where seen.insert(j).inserted { heap.offer(distance(values.value, i, Int(j)), Int(j)) }
+                        for j in direct where seen.insert(j).inserted {
+                            heap.offer(distance(values.value, i, Int(j)), Int(j))
+                        }
                         let reach = min(k, 15)
                         for j in direct.prefix(reach) {
-                            for m in first[Int(j) * k..<(Int(j) + 1) * k].prefix(reach) where Int(m) != i && seen.insert(m).inserted {
+                            for m in first[Int(j) * k..<(Int(j) + 1) * k].prefix(reach)
+                            where Int(m) != i && seen.insert(m).inserted {
                                 heap.offer(distance(values.value, i, Int(m)), Int(m))
                             }
                         }

@@ -31,14 +31,17 @@ public enum PCA {
         case lapack(routine: String, info: Int32)
         public var description: String {
             switch self {
-            case .tooManyComponents(let k, let available): "components must be at most \(available) (min(n, d)), not \(k)"
+            case .tooManyComponents(let k, let available):
+                "components must be at most \(available) (min(n, d)), not \(k)"
             case .lapack(let routine, let info): "LAPACK \(routine) failed (info \(info))"
             }
         }
     }
 
     /// The first `components` principal components of `matrix`'s rows.
-    public static func compute(_ matrix: EmbeddingMatrix, components k: Int, exactLimit: Int = PCA.exactLimit) throws(Failure) -> Result {
+    public static func compute(_ matrix: EmbeddingMatrix, components k: Int, exactLimit: Int = PCA.exactLimit)
+        throws(Failure) -> Result
+    {
         let n = matrix.rows, d = matrix.columns
         guard k >= 1, k <= min(n, d) else { throw .tooManyComponents(requested: k, available: min(n, d)) }
         var mean = [Double](repeating: 0, count: d)
@@ -106,7 +109,9 @@ public enum PCA {
             let hi = min(n, lo + block)
             let x = centred(matrix, mean, rows: lo..<hi)
             // C += Xᵀ X (upper triangle, row-major).
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, blasint(d), blasint(hi - lo), 1, x, blasint(d), 1, &c, blasint(d))
+            cblas_dsyrk(
+                CblasRowMajor, CblasUpper, CblasTrans, blasint(d), blasint(hi - lo), 1, x, blasint(d), 1, &c, blasint(d)
+            )
             lo = hi
         }
         // Row-major upper is column-major lower.
@@ -135,8 +140,10 @@ public enum PCA {
             let hi = min(n, lo + block)
             let x = centred(matrix, mean, rows: lo..<hi)
             projected.withUnsafeMutableBufferPointer { out in
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(hi - lo), blasint(k), blasint(d), 1, x, blasint(d),
-                            v, blasint(k), 0, out.baseAddress! + lo * k, blasint(k))
+                cblas_dgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(hi - lo), blasint(k), blasint(d), 1, x,
+                    blasint(d),
+                    v, blasint(k), 0, out.baseAddress! + lo * k, blasint(k))
             }
             lo = hi
         }

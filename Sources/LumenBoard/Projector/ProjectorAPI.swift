@@ -16,29 +16,35 @@ public enum ProjectorAPI {
     }
 
     /// Answers `GET /api/projector` (`what` empty) or `GET /api/projector/<what>` (all but `tsne`).
-    public static func respond(_ what: String, parameters q: [String: String], snapshot: BoardSnapshot) -> BoardAPIResponse {
+    public static func respond(_ what: String, parameters q: [String: String], snapshot: BoardSnapshot)
+        -> BoardAPIResponse
+    {
         do {
             switch what {
             case "": return .json(try list(q, snapshot))
             case "tensor":
                 let matrix = try matrix(q, snapshot)
-                return BoardAPIResponse(status: 200, contentType: "application/octet-stream", body: matrix.littleEndianBytes)
+                return BoardAPIResponse(
+                    status: 200, contentType: "application/octet-stream", body: matrix.littleEndianBytes)
             case "metadata":
                 let (_, embedding) = try lookup(q, snapshot)
                 guard let path = embedding.metadataPath else {
                     throw Failure(status: 404, message: "embedding '\(embedding.name)' has no metadata file")
                 }
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw Failure(status: 422, message: "metadata file '\((path as NSString).lastPathComponent)' can't be read")
+                    throw Failure(
+                        status: 422, message: "metadata file '\((path as NSString).lastPathComponent)' can't be read")
                 }
-                return BoardAPIResponse(status: 200, contentType: "text/tab-separated-values; charset=utf-8", body: [UInt8](data))
+                return BoardAPIResponse(
+                    status: 200, contentType: "text/tab-separated-values; charset=utf-8", body: [UInt8](data))
             case "sprite":
                 let (_, embedding) = try lookup(q, snapshot)
                 guard let path = embedding.spritePath else {
                     throw Failure(status: 404, message: "embedding '\(embedding.name)' has no sprite")
                 }
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw Failure(status: 422, message: "sprite file '\((path as NSString).lastPathComponent)' can't be read")
+                    throw Failure(
+                        status: 422, message: "sprite file '\((path as NSString).lastPathComponent)' can't be read")
                 }
                 return BoardAPIResponse(status: 200, contentType: "image/png", body: [UInt8](data))
             case "pca": return try pca(q, snapshot)
@@ -68,20 +74,27 @@ public enum ProjectorAPI {
         let runName = try required(q, "run")
         guard snapshot.runs[runName] != nil else { throw Failure(status: 404, message: "no run named '\(runName)'") }
         let index = snapshot.projectors[runName]
-        return .object([("embeddings", .array((index?.embeddings ?? []).map { embedding in
-            var fields: [(String, BoardJSON)] = [("name", .string(embedding.name))]
-            var shape = embedding.declaredShape
-            var problem: String?
-            if shape.count != 2 {
-                do { let m = try EmbeddingCache.shared.matrix(for: embedding); shape = [m.rows, m.columns] }
-                catch { problem = "\(error)" }
-            }
-            fields.append(("shape", shape.count == 2 ? .array(shape.map { .integer(Int64($0)) }) : .null))
-            fields.append(("metadataColumns", .array(metadataColumns(embedding).map(BoardJSON.string))))
-            fields.append(("sprite", sprite(embedding)))
-            if let problem { fields.append(("error", .string(problem))) }
-            return .object(fields)
-        }))])
+        return .object([
+            (
+                "embeddings",
+                .array(
+                    (index?.embeddings ?? []).map { embedding in
+                        var fields: [(String, BoardJSON)] = [("name", .string(embedding.name))]
+                        var shape = embedding.declaredShape
+                        var problem: String?
+                        if shape.count != 2 {
+                            do {
+                                let m = try EmbeddingCache.shared.matrix(for: embedding); shape = [m.rows, m.columns]
+                            } catch { problem = "\(error)" }
+                        }
+                        fields.append(("shape", shape.count == 2 ? .array(shape.map { .integer(Int64($0)) }) : .null))
+                        fields.append(("metadataColumns", .array(metadataColumns(embedding).map(BoardJSON.string))))
+                        fields.append(("sprite", sprite(embedding)))
+                        if let problem { fields.append(("error", .string(problem))) }
+                        return .object(fields)
+                    })
+            )
+        ])
     }
 
     /// The metadata's column names: the header of a file whose first line has a tab, else `label`.
@@ -89,7 +102,8 @@ public enum ProjectorAPI {
         guard let path = embedding.metadataPath, let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 1 << 16)) ?? Data()
-        let firstLine = head.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? Data()
+        let firstLine =
+            head.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? Data()
         let line = String(decoding: firstLine, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
         return line.contains("\t") ? line.components(separatedBy: "\t") : ["label"]
     }
@@ -99,13 +113,19 @@ public enum ProjectorAPI {
         guard let path = embedding.spritePath, let handle = FileHandle(forReadingAtPath: path) else { return .null }
         defer { try? handle.close() }
         let header = [UInt8]((try? handle.read(upToCount: 24)) ?? Data())
-        guard header.count == 24, header[0] == 0x89, header[1] == 0x50, header[12...15].elementsEqual(Array("IHDR".utf8)) else { return .null }
+        guard header.count == 24, header[0] == 0x89, header[1] == 0x50,
+            header[12...15].elementsEqual(Array("IHDR".utf8))
+        else { return .null }
         func be32(_ at: Int) -> Int64 { header[at..<at + 4].reduce(Int64(0)) { $0 << 8 | Int64($1) } }
         let single = embedding.singleImageDim
         return .object([
             ("width", .integer(be32(16))), ("height", .integer(be32(20))),
             ("singleImageWidth", single.count >= 1 ? .integer(Int64(single[0])) : .null),
-            ("singleImageHeight", single.count >= 2 ? .integer(Int64(single[1])) : (single.count == 1 ? .integer(Int64(single[0])) : .null)),
+            (
+                "singleImageHeight",
+                single.count >= 2
+                    ? .integer(Int64(single[1])) : (single.count == 1 ? .integer(Int64(single[0])) : .null)
+            ),
         ])
     }
 
@@ -121,7 +141,9 @@ public enum ProjectorAPI {
         if let kept = pcaCache.withLock({ $0.first { $0.key == key }?.result }) {
             result = kept
         } else {
-            do { result = try PCA.compute(matrix, components: k) } catch { throw Failure(status: 400, message: "\(error)") }
+            do { result = try PCA.compute(matrix, components: k) } catch {
+                throw Failure(status: 400, message: "\(error)")
+            }
             pcaCache.withLock { cache in
                 cache.append((key, result))
                 if cache.count > 4 { cache.removeFirst() }
@@ -147,14 +169,22 @@ public enum ProjectorAPI {
 
     static func neighbors(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> BoardAPIResponse {
         let matrix = try matrix(q, snapshot)
-        guard let index = try integer(q, "index", minimum: 0) else { throw Failure(status: 400, message: "missing parameter 'index'") }
-        guard index < matrix.rows else { throw Failure(status: 404, message: "no point \(index) (the embedding has \(matrix.rows))") }
+        guard let index = try integer(q, "index", minimum: 0) else {
+            throw Failure(status: 400, message: "missing parameter 'index'")
+        }
+        guard index < matrix.rows else {
+            throw Failure(status: 404, message: "no point \(index) (the embedding has \(matrix.rows))")
+        }
         let k = min(try integer(q, "k", minimum: 1) ?? 10, matrix.rows - 1)
         let found = NearestNeighbors.of(index, in: matrix, k: k)
         func list(_ neighbors: [NearestNeighbors.Neighbor]) -> BoardJSON {
-            .array(neighbors.map { .object([("index", .integer(Int64($0.index))), ("distance", .number($0.distance))]) })
+            .array(
+                neighbors.map { .object([("index", .integer(Int64($0.index))), ("distance", .number($0.distance))]) })
         }
-        return .json(.object([("index", .integer(Int64(index))), ("cosine", list(found.cosine)), ("euclidean", list(found.euclidean))]))
+        return .json(
+            .object([
+                ("index", .integer(Int64(index))), ("cosine", list(found.cosine)), ("euclidean", list(found.euclidean)),
+            ]))
     }
 
     // MARK: - t-SNE
@@ -175,10 +205,14 @@ public enum ProjectorAPI {
     }
 
     /// Reads and checks the parameters of `/api/projector/tsne`; a 4xx answer if they are wrong.
-    public static func tsneRequest(_ q: [String: String], snapshot: BoardSnapshot) -> Result<TSNERequest, ProjectorAPIError> {
+    public static func tsneRequest(_ q: [String: String], snapshot: BoardSnapshot) -> Result<
+        TSNERequest, ProjectorAPIError
+    > {
         do {
             let dims = try integer(q, "dims", minimum: 2) ?? 2
-            guard dims == 2 || dims == 3 else { throw Failure(status: 400, message: "parameter 'dims' must be 2 or 3, not \(dims)") }
+            guard dims == 2 || dims == 3 else {
+                throw Failure(status: 400, message: "parameter 'dims' must be 2 or 3, not \(dims)")
+            }
             let perplexity = try number(q, "perplexity") ?? 30
             let learningRate = try number(q, "learningRate")
             let seed = UInt64(try integer(q, "seed", minimum: 0) ?? 0)
@@ -188,12 +222,20 @@ public enum ProjectorAPI {
             let (run, embedding) = try lookup(q, snapshot)
             let matrix = try matrix(q, snapshot)
             guard perplexity > 0, 3 * perplexity < Double(matrix.rows) else {
-                throw Failure(status: 400, message: "parameter 'perplexity' must be positive and below n/3 = \(Double(matrix.rows) / 3), not \(perplexity)")
+                throw Failure(
+                    status: 400,
+                    message:
+                        "parameter 'perplexity' must be positive and below n/3 = \(Double(matrix.rows) / 3), not \(perplexity)"
+                )
             }
-            if let learningRate, learningRate <= 0 { throw Failure(status: 400, message: "parameter 'learningRate' must be positive") }
+            if let learningRate, learningRate <= 0 {
+                throw Failure(status: 400, message: "parameter 'learningRate' must be positive")
+            }
             let key = "\(run)|\(embedding.name)|\(dims)|\(perplexity)|\(learningRate ?? -1)|\(seed)"
-            return .success(TSNERequest(key: key, dims: dims, perplexity: perplexity, learningRate: learningRate, seed: seed,
-                                        iterations: iterations, every: every, resume: resume, matrix: matrix))
+            return .success(
+                TSNERequest(
+                    key: key, dims: dims, perplexity: perplexity, learningRate: learningRate, seed: seed,
+                    iterations: iterations, every: every, resume: resume, matrix: matrix))
         } catch let failure as Failure {
             return .failure(ProjectorAPIError(response: .error(failure.status, failure.message)))
         } catch {
@@ -203,7 +245,9 @@ public enum ProjectorAPI {
 
     // MARK: - Parameters
 
-    private static func lookup(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> (String, ProjectorIndex.Embedding) {
+    private static func lookup(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> (
+        String, ProjectorIndex.Embedding
+    ) {
         let runName = try required(q, "run")
         let name = try required(q, "name")
         guard snapshot.runs[runName] != nil else { throw Failure(status: 404, message: "no run named '\(runName)'") }
@@ -218,11 +262,15 @@ public enum ProjectorAPI {
 
     private static func matrix(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> EmbeddingMatrix {
         let (_, embedding) = try lookup(q, snapshot)
-        do { return try EmbeddingCache.shared.matrix(for: embedding) } catch { throw Failure(status: 422, message: error.description) }
+        do { return try EmbeddingCache.shared.matrix(for: embedding) } catch {
+            throw Failure(status: 422, message: error.description)
+        }
     }
 
     private static func required(_ q: [String: String], _ name: String) throws -> String {
-        guard let value = q[name], !value.isEmpty else { throw Failure(status: 400, message: "missing parameter '\(name)'") }
+        guard let value = q[name], !value.isEmpty else {
+            throw Failure(status: 400, message: "missing parameter '\(name)'")
+        }
         return value
     }
 
@@ -257,13 +305,15 @@ public final class TSNESessions: Sendable {
     public func start(_ request: ProjectorAPI.TSNERequest) throws -> TSNE {
         if let resume = request.resume {
             let found = kept.withLock { list -> TSNE? in
-                guard let index = list.firstIndex(where: { $0.key == request.key && $0.tsne.iteration == resume }) else { return nil }
+                guard let index = list.firstIndex(where: { $0.key == request.key && $0.tsne.iteration == resume })
+                else { return nil }
                 return list.remove(at: index).tsne
             }
             if let found { return found }
         }
-        return try TSNE(request.matrix, dims: request.dims, perplexity: request.perplexity,
-                        learningRate: request.learningRate, seed: request.seed)
+        return try TSNE(
+            request.matrix, dims: request.dims, perplexity: request.perplexity,
+            learningRate: request.learningRate, seed: request.seed)
     }
 
     /// Keeps a stopped run so it can be resumed.

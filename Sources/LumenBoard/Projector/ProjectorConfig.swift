@@ -94,7 +94,9 @@ public struct ProjectorConfig: Sendable, Equatable {
     }
 
     private static func unsigned(_ field: TextProtoMessage.Field) throws(TextProtoError) -> Int {
-        guard case .token(let t) = field.value, let value = UInt32(t) ?? (t.hasPrefix("0x") ? UInt32(t.dropFirst(2), radix: 16) : nil) else {
+        guard case .token(let t) = field.value,
+            let value = UInt32(t) ?? (t.hasPrefix("0x") ? UInt32(t.dropFirst(2), radix: 16) : nil)
+        else {
             throw TextProtoError(line: field.line, message: "'\(field.name)' must be an unsigned 32-bit integer")
         }
         return Int(value)

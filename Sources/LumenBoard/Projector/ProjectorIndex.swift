@@ -64,7 +64,9 @@ public struct ProjectorIndex: Sendable {
             let candidate = relative.hasPrefix("/") ? relative : base + "/" + relative
             let resolved = URL(fileURLWithPath: candidate).resolvingSymlinksInPath().standardized.path
             guard resolved.hasPrefix(base + "/") else {
-                index.problems.append("\(ProjectorConfig.fileName) line \(line): the path '\(relative)' leads outside the config's directory")
+                index.problems.append(
+                    "\(ProjectorConfig.fileName) line \(line): the path '\(relative)' leads outside the config's directory"
+                )
                 return nil
             }
             return resolved
@@ -74,13 +76,17 @@ public struct ProjectorIndex: Sendable {
             if entry.tensorName.hasSuffix(":0") { entry.tensorName.removeLast(2) }
             guard !entry.tensorPath.isEmpty else {
                 let variable = entry.tensorName.isEmpty ? "(unnamed)" : entry.tensorName
-                let checkpoint = config.modelCheckpointPath.isEmpty ? "" : " of checkpoint '\(config.modelCheckpointPath)'"
+                let checkpoint =
+                    config.modelCheckpointPath.isEmpty ? "" : " of checkpoint '\(config.modelCheckpointPath)'"
                 index.problems.append(
-                    "\(ProjectorConfig.fileName) line \(entry.line): embedding '\(variable)' is the TensorFlow checkpoint variable '\(variable)'\(checkpoint); the board reads embeddings from tensor files (tensor_path) only")
+                    "\(ProjectorConfig.fileName) line \(entry.line): embedding '\(variable)' is the TensorFlow checkpoint variable '\(variable)'\(checkpoint); the board reads embeddings from tensor files (tensor_path) only"
+                )
                 continue
             }
             if index.embeddings.contains(where: { $0.name == entry.name }) {
-                index.problems.append("\(ProjectorConfig.fileName) line \(entry.line): a second embedding named '\(entry.name)' is ignored")
+                index.problems.append(
+                    "\(ProjectorConfig.fileName) line \(entry.line): a second embedding named '\(entry.name)' is ignored"
+                )
                 continue
             }
             guard let tensorPath = resolve(entry.tensorPath, line: entry.line) else { continue }
@@ -94,9 +100,10 @@ public struct ProjectorIndex: Sendable {
                 guard let path = resolve(image, line: entry.line) else { continue }
                 spritePath = path
             }
-            index.embeddings.append(Embedding(
-                name: entry.name, tensorPath: tensorPath, metadataPath: metadataPath, spritePath: spritePath,
-                declaredShape: entry.tensorShape, singleImageDim: entry.sprite?.singleImageDim ?? []))
+            index.embeddings.append(
+                Embedding(
+                    name: entry.name, tensorPath: tensorPath, metadataPath: metadataPath, spritePath: spritePath,
+                    declaredShape: entry.tensorShape, singleImageDim: entry.sprite?.singleImageDim ?? []))
         }
         return index
     }

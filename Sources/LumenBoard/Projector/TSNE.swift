@@ -37,8 +37,10 @@ public final class TSNE: @unchecked Sendable {
         public var description: String { if case .invalid(let s) = self { return s }; return "" }
     }
 
-    public init(_ matrix: EmbeddingMatrix, dims: Int, perplexity: Double = 30, learningRate: Double? = nil,
-                theta: Double = 0.5, seed: UInt64 = 0) throws(Failure) {
+    public init(
+        _ matrix: EmbeddingMatrix, dims: Int, perplexity: Double = 30, learningRate: Double? = nil,
+        theta: Double = 0.5, seed: UInt64 = 0
+    ) throws(Failure) {
         let n = matrix.rows
         guard dims == 2 || dims == 3 else { throw .invalid("dims must be 2 or 3, not \(dims)") }
         guard n >= 2 else { throw .invalid("t-SNE needs at least 2 points, the embedding has \(n)") }
@@ -148,7 +150,9 @@ public final class TSNE: @unchecked Sendable {
                 var z = 0.0
                 var stack = [Int32](repeating: 0, count: SpaceTree.stackSize)
                 for i in c * chunk..<min(n, (c + 1) * chunk) {
-                    z += tree.repulsion(point: i, positions: y.value, theta2: theta2, stack: &stack, into: forces.repulsive, offset: i * dims)
+                    z += tree.repulsion(
+                        point: i, positions: y.value, theta2: theta2, stack: &stack, into: forces.repulsive,
+                        offset: i * dims)
                     var attract = (0.0, 0.0, 0.0)
                     for e in rowStart[i]..<rowStart[i + 1] {
                         let j = Int(neighbor[e])
@@ -230,15 +234,22 @@ struct SpaceTree: @unchecked Sendable {
         self.dims = dims
         order = (0..<n).map(Int32.init)
         var lower = [Double](repeating: .infinity, count: 3), upper = [Double](repeating: -.infinity, count: 3)
-        for i in 0..<n { for d in 0..<dims { lower[d] = min(lower[d], y[i * dims + d]); upper[d] = max(upper[d], y[i * dims + d]) } }
+        for i in 0..<n {
+            for d in 0..<dims { lower[d] = min(lower[d], y[i * dims + d]); upper[d] = max(upper[d], y[i * dims + d]) }
+        }
         var side = 0.0
         for d in 0..<dims { side = max(side, upper[d] - lower[d]) }
         side = max(side, 1e-12) * (1 + 1e-9)
         var scratch = [Int32](repeating: 0, count: n)
         // Work items: node index, range, cell origin and side.
-        struct Work { var node: Int; var lo: Int; var hi: Int; var origin: (Double, Double, Double); var side: Double; var depth: Int }
+        struct Work {
+            var node: Int; var lo: Int; var hi: Int; var origin: (Double, Double, Double); var side: Double;
+            var depth: Int
+        }
         addNode()
-        var stack = [Work(node: 0, lo: 0, hi: n, origin: (lower[0], lower[1], dims == 3 ? lower[2] : 0), side: side, depth: 0)]
+        var stack = [
+            Work(node: 0, lo: 0, hi: n, origin: (lower[0], lower[1], dims == 3 ? lower[2] : 0), side: side, depth: 0)
+        ]
         let children = 1 << dims
         while let w = stack.popLast() {
             var com = (0.0, 0.0, 0.0)
@@ -277,8 +288,14 @@ struct SpaceTree: @unchecked Sendable {
             for q in 0..<children where bucket[q + 1] > bucket[q] {
                 let child = addNode()
                 made += 1
-                let origin = (w.origin.0 + (q & 1 != 0 ? half : 0), w.origin.1 + (q & 2 != 0 ? half : 0), w.origin.2 + (q & 4 != 0 ? half : 0))
-                stack.append(Work(node: child, lo: w.lo + bucket[q], hi: w.lo + bucket[q + 1], origin: origin, side: half, depth: w.depth + 1))
+                let origin = (
+                    w.origin.0 + (q & 1 != 0 ? half : 0), w.origin.1 + (q & 2 != 0 ? half : 0),
+                    w.origin.2 + (q & 4 != 0 ? half : 0)
+                )
+                stack.append(
+                    Work(
+                        node: child, lo: w.lo + bucket[q], hi: w.lo + bucket[q + 1], origin: origin, side: half,
+                        depth: w.depth + 1))
             }
             childCount[w.node] = made
         }
@@ -297,8 +314,10 @@ struct SpaceTree: @unchecked Sendable {
     }
 
     /// Adds Σ_j q_ij² (y_i − y_j) (unnormalised q) to `out[offset...]`; returns Σ_j q_ij.
-    func repulsion(point i: Int, positions y: UnsafeBufferPointer<Double>, theta2: Double, stack: inout [Int32],
-                   into out: UnsafeMutableBufferPointer<Double>, offset: Int) -> Double {
+    func repulsion(
+        point i: Int, positions y: UnsafeBufferPointer<Double>, theta2: Double, stack: inout [Int32],
+        into out: UnsafeMutableBufferPointer<Double>, offset: Int
+    ) -> Double {
         let p0 = y[i * dims], p1 = y[i * dims + 1], p2 = dims == 3 ? y[i * dims + 2] : 0
         var f0 = 0.0, f1 = 0.0, f2 = 0.0, z = 0.0
         var top = 1

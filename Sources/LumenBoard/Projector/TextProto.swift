@@ -44,7 +44,9 @@ enum TextProtoParser {
             switch token.kind {
             case .end:
                 if let closing {
-                    throw TextProtoError(line: token.line, message: "missing '\(Character(UnicodeScalar(closing)))' at the end of the file")
+                    throw TextProtoError(
+                        line: token.line,
+                        message: "missing '\(Character(UnicodeScalar(closing)))' at the end of the file")
                 }
                 return message
             case .symbol(let s) where closing != nil && s == closing:
@@ -61,7 +63,8 @@ enum TextProtoParser {
                 }
                 switch after.kind {
                 case .symbol(let open) where open == UInt8(ascii: "{") || open == UInt8(ascii: "<"):
-                    let inner = try parseFields(&lexer, closing: open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ">"))
+                    let inner = try parseFields(
+                        &lexer, closing: open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ">"))
                     message.fields.append(.init(name: name, value: .message(inner), line: line))
                 case .symbol(UInt8(ascii: "[")) where sawColon:
                     var first = true
@@ -69,18 +72,24 @@ enum TextProtoParser {
                         var item = try lexer.next()
                         if case .symbol(UInt8(ascii: "]")) = item.kind, first { break }
                         if !first {
-                            guard case .symbol(let s) = item.kind, s == UInt8(ascii: ",") || s == UInt8(ascii: "]") else {
-                                throw TextProtoError(line: item.line, message: "expected ',' or ']' in the list of '\(name)', found \(item.kind.text)")
+                            guard case .symbol(let s) = item.kind, s == UInt8(ascii: ",") || s == UInt8(ascii: "]")
+                            else {
+                                throw TextProtoError(
+                                    line: item.line,
+                                    message: "expected ',' or ']' in the list of '\(name)', found \(item.kind.text)")
                             }
                             if s == UInt8(ascii: "]") { break }
                             item = try lexer.next()
                         }
                         first = false
-                        message.fields.append(.init(name: name, value: try scalar(item, &lexer, field: name), line: item.line))
+                        message.fields.append(
+                            .init(name: name, value: try scalar(item, &lexer, field: name), line: item.line))
                     }
                 default:
                     guard sawColon else {
-                        throw TextProtoError(line: after.line, message: "expected ':' or '{' after field name '\(name)', found \(after.kind.text)")
+                        throw TextProtoError(
+                            line: after.line,
+                            message: "expected ':' or '{' after field name '\(name)', found \(after.kind.text)")
                     }
                     message.fields.append(.init(name: name, value: try scalar(after, &lexer, field: name), line: line))
                 }
@@ -90,7 +99,9 @@ enum TextProtoParser {
         }
     }
 
-    private static func scalar(_ token: Lexer.Token, _ lexer: inout Lexer, field: String) throws(TextProtoError) -> TextProtoMessage.Value {
+    private static func scalar(_ token: Lexer.Token, _ lexer: inout Lexer, field: String) throws(TextProtoError)
+        -> TextProtoMessage.Value
+    {
         switch token.kind {
         case .string(let s):
             var text = s
@@ -146,24 +157,32 @@ enum TextProtoParser {
         private mutating func scan() throws(TextProtoError) -> Token {
             while index < bytes.count {
                 let c = bytes[index]
-                if c == UInt8(ascii: "\n") { line += 1; index += 1 }
-                else if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") { index += 1 }
-                else if c == UInt8(ascii: "#") {
+                if c == UInt8(ascii: "\n") {
+                    line += 1; index += 1
+                } else if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") {
+                    index += 1
+                } else if c == UInt8(ascii: "#") {
                     while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
-                } else { break }
+                } else {
+                    break
+                }
             }
             guard index < bytes.count else { return Token(kind: .end, line: line) }
             let c = bytes[index]
             let start = index
             if isIdentifierStart(c) {
-                while index < bytes.count, isIdentifierStart(bytes[index]) || isDigit(bytes[index]) || bytes[index] == UInt8(ascii: ".") { index += 1 }
+                while index < bytes.count,
+                    isIdentifierStart(bytes[index]) || isDigit(bytes[index]) || bytes[index] == UInt8(ascii: ".")
+                { index += 1 }
                 return Token(kind: .identifier(String(decoding: bytes[start..<index], as: UTF8.self)), line: line)
             }
             if isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") {
                 index += 1
-                while index < bytes.count, isDigit(bytes[index]) || isIdentifierStart(bytes[index]) || bytes[index] == UInt8(ascii: ".")
-                    || ((bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+"))
-                        && (bytes[index - 1] == UInt8(ascii: "e") || bytes[index - 1] == UInt8(ascii: "E"))) { index += 1 }
+                while index < bytes.count,
+                    isDigit(bytes[index]) || isIdentifierStart(bytes[index]) || bytes[index] == UInt8(ascii: ".")
+                        || ((bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+"))
+                            && (bytes[index - 1] == UInt8(ascii: "e") || bytes[index - 1] == UInt8(ascii: "E")))
+                { index += 1 }
                 return Token(kind: .number(String(decoding: bytes[start..<index], as: UTF8.self)), line: line)
             }
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
@@ -172,7 +191,7 @@ enum TextProtoParser {
             index += 1
             switch c {
             case UInt8(ascii: ":"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">"),
-                 UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","), UInt8(ascii: ";"):
+                UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","), UInt8(ascii: ";"):
                 return Token(kind: .symbol(c), line: line)
             default:
                 let scalar = String(decoding: bytes[start..<min(bytes.count, start + 4)], as: UTF8.self).prefix(1)
@@ -192,7 +211,9 @@ enum TextProtoParser {
                 index += 1
                 if c == quote { break }
                 guard c == UInt8(ascii: "\\") else { out.append(c); continue }
-                guard index < bytes.count else { throw TextProtoError(line: line, message: "string not closed on its line") }
+                guard index < bytes.count else {
+                    throw TextProtoError(line: line, message: "string not closed on its line")
+                }
                 let e = bytes[index]
                 index += 1
                 switch e {
@@ -207,7 +228,9 @@ enum TextProtoParser {
                 case UInt8(ascii: "0")...UInt8(ascii: "7"):
                     var value = Int(e - UInt8(ascii: "0"))
                     var digits = 1
-                    while digits < 3, index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[index]) {
+                    while digits < 3, index < bytes.count,
+                        (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[index])
+                    {
                         value = value * 8 + Int(bytes[index] - UInt8(ascii: "0"))
                         index += 1
                         digits += 1
@@ -221,17 +244,21 @@ enum TextProtoParser {
                         index += 1
                         digits += 1
                     }
-                    guard digits > 0 else { throw TextProtoError(line: line, message: "'\\x' without hex digits in a string") }
+                    guard digits > 0 else {
+                        throw TextProtoError(line: line, message: "'\\x' without hex digits in a string")
+                    }
                     out.append(UInt8(value))
                 default:
-                    throw TextProtoError(line: line, message: "unknown escape '\\\(Character(UnicodeScalar(e)))' in a string")
+                    throw TextProtoError(
+                        line: line, message: "unknown escape '\\\(Character(UnicodeScalar(e)))' in a string")
                 }
             }
             return String(decoding: out, as: UTF8.self)
         }
 
         private func isIdentifierStart(_ c: UInt8) -> Bool {
-            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || c == UInt8(ascii: "_")
+            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                || c == UInt8(ascii: "_")
         }
         private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
         private func hexValue(_ c: UInt8) -> Int? {

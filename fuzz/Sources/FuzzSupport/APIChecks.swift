@@ -15,13 +15,19 @@ public func checkResponse(_ response: BoardAPIResponse, endpoint: String, parame
     } else if response.contentType.hasPrefix("text/csv") {
         check(response.status == 200, "\(context): CSV with status \(response.status)")
         let lines = response.text.split(separator: "\n", omittingEmptySubsequences: false)
-        check(lines.first == "wall_time,step,value" && lines.last == "", "\(context): CSV without its header or last newline")
+        check(
+            lines.first == "wall_time,step,value" && lines.last == "",
+            "\(context): CSV without its header or last newline")
         for line in lines.dropFirst().dropLast() {
-            check(line.split(separator: ",", omittingEmptySubsequences: false).count == 3, "\(context): CSV row '\(line)'")
+            check(
+                line.split(separator: ",", omittingEmptySubsequences: false).count == 3, "\(context): CSV row '\(line)'"
+            )
         }
     } else {
         let binary = ["image/png", "audio/wav", "application/octet-stream"]
-        check(binary.contains(response.contentType) && response.status == 200, "\(context): content type \(response.contentType)")
+        check(
+            binary.contains(response.contentType) && response.status == 200,
+            "\(context): content type \(response.contentType)")
     }
 }
 

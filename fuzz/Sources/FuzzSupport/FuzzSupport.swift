@@ -67,8 +67,10 @@ public final class GrowingByteSource: ByteSource {
 }
 
 /// Stops the fuzzer with `message` (a finding) when `condition` is false.
-public func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                  file: StaticString = #file, line: UInt = #line) {
+public func check(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #file, line: UInt = #line
+) {
     if !condition() { fatalError("fuzz invariant broken: \(message())", file: file, line: line) }
 }
 
@@ -98,8 +100,9 @@ public struct ReferenceTFRecords: Equatable {
             }
             let remaining = UInt64(bytes.count - position - TFRecordFrame.headerLength)
             if length > UInt64(maximumDataLength) {
-                corruptions.append(TFRecordCorruption(
-                    offset: Int64(position), kind: .lengthExceedsLimit(length: length, limit: maximumDataLength)))
+                corruptions.append(
+                    TFRecordCorruption(
+                        offset: Int64(position), kind: .lengthExceedsLimit(length: length, limit: maximumDataLength)))
                 // The skipped bytes: the data and its checksum.
                 guard length <= UInt64.max - 4, length + 4 <= remaining else { endsAtBoundary = false; return }
                 position += TFRecordFrame.headerLength + Int(length) + 4

@@ -126,7 +126,9 @@ func readGzip(_ payload: [UInt8], chunkLength: Int, splitSeed: UInt16, into run:
     } else {
         check(!damaged, "a one-piece decompression found damage that chunked decompression did not")
         let reference = ReferenceTFRecords(decompressed, maximumDataLength: 1 << 20)
-        check(outcome.records == reference.records, "gzip: \(outcome.records.count) records, reference \(reference.records.count)")
+        check(
+            outcome.records == reference.records,
+            "gzip: \(outcome.records.count) records, reference \(reference.records.count)")
         check(outcome.corruptions == reference.corruptions, "gzip: corruptions differ from the reference")
     }
     for record in outcome.records { run.add(serializedEvent: record.data) }

@@ -18,7 +18,8 @@ let hostileNames = [
 
 /// The fixtures, loaded once.
 let fixtureSnapshot: BoardSnapshot = {
-    let logdir = ProcessInfo.processInfo.environment["LUMEN_FUZZ_LOGDIR"]
+    let logdir =
+        ProcessInfo.processInfo.environment["LUMEN_FUZZ_LOGDIR"]
         ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../../fixtures").standardized.path
     let loader = LogdirLoader(logdir: logdir)
@@ -30,8 +31,9 @@ let fixtureSnapshot: BoardSnapshot = {
     var hostile = RunData()
     for (index, tag) in hostileNames.enumerated() {
         for (step, value) in [(0, Float.nan), (1, -.infinity), (2, .greatestFiniteMagnitude), (Int64.max, -0.0)] {
-            hostile.add(serializedEvent: EventEncoding.scalarEvent(
-                tag: tag, value: value, step: Int64(step), wallTime: Double(index) * 1e300))
+            hostile.add(
+                serializedEvent: EventEncoding.scalarEvent(
+                    tag: tag, value: value, step: Int64(step), wallTime: Double(index) * 1e300))
         }
     }
     runs[hostileNames[0]] = hostile
@@ -52,10 +54,13 @@ func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let response = BoardAPI.respond(endpoint: String(endpoint), parameters: parameters, snapshot: fixtureSnapshot)
     checkResponse(response, endpoint: String(endpoint), parameters: parameters)
     if response.status == 200, let run = parameters["run"], let tag = parameters["tag"],
-       response.contentType.hasPrefix("application/json"), ["scalars"].contains(String(endpoint)) {
+        response.contentType.hasPrefix("application/json"), ["scalars"].contains(String(endpoint))
+    {
         // An answer about a series names the run and tag asked for, nothing else.
-        check(response.text.contains(BoardJSON.string(run).serialized) && response.text.contains(BoardJSON.string(tag).serialized),
-              "/api/scalars answered about another run or tag than \(run)/\(tag)")
+        check(
+            response.text.contains(BoardJSON.string(run).serialized)
+                && response.text.contains(BoardJSON.string(tag).serialized),
+            "/api/scalars answered about another run or tag than \(run)/\(tag)")
     }
     return 0
 }

@@ -46,15 +46,20 @@ func fuzzTFRecord(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     }
 
     func compare(_ outcome: ReaderOutcome, _ reader: TFRecordReader<GrowingByteSource>, _ name: String) {
-        check(outcome.records == reference.records,
-              "\(name): \(outcome.records.count) records, the reference finds \(reference.records.count)")
-        check(outcome.corruptions == reference.corruptions,
-              "\(name): corruptions \(outcome.corruptions), the reference finds \(reference.corruptions)")
-        check(reader.corruptRecordCount == reference.corruptions.count,
-              "\(name): corruptRecordCount \(reader.corruptRecordCount) != \(reference.corruptions.count)")
+        check(
+            outcome.records == reference.records,
+            "\(name): \(outcome.records.count) records, the reference finds \(reference.records.count)")
+        check(
+            outcome.corruptions == reference.corruptions,
+            "\(name): corruptions \(outcome.corruptions), the reference finds \(reference.corruptions)")
+        check(
+            reader.corruptRecordCount == reference.corruptions.count,
+            "\(name): corruptRecordCount \(reader.corruptRecordCount) != \(reference.corruptions.count)")
         check(outcome.lastEnd == expectedEnd, "\(name): ended with \(outcome.lastEnd), expected \(expectedEnd)")
         if expectedEnd == .atRecordBoundary {
-            check(reader.offset == Int64(payload.count), "\(name): offset \(reader.offset) at the end of \(payload.count) bytes")
+            check(
+                reader.offset == Int64(payload.count),
+                "\(name): offset \(reader.offset) at the end of \(payload.count) bytes")
         }
     }
 
@@ -97,9 +102,12 @@ func fuzzTFRecord(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         source.visible = min(payload.count, source.visible + growth.next(upTo: stepBound))
     }
     drain(&resumed, into: &resumedOutcome)
-    check(resumedOutcome.records == reference.records && resumedOutcome.corruptions == reference.corruptions
-          && resumedOutcome.lastEnd == expectedEnd && earlierCorruptions + resumed.corruptRecordCount == reference.corruptions.count,
-          "resumed read: \(resumedOutcome.records.count) records, \(resumedOutcome.corruptions) ending \(resumedOutcome.lastEnd)")
+    check(
+        resumedOutcome.records == reference.records && resumedOutcome.corruptions == reference.corruptions
+            && resumedOutcome.lastEnd == expectedEnd
+            && earlierCorruptions + resumed.corruptRecordCount == reference.corruptions.count,
+        "resumed read: \(resumedOutcome.records.count) records, \(resumedOutcome.corruptions) ending \(resumedOutcome.lastEnd)"
+    )
     return 0
 }
 
