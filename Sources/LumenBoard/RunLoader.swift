@@ -121,7 +121,7 @@ public final class EventFileTail {
                 problem = "deleted while being read; kept what was read"
                 return (0, false)
             case .replaced:
-                replacement = "replaced by another file of the same name"
+                replacement = "replaced by another file of the same name (a new inode, or a new object version)"
                 return (0, false)
             }
         } catch let error as StorageUnavailable {

@@ -166,7 +166,7 @@ import Testing
         let shown: Set<String> = [
             "scalars", "histograms", "images", "text", "hparams", "pr_curves", "audio", "custom_scalars",
             "graph_keras_model",
-            "graph_run_metadata",
+            "graph_run_metadata", "mesh",
         ]
         let plugins = try #require(tensorboard["plugins"] as? [String: [String: [String: Any]]])
         var wantedIgnored: [[String: Any]] = []
