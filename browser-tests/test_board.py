@@ -23,7 +23,8 @@ from harness import ROOT, SCREENSHOTS, wait  # noqa: E402
 
 TAB_KINDS = {"scalars": "scalars", "histograms": "histograms", "distributions": "histograms",
              "images": "images", "audio": "audio", "text": "text", "prcurves": "prCurves"}
-TAB_ORDER = ["scalars", "customscalars", "histograms", "distributions", "images", "audio", "text", "prcurves", "graph", "hparams"]
+TAB_ORDER = ["scalars", "customscalars", "histograms", "distributions", "images", "audio", "text", "prcurves", "graph", "hparams",
+             "projector", "mesh"]
 
 
 def expected_tabs(tags):
@@ -32,7 +33,9 @@ def expected_tabs(tags):
         if tab in TAB_KINDS:
             has = any(t.get(TAB_KINDS[tab]) for t in tags.values())
         else:
-            has = any(t.get({"graph": "graph", "hparams": "hparams", "customscalars": "customScalars"}[tab]) for t in tags.values())
+            key = {"graph": "graph", "hparams": "hparams", "customscalars": "customScalars", "projector": "projector",
+                   "mesh": "meshes"}[tab]
+            has = any(t.get(key) for t in tags.values())
         if has:
             present.append(tab)
     return present
