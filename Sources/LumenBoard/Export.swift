@@ -156,17 +156,19 @@ public struct BoardExport: Sendable {
             while column < columns.count {
                 let series = columns[column].series
                 let prefix = prefixes[column]
+                var cursor = ScalarSeries.Cursor(series)
                 while index < series.count {
                     if out.count >= target { return true }
                     // 64 rows between checks of the size
                     let end = Swift.min(series.count, index + 64)
                     for i in index..<end {
+                        let point = cursor.point(at: i)
                         out.append(contentsOf: prefix)
-                        CSVText.integer(series.step(at: i), into: &out)
+                        CSVText.integer(point.step, into: &out)
                         out.append(UInt8(ascii: ","))
-                        CSVText.number(series.wallTime(at: i), into: &out)
+                        CSVText.number(point.wallTime, into: &out)
                         out.append(UInt8(ascii: ","))
-                        let value = series.value(at: i)
+                        let value = point.value
                         CSVText.number(value, into: &out)
                         out.append(UInt8(ascii: ","))
                         if let smoothed = smoother?.next(value) { CSVText.number(smoothed, into: &out) }
@@ -185,11 +187,12 @@ public struct BoardExport: Sendable {
 
         private mutating func writeWide(into out: inout [UInt8], until target: Int) -> Bool {
             let columns = export.columns
+            var cursors = columns.map { ScalarSeries.Cursor($0.series) }
             while out.count < target {
                 var step = Int64.max
                 var found = false
                 for k in columns.indices where heads[k] < columns[k].series.count {
-                    let s = columns[k].series.step(at: heads[k])
+                    let s = cursors[k].point(at: heads[k]).step
                     if !found || s < step {
                         step = s
                         found = true
@@ -199,9 +202,10 @@ public struct BoardExport: Sendable {
                 CSVText.integer(step, into: &out)
                 for k in columns.indices {
                     let series = columns[k].series
-                    let hit = heads[k] < series.count && series.step(at: heads[k]) == step
+                    let point = heads[k] < series.count ? cursors[k].point(at: heads[k]) : nil
+                    let hit = point?.step == step
                     out.append(UInt8(ascii: ","))
-                    let value = hit ? series.value(at: heads[k]) : 0
+                    let value = hit ? point?.value ?? 0 : 0
                     if hit { CSVText.number(value, into: &out) }
                     if export.smoothing != nil {
                         out.append(UInt8(ascii: ","))

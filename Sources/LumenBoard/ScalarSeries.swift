@@ -74,6 +74,37 @@ public struct ScalarSeries: Sendable {
         return chunk < sealed.count ? sealed[chunk].values()[i] : open.values.element(at: i)
     }
 
+    /// Reads points by index, mostly in order, decoding each compressed chunk once rather than on
+    /// every point (``point(at:)`` decodes the chunk it reads from).
+    public struct Cursor {
+        private let series: ScalarSeries
+        private var chunkIndex = -1
+        private var steps: [Int64] = []
+        private var wallTimes: [Double] = []
+        private var values: [Double] = []
+
+        public init(_ series: ScalarSeries) { self.series = series }
+
+        /// The step, wall time and value at `index`.
+        public mutating func point(at index: Int) -> (step: Int64, wallTime: Double, value: Double) {
+            let chunk = index &>> ScalarSeries.chunkShift
+            let i = index & (ScalarSeries.chunkCapacity - 1)
+            guard chunk < series.sealed.count else {
+                return (
+                    series.open.steps.element(at: i), series.open.wallTimes.element(at: i),
+                    series.open.values.element(at: i)
+                )
+            }
+            if chunk != chunkIndex {
+                chunkIndex = chunk
+                steps = series.sealed[chunk].steps()
+                wallTimes = series.sealed[chunk].wallTimes()
+                values = series.sealed[chunk].values()
+            }
+            return (steps[i], wallTimes[i], values[i])
+        }
+    }
+
     /// Calls `body` with each index of `range` and its value, in order, decoding each compressed
     /// chunk once.
     func forEachValue(in range: Range<Int>, _ body: (Int, Double) -> Void) {
