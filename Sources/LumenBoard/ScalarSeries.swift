@@ -108,34 +108,31 @@ public struct ScalarSeries: Sendable {
     /// Calls `body` with each index of `range` and its value, in order, decoding each compressed
     /// chunk once.
     func forEachValue(in range: Range<Int>, _ body: (Int, Double) -> Void) {
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let chunk = i &>> Self.chunkShift
-            let offset = i & (Self.chunkCapacity - 1)
-            let n = Swift.min(Self.chunkCapacity - offset, range.upperBound - i)
-            if chunk < sealed.count {
-                let values = sealed[chunk].values()
-                for k in 0..<n { body(i + k, values[offset + k]) }
-            } else {
-                for k in 0..<n { body(i + k, open.values.element(at: offset + k)) }
-            }
-            i += n
-        }
+        forEachElement(in: range, sealed: { $0.values() }, open: { $0.values.element(at: $1) }, body)
     }
 
     /// Calls `body` with each index of `range` and its step, in order, decoding each compressed
     /// chunk once.
     func forEachStep(in range: Range<Int>, _ body: (Int, Int64) -> Void) {
+        forEachElement(in: range, sealed: { $0.steps() }, open: { $0.steps.element(at: $1) }, body)
+    }
+
+    /// One column of the points in `range`, a chunk at a time: `sealed` decodes a compressed
+    /// chunk's column once, `open` reads the open chunk's element at an offset.
+    private func forEachElement<Element>(
+        in range: Range<Int>, sealed column: (CompressedScalarChunk) -> [Element],
+        open element: (ScalarChunk, Int) -> Element, _ body: (Int, Element) -> Void
+    ) {
         var i = range.lowerBound
         while i < range.upperBound {
             let chunk = i &>> Self.chunkShift
             let offset = i & (Self.chunkCapacity - 1)
             let n = Swift.min(Self.chunkCapacity - offset, range.upperBound - i)
             if chunk < sealed.count {
-                let steps = sealed[chunk].steps()
-                for k in 0..<n { body(i + k, steps[offset + k]) }
+                let elements = column(sealed[chunk])
+                for k in 0..<n { body(i + k, elements[offset + k]) }
             } else {
-                for k in 0..<n { body(i + k, open.steps.element(at: offset + k)) }
+                for k in 0..<n { body(i + k, element(open, offset + k)) }
             }
             i += n
         }
