@@ -64,7 +64,7 @@ public final class DigitsGraphTrainer {
                 let onehot = try graph.apply("OneHot", [y], attributes: ["depth": 10, "dtype": .dtype(.float32)])
                 return -((onehot * logits.logSoftmax()).sum(axes: [1])).mean(name: "loss")
             }
-            let accuracy = try withNameScope("accuracy") {
+            let accuracy = withNameScope("accuracy") {
                 (logits.argmax(axis: 1) .== y).cast(.float32).mean(name: "accuracy")
             }
             let trainOp = try MomentumOptimizer(learningRate: learningRate, momentum: configuration.momentum).minimize(

@@ -6,7 +6,9 @@
 /// variable inputs, where they hold or change state: the graph optimizer leaves those alone). Their
 /// definitions give shape and dtype inference like every other op's. Their kernels need a
 /// ``Session`` (fed values, the constant of the node, variable storage), so the session's executor
-/// runs them; calling one eagerly throws.
+/// runs them; calling one eagerly throws. The variable updates' kernels are here, beside their
+/// definitions, with TensorFlow's formulas; each update is atomic and its output is the variable's
+/// new value.
 enum GraphOps {
     static let definitions: [OpDefinition] = [
         OpDefinition(
@@ -55,11 +57,23 @@ enum GraphOps {
                 return [ctx.inputs[1]]
             }, compute: sessionOnly("Assign")
         )
-        .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
+        .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")])
+        .updatingVariables { call in
+            let value = call.inputs[0], variable = call.variables[0]
+            let validate = try call.attributes.bool("validate_shape", default: true, call.context)
+            if validate && !Shape.matches(variable.spec.shape, value.shape) {
+                throw SessionError.assignShapeMismatch(
+                    variable: variable.name, variableShape: variable.spec.shape, valueShape: value.shape)
+            }
+            call.store.write(variable.name, value)
+            return [value]
+        },
         OpDefinition("AssignAdd", infer: assignUpdateInfer, compute: sessionOnly("AssignAdd"))
-            .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
+            .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")])
+            .updatingVariables { call in [try assignUpdate(call, by: "Add")] },
         OpDefinition("AssignSub", infer: assignUpdateInfer, compute: sessionOnly("AssignSub"))
-            .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")]),
+            .graphOnly(stateful: true, referenceInputs: [.init(0, "ref")])
+            .updatingVariables { call in [try assignUpdate(call, by: "Sub")] },
         OpDefinition(
             "ApplyGradientDescent",
             infer: { ctx, _ in
@@ -67,7 +81,18 @@ enum GraphOps {
                 try applyInfer(ctx, count: 3, scalars: [1], likeVariable: [2])
             }, compute: sessionOnly("ApplyGradientDescent")
         )
-        .graphOnly(stateful: true, referenceInputs: [.init(0, "var")]),
+        .graphOnly(stateful: true, referenceInputs: [.init(0, "var")])
+        .updatingVariables { call in
+            // var -= alpha * delta
+            let (alpha, delta) = (call.inputs[0], call.inputs[1])
+            return [
+                try call.store.update(call.variables.map(\.name)) { current in
+                    try checkUpdateShape(current[0], delta, call.context)
+                    let updated = try op("Sub", current[0], try op("Mul", alpha, delta))
+                    return ([updated], updated)
+                }
+            ]
+        },
         OpDefinition(
             "ApplyMomentum",
             infer: { ctx, _ in
@@ -75,7 +100,24 @@ enum GraphOps {
                 try applyInfer(ctx, count: 5, scalars: [2, 4], likeVariable: [1, 3])
             }, compute: sessionOnly("ApplyMomentum")
         )
-        .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "accum")]),
+        .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "accum")])
+        .updatingVariables { call in
+            // accum = accum * momentum + grad; var -= lr * accum (Nesterov: var -= lr * grad + lr * momentum * accum)
+            let (lr, grad, momentum) = (call.inputs[0], call.inputs[1], call.inputs[2])
+            let nesterov = try call.attributes.bool("use_nesterov", default: false, call.context)
+            return [
+                try call.store.update(call.variables.map(\.name)) { current in
+                    try checkUpdateShape(current[0], grad, call.context)
+                    let accum = try op("Add", try op("Mul", current[1], momentum), grad)
+                    let step =
+                        nesterov
+                        ? try op("Add", try op("Mul", grad, lr), try op("Mul", try op("Mul", accum, momentum), lr))
+                        : try op("Mul", accum, lr)
+                    let updated = try op("Sub", current[0], step)
+                    return ([updated, accum], updated)
+                }
+            ]
+        },
         OpDefinition(
             "ApplyAdam",
             infer: { ctx, _ in
@@ -83,8 +125,66 @@ enum GraphOps {
                 try applyInfer(ctx, count: 10, scalars: [3, 4, 5, 6, 7, 8], likeVariable: [1, 2, 9])
             }, compute: sessionOnly("ApplyAdam")
         )
-        .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "m"), .init(2, "v")]),
+        .graphOnly(stateful: true, referenceInputs: [.init(0, "var"), .init(1, "m"), .init(2, "v")])
+        .updatingVariables { call in
+            // TensorFlow's kernel: alpha = lr * sqrt(1 - beta2_power) / (1 - beta1_power);
+            // m += (g - m) * (1 - beta1); v += (g² - v) * (1 - beta2);
+            // var -= m * alpha / (sqrt(v) + epsilon)   (Nesterov: (g * (1 - beta1) + beta1 * m) in place of m)
+            let (beta1Power, beta2Power, lr, beta1, beta2, epsilon, grad) = (
+                call.inputs[0], call.inputs[1], call.inputs[2], call.inputs[3], call.inputs[4], call.inputs[5],
+                call.inputs[6]
+            )
+            let nesterov = try call.attributes.bool("use_nesterov", default: false, call.context)
+            let one = Tensor.full([], 1, dtype: grad.dtype)
+            return [
+                try call.store.update(call.variables.map(\.name)) { current in
+                    try checkUpdateShape(current[0], grad, call.context)
+                    let alpha = try op(
+                        "RealDiv", try op("Mul", lr, try op("Sqrt", try op("Sub", one, beta2Power))),
+                        try op("Sub", one, beta1Power))
+                    let m = try op(
+                        "Add", current[1], try op("Mul", try op("Sub", grad, current[1]), try op("Sub", one, beta1)))
+                    let v = try op(
+                        "Add", current[2],
+                        try op("Mul", try op("Sub", try op("Square", grad), current[2]), try op("Sub", one, beta2)))
+                    let numerator =
+                        nesterov
+                        ? try op("Add", try op("Mul", grad, try op("Sub", one, beta1)), try op("Mul", beta1, m)) : m
+                    let step = try op(
+                        "RealDiv", try op("Mul", numerator, alpha), try op("Add", try op("Sqrt", v), epsilon))
+                    let updated = try op("Sub", current[0], step)
+                    return ([updated, m, v], updated)
+                }
+            ]
+        },
     ]
+
+    /// One eager op of the update formulas.
+    private static func op(_ type: String, _ operands: Tensor...) throws -> Tensor {
+        try OpRegistry.shared.execute(type, inputs: operands, attributes: [:])[0]
+    }
+
+    /// `AssignAdd` and `AssignSub`: the variable combined with the value by `combine`.
+    private static func assignUpdate(_ call: VariableUpdateInvocation, by combine: String) throws -> Tensor {
+        try call.store.update(call.variables.map(\.name)) { current in
+            guard current[0].shape == call.inputs[0].shape else {
+                throw call.context.shapeError(
+                    "Cannot update variable with shape \(Shape.describe(current[0].shape)) "
+                        + "using a Tensor with shape \(Shape.describe(call.inputs[0].shape)), shapes must be equal.")
+            }
+            let updated = try op(combine, current[0], call.inputs[0])
+            return ([updated], updated)
+        }
+    }
+
+    /// TensorFlow's check that an optimizer update has the variable's shape.
+    private static func checkUpdateShape(_ variable: Tensor, _ update: Tensor, _ context: OpContext) throws {
+        guard variable.shape == update.shape else {
+            throw context.shapeError(
+                "var and grad do not have the same shape \(Shape.describe(variable.shape)) \(Shape.describe(update.shape))"
+            )
+        }
+    }
 
     private static func sessionOnly(_ type: String) -> @Sendable (KernelInvocation) throws -> [Tensor] {
         { call in throw call.context.error("\(type) runs only inside a Session") }

@@ -82,10 +82,7 @@ extension Graph {
                 let op = all[id]
                 let outputGradients = try op.outputs.map { try aggregated($0) }
                 if outputGradients.contains(where: { $0 != nil }) && !op.inputs.isEmpty {
-                    guard
-                        let function = UnknownDimensionReductionGradient.replacing(op)
-                            ?? OpRegistry.shared[op.type]?.gradient
-                    else {
+                    guard let function = OpRegistry.shared[op.type]?.gradient else {
                         throw GraphError.noGradient(opName: op.name, opType: op.type)
                     }
                     let inputGradients = try nameScope(op.name + "_grad") { _ in

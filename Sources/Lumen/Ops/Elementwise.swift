@@ -71,7 +71,7 @@ enum ElementwiseOps {
                 compute: { call in
                     [binary(f, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
                 }
-            ).gradient(f.gradient)
+            ).gradient(f.gradient).output(.elementwise)
         }
         defs += UnaryFunction.allCases.map { f in
             OpDefinition(
@@ -82,7 +82,7 @@ enum ElementwiseOps {
                     guard f.accepts(spec.dtype) else { throw ctx.unsupported(spec.dtype, expected: f.expected) }
                     return [spec]
                 }, compute: { call in [unary(f, call.inputs[0])] }
-            ).gradient(f.gradient)
+            ).gradient(f.gradient).output(.elementwise)
         }
         defs.append(
             OpDefinition(
@@ -90,7 +90,7 @@ enum ElementwiseOps {
                 compute: { call in
                     [binary(.add, call.inputs[0], call.inputs[1], shape: call.outputs[0].shape)]
                 }
-            ).gradient(AddGradient()))
+            ).gradient(AddGradient()).output(.elementwise))
         defs.append(
             OpDefinition(
                 "Gelu", infer: floatUnaryInfer,
@@ -101,7 +101,7 @@ enum ElementwiseOps {
                             approximate: try call.attributes.bool("approximate", default: false, call.context))
                     ]
                 }
-            ).gradient(GeluGradient()))
+            ).gradient(GeluGradient()).output(.elementwise))
         defs.append(
             OpDefinition(
                 "ClipByValue",
@@ -121,7 +121,7 @@ enum ElementwiseOps {
                             max: try call.attributes.double("max", call.context))
                     ]
                 }
-            ).gradient(ClipByValueGradient()))
+            ).gradient(ClipByValueGradient()).output(.elementwise))
         defs.append(
             OpDefinition(
                 "SelectV2",
@@ -138,7 +138,7 @@ enum ElementwiseOps {
                 compute: { call in
                     [select(call.inputs[0], call.inputs[1], call.inputs[2], shape: call.outputs[0].shape)]
                 }
-            ).gradient(SelectGradient()))
+            ).gradient(SelectGradient()).output(.elementwise))
         defs.append(
             OpDefinition(
                 "Cast",

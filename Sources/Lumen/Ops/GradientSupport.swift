@@ -54,6 +54,7 @@ enum GradientSupportOps {
             }
         )
         .gradient(AddNGradient())
+        .output(.elementwise)
         .tensorFlow(TensorFlowInterop(countsInputs: true)),
         OpDefinition(
             "ReluGrad",
@@ -78,7 +79,8 @@ enum GradientSupportOps {
                 return [out]
             }
         )
-        .notDifferentiable(),
+        .notDifferentiable()
+        .output(.elementwise),
         OpDefinition(
             "GeluGrad",
             infer: { ctx, _ in
@@ -106,7 +108,8 @@ enum GradientSupportOps {
                 return [out]
             }
         )
-        .notDifferentiable(),
+        .notDifferentiable()
+        .output(.elementwise),
     ]
 
     /// Sums `g` over the leading dimensions and the size-1 dimensions of `shape` that broadcasting

@@ -7,6 +7,16 @@ public struct KernelInvocation: Sendable {
     public let outputs: [TensorSpec]
 }
 
+/// What a variable-update kernel gets (`Assign`, `ApplyAdam`, …): the op context, the attributes,
+/// the variables its reference inputs name, its other inputs in order, and the session's variables.
+struct VariableUpdateInvocation {
+    let context: OpContext
+    let attributes: Attributes
+    let variables: [VariableReference]
+    let inputs: [Tensor]
+    let store: VariableStore
+}
+
 /// How an op is differentiated: by its gradient function, or not at all (comparisons, argmax,
 /// integer results, the graph-only ops). Every op declares one of the two.
 public enum GradientDeclaration: Sendable {
@@ -50,6 +60,21 @@ public struct OpDefinition: Sendable {
     public private(set) var isStateful = false
     /// The inputs that must be variables (TensorFlow's ref inputs), with their argument names.
     public private(set) var referenceInputs: [ReferenceInput] = []
+    /// How the op's output relates to its inputs' storage, for the session's memory plan.
+    public private(set) var outputStorage = OutputStorage.ownBuffer
+    /// The kernel of an op that updates variables: the session runs it with its variable store
+    /// (``compute`` refuses to run outside a session).
+    private(set) var updateVariables: (@Sendable (VariableUpdateInvocation) throws -> [Tensor])?
+
+    /// How an op's output uses memory.
+    public enum OutputStorage: Sendable, Equatable {
+        /// A buffer of its own.
+        case ownBuffer
+        /// A view of its first input's storage (`Identity`, `Reshape`): no buffer.
+        case viewOfInput
+        /// Elementwise: it may be written over an input of the same byte size at that input's last use.
+        case elementwise
+    }
 
     /// An input of a graph-only op that must be a variable.
     public struct ReferenceInput: Sendable, Equatable {
@@ -113,6 +138,21 @@ public struct OpDefinition: Sendable {
         copy.isGraphOnly = true
         copy.isStateful = stateful
         copy.referenceInputs = referenceInputs
+        return copy
+    }
+
+    /// This definition with its output's use of memory declared.
+    func output(_ storage: OutputStorage) -> OpDefinition {
+        var copy = self
+        copy.outputStorage = storage
+        return copy
+    }
+
+    /// This definition with `kernel` as its variable-update kernel.
+    func updatingVariables(_ kernel: @escaping @Sendable (VariableUpdateInvocation) throws -> [Tensor]) -> OpDefinition
+    {
+        var copy = self
+        copy.updateVariables = kernel
         return copy
     }
 

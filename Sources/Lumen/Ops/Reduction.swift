@@ -247,10 +247,16 @@ struct SumGradient: OutputGradientFunction {
     }
 }
 
+/// Divides by the reduced element count: a constant when the reduced dimensions are known, else
+/// (graph mode, a `[?, 64]` batch) a count computed in the graph, `Sum(OnesLike(x))`.
 struct MeanGradient: OutputGradientFunction {
     func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
         let x = op.inputs[0]
         let (expanded, ones) = try b.reductionGradientBasis(g, op)
+        if b.reducesUnknownDimension(op) {
+            let count = try b.op("Sum", ones, attributes: b.reduceAttributes(op, keepDims: true))
+            return [try b.divide(b.multiply(expanded, ones), count)]
+        }
         let n = b.reducedCount(input: x, attributes: op.attributes)
         return [try b.multiply(b.divide(expanded, b.scalar(n, like: x)), ones)]
     }
@@ -278,13 +284,23 @@ struct ProductGradient: OutputGradientFunction {
     }
 }
 
+/// `2 (x − mean) / (n − correction)`, with the count computed in the graph when a reduced dimension
+/// is unknown (as ``MeanGradient``).
 struct VarianceGradient: OutputGradientFunction {
     func gradients<B: GradientBuilder>(_ b: B, _ op: GradientInput<B.Value>, _ g: B.Value) throws -> [B.Value?] {
         let x = op.inputs[0]
-        let (expanded, _) = try b.reductionGradientBasis(g, op)
-        let n = b.reducedCount(input: x, attributes: op.attributes)
+        let (expanded, ones) = try b.reductionGradientBasis(g, op)
         var correction = 0.0
         if case .int(let c) = op.attributes["correction"] { correction = Double(c) }
+        if b.reducesUnknownDimension(op) {
+            let keep = b.reduceAttributes(op, keepDims: true)
+            let count = try b.op("Sum", ones, attributes: keep)
+            let mean = try b.op("Mean", x, attributes: keep)
+            let denominator = try b.subtract(count, b.scalar(correction, like: x))
+            let scaled = try b.multiply(b.scalar(2, like: x), b.subtract(x, mean))
+            return [try b.divide(b.multiply(expanded, scaled), denominator)]
+        }
+        let n = b.reducedCount(input: x, attributes: op.attributes)
         let mean = try b.op("Mean", x, attributes: b.reduceAttributes(op, keepDims: true))
         let scale = b.scalar(2 / (n - correction), like: x)
         return [try b.multiply(expanded, b.multiply(scale, b.subtract(x, mean)))]
@@ -306,6 +322,14 @@ extension GradientBuilder {
     func reductionGradientBasis(_ g: Value, _ op: GradientInput<Value>) throws -> (expanded: Value, ones: Value) {
         let x = op.inputs[0]
         return (try expandReduced(g, input: x, attributes: op.attributes), try onesLike(x))
+    }
+
+    /// Whether a dimension `op` reduces is unknown until run time (graph mode only).
+    func reducesUnknownDimension(_ op: GradientInput<Value>) -> Bool {
+        let shape = shape(of: op.inputs[0])
+        var axes = Array(shape.indices)
+        if case .ints(let given) = op.attributes["axes"] { axes = given.map { $0 < 0 ? $0 + shape.count : $0 } }
+        return axes.contains { shape.indices.contains($0) && shape[$0] < 0 }
     }
 
     /// The attributes of a reduction over the same axes as `op`'s, keeping dimensions or not.

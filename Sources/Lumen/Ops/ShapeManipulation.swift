@@ -19,7 +19,7 @@ enum ShapeOps {
             infer: { ctx, _ in
                 try ctx.expectInputs(1); return ctx.inputs
             }, compute: { $0.inputs }
-        ).gradient(IdentityGradient()),
+        ).gradient(IdentityGradient()).output(.viewOfInput),
         OpDefinition(
             "Reshape",
             infer: { ctx, attrs in
@@ -32,6 +32,7 @@ enum ShapeOps {
             }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }
         )
         .gradient(ReshapeGradient())
+        .output(.viewOfInput)
         .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "shape", input: "shape", kind: .ints)])),
         OpDefinition(
             "ExpandDims",
@@ -44,6 +45,7 @@ enum ShapeOps {
             }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }
         )
         .gradient(ReshapeGradient())
+        .output(.viewOfInput)
         .tensorFlow(TensorFlowInterop(constantInputs: [.init(attribute: "axis", input: "dim", kind: .int)])),
         OpDefinition(
             "Squeeze",
@@ -62,7 +64,8 @@ enum ShapeOps {
                 return [TensorSpec(dtype: ctx.inputs[0].dtype, shape: result)]
             }, compute: { call in [call.inputs[0].reshapedUnchecked(call.outputs[0].shape)] }
         )
-        .gradient(ReshapeGradient()),
+        .gradient(ReshapeGradient())
+        .output(.viewOfInput),
         OpDefinition(
             "Transpose",
             infer: { ctx, attrs in

@@ -59,8 +59,14 @@ struct Executor {
             return [.variable(name)]
         case .noOp:
             return []
-        case .stateful:
-            return try StatefulKernels.run(node, inputs: try inputSlots.map(read), store: store).map { .tensor($0) }
+        case .variableUpdate(let kernel):
+            let inputs = try inputSlots.map(read)
+            let context = OpContext(opType: node.type, nodeName: node.name, inputs: inputs.map(\.spec))
+            return try kernel(
+                VariableUpdateInvocation(
+                    context: context, attributes: node.attributes, variables: node.variables, inputs: inputs,
+                    store: store)
+            ).map { .tensor($0) }
         case .kernel(let definition):
             let inputs = try inputSlots.map(read)
             let context = OpContext(opType: node.type, nodeName: node.name, inputs: inputs.map(\.spec))

@@ -22,14 +22,11 @@ public struct MemoryPlan: Sendable, Equatable, CustomStringConvertible {
 }
 
 enum MemoryPlanner {
-    /// Ops whose output shares its input's storage (a view): no buffer of their own.
-    static let aliasingTypes: Set<String> = ["Identity", "Reshape", "ExpandDims", "Squeeze"]
-
-    /// Elementwise ops whose output may be written over an input of the same byte size.
-    static let elementwiseTypes: Set<String> = Set(
-        UnaryFunction.allCases.map(\.rawValue) + BinaryFunction.allCases.map(\.rawValue)
-    )
-    .union(["AddV2", "AddN", "ReluGrad", "GeluGrad", "Gelu", "ClipByValue", "SelectV2"])
+    /// How `node`'s output uses memory, as its op's definition declares.
+    private static func outputStorage(_ node: PlanNode) -> OpDefinition.OutputStorage {
+        guard case .kernel(let definition) = node.kind else { return .ownBuffer }
+        return definition.outputStorage
+    }
 
     /// Plans `plan` run in node order with fed values of `feedShapes` (which fix unknown dimensions).
     static func plan(_ plan: ExecutionPlan, feedSpecs: [TensorSpec]) -> MemoryPlan {
@@ -58,7 +55,7 @@ enum MemoryPlanner {
         var producedAt: [Int] = []
         for (i, node) in nodes.enumerated() {
             guard case .kernel = node.kind else { continue }
-            if aliasingTypes.contains(node.type), let source = node.inputs.first {
+            if outputStorage(node) == .viewOfInput, let source = node.inputs.first {
                 if let t = tensorOf[source] { tensorOf[Endpoint(node: i, output: 0)] = t }
                 continue
             }
@@ -88,7 +85,7 @@ enum MemoryPlanner {
             }
             var taken = Set<Int>()
             for t in outputs {
-                if elementwiseTypes.contains(node.type),
+                if outputStorage(node) == .elementwise,
                     let donor = node.inputs.compactMap({ tensorOf[$0] }).first(where: { d in
                         lastUse[d] == i && !taken.contains(d) && bytes(specs[i][0]) == tensorBytes[d]
                             && bufferOfTensor[d] >= 0

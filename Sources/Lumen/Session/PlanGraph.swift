@@ -21,8 +21,8 @@ enum NodeKind: Sendable {
     /// A `VariableV2`: gives a reference that each consumer reads when it runs, as TensorFlow 1's
     /// reference variables do.
     case variable(String)
-    /// A variable update, run by ``StatefulKernels``.
-    case stateful
+    /// A variable update: its definition's ``OpDefinition/updateVariables`` kernel.
+    case variableUpdate(@Sendable (VariableUpdateInvocation) throws -> [Tensor])
     /// Nothing to compute.
     case noOp
     /// A registered op's kernel.
@@ -77,13 +77,17 @@ struct PlanGraph: Sendable {
             let definition = OpRegistry.shared[op.type]
             let references = Set(definition?.referenceInputs.map(\.index) ?? [])
             let kind: NodeKind
-            switch op.type {
-            case "Const": kind = .constant([op.value ?? Tensor.zeros([])])
-            case "Placeholder": kind = .placeholder
-            case "VariableV2": kind = .variable(op.name)
-            case "NoOp": kind = .noOp
-            case _ where definition?.isStateful == true: kind = .stateful
-            default: kind = .kernel(definition!)
+            // The session's own source nodes; every other op runs the kernel its definition gives.
+            switch (op.type, definition) {
+            case ("Const", _): kind = .constant([op.value ?? Tensor.zeros([])])
+            case ("Placeholder", _): kind = .placeholder
+            case ("VariableV2", _): kind = .variable(op.name)
+            case ("NoOp", _): kind = .noOp
+            case (_, let definition?):
+                kind = definition.updateVariables.map { .variableUpdate($0) } ?? .kernel(definition)
+            case (_, nil):
+                // A graph is built (or imported) from registered ops only.
+                preconditionFailure("the graph's op \(op.name) has the unregistered type \(op.type)")
             }
             var node = PlanNode(
                 name: op.name, type: op.type, kind: kind,

@@ -131,7 +131,7 @@ public final class Session: Sendable {
             guard value.dtype == t.dtype else {
                 throw SessionError.feedDTypeMismatch(tensor: t.name, fed: value.dtype, expected: t.dtype)
             }
-            guard StatefulKernels.shapesMatch(t.shape, value.shape) else {
+            guard Shape.matches(t.shape, value.shape) else {
                 throw SessionError.feedShapeMismatch(tensor: t.name, fed: value.shape, expected: t.shape)
             }
         }

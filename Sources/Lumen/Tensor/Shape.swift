@@ -23,6 +23,11 @@ public enum Shape {
     }
 
     /// TensorFlow's way of printing a shape: `[?,256]`.
+    /// Whether a static shape (unknown dimensions, -1, allowed) admits the concrete `shape`.
+    static func matches(_ spec: [Int], _ shape: [Int]) -> Bool {
+        spec.count == shape.count && zip(spec, shape).allSatisfy { $0 < 0 || $0 == $1 }
+    }
+
     public static func describe(_ shape: [Int]) -> String {
         "[" + shape.map { $0 < 0 ? "?" : String($0) }.joined(separator: ",") + "]"
     }
