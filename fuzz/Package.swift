@@ -18,6 +18,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Mirror/CZlib", pkgConfig: "zlib"),
+        .systemLibrary(name: "COpenBLAS", path: "Mirror/COpenBLAS", pkgConfig: "openblas"),
         .target(name: "CLumenCRC32C", path: "Mirror/CLumenCRC32C"),
         .target(
             name: "LumenEvents",
@@ -27,7 +28,7 @@ let package = Package(
         ),
         .target(
             name: "LumenBoard",
-            dependencies: ["LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["COpenBLAS", "LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Mirror/LumenBoard"
         ),
         .target(name: "FuzzSupport", dependencies: ["LumenEvents", "LumenBoard"]),
@@ -36,6 +37,10 @@ let package = Package(
             name: "fuzz-events", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
         .executableTarget(
             name: "fuzz-query", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
+        // The decoders of plugin summaries, projector files and S3 listings; S3XML.swift and
+        // S3ListPage.swift are symlinks to LumenS3's, which need nothing of its HTTP client.
+        .executableTarget(
+            name: "fuzz-decoders", dependencies: ["FuzzSupport", "LumenEvents", "LumenBoard"], linkerSettings: lld),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,7 +4,11 @@
 Seeds are small (a few KB), so that libFuzzer's inputs stay small and runs stay fast:
 - tfrecord/: 8 parameter bytes, then a prefix of a fixture file cut at a record boundary;
 - events/: 4 parameter bytes (mode 0: one event; 1: length-prefixed records; 2: a gzip file);
-- query/: an endpoint, a newline, a query string naming the fixtures' runs and tags.
+- query/: an endpoint, a newline, a query string naming the fixtures' runs and tags;
+- prcurves/, audio/, customscalars/, meshes/: the fixtures' summary values of that plugin, as
+  fuzz-decoders reads them (2-byte lengths, then plugin content and serialized TensorProto);
+- projector/: each fixture projector_config.pbtxt, a NUL byte, then the start of a tensor file;
+- s3list/: ListObjectsV2 answers as S3 and S3-compatible stores write them.
 """
 import gzip
 import os
@@ -86,6 +90,70 @@ def tags(event):
                             yield v2.decode("utf-8", "replace")
 
 
+PLUGINS = {"pr_curves": "prcurves", "audio": "audio", "custom_scalars": "customscalars", "mesh": "meshes"}
+
+
+def piece(data):
+    return struct.pack("<H", len(data)) + data
+
+
+def plugin_values(event):
+    """{decoder: [(plugin content, tensor bytes)]} of a serialized Event's summary values."""
+    out = {}
+    for number, wire, value in fields(event):
+        if number != 5 or wire != 2:
+            continue
+        for n, w, v in fields(value):
+            if n != 1 or w != 2:
+                continue
+            plugin, content, tensor, audio = b"", b"", None, None
+            for n2, w2, v2 in fields(v):
+                if n2 == 9 and w2 == 2:  # metadata
+                    for n3, w3, v3 in fields(v2):
+                        if n3 == 1 and w3 == 2:  # plugin_data
+                            for n4, w4, v4 in fields(v3):
+                                if n4 == 1 and w4 == 2:
+                                    plugin = v4
+                                elif n4 == 2 and w4 == 2:
+                                    content = v4
+                elif n2 == 8 and w2 == 2:
+                    tensor = v2
+                elif n2 == 6 and w2 == 2:  # legacy Summary.Audio: its encoded_audio_string
+                    audio = next((v3 for n3, w3, v3 in fields(v2) if n3 == 4 and w3 == 2), b"")
+                    plugin = plugin or b"audio"
+            decoder = PLUGINS.get(plugin.decode("utf-8", "replace"))
+            if decoder and (tensor is not None or audio is not None):
+                out.setdefault(decoder, []).append((content, tensor if tensor is not None else audio))
+    return out
+
+
+def wav(samples, rate=8000):
+    """A small mono 16-bit PCM WAV file (the audio plugin's clip format)."""
+    import io
+    import wave
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<h", x) for x in samples))
+    return buffer.getvalue()
+
+
+LISTINGS = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+    "<Name>logs</Name><Prefix>runs/</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>"
+    "<Contents><Key>runs/a/events.out.tfevents.1.host</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified>"
+    "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>4096</Size><StorageClass>STANDARD</StorageClass></Contents>"
+    "<Contents><Key>runs/b/x &amp; y/events.out.tfevents.2.host.gz</Key><LastModified>2026-01-01T00:00:01.000Z</LastModified>"
+    '<ETag>"d41d8cd98f00b204e9800998ecf8427e-2"</ETag><Size>0</Size></Contents></ListBucketResult>',
+    "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="
+    "</NextContinuationToken><Contents><Key>p/events.out.tfevents.3</Key><Size>12</Size><ETag>&#34;e&#x22;</ETag>"
+    "<LastModified>x</LastModified></Contents></ListBucketResult>",
+    "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+]
+
+
 def write(kind, name, data):
     os.makedirs(os.path.join(CORPUS, kind), exist_ok=True)
     with open(os.path.join(CORPUS, kind, name), "wb") as f:
@@ -120,6 +188,25 @@ def main():
         members = b"".join(gzip.compress(frame(r), mtime=0) for r in short[:4])
         write("events", f"{index:02d}-gzip-file", bytes([2, 200, 0, 0]) + members)
         write("events", f"{index:02d}-gzip-one-member", bytes([2, 7, 0, 0]) + gzip.compress(prefix[:2048], mtime=0))
+        # decoders: the plugin summary values of each event.
+        for k, r in enumerate(recs):
+            for decoder, values in plugin_values(r).items():
+                data = b"".join(piece(c) + piece(t) for c, t in values[:4])
+                if len(data) <= 8192:
+                    write(decoder, f"{index:02d}-{k:03d}", data)
+    write("audio", "legacy-wav", piece(b"") + piece(wav([0, 1000, -1000, 32767, -32768, 5])))
+    for directory, _, names in sorted(os.walk(FIXTURES)):
+        if "projector_config.pbtxt" not in names:
+            continue
+        config = open(os.path.join(directory, "projector_config.pbtxt"), "rb").read()
+        tensors = []
+        for sub, _, files in os.walk(directory):
+            tensors += [os.path.join(sub, f) for f in sorted(files) if f.startswith("tensors.")]
+        for t, path in enumerate(sorted(tensors)):
+            name = os.path.relpath(directory, FIXTURES).replace("/", "-")
+            write("projector", f"{name}-{t}", config + b"\0" + open(path, "rb").read()[:2048])
+    for k, listing in enumerate(LISTINGS):
+        write("s3list", f"{k}", listing.encode())
     # query: every endpoint, over the fixtures' runs and tags.
     endpoints = ["runs", "tags", "status", "hparams", "customscalars", "scalars", "histograms", "distributions", "images",
                  "image", "text", "prcurves", "audio", "audioclip"]

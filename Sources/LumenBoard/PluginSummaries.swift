@@ -42,8 +42,14 @@ public struct PRCurveValue: Stepped, Sendable, Equatable {
         }
         func truncated(_ x: Double) -> Int64 { x.isFinite && abs(x) < 9e18 ? Int64(x.rounded(.towardZero)) : 0 }
         let tp = row(0), fp = row(1)
+        func isEmpty(_ column: Int) -> Bool {
+            // Counts from a file may be huge: a sum too large for Int64 is not zero.
+            let sum = truncated(tp[tp.startIndex + column]).addingReportingOverflow(
+                truncated(fp[fp.startIndex + column]))
+            return !sum.overflow && sum.partialValue == 0
+        }
         var end = n - 1
-        while end > 0, truncated(tp[tp.startIndex + end]) + truncated(fp[fp.startIndex + end]) == 0 { end -= 1 }
+        while end > 0, isEmpty(end) { end -= 1 }
         let kept = end + 1
         let spacing = n > 1 ? 1.0 / Double(n - 1) : 0
         let thresholds = (0..<kept).map { i in i == n - 1 && n > 1 ? 1.0 : Double(i) * spacing }

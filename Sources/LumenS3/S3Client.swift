@@ -4,25 +4,6 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// One object of a listing.
-public struct S3Object: Sendable, Equatable {
-    /// The object's key.
-    public var key: String
-    /// Its size in bytes.
-    public var size: Int64
-    /// Its ETag, quotes included, as the store gives it.
-    public var etag: String
-    /// Its `LastModified` time, as the store gives it.
-    public var lastModified: String
-
-    public init(key: String, size: Int64, etag: String, lastModified: String) {
-        self.key = key
-        self.size = size
-        self.etag = etag
-        self.lastModified = lastModified
-    }
-}
-
 /// How failed requests are tried again: transient failures (5xx answers, throttling, reset or
 /// timed-out connections) wait `baseDelay · 2ⁿ` (at most `maxDelay`, with jitter) and try again,
 /// up to `attempts` tries in all.
@@ -93,18 +74,15 @@ public final class S3Client: Sendable {
             var query = [("list-type", "2"), ("prefix", prefix)]
             if let token { query.append(("continuation-token", token)) }
             let response = try await send("GET", bucket: bucket, key: nil, query: query)
-            let xml = S3XML(String(buffer: response.body))
-            for contents in xml.elements("Contents") {
-                let item = S3XML(contents)
-                guard let key = item.first("Key"), let size = item.first("Size").flatMap({ Int64($0) }) else {
-                    continue
-                }
-                objects.append(
-                    S3Object(
-                        key: key, size: size, etag: item.first("ETag") ?? "",
-                        lastModified: item.first("LastModified") ?? ""))
+            let page = S3ListPage(xml: String(buffer: response.body))
+            objects += page.objects
+            if let next = page.continuationToken, next == token {
+                // A store that hands back the token it was given would be listed forever.
+                throw .failed(
+                    bucket: bucket, status: response.status, code: "RepeatedContinuationToken",
+                    message: "the listing of '\(prefix)' returned the token it was asked with")
             }
-            token = xml.first("IsTruncated") == "true" ? xml.first("NextContinuationToken") : nil
+            token = page.continuationToken
         } while token != nil
         return objects
     }

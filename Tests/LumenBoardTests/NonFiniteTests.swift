@@ -107,4 +107,21 @@ import Testing
         let hparams = Self.answer("hparams", [:], snapshot).text
         #expect(hparams == #"[{"run":"r","hparams":{"lr":"Infinity"},"metrics":{"m":"NaN"}}]"#, "\(hparams)")
     }
+
+    /// PR curve counts as large as a file may hold: a column whose TP + FP doesn't fit in Int64 is
+    /// kept (it isn't empty), and the answer is JSON, not an overflow trap (found by fuzz/run prcurves).
+    @Test func prCurveCountsTooLargeForIntegersAreServed() throws {
+        var run = RunData(limits: SampleLimits())
+        var curve = try Summary.Value.prCurve(tag: "pr", labels: [1, 0], predictions: [0.9, 0.1], numThresholds: 3)
+        curve.tensor.floatVal[0 * 3 + 2] = 8e18  // TP and FP at the last threshold: their sum passes Int64.max
+        curve.tensor.floatVal[1 * 3 + 2] = 8e18
+        var event = Event()
+        event.step = 1
+        event.wallTime = 100
+        event.summary = Summary(values: [curve])
+        run.add(event)
+        let answer = Self.answer("prcurves", ["run": "r", "tag": "pr"], BoardSnapshot(runs: ["r": run]))
+        #expect(answer.status == 200)
+        #expect(answer.text.contains(#""thresholds":[0,0.5,1]"#), "\(answer.text)")
+    }
 }

@@ -43,9 +43,17 @@ public enum EmbeddingFiles {
         let bytes = [UInt8](data)
         let binary =
             path.hasSuffix(".bytes")
-            || (shape.count == 2 && shape[0] * shape[1] * 4 == bytes.count
-                && String(validating: bytes, as: UTF8.self) == nil)
+            || (byteCount(ofShape: shape) == bytes.count && String(validating: bytes, as: UTF8.self) == nil)
         return binary ? try parseBinary(bytes, shape: shape, name: path) : try parseTSV(bytes, name: path)
+    }
+
+    /// The bytes of a float32 tensor shaped `[n, d]`; `nil` for another rank, a negative size or
+    /// one too large to exist (the shape comes from a config file).
+    static func byteCount(ofShape shape: [Int]) -> Int? {
+        guard shape.count == 2, shape[0] >= 0, shape[1] >= 0 else { return nil }
+        let (elements, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+        let (bytes, overflow4) = elements.multipliedReportingOverflow(by: 4)
+        return overflow || overflow4 ? nil : bytes
     }
 
     /// Raw little-endian float32 values shaped `[n, d]`.
@@ -57,11 +65,14 @@ public enum EmbeddingFiles {
             throw EmbeddingFileError(
                 description: "binary tensor file '\(file)' needs a 2-D tensor_shape in the config, got \(shape)")
         }
-        guard shape[0] * shape[1] * 4 == bytes.count else {
+        guard let needed = byteCount(ofShape: shape) else {
+            throw EmbeddingFileError(
+                description: "binary tensor file '\(file)': tensor_shape \(shape) in the config is not a valid size")
+        }
+        guard needed == bytes.count else {
             throw EmbeddingFileError(
                 description:
-                    "binary tensor file '\(file)' has \(bytes.count) bytes; tensor_shape \(shape) needs \(shape[0] * shape[1] * 4)"
-            )
+                    "binary tensor file '\(file)' has \(bytes.count) bytes; tensor_shape \(shape) needs \(needed)")
         }
         var values = [Float](repeating: 0, count: shape[0] * shape[1])
         bytes.withUnsafeBytes { raw in

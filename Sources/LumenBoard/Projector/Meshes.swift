@@ -44,7 +44,11 @@ public struct MeshSummaries: Sendable {
         }
         guard let values else { return }
         let shape = tensor.tensorShape.dim.map { Int($0.size) }
-        guard shape.count == 3, shape[2] == 3, shape.reduce(1, *) == values.count else { return }
+        // [samples, points, 3], every size as the values count it (sizes come from the file).
+        guard shape.count == 3, shape[2] == 3, shape.allSatisfy({ $0 >= 0 }) else { return }
+        let (points, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+        let (count, overflow3) = points.multipliedReportingOverflow(by: 3)
+        guard !overflow, !overflow3, count == values.count else { return }
         if parts[tag] == nil { parts[tag] = Reservoir(capacity: Self.capacity, seed: seed) }
         parts[tag]?.add(MeshPart(step: step, wallTime: wallTime, content: content, shape: shape, values: values))
     }
@@ -78,7 +82,8 @@ public struct MeshSummaries: Sendable {
                             .array(
                                 (0..<3).map { c in
                                     let v = part.values[base + i * 3 + c]
-                                    return integer ? .integer(Int64(v)) : .number(Double(Float(v)))
+                                    if integer, let index = Int64(exactly: v) { return .integer(index) }
+                                    return .number(integer ? v : Double(Float(v)))
                                 })
                         })
                 }

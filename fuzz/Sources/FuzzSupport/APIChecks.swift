@@ -59,6 +59,7 @@ public func exerciseRun(_ run: RunData) {
         ask("audio", ["run": "run", "tag": tag])
         ask("audioclip", ["run": "run", "tag": tag, "index": "0"])
     }
+    for name in run.meshes.names { ask("meshes", ["run": "run", "tag": name]) }
     for tag in run.kerasModels.keys { ask("graph", ["run": "run", "conceptual": "true", "tag": tag]) }
     for tag in run.runMetadata.keys { ask("graph", ["run": "run", "stats": tag]) }
 }

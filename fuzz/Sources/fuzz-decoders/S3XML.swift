@@ -1,0 +1,1 @@
+../../../Sources/LumenS3/S3XML.swift
