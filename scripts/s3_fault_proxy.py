@@ -7,7 +7,9 @@ Listens on a free loopback port and prints "listening PORT" once ready. Of every
 (--storm, default 3) the first N-1 are answered "503 SlowDown" without reaching the server;
 with --reset-every M, every M-th request has its connection closed with no answer at all.
 The rest are forwarded unchanged. Prints "served TOTAL FAILED RESET" on stdout at each request.
-Stops when its standard input closes.
+A line "outage" on standard input makes every request fail with 503, "outage-reads" every ranged
+GET (an object's bytes: listings still work), until a line "heal" (each is acknowledged with the
+same word on stdout). Stops when its standard input closes.
 """
 import http.client
 import http.server
@@ -33,6 +35,7 @@ def main():
             sys.exit(f's3_fault_proxy: unknown option {flag}')
     lock = threading.Lock()
     counts = {'total': 0, 'failed': 0, 'reset': 0}
+    outage = {'all': False, 'reads': False}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = 'HTTP/1.1'
@@ -46,8 +49,9 @@ def main():
             with lock:
                 counts['total'] += 1
                 n = counts['total']
-                reset = reset_every and n % reset_every == 0
-                fail = not reset and storm > 1 and n % storm != 0
+                reset = not outage['all'] and reset_every and n % reset_every == 0
+                down = outage['all'] or (outage['reads'] and 'Range' in self.headers)
+                fail = down or (not reset and storm > 1 and n % storm != 0)
                 if reset:
                     counts['reset'] += 1
                 elif fail:
@@ -85,7 +89,18 @@ def main():
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print('listening', server.server_address[1], flush=True)
-    sys.stdin.read()
+    for line in sys.stdin:
+        command = line.strip()
+        with lock:
+            if command == 'outage':
+                outage['all'] = True
+            elif command == 'outage-reads':
+                outage['reads'] = True
+            elif command == 'heal':
+                outage['all'] = outage['reads'] = False
+            else:
+                continue
+        print(command, flush=True)
     server.shutdown()
 
 

@@ -173,6 +173,59 @@ struct S3LogdirTests {
         #expect(BoardAnswers.differences(BoardAnswers.all(local), BoardAnswers.all(remote)) == [])
     }
 
+    /// A store that keeps failing past the retry limit: the listing, then only the objects' reads.
+    /// Each pass keeps what was read and says so in `/api/status`; once the store is back, the
+    /// next pass reads on from where it stopped and nothing is lost.
+    @Test func anOutagePastTheRetryLimitKeepsWhatWasReadAndRecovers() async throws {
+        let moto = try MotoServer.start()
+        defer { moto.stop() }
+        let direct = moto.client()
+        try Self.createBucket(direct, "down")
+        let (first, whole) = try Self.growingFile(compression: .gzip, seed: 5)
+        let key = "run/events.out.tfevents.1.test.gz"
+        try Self.put(direct, "down", key, first)
+        let proxy = try FaultProxy(upstream: moto.port, storm: 1, resetEvery: 0)
+        defer { proxy.stop() }
+        let client = S3Client(
+            configuration: S3Configuration(credentials: MotoServer.credentials, endpoint: URL(string: proxy.endpoint)),
+            retry: S3RetryPolicy(attempts: 3, baseDelay: 0.005, maxDelay: 0.02))
+        let loader = BoardLoader(spec: LogdirSpec(path: "s3://down"), storages: Self.storages(client, blockSize: 1000))
+        let before = await Self.reload(loader)
+        #expect(before.status.problems.isEmpty, "\(before.status.problems)")
+        #expect(before.runs["run"]?.scalarSeries("loss")?.count == 200)
+        let answer = "scalars?run=run&tag=loss"
+        try Self.put(direct, "down", key, whole)
+
+        try proxy.setOutage(.all)
+        let unlisted = await Self.reload(loader)
+        #expect(unlisted.status.problems.map(\.file) == ["s3://down"], "\(unlisted.status.problems)")
+        let listing = unlisted.status.problems.first?.message ?? ""
+        #expect(listing.hasPrefix("can't be listed; its runs are kept as they were"), "\(listing)")
+        #expect(listing.contains("after 3 attempts"), "\(listing)")
+        #expect(BoardAnswers.all(unlisted)[answer] == BoardAnswers.all(before)[answer])
+
+        try proxy.setOutage(.none)
+        try proxy.setOutage(.reads)
+        let unread = await Self.reload(loader)
+        #expect(unread.status.problems.map(\.file) == ["s3://down/\(key)"], "\(unread.status.problems)")
+        let reading = unread.status.problems.first?.message ?? ""
+        #expect(reading.hasPrefix("can't be read now, trying again next pass"), "\(reading)")
+        #expect(reading.contains("after 3 attempts"), "\(reading)")
+        #expect(unread.status.rereads.isEmpty)
+        #expect(BoardAnswers.all(unread)[answer] == BoardAnswers.all(before)[answer])
+
+        try proxy.setOutage(.none)
+        let healed = await Self.reload(loader)
+        #expect(healed.status.problems.isEmpty, "\(healed.status.problems)")
+        #expect(healed.status.rereads.isEmpty, "\(healed.status.rereads)")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write(key, whole)
+        let local = await Self.load(LogdirSpec(path: directory.path))
+        #expect(healed.runs["run"]?.scalarSeries("loss")?.count == 500)
+        #expect(BoardAnswers.all(healed)[answer] == BoardAnswers.all(local)[answer])
+    }
+
     @Test func errorsNameTheBucketAndTheFix() async throws {
         let moto = try MotoServer.start()
         defer { moto.stop() }

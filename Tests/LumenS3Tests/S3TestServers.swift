@@ -137,6 +137,30 @@ final class FaultProxy: @unchecked Sendable {
         return (numbers[0], numbers[1], numbers[2])
     }
 
+    /// What an outage of the proxy fails with 503.
+    enum Outage: String {
+        /// Every request.
+        case all = "outage"
+        /// Ranged `GET`s (objects' bytes); listings still work.
+        case reads = "outage-reads"
+        /// None: the outage is over.
+        case none = "heal"
+    }
+
+    /// Starts or ends an outage, once the proxy confirms.
+    func setOutage(_ outage: Outage) throws {
+        let command = outage.rawValue
+        let before = lines.withLock { $0.count }
+        input.fileHandleForWriting.write(Data("\(command)\n".utf8))
+        let deadline = Date().addingTimeInterval(10)
+        while !lines.withLock({ $0.dropFirst(before).contains(command) }) {
+            guard Date() < deadline else {
+                throw ProcessFailure(description: "the fault proxy did not confirm '\(command)'")
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
     func stop() {
         output.fileHandleForReading.readabilityHandler = nil
         try? input.fileHandleForWriting.close()

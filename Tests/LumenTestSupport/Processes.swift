@@ -66,11 +66,13 @@ public func executable(_ candidates: [String]) -> String? {
 }
 
 /// The path of the package's executable `name` that `swift build` put next to the test bundle,
-/// or `nil` if it isn't there.
+/// or `nil` if it isn't there. `LUMEN_EXECUTABLES=DIR` looks in `DIR` first (for example
+/// `.build/release`, to time the release build's board from the debug tests).
 public func builtExecutable(named name: String) -> String? {
     let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let given = ProcessInfo.processInfo.environment["LUMEN_EXECUTABLES"].flatMap { $0.isEmpty ? nil : $0 }
     let candidates =
-        [directory, directory.deletingLastPathComponent()]
+        (given.map { [URL(fileURLWithPath: $0)] } ?? []) + [directory, directory.deletingLastPathComponent()]
         + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
     return candidates.map { $0.appendingPathComponent(name).path }
         .first { FileManager.default.isExecutableFile(atPath: $0) }
