@@ -6,7 +6,8 @@
 Listens on a free loopback port and prints "listening PORT" once ready. Of every N requests
 (--storm, default 3) the first N-1 are answered "503 SlowDown" without reaching the server;
 with --reset-every M, every M-th request has its connection closed with no answer at all.
-The rest are forwarded unchanged. Prints "served TOTAL FAILED RESET" on stdout at each request.
+The rest are forwarded unchanged. Prints "request METHOD PATH RANGE" and "served TOTAL FAILED RESET"
+on stdout at each request.
 A line "outage" on standard input makes every request fail with 503, "outage-reads" every ranged
 GET (an object's bytes: listings still work), until a line "heal" (each is acknowledged with the
 same word on stdout). Stops when its standard input closes.
@@ -56,6 +57,7 @@ def main():
                     counts['reset'] += 1
                 elif fail:
                     counts['failed'] += 1
+                print('request', self.command, self.path, self.headers.get('Range') or '-', flush=True)
                 print('served', counts['total'], counts['failed'], counts['reset'], flush=True)
             if reset:
                 self.close_connection = True

@@ -25,8 +25,11 @@ public final class S3LogStorage: LogStorage {
         self.blockSize = blockSize
     }
 
+    /// How many runs of a store load side by side: each request waits on the network.
+    public static let defaultConcurrentRuns = 16
+
     /// Runs of many files load side by side: each request waits on the network.
-    public var concurrentRuns: Int { 16 }
+    public var concurrentRuns: Int { Self.defaultConcurrentRuns }
 
     public func discoverRuns(under root: String) throws -> [String: [String]] {
         guard let location = S3Location(url: root) else { throw StorageUnavailable("\(root) is not an s3:// URL") }
@@ -96,6 +99,10 @@ final class S3EventFile: StoredEventFile {
         /// The last block fetched: its offset and bytes.
         var blockOffset: Int64 = 0
         var block: [UInt8] = []
+        /// The object's first bytes (up to ``checkLength``) in version `headETag`: the loader reads
+        /// them on every pass to notice a rewritten file, and a version's bytes never change.
+        var head: [UInt8] = []
+        var headETag = ""
         /// The last bytes read, ending at `readEnd`, to tell a grown object from a replaced one.
         var lastBytes: [UInt8] = []
         var readEnd: Int64 = 0
@@ -144,9 +151,18 @@ final class S3EventFile: StoredEventFile {
         let end = min(offset + Int64(maxLength), current.object.size)
         guard end > offset else { return [] }
         var bytes: [UInt8]
-        if offset >= current.blockOffset, end <= current.blockOffset + Int64(current.block.count) {
+        if offset == 0, end <= Int64(current.head.count), current.headETag == current.object.etag {
+            bytes = Array(current.head[..<Int(end)])
+        } else if offset >= current.blockOffset, end <= current.blockOffset + Int64(current.block.count) {
             let start = Int(offset - current.blockOffset)
             bytes = Array(current.block[start..<start + Int(end - offset)])
+        } else if end - offset <= Int64(Self.checkLength) {
+            // A small read away from the block (the loader's look at the first bytes): fetched
+            // alone, so the block it is reading on from stays.
+            guard let small = try fetch(offset..<end, etag: current.object.etag) else {
+                throw StorageUnavailable("\(path) changed while being read; reading again next pass")
+            }
+            bytes = small
         } else {
             let blockEnd = min(current.object.size, offset + Int64(max(maxLength, storage.blockSize)))
             guard let block = try fetch(offset..<blockEnd, etag: current.object.etag) else {
@@ -156,15 +172,25 @@ final class S3EventFile: StoredEventFile {
                 $0.blockOffset = offset
                 $0.block = block
             }
-            bytes = Array(block.prefix(Int(end - offset)))
+            // Usually the whole block: then the array is shared, not copied.
+            bytes = block.count == Int(end - offset) ? block : Array(block.prefix(Int(end - offset)))
         }
         status.withLock { status in
+            if offset == 0, status.object.etag == current.object.etag,
+                status.headETag != current.object.etag || bytes.count > status.head.count
+            {
+                status.head = Array(bytes.prefix(Self.checkLength))
+                status.headETag = current.object.etag
+            }
             let readEnd = offset + Int64(bytes.count)
             guard readEnd > status.readEnd else { return }
-            // The kept bytes that come before `offset`, when this read continues the last one.
+            // Only the last `checkLength` bytes are kept: the read's own, and before them (when this
+            // read continues the last one and is shorter) the kept bytes that come before `offset`.
+            let own = bytes.suffix(Self.checkLength)
+            let wanted = Self.checkLength - own.count
             let before = offset <= status.readEnd ? status.lastBytes.count - Int(status.readEnd - offset) : 0
-            let head = before > 0 ? Array(status.lastBytes.prefix(before)) : []
-            status.lastBytes = Array((head + bytes).suffix(Self.checkLength))
+            let head = wanted > 0 && before > 0 ? status.lastBytes[..<before].suffix(wanted) : []
+            status.lastBytes = Array(head) + own
             status.readEnd = readEnd
         }
         return bytes

@@ -15,7 +15,10 @@ import Synchronization
 //
 // Load: uploads DIR (if the bucket has no objects yet) and times one full first pass of the
 // board's loader (LogdirLoader.reload) over DIR and over s3://BUCKET, alternately, --repeats times
-// each; prints the medians and their ratio, and checks both passes decoded the same events.
+// each; prints the medians and their ratio, and checks both passes decoded the same events. Also
+// times the transfer alone (every object fetched in the same ranged GETs, as many at once as the
+// loader reads runs, nothing decoded), so the store's load can be set against "the local read
+// plus the transfer".
 // Writer: for each size S, an event file grown to S MB and uploaded, then 100 KB of events
 // appended and flushed (EventFileWriter.flush + S3LogdirMirror.upload, what SummaryWriter.flush
 // does for an s3:// logdir), timed per upload strategy: whole re-upload vs multipart with the
@@ -120,6 +123,46 @@ do {
             print("uploaded \(files.count) files, \(bytes >> 20) MB in \(format(took)) s")
         }
         let storages = LogStorages(s3: S3LogStorage(client: client, blockSize: options.blockMB << 20))
+        let objects = try runBlocking { () async throws(S3Error) in
+            try await client.listObjects(bucket: bucket, prefix: "logdir/")
+        }
+        /// Fetches every object in ranged GETs of the loader's block size, `width` objects at once.
+        func transfer(width: Int) throws -> Int64 {
+            let next = Atomic<Int>(0)
+            let received = Atomic<Int>(0)
+            let failure = Mutex<(any Error)?>(nil)
+            let group = DispatchGroup()
+            let block = Int64(options.blockMB << 20)
+            for _ in 0..<width {
+                group.enter()
+                Thread {
+                    defer { group.leave() }
+                    while true {
+                        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        guard index < objects.count else { return }
+                        let object = objects[index]
+                        var offset: Int64 = 0
+                        while offset < object.size {
+                            let range = offset..<min(object.size, offset + block)
+                            do {
+                                let bytes = try runBlocking { () async throws(S3Error) in
+                                    try await client.getObject(bucket: bucket, key: object.key, range: range)
+                                }
+                                received.add(bytes.count, ordering: .relaxed)
+                            } catch {
+                                failure.withLock { $0 = error }
+                                return
+                            }
+                            offset = range.upperBound
+                        }
+                    }
+                }.start()
+            }
+            group.wait()
+            if let error = failure.withLock({ $0 }) { throw error }
+            return Int64(received.load(ordering: .relaxed))
+        }
+        var transfers: [Double] = []
         var local: [Double] = []
         var remote: [Double] = []
         var events: (local: Int, remote: Int) = (0, 0)
@@ -128,6 +171,9 @@ do {
             local.append(seconds { events.local = localLoader.reload() })
             let remoteLoader = LogdirLoader(spec: LogdirSpec(path: "s3://\(bucket)/logdir"), storages: storages)
             remote.append(seconds { events.remote = remoteLoader.reload() })
+            var fetched: Int64 = 0
+            transfers.append(try seconds { fetched = try transfer(width: S3LogStorage.defaultConcurrentRuns) })
+            if fetched != bytes { fail("the transfer fetched \(fetched) bytes of \(bytes)") }
             let problems =
                 remoteLoader.listingProblems + remoteLoader.runNames.flatMap { remoteLoader.runs[$0]?.problems ?? [] }
             if !problems.isEmpty { fail("problems loading from the store: \(problems)") }
@@ -143,6 +189,14 @@ do {
         )
         print(
             "| throughput (MB/s) | \(Int(Double(bytes >> 20) / median(local))) | \(Int(Double(bytes >> 20) / median(remote))) | | |"
+        )
+        let transferred = median(transfers)
+        let reference = median(local) + transferred
+        print(
+            "| the transfer alone: every object fetched, nothing decoded, median of \(options.repeats) (s) | | \(format(transferred)) | | |"
+        )
+        print(
+            "| local read + transfer vs the store's load (s) | \(format(reference)) | \(format(median(remote))) | \(String(format: "%.2f", median(remote) / reference)) | ≈ 1 |"
         )
     }
 

@@ -173,6 +173,52 @@ struct S3LogdirTests {
         #expect(BoardAnswers.differences(BoardAnswers.all(local), BoardAnswers.all(remote)) == [])
     }
 
+    /// Reloads read only what was appended: with nothing new, a pass asks the store for the
+    /// listing alone; after an append, for the listing and the new bytes (no block read again).
+    @Test func reloadsFetchOnlyWhatIsNew() async throws {
+        let moto = try MotoServer.start()
+        defer { moto.stop() }
+        let direct = moto.client()
+        try Self.createBucket(direct, "quiet")
+        let (first, whole) = try Self.growingFile(compression: .none, seed: 2)
+        let key = "run/events.out.tfevents.1.test"
+        try Self.put(direct, "quiet", key, first)
+        let proxy = try FaultProxy(upstream: moto.port, storm: 1, resetEvery: 0)
+        defer { proxy.stop() }
+        let client = S3Client(
+            configuration: S3Configuration(credentials: MotoServer.credentials, endpoint: URL(string: proxy.endpoint)))
+        let loader = BoardLoader(spec: LogdirSpec(path: "s3://quiet"), storages: Self.storages(client))
+        _ = await Self.reload(loader)
+        /// The proxy's request count once its report lines stop arriving (they come on a pipe).
+        func settledCount() async -> Int {
+            var last = proxy.counts.total
+            while true {
+                try? await Task.sleep(nanoseconds: 150_000_000)
+                let now = proxy.counts.total
+                if now == last { return now }
+                last = now
+            }
+        }
+        func requests(during pass: () async -> BoardSnapshot) async -> [String] {
+            _ = await settledCount()
+            let seen = proxy.requests.count
+            _ = await pass()
+            _ = await settledCount()
+            return Array(proxy.requests.dropFirst(seen))
+        }
+        for pass in 0..<3 {
+            let made = await requests { await Self.reload(loader) }
+            #expect(made.count == 1 && made.first?.contains("list-type=2") == true, "pass \(pass): \(made)")
+        }
+        try Self.put(direct, "quiet", key, whole)
+        // The listing, the check of the bytes before the old end, the first bytes' check, the new bytes.
+        let appended = await requests { await Self.reload(loader) }
+        #expect(appended.count <= 4, "\(appended)")
+        let quiet = await requests { await Self.reload(loader) }
+        #expect(quiet.count == 1, "\(quiet)")
+        #expect(loader.store.snapshot.runs["run"]?.scalarSeries("loss")?.count == 500)
+    }
+
     /// A store that keeps failing past the retry limit: the listing, then only the objects' reads.
     /// Each pass keeps what was read and says so in `/api/status`; once the store is back, the
     /// next pass reads on from where it stopped and nothing is lost.

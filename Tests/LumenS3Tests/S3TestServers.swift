@@ -121,12 +121,27 @@ final class FaultProxy: @unchecked Sendable {
         }
         self.port = port
         let lines = self.lines
+        // Complete lines only: a read may end in the middle of one, kept until its newline comes.
+        let partial = Locked(
+            String(decoding: buffer, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).last.map(
+                String.init) ?? "")
         handle.readabilityHandler = { handle in
             let data = handle.availableData
             guard !data.isEmpty else { return }
-            let text = String(decoding: data, as: UTF8.self)
-            lines.withLock { $0 += text.split(separator: "\n").map(String.init) }
+            let complete: [String] = partial.withLock { rest in
+                var pieces = (rest + String(decoding: data, as: UTF8.self)).split(
+                    separator: "\n", omittingEmptySubsequences: false
+                ).map(String.init)
+                rest = pieces.removeLast()
+                return pieces.filter { !$0.isEmpty }
+            }
+            lines.withLock { $0 += complete }
         }
+    }
+
+    /// The requests seen so far, as `METHOD PATH RANGE` lines.
+    var requests: [String] {
+        lines.withLock { $0.filter { $0.hasPrefix("request ") }.map { String($0.dropFirst("request ".count)) } }
     }
 
     /// Requests seen, failed with 503 and reset, as last reported.
