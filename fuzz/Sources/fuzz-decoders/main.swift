@@ -160,7 +160,10 @@ func fuzzListing(_ bytes: [UInt8]) {
     }
     written += "</ListBucketResult>"
     let reread = S3ListPage(xml: written)
-    check(reread == page, "a listing written from \(page.objects.count) objects read back differently")
+    check(
+        reread == page,
+        "a listing written from \(page.objects) read back as \(reread.objects), token \(String(describing: page.continuationToken)) / \(String(describing: reread.continuationToken))"
+    )
 }
 
 exit(runFuzzer(fuzzDecoders))
