@@ -33,7 +33,7 @@ import Testing
         // A learning rate that is not a scalar is refused when the train op is built.
         let bad = try g.asDefault { try placeholder(.float64, shape: [2], name: "bad") }
         #expect(throws: GraphError.self) {
-            try GradientDescentOptimizer(learningRate: bad).minimize(try g.asDefault { w.value.sum() }, varList: [w])
+            try GradientDescentOptimizer(learningRate: bad).minimize(g.asDefault { w.value.sum() }, varList: [w])
         }
     }
 }
