@@ -174,11 +174,7 @@ enum ShapeOps {
                 if shape[axis] >= 0 { shape[axis] /= n }
                 return Array(repeating: TensorSpec(dtype: x.dtype, shape: shape), count: n)
             },
-            compute: { call in
-                let axis = try call.context.axis(
-                    try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
-                return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
-            }
+            compute: splitKernel
         )
         .gradient(SplitGradient()),
         OpDefinition(
@@ -199,11 +195,7 @@ enum ShapeOps {
                     var shape = x.shape; shape[axis] = s; return TensorSpec(dtype: x.dtype, shape: shape)
                 }
             },
-            compute: { call in
-                let axis = try call.context.axis(
-                    try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
-                return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
-            }
+            compute: splitKernel
         )
         .gradient(SplitGradient()),
         OpDefinition(
@@ -343,6 +335,12 @@ enum ShapeOps {
         )
         .notDifferentiable(),
     ]
+
+    /// `Split` and `SplitV`: inference gave each output's shape, so the kernel cuts by those sizes.
+    static let splitKernel: @Sendable (KernelInvocation) throws -> [Tensor] = { call in
+        let axis = try call.context.axis(try call.attributes.int("axis", call.context), rank: call.inputs[0].rank)
+        return split(call.inputs[0], axis: axis, sizes: call.outputs.map { $0.shape[axis] })
+    }
 
     // MARK: Inference helpers
 
