@@ -44,6 +44,9 @@ EXPORT_QUERIES = [
     {"runs": "^lr0.1/", "tags": "^(loss|accuracy)$", "format": "long", "smoothing": "0.6"},
     {"runs": "seed[01]$", "tags": "^loss$", "format": "wide"},
     {"runs": "seed[01]$", "tags": "^loss$", "format": "wide", "smoothing": "0.95"},
+    # the long run: enough rows for the stream to write a piece on two threads
+    {"runs": "^(long|lr0.1/seed1)$", "tags": "^loss$", "format": "long", "smoothing": "0.9"},
+    {"runs": "^(long|lr0.1/seed1)$", "tags": "^loss$", "format": "wide", "smoothing": "0.9"},
 ]
 
 
@@ -105,6 +108,7 @@ def write(logdir):
     run.close()
     run = Writer(logdir, "long")
     values = np.cumsum(rng.normal(0, 1, 20000)) * 0.01 + 3
+    values[7777] = np.nan  # inside a compressed chunk: the smoothing passes over it
     for step, value in enumerate(values):
         run.scalar("loss", step * 10, value, 1.7e9 + step)
     run.close()

@@ -224,7 +224,7 @@ public enum BoardAPI {
         }
         let (names, series) = try lookup(q, snapshot, kind: "scalar") { $0.scalars }
         let selection = BoardQueries.select(series, window)
-        let points = selection.indices.map(series.point(at:))
+        let points = series.points(at: selection.indices)
         if format == "csv" {
             var out = selection.smoothed == nil ? "wall_time,step,value\n" : "wall_time,step,value,smoothed\n"
             for (i, p) in points.enumerated() {

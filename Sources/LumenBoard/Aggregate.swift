@@ -105,6 +105,42 @@ public struct BoardAggregate: Sendable {
         public var mean: [Double] = []
         public var low: [Double] = []
         public var high: [Double] = []
+
+        mutating func reserve(_ count: Int) {
+            mean.reserveCapacity(count)
+            low.reserveCapacity(count)
+            high.reserveCapacity(count)
+        }
+
+        /// Appends the mean and band of the runs' `values` at one step (NaNs left out already).
+        mutating func append(_ values: ArraySlice<Double>, stat: Statistic) {
+            guard let first = values.first else {
+                mean.append(.nan)
+                low.append(.nan)
+                high.append(.nan)
+                return
+            }
+            var sum = 0.0
+            for v in values { sum += v }
+            let average = sum / Double(values.count)
+            mean.append(average)
+            switch stat {
+            case .meanStd:
+                var squares = 0.0
+                for v in values { squares += (v - average) * (v - average) }
+                let std = (squares / Double(values.count)).squareRoot()
+                low.append(average - std)
+                high.append(average + std)
+            case .minMax:
+                var smallest = first, largest = first
+                for v in values.dropFirst() {
+                    smallest = Swift.min(smallest, v)
+                    largest = Swift.max(largest, v)
+                }
+                low.append(smallest)
+                high.append(largest)
+            }
+        }
     }
 
     public var groups: [Group]
@@ -150,10 +186,9 @@ public struct BoardAggregate: Sendable {
             let inside = series.indices(fromStep: window.start, toStep: window.end)
             let range = Swift.max(0, inside.lowerBound - 1)..<Swift.min(series.count, inside.upperBound + 1)
             steps = series.steps(in: range)
+            values = series.values(in: range)
             if let weight = window.smoothing {
-                values = ScalarSmoothing.smoothed(series, weight: weight, at: Array(range))
-            } else {
-                values = series.values(in: range)
+                values = ScalarSmoothing.smoothed(series, weight: weight, values: values, from: range.lowerBound)
             }
         }
 
@@ -175,69 +210,60 @@ public struct BoardAggregate: Sendable {
     ) -> Group {
         var tracks = series.map { Track($0, window: window) }
         let lower = window.start ?? .min, upper = window.end ?? .max
-        // The union of the steps inside the window: a k-way merge.
-        var union: [Int64] = []
-        union.reserveCapacity(tracks.map(\.steps.count).max() ?? 0)
-        var heads = tracks.map { track in track.steps.firstIndex { $0 >= lower } ?? track.steps.count }
-        while true {
-            var smallest = Int64.max
-            var found = false
-            for k in tracks.indices where heads[k] < tracks[k].steps.count {
-                let s = tracks[k].steps[heads[k]]
-                if s <= upper, !found || s < smallest {
-                    smallest = s
-                    found = true
-                }
-            }
-            guard found else { break }
-            union.append(smallest)
-            for k in tracks.indices where heads[k] < tracks[k].steps.count && tracks[k].steps[heads[k]] == smallest {
-                heads[k] += 1
-            }
-        }
         var group = Group(name: name, runs: runs)
-        group.steps = union
-        group.mean.reserveCapacity(union.count)
-        group.low.reserveCapacity(union.count)
-        group.high.reserveCapacity(union.count)
         var values = [Double](repeating: 0, count: tracks.count)
-        for step in union {
-            var n = 0
-            for k in tracks.indices {
-                if let v = tracks[k].value(at: step), !v.isNaN {
-                    values[n] = v
+        if let first = tracks.first, tracks.dropFirst().allSatisfy({ $0.steps == first.steps }) {
+            // Every run has the same steps (seeds logged together): the union is those steps and
+            // each run's value is its own point, with no merge or interpolation.
+            let inside = (first.steps.firstIndex { $0 >= lower } ?? first.steps.count)
+            let end = first.steps[inside...].firstIndex { $0 > upper } ?? first.steps.count
+            group.steps = Array(first.steps[inside..<end])
+            group.reserve(group.steps.count)
+            for i in inside..<end {
+                var n = 0
+                for track in tracks where !track.values[i].isNaN {
+                    values[n] = track.values[i]
                     n += 1
                 }
+                group.append(values[0..<n], stat: stat)
             }
-            guard n > 0 else {
-                group.mean.append(.nan)
-                group.low.append(.nan)
-                group.high.append(.nan)
-                continue
-            }
-            var sum = 0.0
-            for i in 0..<n { sum += values[i] }
-            let mean = sum / Double(n)
-            group.mean.append(mean)
-            switch stat {
-            case .meanStd:
-                var squares = 0.0
-                for i in 0..<n { squares += (values[i] - mean) * (values[i] - mean) }
-                let std = (squares / Double(n)).squareRoot()
-                group.low.append(mean - std)
-                group.high.append(mean + std)
-            case .minMax:
-                var low = values[0], high = values[0]
-                for i in 1..<n {
-                    low = Swift.min(low, values[i])
-                    high = Swift.max(high, values[i])
+        } else {
+            // The union of the steps inside the window: a k-way merge.
+            var union: [Int64] = []
+            union.reserveCapacity(tracks.map(\.steps.count).max() ?? 0)
+            var heads = tracks.map { track in track.steps.firstIndex { $0 >= lower } ?? track.steps.count }
+            while true {
+                var smallest = Int64.max
+                var found = false
+                for k in tracks.indices where heads[k] < tracks[k].steps.count {
+                    let s = tracks[k].steps[heads[k]]
+                    if s <= upper, !found || s < smallest {
+                        smallest = s
+                        found = true
+                    }
                 }
-                group.low.append(low)
-                group.high.append(high)
+                guard found else { break }
+                union.append(smallest)
+                for k in tracks.indices
+                where heads[k] < tracks[k].steps.count && tracks[k].steps[heads[k]] == smallest {
+                    heads[k] += 1
+                }
+            }
+            group.steps = union
+            group.reserve(union.count)
+            for step in union {
+                var n = 0
+                for k in tracks.indices {
+                    if let v = tracks[k].value(at: step), !v.isNaN {
+                        values[n] = v
+                        n += 1
+                    }
+                }
+                group.append(values[0..<n], stat: stat)
             }
         }
-        if let maxPoints = window.maxPoints, union.count > maxPoints {
-            let keep = BoardQueries.downsampleIndices(count: union.count, maxPoints: maxPoints) { group.mean[$0] }
+        if let maxPoints = window.maxPoints, group.steps.count > maxPoints {
+            let keep = group.mean.withUnsafeBufferPointer { BoardQueries.downsampleIndices($0, maxPoints: maxPoints) }
             group.steps = keep.map { group.steps[$0] }
             group.mean = keep.map { group.mean[$0] }
             group.low = keep.map { group.low[$0] }

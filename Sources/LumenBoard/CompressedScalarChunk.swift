@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A full chunk of a ``ScalarSeries``, compressed in the manner of Gorilla (Pelkonen et al.,
 /// "Gorilla: A Fast, Scalable, In-Memory Time Series Database", VLDB 2015), giving back every
 /// point bit for bit.
@@ -25,6 +27,10 @@ struct CompressedScalarChunk: Sendable {
     let lastStep: Int64
     /// Whether the values are coded as `Double`s.
     let wideValues: Bool
+    /// The value every point has, when each value `==` the first (never when the first is NaN).
+    let constantValue: Double?
+    /// What queries learn about the chunk and keep for the next ones (shared by every copy).
+    let memo = ChunkMemo()
     /// Where the wall-time and value sections start, in bits.
     private let timesStart: Int
     private let valuesStart: Int
@@ -57,6 +63,8 @@ struct CompressedScalarChunk: Sendable {
         firstStep = steps[0]
         lastStep = steps[steps.count - 1]
         self.wideValues = wideValues
+        let first = values[0]
+        constantValue = values.allSatisfy { $0 == first } ? first : nil
     }
 
     /// Every step, in order.
@@ -79,28 +87,97 @@ struct CompressedScalarChunk: Sendable {
 
     /// Every value, in order, widened to `Double`.
     func values() -> [Double] {
-        var result = [Double]()
-        appendValues(to: &result)
-        return result
+        [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let base = buffer.baseAddress { decodeValues(into: base) }
+            initialized = count
+        }
     }
 
     /// Appends every value, in order, widened to `Double`, to `result`.
     func appendValues(to result: inout [Double]) {
+        let start = result.count
+        result.append(contentsOf: repeatElement(0, count: count))
+        result.withUnsafeMutableBufferPointer { decodeValues(into: $0.baseAddress! + start) }
+    }
+
+    /// Writes every value, in order, widened to `Double`, to the `count` places at `out`, in one
+    /// pass over the stream.
+    func decodeValues(into out: UnsafeMutablePointer<Double>) {
         let count = count
-        let width = wideValues ? 64 : 32
-        let patterns = words.withUnsafeBufferPointer { buffer in
-            var reader = BitReader(words: buffer, position: valuesStart)
-            if reader.read(1) == 0 { return XORCode.decode(count: count, width: width, from: &reader) }
-            var integers = IntegerSequenceCode.decode(count: count, from: &reader)
-            for i in integers.indices {
-                integers[i] = Int64(bitPattern: Self.pattern(ofOrderedInteger: integers[i], width: width))
-            }
-            return integers.map { UInt64(bitPattern: $0) }
+        let wide = wideValues
+        let width = wide ? 64 : 32
+        @inline(__always) func value(_ pattern: UInt64) -> Double {
+            wide ? Double(bitPattern: pattern) : Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern)))
         }
-        if wideValues {
-            result.append(contentsOf: patterns.lazy.map { Double(bitPattern: $0) })
-        } else {
-            result.append(contentsOf: patterns.lazy.map { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) })
+        words.withUnsafeBufferPointer { buffer in
+            var reader = BitReader(words: buffer, position: valuesStart)
+            if reader.read(1) == 0 {
+                XORCode.decode(count: count, width: width, from: &reader) { out[$0] = value($1) }
+            } else {
+                IntegerSequenceCode.decode(count: count, from: &reader) {
+                    out[$0] = value(Self.pattern(ofOrderedInteger: $1, width: width))
+                }
+            }
+        }
+    }
+
+    /// Element `i` of the integer sequence whose section starts at bit `start`, read straight
+    /// from the stream when it is line-coded (`nil` when it is delta-of-delta coded, which only a
+    /// pass from the start decodes).
+    @inline(__always)
+    private func lineElement(sectionStart start: Int, at i: Int) -> Int64? {
+        words.withUnsafeBufferPointer { buffer in
+            var reader = BitReader(words: buffer, position: start)
+            guard reader.read(1) == 1 else { return nil }
+            let first = Int64(bitPattern: reader.read(64))
+            let slope = Int64(bitPattern: reader.read(64))
+            let minimum = Int64(bitPattern: reader.read(64))
+            let width = Int(reader.read(7))
+            reader.skip(i &* width)
+            return first &+ minimum &+ Int64(i) &* slope &+ Int64(bitPattern: reader.read(width))
+        }
+    }
+
+    /// Step `i`, when the steps are line-coded.
+    func lineStep(at i: Int) -> Int64? { lineElement(sectionStart: 0, at: i) }
+
+    /// Wall time `i`, when the wall times are line-coded.
+    func lineWallTime(at i: Int) -> Double? {
+        lineElement(sectionStart: timesStart, at: i).map { Double(bitPattern: UInt64(bitPattern: $0)) }
+    }
+
+    /// Value `i`, when the values are coded as ordered integers on a line.
+    func lineValue(at i: Int) -> Double? {
+        let ordered = words.withUnsafeBufferPointer { BitReader(words: $0, position: valuesStart).peek(1) == 1 }
+        guard ordered, let integer = lineElement(sectionStart: valuesStart + 1, at: i) else { return nil }
+        let pattern = Self.pattern(ofOrderedInteger: integer, width: wideValues ? 64 : 32)
+        return wideValues ? Double(bitPattern: pattern) : Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern)))
+    }
+
+    /// Reads single points of the chunk: straight from the stream for line-coded columns, else
+    /// from the column decoded once, on the first point asked for.
+    struct PointReader {
+        let chunk: CompressedScalarChunk
+        private var steps: [Int64]?
+        private var wallTimes: [Double]?
+        private var values: [Double]?
+
+        init(_ chunk: CompressedScalarChunk) { self.chunk = chunk }
+
+        mutating func point(at i: Int) -> ScalarPoint {
+            ScalarPoint(
+                step: Self.read(chunk.lineStep(at: i), &steps, i, decode: chunk.steps),
+                wallTime: Self.read(chunk.lineWallTime(at: i), &wallTimes, i, decode: chunk.wallTimes),
+                value: Self.read(chunk.lineValue(at: i), &values, i, decode: chunk.values))
+        }
+
+        /// Element `i` of a column: `line` when the column is line-coded, else from the column,
+        /// decoded into `column` the first time.
+        private static func read<T>(_ line: T?, _ column: inout [T]?, _ i: Int, decode: () -> [T]) -> T {
+            if let line { return line }
+            let decoded = column ?? decode()
+            column = decoded
+            return decoded[i]
         }
     }
 
@@ -182,30 +259,44 @@ enum IntegerSequenceCode {
     static func decode(count: Int, from reader: inout BitReader) -> [Int64] {
         guard count > 0 else { return [] }
         return [Int64](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let mode = reader.read(1)
-            var previous = Int64(bitPattern: reader.read(64))
-            if mode == 1 {
-                let slope = Int64(bitPattern: reader.read(64))
-                let minimum = Int64(bitPattern: reader.read(64))
-                let width = Int(reader.read(7))
-                var predicted = previous &+ minimum
+            decode(count: count, from: &reader) { buffer[$0] = $1 }
+            initialized = count
+        }
+    }
+
+    /// Decodes `count` elements, giving each to `sink` with its index, in order.
+    @inline(__always)
+    static func decode(count: Int, from reader: inout BitReader, _ sink: (Int, Int64) -> Void) {
+        guard count > 0 else { return }
+        let mode = reader.read(1)
+        var previous = Int64(bitPattern: reader.read(64))
+        if mode == 1 {
+            let slope = Int64(bitPattern: reader.read(64))
+            let minimum = Int64(bitPattern: reader.read(64))
+            let width = Int(reader.read(7))
+            var predicted = previous &+ minimum
+            if width == 0 {
                 for i in 0..<count {
-                    buffer[i] = predicted &+ Int64(bitPattern: reader.read(width))
+                    sink(i, predicted)
                     predicted &+= slope
                 }
             } else {
-                buffer[0] = previous
-                var delta: Int64 = 0
-                for i in 1..<count {
-                    if reader.read(1) != 0 {
-                        let zigzag = reader.read(widths[Int(reader.read(3))])
-                        delta &+= Int64(bitPattern: zigzag &>> 1) ^ -Int64(bitPattern: zigzag & 1)
-                    }
-                    previous &+= delta
-                    buffer[i] = previous
+                for i in 0..<count {
+                    sink(i, predicted &+ Int64(bitPattern: reader.readNonZero(width)))
+                    predicted &+= slope
                 }
             }
-            initialized = count
+        } else {
+            sink(0, previous)
+            var delta: Int64 = 0
+            for i in 1..<count {
+                if reader.read(1) != 0 {
+                    let zigzag = reader.read(widths[Int(reader.read(3))])
+                    delta &+= Int64(bitPattern: zigzag &>> 1) ^ -Int64(bitPattern: zigzag & 1)
+                }
+                previous &+= delta
+                sink(i, previous)
+            }
         }
     }
 
@@ -309,28 +400,59 @@ enum XORCode {
     static func decode(count: Int, width: Int, from reader: inout BitReader) -> [UInt64] {
         guard count > 0 else { return [] }
         return [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let fieldBits = width == 32 ? 5 : 6
-            var previous = reader.read(width)
-            buffer[0] = previous
-            var trailing = 0
-            var meaningful = 0
-            for i in 1..<count {
-                let control = reader.peek(2)
-                if control < 2 {
-                    reader.skip(1)
-                } else {
-                    reader.skip(2)
-                    if control == 3 {
-                        let fields = reader.read(2 * fieldBits)
-                        let leading = Int(fields &>> UInt64(fieldBits))
-                        meaningful = Int(fields & ((1 &<< UInt64(fieldBits)) &- 1)) + 1
-                        trailing = width - leading - meaningful
-                    }
-                    previous ^= reader.read(meaningful) &<< UInt64(trailing)
-                }
-                buffer[i] = previous
-            }
+            decode(count: count, width: width, from: &reader) { buffer[$0] = $1 }
             initialized = count
+        }
+    }
+
+    /// Decodes `count` patterns, giving each to `sink` with its index, in order.
+    @inline(__always)
+    static func decode(count: Int, width: Int, from reader: inout BitReader, _ sink: (Int, UInt64) -> Void) {
+        guard count > 0 else { return }
+        let fieldBits = width == 32 ? 5 : 6
+        var previous = reader.read(width)
+        sink(0, previous)
+        var trailing = 0
+        var meaningful = 0
+        for i in 1..<count {
+            let control = reader.peek(2)
+            if control < 2 {
+                reader.skip(1)
+            } else {
+                reader.skip(2)
+                if control == 3 {
+                    let fields = reader.read(2 * fieldBits)
+                    let leading = Int(fields &>> UInt64(fieldBits))
+                    meaningful = Int(fields & ((1 &<< UInt64(fieldBits)) &- 1)) + 1
+                    trailing = width - leading - meaningful
+                }
+                previous ^= reader.read(meaningful) &<< UInt64(trailing)
+            }
+            sink(i, previous)
+        }
+    }
+}
+
+/// What queries learned about one compressed chunk, kept for the next ones: the state of
+/// TensorBoard's smoothing after the chunk's last point for the weights asked for (each depends
+/// only on this chunk and the ones before it, which never change while the chunk exists).
+final class ChunkMemo: Sendable {
+    /// Weights remembered per chunk at most (the UI asks for one at a time).
+    static let weightLimit = 8
+    private let smoothing = Mutex<[(weight: UInt64, last: Double, power: Double)]>([])
+
+    /// The smoothing state after this chunk for `weight`, if known.
+    func smoothingState(weight: Double) -> (last: Double, power: Double)? {
+        smoothing.withLock { states in
+            states.first { $0.weight == weight.bitPattern }.map { ($0.last, $0.power) }
+        }
+    }
+
+    func setSmoothingState(weight: Double, last: Double, power: Double) {
+        smoothing.withLock { states in
+            if states.contains(where: { $0.weight == weight.bitPattern }) { return }
+            if states.count >= Self.weightLimit { states.removeFirst() }
+            states.append((weight.bitPattern, last, power))
         }
     }
 }
@@ -388,6 +510,18 @@ struct BitReader {
         guard bits > 0 else { return 0 }
         let index = position &>> 6
         let offset = position & 63
+        guard index < words.count else { return 0 }
+        var field = words[index] &<< UInt64(offset)
+        if offset &+ bits > 64, index &+ 1 < words.count { field |= words[index &+ 1] &>> UInt64(64 &- offset) }
+        return field &>> UInt64(64 &- bits)
+    }
+
+    /// The next `bits` bits (1 ≤ `bits` ≤ 64).
+    @inline(__always)
+    mutating func readNonZero(_ bits: Int) -> UInt64 {
+        let index = position &>> 6
+        let offset = position & 63
+        position &+= bits
         guard index < words.count else { return 0 }
         var field = words[index] &<< UInt64(offset)
         if offset &+ bits > 64, index &+ 1 < words.count { field |= words[index &+ 1] &>> UInt64(64 &- offset) }

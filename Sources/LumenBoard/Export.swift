@@ -75,30 +75,10 @@ public struct BoardExport: Sendable {
         // Long form: the column and point being written, and the smoothing state.
         var column = 0
         var index = 0
-        var smoother: Smoother?
+        var smoother: ScalarSmoothing.Smoother?
         // Wide form: each column's next point and smoothing state.
         var heads: [Int]
-        var smoothers: [Smoother?]
-
-        /// The running state of TensorBoard's debiased moving average over one series.
-        struct Smoother: Sendable {
-            let weight: Double
-            let passThrough: Bool
-            var last = 0.0
-            var power = 1.0
-
-            init(weight: Double, series: ScalarSeries) {
-                self.weight = weight
-                passThrough = weight <= 0 || series.isConstant
-            }
-
-            mutating func next(_ v: Double) -> Double {
-                guard !passThrough, v.isFinite else { return v }
-                last = last * weight + (1 - weight) * v
-                power *= weight
-                return last / (1 - power)
-            }
-        }
+        var smoothers: [ScalarSmoothing.Smoother?]
 
         init(export: BoardExport) {
             self.export = export
@@ -112,10 +92,10 @@ public struct BoardExport: Sendable {
             }
             heads = Array(repeating: 0, count: export.columns.count)
             smoothers = export.columns.map { column in
-                export.smoothing.map { Smoother(weight: $0, series: column.series) }
+                export.smoothing.map { ScalarSmoothing.Smoother(weight: $0, series: column.series) }
             }
             if let weight = export.smoothing, let first = export.columns.first {
-                smoother = Smoother(weight: weight, series: first.series)
+                smoother = ScalarSmoothing.Smoother(weight: weight, series: first.series)
             }
         }
 
@@ -179,7 +159,7 @@ public struct BoardExport: Sendable {
                 column += 1
                 index = 0
                 if let weight = export.smoothing, column < columns.count {
-                    smoother = Smoother(weight: weight, series: columns[column].series)
+                    smoother = ScalarSmoothing.Smoother(weight: weight, series: columns[column].series)
                 }
             }
             return false

@@ -10,37 +10,67 @@ public enum BoardQueries {
     /// With `maxPoints < 4`, the first `maxPoints` of first, last, minimum, maximum.
     public static func downsampleIndices(count n: Int, maxPoints: Int, value: (Int) -> Double) -> [Int] {
         guard n > maxPoints else { return Array(0..<n) }
-        guard maxPoints > 0 else { return [] }
-        func argExtremes(_ range: Range<Int>) -> (min: Int, max: Int)? {
-            var low = -1, high = -1
-            var lowValue = 0.0, highValue = 0.0
-            for i in range {
-                let v = value(i)
-                if v.isNaN { continue }
-                if low < 0 || v < lowValue { (low, lowValue) = (i, v) }
-                if high < 0 || v > highValue { (high, highValue) = (i, v) }
-            }
-            guard low >= 0 else { return nil }
-            return (low, high)
-        }
+        let values = (0..<n).map(value)
+        return values.withUnsafeBufferPointer { downsampleIndices($0, maxPoints: maxPoints) }
+    }
+
+    /// ``downsampleIndices(count:maxPoints:value:)`` over values in memory, in tight loops.
+    public static func downsampleIndices(_ values: UnsafeBufferPointer<Double>, maxPoints: Int) -> [Int] {
+        let n = values.count
+        guard n > maxPoints else { return Array(0..<n) }
+        guard maxPoints > 0, let p = values.baseAddress else { return [] }
         var chosen: [Int] = [0, n - 1]
-        if let global = argExtremes(0..<n) { chosen += [global.min, global.max] }
+        if let global = argExtremes(p, 0, n) { chosen += [global.min, global.max] }
         var unique: [Int] = []
         for i in chosen where !unique.contains(i) { unique.append(i) }
         if unique.count >= maxPoints { return Array(unique.prefix(maxPoints)).sorted() }
-        var set = Set(unique)
+        var result = unique
         let bucketCount = (maxPoints - unique.count) / 2
         let interior = n - 2
         if bucketCount > 0 && interior > 0 {
+            result.reserveCapacity(unique.count + 2 * bucketCount)
             for b in 0..<bucketCount {
                 let start = 1 + b * interior / bucketCount
                 let end = 1 + (b + 1) * interior / bucketCount
-                guard start < end, let e = argExtremes(start..<end) else { continue }
-                set.insert(e.min)
-                set.insert(e.max)
+                guard start < end, let e = argExtremes(p, start, end) else { continue }
+                result.append(e.min)
+                if e.max != e.min { result.append(e.max) }
             }
         }
-        return set.sorted()
+        result.sort()
+        var kept = 0
+        for index in result where kept == 0 || index != result[kept - 1] {
+            result[kept] = index
+            kept += 1
+        }
+        result.removeSubrange(kept...)
+        return result
+    }
+
+    /// The first index of the smallest and of the largest of `p[start..<end]`, NaNs left out
+    /// (`nil` when every value is NaN).
+    @inline(__always)
+    private static func argExtremes(_ p: UnsafePointer<Double>, _ start: Int, _ end: Int) -> (min: Int, max: Int)? {
+        var i = start
+        while i < end, p[i].isNaN { i += 1 }
+        guard i < end else { return nil }
+        var low = i, high = i
+        var lowValue = p[i], highValue = p[i]
+        i += 1
+        while i < end {
+            let v = p[i]
+            // A NaN compares false both ways, so it is never chosen.
+            if v < lowValue {
+                lowValue = v
+                low = i
+            }
+            if v > highValue {
+                highValue = v
+                high = i
+            }
+            i += 1
+        }
+        return (low, high)
     }
 
     /// At most `maxPoints` points of `series` (see ``downsampleIndices(count:maxPoints:value:)``);
@@ -49,7 +79,7 @@ public enum BoardQueries {
         guard let maxPoints else { return series.points }
         guard series.count > maxPoints else { return series.points }
         let values = series.values
-        return series.points(at: downsampleIndices(count: values.count, maxPoints: maxPoints) { values[$0] })
+        return series.points(at: values.withUnsafeBufferPointer { downsampleIndices($0, maxPoints: maxPoints) })
     }
 
     /// The values at TensorBoard's nine percentiles of a histogram given as `[left, right, count]`

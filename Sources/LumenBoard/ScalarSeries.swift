@@ -57,21 +57,24 @@ public struct ScalarSeries: Sendable {
     public func step(at index: Int) -> Int64 {
         let chunk = index &>> Self.chunkShift
         let i = index & (Self.chunkCapacity - 1)
-        return chunk < sealed.count ? sealed[chunk].steps()[i] : open.steps.element(at: i)
+        guard chunk < sealed.count else { return open.steps.element(at: i) }
+        return sealed[chunk].lineStep(at: i) ?? sealed[chunk].steps()[i]
     }
 
     /// The wall time at `index`.
     public func wallTime(at index: Int) -> Double {
         let chunk = index &>> Self.chunkShift
         let i = index & (Self.chunkCapacity - 1)
-        return chunk < sealed.count ? sealed[chunk].wallTimes()[i] : open.wallTimes.element(at: i)
+        guard chunk < sealed.count else { return open.wallTimes.element(at: i) }
+        return sealed[chunk].lineWallTime(at: i) ?? sealed[chunk].wallTimes()[i]
     }
 
     /// The value at `index`.
     public func value(at index: Int) -> Double {
         let chunk = index &>> Self.chunkShift
         let i = index & (Self.chunkCapacity - 1)
-        return chunk < sealed.count ? sealed[chunk].values()[i] : open.values.element(at: i)
+        guard chunk < sealed.count else { return open.values.element(at: i) }
+        return sealed[chunk].lineValue(at: i) ?? sealed[chunk].values()[i]
     }
 
     /// Reads points by index, mostly in order, decoding each compressed chunk once rather than on
@@ -108,7 +111,70 @@ public struct ScalarSeries: Sendable {
     /// Calls `body` with each index of `range` and its value, in order, decoding each compressed
     /// chunk once.
     func forEachValue(in range: Range<Int>, _ body: (Int, Double) -> Void) {
-        forEachElement(in: range, sealed: { $0.values() }, open: { $0.values.element(at: $1) }, body)
+        forEachValueBlock(in: range) { start, block in
+            for k in block.indices { body(start + k, block[k]) }
+        }
+    }
+
+    /// Calls `body` with the values of `range` a chunk at a time, in order: the index of the
+    /// block's first value and the block (valid during the call only).
+    func forEachValueBlock(in range: Range<Int>, _ body: (Int, UnsafeBufferPointer<Double>) -> Void) {
+        guard !range.isEmpty else { return }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.chunkCapacity) { scratch in
+            guard let base = scratch.baseAddress else { return }
+            forEachChunkSpan(in: range) { start, chunk, offset, n in
+                if chunk < sealed.count {
+                    sealed[chunk].decodeValues(into: base)
+                } else {
+                    for k in offset..<offset + n { base[k] = open.values.element(at: k) }
+                }
+                body(start, UnsafeBufferPointer(start: base + offset, count: n))
+            }
+        }
+    }
+
+    /// Calls `body` for each chunk's part of `range`, in order: the index of its first point, the
+    /// chunk, the offset in it and the number of points.
+    private func forEachChunkSpan(in range: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let offset = i & (Self.chunkCapacity - 1)
+            let n = Swift.min(Self.chunkCapacity - offset, range.upperBound - i)
+            body(i, i &>> Self.chunkShift, offset, n)
+            i += n
+        }
+    }
+
+    /// The state of TensorBoard's smoothing with `weight` over the points before `index`: taken
+    /// from the last compressed chunk before it whose state is known, then run over the points in
+    /// between, remembering the state after each whole chunk for the next query.
+    func smoother(weight: Double, before index: Int) -> ScalarSmoothing.Smoother {
+        var smoother = ScalarSmoothing.Smoother(weight: weight, series: self)
+        if smoother.passesThrough || index <= 0 { return smoother }
+        let wholeChunks = Swift.min(index &>> Self.chunkShift, sealed.count)
+        var start = wholeChunks
+        while start > 0 {
+            if let state = sealed[start - 1].memo.smoothingState(weight: weight) {
+                smoother.last = state.last
+                smoother.power = state.power
+                break
+            }
+            start -= 1
+        }
+        if start < wholeChunks {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.chunkCapacity) { scratch in
+                guard let base = scratch.baseAddress else { return }
+                for chunk in start..<wholeChunks {
+                    sealed[chunk].decodeValues(into: base)
+                    for k in 0..<Self.chunkCapacity { smoother.skip(base[k]) }
+                    sealed[chunk].memo.setSmoothingState(weight: weight, last: smoother.last, power: smoother.power)
+                }
+            }
+        }
+        forEachValueBlock(in: (wholeChunks &<< Self.chunkShift)..<index) { _, block in
+            for v in block { smoother.skip(v) }
+        }
+        return smoother
     }
 
     /// Calls `body` with each index of `range` and its step, in order, decoding each compressed
@@ -123,19 +189,63 @@ public struct ScalarSeries: Sendable {
         in range: Range<Int>, sealed column: (CompressedScalarChunk) -> [Element],
         open element: (ScalarChunk, Int) -> Element, _ body: (Int, Element) -> Void
     ) {
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let chunk = i &>> Self.chunkShift
-            let offset = i & (Self.chunkCapacity - 1)
-            let n = Swift.min(Self.chunkCapacity - offset, range.upperBound - i)
+        forEachChunkSpan(in: range) { start, chunk, offset, n in
             if chunk < sealed.count {
                 let elements = column(sealed[chunk])
-                for k in 0..<n { body(i + k, elements[offset + k]) }
+                for k in 0..<n { body(start + k, elements[offset + k]) }
             } else {
-                for k in 0..<n { body(i + k, element(open, offset + k)) }
+                for k in 0..<n { body(start + k, element(open, offset + k)) }
             }
-            i += n
         }
+    }
+
+    /// The index of the first point whose step is `step` or later (`count` if none): a binary
+    /// search over the chunks' step bounds, then inside the one chunk that can hold it.
+    public func firstIndex(atOrAfterStep step: Int64) -> Int {
+        var low = 0
+        var high = sealed.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sealed[mid].lastStep < step { low = mid + 1 } else { high = mid }
+        }
+        let base = low << Self.chunkShift
+        if low < sealed.count {
+            if step <= sealed[low].firstStep { return base }
+            let steps = sealed[low].steps()
+            return base + Self.partition(steps.count) { steps[$0] < step }
+        }
+        return base + Self.partition(open.count) { open.steps.element(at: $0) < step }
+    }
+
+    /// The first index of `0..<count` where `isBefore` is false, `isBefore` being true on a prefix.
+    private static func partition(_ count: Int, _ isBefore: (Int) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if isBefore(mid) { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Whether every value equals the first (with `==`, so a NaN first value never does, unless
+    /// it is the only point), read from the compressed chunks' summaries.
+    var isConstant: Bool {
+        guard count > 0 else { return true }
+        let first: Double
+        if let chunk = sealed.first {
+            guard let value = chunk.constantValue else { return false }
+            first = value
+        } else {
+            first = open.values.element(at: 0)
+        }
+        for chunk in sealed {
+            guard let value = chunk.constantValue, value == first else { return false }
+        }
+        for i in 0..<open.count where i > 0 || !sealed.isEmpty {
+            if open.values.element(at: i) != first { return false }
+        }
+        return true
     }
 
     /// Every step, in order.
@@ -175,28 +285,24 @@ public struct ScalarSeries: Sendable {
     /// Every point, in order.
     public var points: [ScalarPoint] { points(at: 0..<count) }
 
-    /// The points at `indices` (in increasing order), decoding each chunk they touch once.
+    /// The points at `indices` (in increasing order), reading line-coded columns straight from
+    /// the stream and decoding each other column of a chunk they touch once.
     public func points<C: Collection>(at indices: C) -> [ScalarPoint] where C.Element == Int {
         var result = [ScalarPoint]()
         result.reserveCapacity(indices.count)
-        var decoded = -1
-        var steps: [Int64] = []
-        var wallTimes: [Double] = []
-        var values: [Double] = []
+        var reader: CompressedScalarChunk.PointReader?
+        var readerChunk = -1
         for index in indices {
             let chunk = index &>> Self.chunkShift
             guard chunk < sealed.count else {
                 result.append(point(at: index))
                 continue
             }
-            if chunk != decoded {
-                steps = sealed[chunk].steps()
-                wallTimes = sealed[chunk].wallTimes()
-                values = sealed[chunk].values()
-                decoded = chunk
+            if chunk != readerChunk {
+                reader = CompressedScalarChunk.PointReader(sealed[chunk])
+                readerChunk = chunk
             }
-            let i = index & (Self.chunkCapacity - 1)
-            result.append(ScalarPoint(step: steps[i], wallTime: wallTimes[i], value: values[i]))
+            if let point = reader?.point(at: index & (Self.chunkCapacity - 1)) { result.append(point) }
         }
         return result
     }
@@ -221,19 +327,13 @@ public struct ScalarSeries: Sendable {
     /// Keeps the points that a restart at `step` drops in ``restarts``, within ``restartLimit`` and
     /// ``purgedPointLimit``.
     private mutating func recordRestart(at step: Int64) {
-        // Steps are strictly increasing: binary search for the first step ≥ `step`.
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if point(at: mid).step < step { low = mid + 1 } else { high = mid }
-        }
+        let low = firstIndex(atOrAfterStep: step)
         guard low < count else { return }
         if restarts.count < Self.restartLimit {
             let kept = Swift.min(count - low, Self.purgedPointLimit - purgedPointsKept)
             purgedPointsKept += kept
             restarts.append(
-                ScalarRestart(step: step, purgedCount: count - low, purged: (low..<low + kept).map(point(at:))))
+                ScalarRestart(step: step, purgedCount: count - low, purged: points(at: low..<low + kept)))
         } else {
             restartsNotKept += 1
         }

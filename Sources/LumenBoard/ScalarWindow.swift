@@ -1,17 +1,6 @@
 /// Step windows and server-side smoothing of scalar series (`/api/scalars?start=&end=&smoothing=`,
 /// used by `/api/aggregate` and `/api/export` too).
 extension ScalarSeries {
-    /// The index of the first point whose step is `step` or later (`count` if none).
-    public func firstIndex(atOrAfterStep step: Int64) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if self.step(at: mid) < step { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
-
     /// The indices of the points with `start ≤ step ≤ end` (either bound may be absent).
     public func indices(fromStep start: Int64?, toStep end: Int64?) -> Range<Int> {
         let lower = start.map(firstIndex(atOrAfterStep:)) ?? 0
@@ -24,7 +13,7 @@ extension ScalarSeries {
     public func values(in range: Range<Int>) -> [Double] {
         var out: [Double] = []
         out.reserveCapacity(range.count)
-        forEachValue(in: range) { _, v in out.append(v) }
+        forEachValueBlock(in: range) { _, block in out.append(contentsOf: block) }
         return out
     }
 
@@ -34,16 +23,6 @@ extension ScalarSeries {
         out.reserveCapacity(range.count)
         forEachStep(in: range) { _, s in out.append(s) }
         return out
-    }
-
-    /// Whether every value equals the first (with `==`, so a NaN first value never does).
-    var isConstant: Bool {
-        guard count > 0 else { return true }
-        let first = value(at: 0)
-        var constant = true
-        forEachValue(in: 1..<count) { _, v in if v != first { constant = false } }
-        if !constant { return false }
-        return true
     }
 }
 
@@ -56,42 +35,79 @@ public enum ScalarSmoothing {
     /// Whether `weight` is a smoothing weight: `0 ≤ weight < 1`.
     public static func isValid(_ weight: Double) -> Bool { weight >= 0 && weight < 1 }
 
-    /// The smoothed values of `series` at `indices` (ascending), computed over every point from
-    /// the first, so a value doesn't depend on which others are asked for.
-    public static func smoothed(_ series: ScalarSeries, weight: Double, at indices: [Int]) -> [Double] {
-        guard let lastIndex = indices.last else { return [] }
-        if weight <= 0 || series.isConstant { return indices.map(series.value(at:)) }
-        var out = [Double](repeating: 0, count: indices.count)
-        var next = 0
+    /// The running state of the average over one series, fed its values in order.
+    public struct Smoother: Sendable {
+        public let weight: Double
+        /// Whether values pass through unchanged (no weight, or a constant series).
+        public let passesThrough: Bool
         var last = 0.0
         var power = 1.0
-        series.forEachValue(in: 0..<(lastIndex + 1)) { i, v in
-            var result = v
-            if v.isFinite {
-                last = last * weight + (1 - weight) * v
-                power *= weight
-                result = last / (1 - power)
-            }
-            if i == indices[next] {
-                out[next] = result
-                next += 1
+
+        /// A smoother for `series` from its first point on.
+        public init(weight: Double, series: ScalarSeries) {
+            self.weight = weight
+            passesThrough = weight <= 0 || series.isConstant
+        }
+
+        /// Takes in the next value without computing its smoothed value.
+        @inline(__always)
+        public mutating func skip(_ v: Double) {
+            guard v.isFinite else { return }
+            last = last * weight + (1 - weight) * v
+            power *= weight
+        }
+
+        /// The smoothed value of the value last taken in (`v`).
+        @inline(__always)
+        public func current(_ v: Double) -> Double {
+            passesThrough || !v.isFinite ? v : last / (1 - power)
+        }
+
+        /// Takes in the next value and gives its smoothed value.
+        @inline(__always)
+        public mutating func next(_ v: Double) -> Double {
+            if passesThrough { return v }
+            skip(v)
+            return current(v)
+        }
+    }
+
+    /// The smoothed values at `indices` (ascending, each inside `base..<base + values.count`) of
+    /// `series`, whose values from index `base` on are `values`: computed over every point from
+    /// the series' first, so a value doesn't depend on which others are asked for. The points
+    /// before `base` are read from `series`.
+    public static func smoothed(
+        _ series: ScalarSeries, weight: Double, values: [Double], from base: Int, at indices: [Int]
+    ) -> [Double] {
+        var smoother = series.smoother(weight: weight, before: base)
+        if smoother.passesThrough { return indices.map { values[$0 - base] } }
+        var out = [Double](repeating: 0, count: indices.count)
+        var next = 0
+        var wanted = indices.first.map { $0 - base } ?? values.count
+        values.withUnsafeBufferPointer { values in
+            for k in 0..<values.count {
+                let v = values[k]
+                smoother.skip(v)
+                if k == wanted {
+                    out[next] = smoother.current(v)
+                    next += 1
+                    wanted = next < indices.count ? indices[next] - base : values.count
+                }
             }
         }
         return out
     }
 
-    /// Every value of `series` smoothed (see ``smoothed(_:weight:at:)``).
+    /// The smoothed value of each of `values`, the points of `series` from index `base` on.
+    public static func smoothed(_ series: ScalarSeries, weight: Double, values: [Double], from base: Int) -> [Double] {
+        var smoother = series.smoother(weight: weight, before: base)
+        if smoother.passesThrough { return values }
+        return values.map { smoother.next($0) }
+    }
+
+    /// Every value of `series` smoothed.
     public static func smoothed(_ series: ScalarSeries, weight: Double) -> [Double] {
-        var values = series.values(in: 0..<series.count)
-        if weight <= 0 || series.isConstant { return values }
-        var last = 0.0
-        var power = 1.0
-        for i in values.indices where values[i].isFinite {
-            last = last * weight + (1 - weight) * values[i]
-            power *= weight
-            values[i] = last / (1 - power)
-        }
-        return values
+        smoothed(series, weight: weight, values: series.values, from: 0)
     }
 }
 
@@ -175,15 +191,19 @@ extension BoardQueries {
     public static func select(_ series: ScalarSeries, _ query: ScalarWindowQuery) -> ScalarSelection {
         let window = series.indices(fromStep: query.start, toStep: query.end)
         let base = window.lowerBound
+        let downsamples = query.maxPoints.map { window.count > $0 } ?? false
+        // The window's values are decoded once, for the downsampling and the smoothing both.
+        let values = downsamples || query.smoothing != nil ? series.values(in: window) : []
         var indices: [Int]
-        if let maxPoints = query.maxPoints, window.count > maxPoints {
-            let values = series.values(in: window)
-            indices = downsampleIndices(count: window.count, maxPoints: maxPoints) { values[$0] }
+        if let maxPoints = query.maxPoints, downsamples {
+            indices = values.withUnsafeBufferPointer { downsampleIndices($0, maxPoints: maxPoints) }
             for i in indices.indices { indices[i] += base }
         } else {
             indices = Array(window)
         }
-        let smoothed = query.smoothing.map { ScalarSmoothing.smoothed(series, weight: $0, at: indices) }
+        let smoothed = query.smoothing.map {
+            ScalarSmoothing.smoothed(series, weight: $0, values: values, from: base, at: indices)
+        }
         return ScalarSelection(indices: indices, smoothed: smoothed, windowCount: window.count)
     }
 }

@@ -222,7 +222,7 @@ struct CompareTests {
     @Test func exportRowsMatchNumPyAndStreamInPieces() async throws {
         let (snapshot, reference) = try await Self.fixture()
         let cases = try #require(reference["export"] as? [[String: Any]])
-        #expect(cases.count == 4)
+        #expect(cases.count == 6)
         for c in cases {
             let query = try #require(c["query"] as? [String: String])
             let expected = try #require(c["answer"] as? [String: Any])
