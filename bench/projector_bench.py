@@ -7,7 +7,8 @@ which builds the release binaries first.
 For each size N (default 100,000 and 1,000,000): an N x 64 float32 matrix of 10 Gaussian clusters
 (seeded) is written as a raw `.bytes` tensor with a projector_config.pbtxt and an event file. Then:
   pca        seconds to the first 3 principal components: Lumen (lumen-bench --projector, LAPACK
-             through OpenBLAS) and sklearn.decomposition.PCA(n_components=3); median of RUNS
+             through OpenBLAS; also its exact SVD where the matrix is small enough for it) and
+             sklearn.decomposition.PCA(n_components=3); median of RUNS
   tsne       seconds for 2-D t-SNE, perplexity 30, ITERATIONS iterations (the first 250 with early
              exaggeration 12), affinities included: Lumen (Barnes-Hut, theta 0.5), openTSNE
              (its default: FFT-accelerated interpolation, Annoy neighbours) and scikit-learn
@@ -132,6 +133,8 @@ def main():
             if "pca" not in args.skip:
                 reference = statistics.median(timed(lambda: PCA(n_components=3).fit_transform(matrix)) for _ in range(args.runs))
                 line(f"projector-pca-{n}", ours[f"projector-pca-{n}"], reference)
+                if f"projector-pca-exact-svd-{n}" in ours:
+                    line(f"projector-pca-exact-svd-{n}", ours[f"projector-pca-exact-svd-{n}"], reference)
             if "tsne" not in args.skip:
                 line(f"projector-tsne-affinities-{n}", ours[f"projector-tsne-affinities-{n}"])
                 try:

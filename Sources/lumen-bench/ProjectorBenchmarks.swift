@@ -5,7 +5,8 @@ import LumenBoard
 /// (bench/projector_bench.py writes it and runs the references on the same data): PCA to 3
 /// components (median of `runs`), and t-SNE in 2-D with perplexity 30 — the affinities (nearest
 /// neighbours and bandwidths) and `iterations` gradient iterations — timed once per run.
-/// Prints `projector-pca-N: seconds`, `projector-tsne-affinities-N: seconds` and
+/// Prints `projector-pca-N: seconds` (and `projector-pca-exact-svd-N`, the exact SVD's, where it
+/// is allowed), `projector-tsne-affinities-N: seconds` and
 /// `projector-tsne-N: seconds` (affinities plus iterations).
 enum ProjectorBenchmarks {
     static func runAll(path: String, rows: Int, columns: Int, iterations: Int, runs: Int, tsneRuns: Int) {
@@ -26,6 +27,12 @@ enum ProjectorBenchmarks {
         var pca: [Double] = []
         for _ in 0..<runs { pca.append(seconds { _ = try? PCA.compute(matrix, components: 3) }) }
         print("projector-pca-\(rows): \(median(pca))")
+        if rows * columns <= PCA.exactLimit {
+            // The exact SVD on the same matrix, for the choice of method (docs/projector.md).
+            var exact: [Double] = []
+            for _ in 0..<runs { exact.append(seconds { _ = try? PCA.compute(matrix, components: 3, method: .exact) }) }
+            print("projector-pca-exact-svd-\(rows): \(median(exact))")
+        }
         var affinities: [Double] = [], total: [Double] = []
         for _ in 0..<tsneRuns {
             var tsne: TSNE?

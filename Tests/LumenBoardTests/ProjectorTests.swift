@@ -89,10 +89,12 @@ import Testing
                 Self.expectSamePCA(components, variance, tbComponents, tbVariance, "\(run)/\(name) via API")
                 let matrix = try EmbeddingCache.shared.matrix(
                     for: try #require(snapshot.projectors[run]?.embedding(named: name)))
-                let covariance = try PCA.compute(matrix, components: k, exactLimit: 0)
-                let rows = (0..<covariance.rows).map { i in Array(covariance.projected[i * k..<(i + 1) * k]) }
-                Self.expectSamePCA(
-                    rows, covariance.explainedVariance, tbComponents, tbVariance, "\(run)/\(name) via covariance")
+                for method in [PCA.Method.exact, .covariance] {
+                    let result = try PCA.compute(matrix, components: k, method: method)
+                    let rows = (0..<result.rows).map { i in Array(result.projected[i * k..<(i + 1) * k]) }
+                    Self.expectSamePCA(
+                        rows, result.explainedVariance, tbComponents, tbVariance, "\(run)/\(name) via \(method)")
+                }
                 // Neighbours of row 0: NumPy's, by both distances.
                 let tbNeighbors = try #require((expected["neighbors"] as? [String: Any])?[name] as? [String: Any])
                 let neighbors = try #require(

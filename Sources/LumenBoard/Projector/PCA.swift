@@ -3,11 +3,13 @@ import Foundation
 
 /// Principal component analysis of an embedding, on LAPACK through OpenBLAS.
 ///
-/// The matrix is centred (each column's mean subtracted, in double precision). Up to
-/// ``exactLimit`` values it is decomposed by `dgesdd` (the routine NumPy's `svd` calls), and the
-/// components are `U Σ` restricted to the first K columns; above it, the d × d covariance `XᵀX` is
-/// accumulated block by block with `dsyrk` and decomposed by `dsyevd`, and the components are
-/// `X V` (the same values: `X V = U Σ`), which costs O(n·d²) time and O(d²) extra memory.
+/// The matrix is centred (each column's mean subtracted, in double precision). Then either
+/// (``Method``) it is decomposed by `dgesdd` (the routine NumPy's `svd` calls), and the components
+/// are `U Σ` restricted to the first K columns; or the d × d covariance `XᵀX` is accumulated block
+/// by block with `dsyrk` and decomposed by `dsyevd`, and the components are `X V` (the same
+/// values: `X V = U Σ`), which costs O(n·d²) time and O(d²) extra memory. The covariance is taken
+/// for tall matrices (at least ``tallRatio`` rows per column: there it is several times faster
+/// than the SVD, which also forms the n × d factor U) and for those above ``exactLimit`` values.
 /// Either way the result equals NumPy's SVD of the centred matrix up to each component's sign;
 /// signs are fixed so that each component's largest-magnitude value is positive.
 public enum PCA {
@@ -23,8 +25,21 @@ public enum PCA {
         public var explainedVarianceRatio: [Double]
     }
 
-    /// Matrices with at most this many values use the exact SVD.
+    /// How the decomposition is computed.
+    public enum Method: Sendable {
+        /// ``covariance`` for matrices above ``exactLimit`` values or with at least ``tallRatio``
+        /// rows per column, else ``exact``.
+        case automatic
+        /// The SVD of the centred matrix (`dgesdd`).
+        case exact
+        /// The eigenvectors of the covariance (`dsyrk`, `dsyevd`).
+        case covariance
+    }
+
+    /// Matrices with more values than this never use the exact SVD.
     public static let exactLimit = 8 << 20
+    /// Matrices with at least this many rows per column use the covariance.
+    public static let tallRatio = 10
 
     public enum Failure: Error, CustomStringConvertible {
         case tooManyComponents(requested: Int, available: Int)
@@ -39,21 +54,29 @@ public enum PCA {
     }
 
     /// The first `components` principal components of `matrix`'s rows.
-    public static func compute(_ matrix: EmbeddingMatrix, components k: Int, exactLimit: Int = PCA.exactLimit)
+    public static func compute(_ matrix: EmbeddingMatrix, components k: Int, method: Method = .automatic)
         throws(Failure) -> Result
     {
         let n = matrix.rows, d = matrix.columns
         guard k >= 1, k <= min(n, d) else { throw .tooManyComponents(requested: k, available: min(n, d)) }
         var mean = [Double](repeating: 0, count: d)
         matrix.values.withUnsafeBufferPointer { v in
-            for i in 0..<n { for j in 0..<d { mean[j] += Double(v[i * d + j]) } }
+            mean.withUnsafeMutableBufferPointer { mean in
+                for i in 0..<n { for j in 0..<d { mean[j] += Double(v[i * d + j]) } }
+                for j in 0..<d { mean[j] /= Double(n) }
+            }
         }
-        for j in 0..<d { mean[j] /= Double(n) }
         var result: Result
-        if n * d <= exactLimit {
-            result = try exact(matrix, mean: mean, k: k)
-        } else {
+        let useCovariance =
+            switch method {
+            case .automatic: n * d > exactLimit || n >= tallRatio * d
+            case .exact: false
+            case .covariance: true
+            }
+        if useCovariance {
             result = try covariance(matrix, mean: mean, k: k)
+        } else {
+            result = try exact(matrix, mean: mean, k: k)
         }
         // Sign convention: the largest-magnitude entry of each component is positive.
         for c in 0..<k {
@@ -66,12 +89,24 @@ public enum PCA {
 
     /// Centred rows `lo..<hi` as doubles, row-major.
     private static func centred(_ matrix: EmbeddingMatrix, _ mean: [Double], rows: Range<Int>) -> [Double] {
-        let d = matrix.columns
-        var out = [Double](repeating: 0, count: rows.count * d)
-        matrix.values.withUnsafeBufferPointer { v in
-            for (r, i) in rows.enumerated() { for j in 0..<d { out[r * d + j] = Double(v[i * d + j]) - mean[j] } }
-        }
+        var out = [Double](repeating: 0, count: rows.count * matrix.columns)
+        centre(matrix, mean, rows: rows, into: &out)
         return out
+    }
+
+    /// Writes the centred rows `rows` as doubles, row-major, to the start of `out`.
+    private static func centre(_ matrix: EmbeddingMatrix, _ mean: [Double], rows: Range<Int>, into out: inout [Double])
+    {
+        let d = matrix.columns
+        matrix.values.withUnsafeBufferPointer { v in
+            mean.withUnsafeBufferPointer { mean in
+                out.withUnsafeMutableBufferPointer { out in
+                    for (r, i) in rows.enumerated() {
+                        for j in 0..<d { out[r * d + j] = Double(v[i * d + j]) - mean[j] }
+                    }
+                }
+            }
+        }
     }
 
     private static func exact(_ matrix: EmbeddingMatrix, mean: [Double], k: Int) throws(Failure) -> Result {
@@ -104,10 +139,12 @@ public enum PCA {
         let n = matrix.rows, d = matrix.columns
         let block = max(1, (1 << 20) / d)
         var c = [Double](repeating: 0, count: d * d)
+        // One block of centred rows at a time, in one buffer.
+        var x = [Double](repeating: 0, count: min(n, block) * d)
         var lo = 0
         while lo < n {
             let hi = min(n, lo + block)
-            let x = centred(matrix, mean, rows: lo..<hi)
+            centre(matrix, mean, rows: lo..<hi, into: &x)
             // C += Xᵀ X (upper triangle, row-major).
             cblas_dsyrk(
                 CblasRowMajor, CblasUpper, CblasTrans, blasint(d), blasint(hi - lo), 1, x, blasint(d), 1, &c, blasint(d)
@@ -138,7 +175,7 @@ public enum PCA {
         lo = 0
         while lo < n {
             let hi = min(n, lo + block)
-            let x = centred(matrix, mean, rows: lo..<hi)
+            centre(matrix, mean, rows: lo..<hi, into: &x)
             projected.withUnsafeMutableBufferPointer { out in
                 cblas_dgemm(
                     CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(hi - lo), blasint(k), blasint(d), 1, x,
