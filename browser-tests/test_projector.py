@@ -1,7 +1,8 @@
 """The Projector and Mesh tabs in a real browser (headless chromium, software WebGL): the points
 are drawn, a metadata search highlights its matches, a click lists the server's nearest
 neighbours, t-SNE streams, pauses and resumes, and the meshes render. Served from a copy of
-fixtures/projector (written by PyTorch's add_embedding/add_mesh). Run by scripts/browser-test."""
+fixtures/projector (written by PyTorch's add_embedding/add_mesh and TensorBoard's TensorFlow mesh
+API). Run by scripts/browser-test."""
 
 import shutil
 import sys
@@ -142,11 +143,14 @@ class ProjectorTests(unittest.TestCase):
 
     def test_5_meshes_render(self):
         self.driver.get(self.board.url + "?tab=mesh")
-        wait(self.driver, "document.querySelectorAll('#main .card.mesh').length === 2", message="two mesh cards")
+        # PyTorch's cube and cloud, TensorFlow's pyramid and points (fixtures/projector)
+        wait(self.driver, "document.querySelectorAll('#main .card.mesh').length === 4", message="four mesh cards")
         cards = {c.get_attribute("data-tag"): c for c in self.driver.find_elements(By.CSS_SELECTOR, "#main .card.mesh")}
+        self.assertEqual({tag: card.get_attribute("data-run") for tag, card in cards.items()},
+                         {"cube": "torch", "cloud": "torch", "pyramid": "tensorflow", "points": "tensorflow"})
         wait(self.driver, lambda d: all(c.get_attribute("data-frames") for c in cards.values()), message="the meshes did not draw")
-        self.assertEqual(cards["cube"].get_attribute("data-kind"), "mesh")
-        self.assertEqual(cards["cloud"].get_attribute("data-kind"), "points")
+        for tag, kind in [("cube", "mesh"), ("cloud", "points"), ("pyramid", "mesh"), ("points", "points")]:
+            self.assertEqual(cards[tag].get_attribute("data-kind"), kind, tag)
         for tag, card in cards.items():
             drawn, _ = self.pixels(card.find_element(By.TAG_NAME, "canvas"))
             self.assertGreater(drawn, 100, f"mesh {tag} drew nothing")
