@@ -84,6 +84,7 @@ def browser_figures(board_binary, logdir, runs):
     try:
         board.wait_loaded(timeout=120)
         driver = harness.browser()
+        driver.set_script_timeout(1200)  # 60 orbit frames take about a second each at 1,000,000 points
         try:
             for _ in range(runs):
                 driver.get(board.url + "?tab=projector")
