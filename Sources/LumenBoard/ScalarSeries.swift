@@ -202,12 +202,7 @@ public struct ScalarSeries: Sendable {
     /// The index of the first point whose step is `step` or later (`count` if none): a binary
     /// search over the chunks' step bounds, then inside the one chunk that can hold it.
     public func firstIndex(atOrAfterStep step: Int64) -> Int {
-        var low = 0
-        var high = sealed.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sealed[mid].lastStep < step { low = mid + 1 } else { high = mid }
-        }
+        let low = Self.partition(sealed.count) { sealed[$0].lastStep < step }
         let base = low << Self.chunkShift
         if low < sealed.count {
             if step <= sealed[low].firstStep { return base }
@@ -344,23 +339,13 @@ public struct ScalarSeries: Sendable {
         guard count > 0, step <= last else { return }
         recordRestart(at: step)
         // Steps are strictly increasing: the first chunk whose last step is ≥ `step` holds the cut.
-        var low = 0
-        var high = sealed.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sealed[mid].lastStep < step { low = mid + 1 } else { high = mid }
-        }
+        let low = Self.partition(sealed.count) { sealed[$0].lastStep < step }
         if low < sealed.count {
             open = sealed[low].expanded()
             sealed.removeSubrange(low...)
         }
-        // Now the cut is in `open`: find the first of its steps ≥ `step`.
-        var keep = 0
-        var end = open.count
-        while keep < end {
-            let mid = (keep + end) / 2
-            if open.steps.element(at: mid) < step { keep = mid + 1 } else { end = mid }
-        }
+        // Now the cut is in `open`: keep its steps before `step`.
+        let keep = Self.partition(open.count) { open.steps.element(at: $0) < step }
         open.truncate(to: keep)
         count = sealed.count * Self.chunkCapacity + open.count
         if count == 0 {

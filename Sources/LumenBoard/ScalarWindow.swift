@@ -104,11 +104,6 @@ public enum ScalarSmoothing {
         if smoother.passesThrough { return values }
         return values.map { smoother.next($0) }
     }
-
-    /// Every value of `series` smoothed.
-    public static func smoothed(_ series: ScalarSeries, weight: Double) -> [Double] {
-        smoothed(series, weight: weight, values: series.values, from: 0)
-    }
 }
 
 /// What `/api/scalars` and `/api/aggregate` read from their query besides the run and tag:
