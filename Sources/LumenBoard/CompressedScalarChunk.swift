@@ -97,7 +97,9 @@ struct CompressedScalarChunk: Sendable {
     func appendValues(to result: inout [Double]) {
         let start = result.count
         result.append(contentsOf: repeatElement(0, count: count))
-        result.withUnsafeMutableBufferPointer { decodeValues(into: $0.baseAddress! + start) }
+        result.withUnsafeMutableBufferPointer { buffer in
+            if let base = buffer.baseAddress { decodeValues(into: base + start) }
+        }
     }
 
     /// Writes every value, in order, widened to `Double`, to the `count` places at `out`, in one
@@ -106,19 +108,22 @@ struct CompressedScalarChunk: Sendable {
         let count = count
         let wide = wideValues
         let width = wide ? 64 : 32
-        @inline(__always) func value(_ pattern: UInt64) -> Double {
-            wide ? Double(bitPattern: pattern) : Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern)))
-        }
         words.withUnsafeBufferPointer { buffer in
             var reader = BitReader(words: buffer, position: valuesStart)
             if reader.read(1) == 0 {
-                XORCode.decode(count: count, width: width, from: &reader) { out[$0] = value($1) }
+                XORCode.decode(count: count, width: width, from: &reader) { out[$0] = Self.value($1, wide: wide) }
             } else {
                 IntegerSequenceCode.decode(count: count, from: &reader) {
-                    out[$0] = value(Self.pattern(ofOrderedInteger: $1, width: width))
+                    out[$0] = Self.value(Self.pattern(ofOrderedInteger: $1, width: width), wide: wide)
                 }
             }
         }
+    }
+
+    /// The value of a `Double` (`wide`) or `Float` bit pattern, as a `Double`.
+    @inline(__always)
+    static func value(_ pattern: UInt64, wide: Bool) -> Double {
+        wide ? Double(bitPattern: pattern) : Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern)))
     }
 
     /// Element `i` of the integer sequence whose section starts at bit `start`, read straight
@@ -150,8 +155,7 @@ struct CompressedScalarChunk: Sendable {
     func lineValue(at i: Int) -> Double? {
         let ordered = words.withUnsafeBufferPointer { BitReader(words: $0, position: valuesStart).peek(1) == 1 }
         guard ordered, let integer = lineElement(sectionStart: valuesStart + 1, at: i) else { return nil }
-        let pattern = Self.pattern(ofOrderedInteger: integer, width: wideValues ? 64 : 32)
-        return wideValues ? Double(bitPattern: pattern) : Double(Float(bitPattern: UInt32(truncatingIfNeeded: pattern)))
+        return Self.value(Self.pattern(ofOrderedInteger: integer, width: wideValues ? 64 : 32), wide: wideValues)
     }
 
     /// Reads single points of the chunk: straight from the stream for line-coded columns, else
@@ -282,7 +286,7 @@ enum IntegerSequenceCode {
                 }
             } else {
                 for i in 0..<count {
-                    sink(i, predicted &+ Int64(bitPattern: reader.readNonZero(width)))
+                    sink(i, predicted &+ Int64(bitPattern: reader.read(width)))
                     predicted &+= slope
                 }
             }
@@ -510,18 +514,6 @@ struct BitReader {
         guard bits > 0 else { return 0 }
         let index = position &>> 6
         let offset = position & 63
-        guard index < words.count else { return 0 }
-        var field = words[index] &<< UInt64(offset)
-        if offset &+ bits > 64, index &+ 1 < words.count { field |= words[index &+ 1] &>> UInt64(64 &- offset) }
-        return field &>> UInt64(64 &- bits)
-    }
-
-    /// The next `bits` bits (1 ≤ `bits` ≤ 64).
-    @inline(__always)
-    mutating func readNonZero(_ bits: Int) -> UInt64 {
-        let index = position &>> 6
-        let offset = position & 63
-        position &+= bits
         guard index < words.count else { return 0 }
         var field = words[index] &<< UInt64(offset)
         if offset &+ bits > 64, index &+ 1 < words.count { field |= words[index &+ 1] &>> UInt64(64 &- offset) }
