@@ -23,11 +23,21 @@ uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count) {
         count -= 8;
     }
     uint32_t crc32 = (uint32_t)crc;
-    while (count > 0) {
-        crc32 = __builtin_ia32_crc32qi(crc32, *p);
-        p += 1;
-        count -= 1;
+    if (count >= 4) {
+        uint32_t word;
+        memcpy(&word, p, 4);
+        crc32 = __builtin_ia32_crc32si(crc32, word);
+        p += 4;
+        count -= 4;
     }
+    if (count >= 2) {
+        uint16_t half;
+        memcpy(&half, p, 2);
+        crc32 = __builtin_ia32_crc32hi(crc32, half);
+        p += 2;
+        count -= 2;
+    }
+    if (count > 0) crc32 = __builtin_ia32_crc32qi(crc32, *p);
     return ~crc32;
 }
 

@@ -40,23 +40,21 @@ struct CompressedScalarChunk: Sendable {
 
     init(steps: [Int64], wallTimes: [Double], values: [Double], wideValues: Bool) {
         precondition(!steps.isEmpty && steps.count == wallTimes.count && steps.count == values.count)
-        var writer = BitWriter()
+        var writer = BitWriter(reservingBits: steps.count * 48)
         IntegerSequenceCode.encode(steps, into: &writer)
         timesStart = writer.bitCount
         IntegerSequenceCode.encode(wallTimes.map { Int64(bitPattern: $0.bitPattern) }, into: &writer)
         valuesStart = writer.bitCount
         let width = wideValues ? 64 : 32
         let patterns = wideValues ? values.map(\.bitPattern) : values.map { UInt64(Float($0).bitPattern) }
-        var xor = BitWriter()
-        XORCode.encode(patterns, width: width, into: &xor)
-        var ordered = BitWriter()
-        IntegerSequenceCode.encode(patterns.map { Self.orderedInteger($0, width: width) }, into: &ordered)
-        if xor.bitCount <= ordered.bitCount {
+        // Both value codes are sized first; only the smaller one is written.
+        let ordered = patterns.map { Self.orderedInteger($0, width: width) }
+        if XORCode.bitCount(patterns, width: width) <= IntegerSequenceCode.bitCount(ordered) {
             writer.write(0, bits: 1)
-            writer.append(xor)
+            XORCode.encode(patterns, width: width, into: &writer)
         } else {
             writer.write(1, bits: 1)
-            writer.append(ordered)
+            IntegerSequenceCode.encode(ordered, into: &writer)
         }
         words = writer.words
         count = steps.count
@@ -221,12 +219,23 @@ struct CompressedScalarChunk: Sendable {
 ///   line in 64 bits, a 7-bit width `w`, then every element's offset above that smallest one in
 ///   `w` bits (0 bits each for an arithmetic sequence).
 enum IntegerSequenceCode {
-    static let widths: [Int] = [4, 8, 12, 16, 20, 24, 32, 64]
+    /// The bits of a delta-of-delta value of width class `widthClass` (0 through 7): 4, 8, 12, 16,
+    /// 20, 24, 32 or 64.
+    @inline(__always)
+    static func width(ofClass widthClass: Int) -> Int {
+        widthClass < 6 ? 4 &* (widthClass &+ 1) : (widthClass == 6 ? 32 : 64)
+    }
+
+    /// The bits ``encode(_:into:)`` writes for `elements`.
+    static func bitCount(_ elements: [Int64]) -> Int {
+        let lineBits = Line(elements).bitCount(elements.count)
+        return Swift.min(lineBits, deltaOfDeltaBits(elements, above: lineBits))
+    }
 
     static func encode(_ elements: [Int64], into writer: inout BitWriter) {
         let line = Line(elements)
-        let lineBits = 64 * 3 + 7 + line.width * elements.count
-        if lineBits <= deltaOfDeltaBits(elements) {
+        let lineBits = line.bitCount(elements.count)
+        if lineBits <= deltaOfDeltaBits(elements, above: lineBits) {
             writer.write(1, bits: 1)
             writer.write(UInt64(bitPattern: elements[0]), bits: 64)
             writer.write(UInt64(bitPattern: line.slope), bits: 64)
@@ -252,7 +261,7 @@ enum IntegerSequenceCode {
                 } else {
                     let width = widthClass(zigzag)
                     writer.write(UInt64(8 | width), bits: 4)
-                    writer.write(zigzag, bits: widths[width])
+                    writer.write(zigzag, bits: Self.width(ofClass: width))
                 }
                 previous = element
                 delta = newDelta
@@ -295,7 +304,7 @@ enum IntegerSequenceCode {
             var delta: Int64 = 0
             for i in 1..<count {
                 if reader.read(1) != 0 {
-                    let zigzag = reader.read(widths[Int(reader.read(3))])
+                    let zigzag = reader.read(width(ofClass: Int(reader.read(3))))
                     delta &+= Int64(bitPattern: zigzag &>> 1) ^ -Int64(bitPattern: zigzag & 1)
                 }
                 previous &+= delta
@@ -327,20 +336,29 @@ enum IntegerSequenceCode {
             let range = UInt64(bitPattern: high &- low)
             width = 64 - range.leadingZeroBitCount
         }
+
+        /// The bits the line code of `count` elements takes.
+        func bitCount(_ count: Int) -> Int { 1 + 64 * 3 + 7 + width * count }
     }
 
-    private static func deltaOfDeltaBits(_ elements: [Int64]) -> Int {
-        var bits = 1 + 64
-        var previous = elements[0]
-        var delta: Int64 = 0
-        for element in elements.dropFirst() {
-            let newDelta = element &- previous
-            let zigzag = zigzag(newDelta &- delta)
-            bits += zigzag == 0 ? 1 : 4 + widths[widthClass(zigzag)]
-            previous = element
-            delta = newDelta
+    /// The bits the delta-of-delta code of `elements` takes, or any count above `limit` once it
+    /// passes it (the caller only compares it with `limit`).
+    private static func deltaOfDeltaBits(_ elements: [Int64], above limit: Int) -> Int {
+        elements.withUnsafeBufferPointer { elements in
+            var bits = 1 + 64
+            var previous = elements[0]
+            var delta: Int64 = 0
+            for i in 1..<elements.count {
+                let element = elements[i]
+                let newDelta = element &- previous
+                let zigzag = zigzag(newDelta &- delta)
+                bits &+= zigzag == 0 ? 1 : 4 &+ width(ofClass: widthClass(zigzag))
+                if bits > limit { return bits }
+                previous = element
+                delta = newDelta
+            }
+            return bits
         }
-        return bits
     }
 
     @inline(__always)
@@ -370,33 +388,46 @@ enum IntegerSequenceCode {
 /// leading zeros (5 bits for 32-bit patterns, 6 for 64), the count of meaningful bits less one
 /// (same width) and those bits.
 enum XORCode {
-    static func encode<S: Sequence>(_ patterns: S, width: Int, into writer: inout BitWriter) where S.Element == UInt64 {
+    static func encode(_ patterns: [UInt64], width: Int, into writer: inout BitWriter) {
+        fields(of: patterns, width: width) { writer.write($0, bits: $1) }
+    }
+
+    /// The bits ``encode(_:width:into:)`` writes for `patterns`.
+    static func bitCount(_ patterns: [UInt64], width: Int) -> Int {
+        var bits = 0
+        fields(of: patterns, width: width) { bits &+= $1 }
+        return bits
+    }
+
+    /// Gives each field of the code of `patterns` to `emit`: its value and its width in bits.
+    @inline(__always)
+    private static func fields(of patterns: [UInt64], width: Int, _ emit: (UInt64, Int) -> Void) {
+        guard let first = patterns.first else { return }
         let fieldBits = width == 32 ? 5 : 6
-        var iterator = patterns.makeIterator()
-        guard var previous = iterator.next() else { return }
-        writer.write(previous, bits: width)
+        emit(first, width)
+        var previous = first
         var leading = Int.max
         var trailing = 0
-        while let pattern = iterator.next() {
+        for pattern in patterns.dropFirst() {
             let xor = pattern ^ previous
             previous = pattern
             if xor == 0 {
-                writer.write(0, bits: 1)
+                emit(0, 1)
                 continue
             }
-            let newLeading = xor.leadingZeroBitCount - (64 - width)
+            let newLeading = xor.leadingZeroBitCount &- (64 &- width)
             let newTrailing = xor.trailingZeroBitCount
             if leading != Int.max, newLeading >= leading, newTrailing >= trailing {
-                writer.write(0b10, bits: 2)
-                writer.write(xor &>> UInt64(trailing), bits: width - leading - trailing)
+                emit(0b10, 2)
+                emit(xor &>> UInt64(trailing), width &- leading &- trailing)
             } else {
                 leading = newLeading
                 trailing = newTrailing
-                let meaningful = width - leading - trailing
-                writer.write(0b11, bits: 2)
-                writer.write(UInt64(leading), bits: fieldBits)
-                writer.write(UInt64(meaningful - 1), bits: fieldBits)
-                writer.write(xor &>> UInt64(trailing), bits: meaningful)
+                let meaningful = width &- leading &- trailing
+                emit(0b11, 2)
+                emit(UInt64(leading), fieldBits)
+                emit(UInt64(meaningful &- 1), fieldBits)
+                emit(xor &>> UInt64(trailing), meaningful)
             }
         }
     }
@@ -463,35 +494,32 @@ final class ChunkMemo: Sendable {
 
 /// Appends bit fields, most significant bit first, to 64-bit words.
 struct BitWriter {
-    private(set) var words: [UInt64] = []
+    /// The words filled so far.
+    private var full: [UInt64] = []
+    /// The word being filled, from its most significant bit.
+    private var current: UInt64 = 0
     private(set) var bitCount = 0
 
-    /// Appends the low `bits` bits of `value` (0 ≤ `bits` ≤ 64).
-    /// Appends every bit `other` wrote.
-    mutating func append(_ other: BitWriter) {
-        var remaining = other.bitCount
-        for word in other.words {
-            let bits = Swift.min(64, remaining)
-            write(word &>> UInt64(64 - bits), bits: bits)
-            remaining -= bits
-        }
-    }
+    /// A writer with room for about `bits` bits before it grows.
+    init(reservingBits bits: Int = 0) { full.reserveCapacity(bits / 64 + 1) }
 
+    /// Every bit written, the last word padded with zeros.
+    var words: [UInt64] { bitCount & 63 == 0 ? full : full + [current] }
+
+    /// Appends the low `bits` bits of `value` (0 ≤ `bits` ≤ 64).
     @inline(__always)
     mutating func write(_ value: UInt64, bits: Int) {
         guard bits > 0 else { return }
         let field = bits == 64 ? value : value & ((1 &<< UInt64(bits)) &- 1)
-        let used = bitCount & 63
-        if used == 0 { words.append(0) }
-        let free = 64 - used
-        let last = words.count - 1
-        if bits <= free {
-            words[last] |= field &<< UInt64(free - bits)
+        let free = 64 &- (bitCount & 63)
+        if bits < free {
+            current |= field &<< UInt64(free &- bits)
         } else {
-            words[last] |= field &>> UInt64(bits - free)
-            words.append(field &<< UInt64(64 - (bits - free)))
+            let rest = bits &- free
+            full.append(current | field &>> UInt64(rest))
+            current = rest == 0 ? 0 : field &<< UInt64(64 &- rest)
         }
-        bitCount += bits
+        bitCount &+= bits
     }
 }
 
