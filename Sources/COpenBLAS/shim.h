@@ -14,3 +14,7 @@ void dsyevd_(const char *jobz, const char *uplo, const blasint *n, double *a, co
 void dgesdd_(const char *jobz, const blasint *m, const blasint *n, double *a, const blasint *lda,
              double *s, double *u, const blasint *ldu, double *vt, const blasint *ldvt,
              double *work, const blasint *lwork, blasint *iwork, blasint *info);
+
+/// Ends OpenBLAS's worker threads (OpenBLAS's own fork handler calls it too); the next
+/// multi-threaded BLAS call starts them again. Call it only while no BLAS call is running.
+int blas_thread_shutdown_(void);

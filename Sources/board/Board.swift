@@ -78,6 +78,7 @@ struct Board: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BLASThreads.stopIdleWorkers()
         let shutdown = ShutdownSwitch()
         ShutdownSignals.install { shutdown.trigger() }
         let host = bindAll ? "0.0.0.0" : host
