@@ -503,8 +503,16 @@ struct BitWriter {
     /// A writer with room for about `bits` bits before it grows.
     init(reservingBits bits: Int = 0) { full.reserveCapacity(bits / 64 + 1) }
 
-    /// Every bit written, the last word padded with zeros.
-    var words: [UInt64] { bitCount & 63 == 0 ? full : full + [current] }
+    /// Every bit written, the last word padded with zeros, in an array of just that capacity (it is
+    /// what the store keeps; a grown array would keep up to twice the words).
+    var words: [UInt64] {
+        let count = (bitCount + 63) / 64
+        return [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            _ = full.withUnsafeBufferPointer { buffer.initialize(fromContentsOf: $0) }
+            if count > full.count { buffer[full.count] = current }
+            initialized = count
+        }
+    }
 
     /// Appends the low `bits` bits of `value` (0 ≤ `bits` ≤ 64).
     @inline(__always)
