@@ -40,6 +40,29 @@ import Testing
         #expect(try session.run(step).item(as: Int64.self) == 3)
     }
 
+    @Test(arguments: [ExecutionMode.sequential, .parallel])
+    func gradientDescentStepRoundsAsTheTwoOpsOfItsFormula(mode: ExecutionMode) throws {
+        // `var - alpha * delta` in one pass equals `Sub(var, Mul(alpha, delta))` bit for bit, on a
+        // variable large enough to be split across workers.
+        var generator = RandomGenerator(seed: 7)
+        let initial = Tensor.normal([300, 200], using: &generator)
+        let slope = Tensor.normal([300, 200], using: &generator)
+        let g = Graph()
+        let (w, loss) = try g.asDefault {
+            let w = try Variable(initial, name: "w")
+            return (w, (w.value * (try constant(slope, name: "slope"))).sum())
+        }
+        let train = try GradientDescentOptimizer(learningRate: 0.1).minimize(loss)
+        let session = Session(graph: g, options: SessionOptions(execution: mode))
+        try session.run(g.globalVariablesInitializer())
+        var expected = initial
+        for _ in 0..<2 {
+            try session.run(train)
+            expected = expected - slope * 0.1
+        }
+        #expect(try session.run(w).scalars(as: Float.self) == expected.scalars(as: Float.self))
+    }
+
     @Test(arguments: [false, true])
     func momentumStepsMatchTheFormula(nesterov: Bool) throws {
         let g = Graph()

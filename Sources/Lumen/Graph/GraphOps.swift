@@ -88,7 +88,9 @@ enum GraphOps {
             return [
                 try call.store.update(call.variables.map(\.name)) { current in
                     try checkUpdateShape(current[0], delta, call.context)
-                    let updated = try op("Sub", current[0], try op("Mul", alpha, delta))
+                    let updated =
+                        try OptimizerKernels.gradientDescentStep(variable: current[0], alpha: alpha, delta: delta)
+                        ?? op("Sub", current[0], try op("Mul", alpha, delta))
                     return ([updated], updated)
                 }
             ]

@@ -109,6 +109,31 @@ enum OptimizerKernels {
         }
     }
 
+    // MARK: Graph mode's ApplyGradientDescent
+
+    /// `variable - alpha * delta` into a new tensor in one pass: TensorFlow's `ApplyGradientDescent`,
+    /// rounded as `Sub(variable, Mul(alpha, delta))` rounds it. `nil` for dtypes other than float32
+    /// and float64. The variable's tensor is left as it was (a value fetched earlier may share it).
+    static func gradientDescentStep(variable: Tensor, alpha: Tensor, delta: Tensor) -> Tensor? {
+        switch variable.dtype {
+        case .float32: gradientDescentStep(Float.self, variable, alpha, delta)
+        case .float64: gradientDescentStep(Double.self, variable, alpha, delta)
+        default: nil
+        }
+    }
+
+    private static func gradientDescentStep<T: FloatElement>(
+        _: T.Type, _ variable: Tensor, _ alpha: Tensor, _ delta: Tensor
+    ) -> Tensor {
+        let updated = Tensor(uninitializedShape: variable.shape, dtype: variable.dtype)
+        let v = variable.pointer(T.self), d = delta.pointer(T.self), u = updated.pointer(T.self)
+        let lr: T = alpha.item()
+        Threading.parallelFor(variable.count, minimumChunk: minimumChunk) { range in
+            for i in range { u[i] = v[i] - lr * d[i] }
+        }
+        return updated
+    }
+
     // MARK: Adam and AdamW
 
     struct AdamOptions {
