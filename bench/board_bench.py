@@ -6,12 +6,13 @@ builds the binaries first.
 For each form of the logdir (plain and gzip) and each repeat, every server is started fresh and
 measured for:
   load    seconds from process start until every series' final step is served: each of the
-          RUNS x TAGS scalar series is polled until its last point has step STEPS-1 (Lumen:
-          /api/scalars?run=&tag=&points=2; TensorBoard: POST /data/plugin/scalars/scalars_multirun
-          per tag, which returns its reservoir sample, whose last point is the newest).
-          Each poll round stops at the first series not yet complete and the next starts 10 ms
-          later, so polling takes little CPU from the server while it loads; the figure includes
-          the final round, which checks every series (Lumen also checks `total`: every point is kept);
+          RUNS x TAGS scalar series is polled until its last point has step STEPS-1, one request
+          a tag for all runs (Lumen: /api/scalars?runs=.&tag=&points=2; TensorBoard: POST
+          /data/plugin/scalars/scalars_multirun, which returns its reservoir sample, whose last
+          point is the newest).
+          Each poll round stops at the first tag not yet complete and the next starts 10 ms later,
+          so polling takes little CPU from the server while it loads; the figure includes the
+          final round, which checks every series (Lumen also checks `total`: every point is kept);
   cpu     the CPU time (user + system) the server's process tree used until then, which depends
           less than the wall time on what else the machine runs;
   rss     peak resident memory of the process tree (the server and its children), sampled from
@@ -185,36 +186,18 @@ class Lumen:
         return f"/api/scalars?{q}"
 
     def complete_runs(self, client, tag, runs, last_step):
+        # One request a tag for every run, as TensorBoard's scalars_multirun is asked (every run of
+        # the generated logdir is one of `runs`).
+        q = urllib.parse.urlencode({"runs": ".", "tag": tag, "points": 2})
+        status, body = client.request("GET", f"/api/scalars?{q}")
         done = set()
-        for run in runs:
-            status, body = client.request("GET", self.query_path(run, tag, 2))
-            if status == 200:
-                answer = json.loads(body)
+        if status == 200:
+            for answer in json.loads(body):
                 points = answer["points"]
                 # Every point kept: the series holds all STEPS points, the last at step STEPS-1.
                 if points and points[-1][1] == last_step and answer["total"] == last_step + 1:
-                    done.add(run)
-                    continue
-            break  # the runs load together: while one isn't complete, don't load the server with more polls
+                    done.add(answer["run"])
         return done
-
-    def thousand_points(self, run, tag):
-        return self.query_path(run, tag, 1000)
-
-    @staticmethod
-    def store_figures(client):
-        """/api/status's store figures once every series is complete."""
-        status, body = client.request("GET", "/api/status")
-        if status != 200:
-            return {}
-        answer = json.loads(body)
-        points = answer.get("points") or 0
-        return {"slow_path_events": answer.get("slowPathEvents"), "points": points,
-                "bytes_per_point": answer["storeBytes"] / points if points and "storeBytes" in answer else None}
-
-    @staticmethod
-    def count(body):
-        return len(json.loads(body)["points"])
 
 
 class TensorBoard:

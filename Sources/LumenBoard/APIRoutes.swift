@@ -215,6 +215,9 @@ public enum BoardAPI {
         ])
     }
 
+    /// `/api/scalars`: one run's series (`run=`), or with `runs=REGEX` instead of `run=`, the answer
+    /// for every run the pattern matches that has the tag, in run order, as one JSON array (one
+    /// request instead of one a run, for a card of many runs).
     private static func scalars(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> BoardAPIResponse {
         let window = try ScalarWindowQuery(parameters: q)
         let restarts = try flag(q, "restarts")
@@ -222,10 +225,28 @@ public enum BoardAPI {
         guard format == "json" || format == "csv" else {
             throw Failure(status: 400, message: "format must be 'json' or 'csv', not '\(format)'")
         }
+        if q["run"] == nil, let pattern = q["runs"] {
+            guard format == "json" else {
+                throw Failure(status: 400, message: "format=csv takes one run (run=), not runs=")
+            }
+            let runs = try NamePattern(pattern, parameter: "runs")
+            let tag = try required(q, "tag")
+            var out = "["
+            var first = true
+            for name in snapshot.runs.keys.sorted() where runs.matches(name) {
+                guard let series = snapshot.runs[name]?.scalars[tag] else { continue }
+                if !first { out += "," }
+                first = false
+                writeScalars(run: name, tag: tag, series, window, restarts: restarts, into: &out)
+            }
+            out += "]"
+            return BoardAPIResponse(
+                status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
+        }
         let (names, series) = try lookup(q, snapshot, kind: "scalar") { $0.scalars }
-        let selection = BoardQueries.select(series, window)
-        let points = series.points(at: selection.indices)
         if format == "csv" {
+            let selection = BoardQueries.select(series, window)
+            let points = series.points(at: selection.indices)
             var out = selection.smoothed == nil ? "wall_time,step,value\n" : "wall_time,step,value,smoothed\n"
             for (i, p) in points.enumerated() {
                 BoardJSON.writeNumber(p.wallTime, into: &out)
@@ -243,13 +264,25 @@ public enum BoardAPI {
             }
             return BoardAPIResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(out.utf8))
         }
-        // Written straight to text, not through a `BoardJSON` tree: a series of every point can be
-        // millions of them, and a tree of that many values costs far more memory than the text.
-        var out = "{\"run\":"
-        out.reserveCapacity(64 + points.count * 36)
-        BoardJSON.writeString(names.run, into: &out)
+        var out = ""
+        out.reserveCapacity(64 + Swift.min(series.count, window.maxPoints ?? series.count) * 36)
+        writeScalars(run: names.run, tag: names.tag, series, window, restarts: restarts, into: &out)
+        return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
+    }
+
+    /// Appends one series' `/api/scalars` JSON object to `out`. Written straight to text, not through
+    /// a `BoardJSON` tree: a series of every point can be millions of them, and a tree of that many
+    /// values costs far more memory than the text.
+    private static func writeScalars(
+        run: String, tag: String, _ series: ScalarSeries, _ window: ScalarWindowQuery, restarts: Bool,
+        into out: inout String
+    ) {
+        let selection = BoardQueries.select(series, window)
+        let points = series.points(at: selection.indices)
+        out += "{\"run\":"
+        BoardJSON.writeString(run, into: &out)
         out += ",\"tag\":"
-        BoardJSON.writeString(names.tag, into: &out)
+        BoardJSON.writeString(tag, into: &out)
         out += ",\"total\":" + String(series.count)
         if window.hasWindow { out += ",\"inWindow\":" + String(selection.windowCount) }
         out += ",\"points\":["
@@ -267,7 +300,6 @@ public enum BoardAPI {
         out += "]"
         if restarts { out += ",\"restarts\":" + restartsJSON(series).serialized }
         out += "}"
-        return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
     }
 
     static func histogram(_ h: HistogramValue) -> BoardJSON {

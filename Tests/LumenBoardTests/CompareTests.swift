@@ -108,6 +108,38 @@ struct CompareTests {
         }
     }
 
+    @Test func manyRunsInOneScalarsRequestMatchNumPyAndEachRunsAnswer() async throws {
+        let (snapshot, reference) = try await Self.fixture()
+        let smoothing = try #require(reference["smoothing"] as? [String: [String: [String: Any]]])
+        let q = ["runs": "seed", "tag": "loss", "points": "40", "smoothing": "0.95", "restarts": "true"]
+        let answers = try #require(try Self.answer("scalars", q, snapshot) as? [[String: Any]])
+        let expectedRuns = snapshot.runs.keys.sorted().filter {
+            $0.contains("seed") && snapshot.runs[$0]?.scalars["loss"] != nil
+        }
+        #expect(answers.compactMap { $0["run"] as? String } == expectedRuns)
+        #expect(expectedRuns.count > 1)
+        for answer in answers {
+            let run = try #require(answer["run"] as? String)
+            var single = q
+            single["runs"] = nil
+            single["run"] = run
+            let alone = try #require(try Self.answer("scalars", single, snapshot) as? [String: Any])
+            #expect(NSDictionary(dictionary: answer).isEqual(to: alone), "\(run)")
+            // and NumPy's smoothing of the full series, where the fixture's reference has the run
+            guard let ref = smoothing[run]?["loss"], let steps = ref["steps"] as? [Int],
+                let smoothed = (ref["smoothed"] as? [String: [Any]])?["0.95"]
+            else { continue }
+            let indexOf = Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($1, $0) })
+            for point in try #require(answer["points"] as? [[Any]]) {
+                let step = try #require(point[1] as? Int)
+                let i = try #require(indexOf[step])
+                #expect(Self.same(Self.number(point[3]), Self.number(smoothed[i])), "\(run)")
+            }
+        }
+        let none = try #require(try Self.answer("scalars", ["runs": "^nothing$", "tag": "loss"], snapshot) as? [Any])
+        #expect(none.isEmpty)
+    }
+
     @Test func aZoomedWindowHoldsEveryRawPointOnceItFits() async throws {
         let (snapshot, _) = try await Self.fixture()
         let full = try #require(
@@ -306,6 +338,9 @@ struct CompareTests {
             ("scalars", loss.merging(["start": "ten"]) { $1 }, "'start' must be an integer step"),
             ("scalars", loss.merging(["start": "10", "end": "5"]) { $1 }, "'start' (10) is after 'end' (5)"),
             ("scalars", loss.merging(["restarts": "maybe"]) { $1 }, "'restarts' must be true or false"),
+            ("scalars", ["runs": "[a", "tag": "loss"], "'runs' is not a valid regular expression"),
+            ("scalars", ["runs": "seed", "tag": "loss", "format": "csv"], "format=csv takes one run"),
+            ("scalars", ["runs": "seed"], "missing parameter 'tag'"),
             ("aggregate", ["tag": "loss"], "missing parameter 'group'"),
             ("aggregate", ["group": "(.*)/seed"], "missing parameter 'tag'"),
             ("aggregate", ["group": "(", "tag": "loss"], "'group' is not a valid regular expression"),
