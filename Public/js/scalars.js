@@ -14,6 +14,10 @@ import { drawNonFinite, nonFiniteY, placeTooltip } from './plot.js';
 import { smooth } from './smoothing.js';
 
 const MARGIN = { left: 56, right: 12, top: 10, bottom: 26 };
+// Points one card asks for at most, over all its runs: one a pixel of its width until so many runs
+// are shown that it would fetch, parse and stroke more (1,000 runs: 250 points each, which still
+// keep each run's first, last and extreme points; zooming in fetches finer ones).
+const POINT_BUDGET = 250000;
 
 /** Groups tags by the part before their first "/". */
 export function groupTags(tags) {
@@ -201,7 +205,8 @@ class ScalarCard {
   }
 
   pointsWanted() {
-    return Math.max(50, Math.round(this.chart.clientWidth || 400));
+    const width = Math.round(this.chart.clientWidth || 400);
+    return Math.max(50, Math.min(width, Math.floor(POINT_BUDGET / Math.max(1, this.runs().length))));
   }
 
   /** Fetches the series of `runs` (default: every shown run not loaded yet; with `force`, every shown run). */
