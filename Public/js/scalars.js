@@ -301,6 +301,35 @@ class ScalarCard {
     return Number.isFinite(start) ? { start, end } : null;
   }
 
+  /** The y range (padded) of the values of `list` between x0 and x1, after `tx`. */
+  valueRange(list, mode, tx, x0, x1) {
+    const s = this.app.state;
+    let values = [];
+    for (const series of list) {
+      const xs = series.xs(mode, s.xLog);
+      const sorted = isAscending(xs);
+      const a = sorted ? lowerBound(xs, x0) : 0;
+      const b = sorted ? Math.min(xs.length, lowerBound(xs, x1 + 1e-12 * Math.abs(x1) + 1e-12) + 1) : xs.length;
+      for (let i = Math.max(0, a - 1); i < b; i++) {
+        if (!sorted && !(xs[i] >= x0 && xs[i] <= x1)) continue;
+        for (const column of series.low ? [series.value, series.low, series.high] : [series.value]) {
+          const v = tx(column[i]); if (Number.isFinite(v)) values.push(v);
+        }
+      }
+    }
+    let y0; let y1;
+    if (values.length === 0) { y0 = 0; y1 = 1; } else {
+      values = Float64Array.from(values).sort();
+      if (s.ignoreOutliers && values.length > 10) {
+        y0 = values[Math.floor(0.05 * (values.length - 1))];
+        y1 = values[Math.ceil(0.95 * (values.length - 1))];
+      } else { y0 = values[0]; y1 = values[values.length - 1]; }
+    }
+    if (y1 === y0) { const d = Math.abs(y0) * 0.1 || 1; y0 -= d; y1 += d; }
+    const pad = (y1 - y0) * 0.05;
+    return [y0 - pad, y1 + pad];
+  }
+
   /** The data → pixel mapping for the current settings, or null when there is nothing to draw. */
   layout(width, height) {
     const s = this.app.state;
@@ -318,28 +347,10 @@ class ScalarCard {
     if (x1 === x0) { x0 -= 1; x1 += 1; }
     let y0; let y1;
     if (this.zoom && this.zoom.y0 !== undefined) { y0 = this.zoom.y0; y1 = this.zoom.y1; } else {
-      const values = [];
-      for (const series of list) {
-        const xs = series.xs(mode, s.xLog);
-        const sorted = isAscending(xs);
-        const a = sorted ? lowerBound(xs, x0) : 0;
-        const b = sorted ? Math.min(xs.length, lowerBound(xs, x1 + 1e-12 * Math.abs(x1) + 1e-12) + 1) : xs.length;
-        for (let i = Math.max(0, a - 1); i < b; i++) {
-          if (!sorted && !(xs[i] >= x0 && xs[i] <= x1)) continue;
-          for (const column of series.low ? [series.value, series.low, series.high] : [series.value]) {
-            const v = tx(column[i]); if (Number.isFinite(v)) values.push(v);
-          }
-        }
-      }
-      if (values.length === 0) { y0 = 0; y1 = 1; } else {
-        values.sort((a, b) => a - b);
-        if (s.ignoreOutliers && values.length > 10) {
-          y0 = values[Math.floor(0.05 * (values.length - 1))];
-          y1 = values[Math.ceil(0.95 * (values.length - 1))];
-        } else { y0 = values[0]; y1 = values[values.length - 1]; }
-      }
-      if (y1 === y0) { const d = Math.abs(y0) * 0.1 || 1; y0 -= d; y1 += d; }
-      const pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad;
+      // The range follows the raw values in view, not the smoothing: kept while only that moves.
+      const key = [this.dataVersion, mode, s.xLog, log, s.ignoreOutliers, x0, x1, list.map((x) => x.run).join('\u0000')].join('|');
+      if (this.yRangeKey !== key) { this.yRangeKey = key; this.yRange = this.valueRange(list, mode, tx, x0, x1); }
+      [y0, y1] = this.yRange;
     }
     const left = MARGIN.left; const right = width - MARGIN.right;
     const top = MARGIN.top; const bottom = height - MARGIN.bottom;
@@ -381,13 +392,17 @@ class ScalarCard {
     // 1-pixel lines on a fast path (in headless chromium, 4 cards × 20 runs took 4 ms instead of 50).
     ctx.lineWidth = 1;
     const focused = L.list.some((x) => x.run === s.focus) ? s.focus : null;
+    // Past 100 runs the lines are one stroke each: there they overlap anyway, and it halves the work.
+    const doubled = L.list.length <= 100;
     for (const series of L.list) {
       const xs = series.xs(L.mode, s.xLog); const ys = series.smoothedFor(s.smoothing); const color = this.colorOf(series);
       ctx.globalAlpha = focused && series.run !== focused ? 0.3 : 1;
       this.polyline(ctx, L, xs, ys, color);
-      ctx.translate(0, 0.6);
-      this.polyline(ctx, L, xs, ys, color);
-      ctx.translate(0, -0.6);
+      if (doubled) {
+        ctx.translate(0, 0.6);
+        this.polyline(ctx, L, xs, ys, color);
+        ctx.translate(0, -0.6);
+      }
       if (series.run === focused) { ctx.translate(0, -0.6); this.polyline(ctx, L, xs, ys, color); ctx.translate(0, 1.2); this.polyline(ctx, L, xs, ys, color); ctx.translate(0, -0.6); }
     }
     ctx.globalAlpha = 1;
