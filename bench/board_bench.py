@@ -199,6 +199,24 @@ class Lumen:
                     done.add(answer["run"])
         return done
 
+    def thousand_points(self, run, tag):
+        return self.query_path(run, tag, 1000)
+
+    @staticmethod
+    def store_figures(client):
+        """/api/status's store figures once every series is complete."""
+        status, body = client.request("GET", "/api/status")
+        if status != 200:
+            return {}
+        answer = json.loads(body)
+        points = answer.get("points") or 0
+        return {"slow_path_events": answer.get("slowPathEvents"), "points": points,
+                "bytes_per_point": answer["storeBytes"] / points if points and "storeBytes" in answer else None}
+
+    @staticmethod
+    def count(body):
+        return len(json.loads(body)["points"])
+
 
 class TensorBoard:
     name = "TensorBoard"
