@@ -40,6 +40,7 @@ struct CompressedScalarChunk: Sendable {
 
     init(steps: [Int64], wallTimes: [Double], values: [Double], wideValues: Bool) {
         precondition(!steps.isEmpty && steps.count == wallTimes.count && steps.count == values.count)
+        // Room for 48 bits a point: the benchmark logdirs take about 36, so the writer rarely grows.
         var writer = BitWriter(reservingBits: steps.count * 48)
         IntegerSequenceCode.encode(steps, into: &writer)
         timesStart = writer.bitCount
