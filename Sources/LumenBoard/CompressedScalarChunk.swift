@@ -12,7 +12,7 @@ import Synchronization
 ///   fixed width (wall times that jitter around a steady pace cost the jitter's bits once, where
 ///   delta-of-delta pays for the difference of two jitters);
 /// - values over the `Float` bit patterns when every value of the chunk is exactly a `Float` (see
-///   ``ValueColumn``), else over the `Double` bit patterns: a 1-bit mode, then Gorilla's XOR code
+///   ``ScalarChunk``), else over the `Double` bit patterns: a 1-bit mode, then Gorilla's XOR code
 ///   (``XORCode``), or, when it takes fewer bits for this chunk, the patterns mapped to integers in
 ///   the order of their values (``orderedInteger(_:width:)``) as an ``IntegerSequenceCode``
 ///   (noisy values cost the bits of the noise's range, without XOR's control bits each time
@@ -38,32 +38,34 @@ struct CompressedScalarChunk: Sendable {
     /// The bytes the compressed stream takes.
     var bytes: Int { words.count * 8 }
 
-    init(steps: [Int64], wallTimes: [Double], values: [Double], wideValues: Bool) {
-        precondition(!steps.isEmpty && steps.count == wallTimes.count && steps.count == values.count)
+    /// Codes the columns of a ``ScalarChunk``: steps, wall times' bit patterns, and values' bit
+    /// patterns (of `Double`s if `wideValues`, else of `Float`s).
+    init(steps: [Int64], wallTimePatterns: [Int64], valuePatterns patterns: [UInt64], wideValues: Bool) {
+        precondition(!steps.isEmpty && steps.count == wallTimePatterns.count && steps.count == patterns.count)
         // Room for 48 bits a point: the benchmark logdirs take about 36, so the writer rarely grows.
         var writer = BitWriter(reservingBits: steps.count * 48)
         IntegerSequenceCode.encode(steps, into: &writer)
         timesStart = writer.bitCount
-        IntegerSequenceCode.encode(wallTimes.map { Int64(bitPattern: $0.bitPattern) }, into: &writer)
+        IntegerSequenceCode.encode(wallTimePatterns, into: &writer)
         valuesStart = writer.bitCount
         let width = wideValues ? 64 : 32
-        let patterns = wideValues ? values.map(\.bitPattern) : values.map { UInt64(Float($0).bitPattern) }
         // Both value codes are sized first; only the smaller one is written.
         let ordered = patterns.map { Self.orderedInteger($0, width: width) }
-        if XORCode.bitCount(patterns, width: width) <= IntegerSequenceCode.bitCount(ordered) {
+        let orderedPlan = IntegerSequenceCode.Plan(ordered)
+        if XORCode.bitCount(patterns, width: width) <= orderedPlan.bits {
             writer.write(0, bits: 1)
             XORCode.encode(patterns, width: width, into: &writer)
         } else {
             writer.write(1, bits: 1)
-            IntegerSequenceCode.encode(ordered, into: &writer)
+            IntegerSequenceCode.encode(ordered, plan: orderedPlan, into: &writer)
         }
         words = writer.words
         count = steps.count
         firstStep = steps[0]
         lastStep = steps[steps.count - 1]
         self.wideValues = wideValues
-        let first = values[0]
-        constantValue = values.allSatisfy { $0 == first } ? first : nil
+        let first = Self.value(patterns[0], wide: wideValues)
+        constantValue = patterns.allSatisfy { Self.value($0, wide: wideValues) == first } ? first : nil
     }
 
     /// Every step, in order.
@@ -227,16 +229,33 @@ enum IntegerSequenceCode {
         widthClass < 6 ? 4 &* (widthClass &+ 1) : (widthClass == 6 ? 32 : 64)
     }
 
-    /// The bits ``encode(_:into:)`` writes for `elements`.
-    static func bitCount(_ elements: [Int64]) -> Int {
-        let lineBits = Line(elements).bitCount(elements.count)
-        return Swift.min(lineBits, deltaOfDeltaBits(elements, above: lineBits))
+    /// Which code ``encode(_:into:)`` takes for a sequence, and the bits it writes.
+    struct Plan {
+        let line: Line
+        /// Whether the line code is taken (it takes no more bits than delta-of-delta).
+        let usesLine: Bool
+        let bits: Int
+
+        init(_ elements: [Int64]) {
+            line = Line(elements)
+            let lineBits = line.bitCount(elements.count)
+            let deltaBits = deltaOfDeltaBits(elements, above: lineBits)
+            usesLine = lineBits <= deltaBits
+            bits = Swift.min(lineBits, deltaBits)
+        }
     }
 
+    /// The bits ``encode(_:into:)`` writes for `elements`.
+    static func bitCount(_ elements: [Int64]) -> Int { Plan(elements).bits }
+
     static func encode(_ elements: [Int64], into writer: inout BitWriter) {
-        let line = Line(elements)
-        let lineBits = line.bitCount(elements.count)
-        if lineBits <= deltaOfDeltaBits(elements, above: lineBits) {
+        encode(elements, plan: Plan(elements), into: &writer)
+    }
+
+    /// Writes `elements` in the code `plan` (made from the same elements) took.
+    static func encode(_ elements: [Int64], plan: Plan, into writer: inout BitWriter) {
+        let line = plan.line
+        if plan.usesLine {
             writer.write(1, bits: 1)
             writer.write(UInt64(bitPattern: elements[0]), bits: 64)
             writer.write(UInt64(bitPattern: line.slope), bits: 64)
@@ -345,21 +364,33 @@ enum IntegerSequenceCode {
     /// The bits the delta-of-delta code of `elements` takes, or any count above `limit` once it
     /// passes it (the caller only compares it with `limit`).
     private static func deltaOfDeltaBits(_ elements: [Int64], above limit: Int) -> Int {
-        elements.withUnsafeBufferPointer { elements in
+        elements.withUnsafeBufferPointer { e in
             var bits = 1 + 64
-            var previous = elements[0]
-            var delta: Int64 = 0
-            for i in 1..<elements.count {
-                let element = elements[i]
-                let newDelta = element &- previous
-                let zigzag = zigzag(newDelta &- delta)
-                bits &+= zigzag == 0 ? 1 : 4 &+ width(ofClass: widthClass(zigzag))
+            guard e.count > 1 else { return bits }
+            // The first delta-of-delta is the first delta; the others, e[i] - 2 e[i-1] + e[i-2]
+            // (wrapping), depend on no earlier result, and the limit is checked a block at a time.
+            bits &+= fieldBits(zigzag(e[1] &- e[0]))
+            var i = 2
+            while i < e.count {
+                let end = Swift.min(e.count, i &+ 128)
+                while i < end {
+                    bits &+= fieldBits(zigzag((e[i] &- e[i &- 1]) &- (e[i &- 1] &- e[i &- 2])))
+                    i &+= 1
+                }
                 if bits > limit { return bits }
-                previous = element
-                delta = newDelta
             }
             return bits
         }
+    }
+
+    /// The bits a zigzag-coded delta-of-delta takes: 1 when zero, else 4 and its width class's
+    /// width (the same as ``width(ofClass:)`` of ``widthClass(_:)``, in arithmetic).
+    @inline(__always)
+    private static func fieldBits(_ zigzag: UInt64) -> Int {
+        let needed = 64 &- zigzag.leadingZeroBitCount
+        let narrow = Swift.max(4, (needed &+ 3) & ~3)
+        let width = needed <= 24 ? narrow : (needed <= 32 ? 32 : 64)
+        return zigzag == 0 ? 1 : 4 &+ width
     }
 
     @inline(__always)

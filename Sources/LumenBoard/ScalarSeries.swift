@@ -17,8 +17,8 @@ public struct ScalarPoint: Sendable, Equatable {
 /// changes again and is compressed (``CompressedScalarChunk``: Gorilla-style delta-of-delta
 /// steps and wall times, XOR-coded values, every point given back bit for bit), so a copy of a
 /// series (a published snapshot) shares them and the loader's later appends copy at most the
-/// last chunk. The last chunk, the one being filled, is a ``ScalarChunk``: each column in the
-/// smallest plain form that gives back exactly what was appended (typically 8 bytes a point).
+/// last chunk. The last chunk, the one being filled, is a ``ScalarChunk``: plain columns of bit
+/// patterns (24 bytes a point), which the compression codes without a copy.
 ///
 /// Reading a point of a compressed chunk decodes that chunk: read whole columns (``steps``,
 /// ``wallTimes``, ``values``, ``points``) rather than point by point.
@@ -57,7 +57,7 @@ public struct ScalarSeries: Sendable {
     public func step(at index: Int) -> Int64 {
         let chunk = index &>> Self.chunkShift
         let i = index & (Self.chunkCapacity - 1)
-        guard chunk < sealed.count else { return open.steps.element(at: i) }
+        guard chunk < sealed.count else { return open.step(at: i) }
         return sealed[chunk].lineStep(at: i) ?? sealed[chunk].steps()[i]
     }
 
@@ -65,7 +65,7 @@ public struct ScalarSeries: Sendable {
     public func wallTime(at index: Int) -> Double {
         let chunk = index &>> Self.chunkShift
         let i = index & (Self.chunkCapacity - 1)
-        guard chunk < sealed.count else { return open.wallTimes.element(at: i) }
+        guard chunk < sealed.count else { return open.wallTime(at: i) }
         return sealed[chunk].lineWallTime(at: i) ?? sealed[chunk].wallTimes()[i]
     }
 
@@ -73,7 +73,7 @@ public struct ScalarSeries: Sendable {
     public func value(at index: Int) -> Double {
         let chunk = index &>> Self.chunkShift
         let i = index & (Self.chunkCapacity - 1)
-        guard chunk < sealed.count else { return open.values.element(at: i) }
+        guard chunk < sealed.count else { return open.value(at: i) }
         return sealed[chunk].lineValue(at: i) ?? sealed[chunk].values()[i]
     }
 
@@ -94,8 +94,8 @@ public struct ScalarSeries: Sendable {
             let i = index & (ScalarSeries.chunkCapacity - 1)
             guard chunk < series.sealed.count else {
                 return (
-                    series.open.steps.element(at: i), series.open.wallTimes.element(at: i),
-                    series.open.values.element(at: i)
+                    series.open.step(at: i), series.open.wallTime(at: i),
+                    series.open.value(at: i)
                 )
             }
             if chunk != chunkIndex {
@@ -126,7 +126,7 @@ public struct ScalarSeries: Sendable {
                 if chunk < sealed.count {
                     sealed[chunk].decodeValues(into: base)
                 } else {
-                    for k in offset..<offset + n { base[k] = open.values.element(at: k) }
+                    for k in offset..<offset + n { base[k] = open.value(at: k) }
                 }
                 body(start, UnsafeBufferPointer(start: base + offset, count: n))
             }
@@ -180,7 +180,7 @@ public struct ScalarSeries: Sendable {
     /// Calls `body` with each index of `range` and its step, in order, decoding each compressed
     /// chunk once.
     func forEachStep(in range: Range<Int>, _ body: (Int, Int64) -> Void) {
-        forEachElement(in: range, sealed: { $0.steps() }, open: { $0.steps.element(at: $1) }, body)
+        forEachElement(in: range, sealed: { $0.steps() }, open: { $0.step(at: $1) }, body)
     }
 
     /// One column of the points in `range`, a chunk at a time: `sealed` decodes a compressed
@@ -209,7 +209,7 @@ public struct ScalarSeries: Sendable {
             let steps = sealed[low].steps()
             return base + Self.partition(steps.count) { steps[$0] < step }
         }
-        return base + Self.partition(open.count) { open.steps.element(at: $0) < step }
+        return base + Self.partition(open.count) { open.step(at: $0) < step }
     }
 
     /// The first index of `0..<count` where `isBefore` is false, `isBefore` being true on a prefix.
@@ -232,13 +232,13 @@ public struct ScalarSeries: Sendable {
             guard let value = chunk.constantValue else { return false }
             first = value
         } else {
-            first = open.values.element(at: 0)
+            first = open.value(at: 0)
         }
         for chunk in sealed {
             guard let value = chunk.constantValue, value == first else { return false }
         }
         for i in 0..<open.count where i > 0 || !sealed.isEmpty {
-            if open.values.element(at: i) != first { return false }
+            if open.value(at: i) != first { return false }
         }
         return true
     }
@@ -248,7 +248,7 @@ public struct ScalarSeries: Sendable {
         var result = [Int64]()
         result.reserveCapacity(count)
         for chunk in sealed { result.append(contentsOf: chunk.steps()) }
-        result.append(contentsOf: (0..<open.count).lazy.map(open.steps.element(at:)))
+        result.append(contentsOf: (0..<open.count).lazy.map(open.step(at:)))
         return result
     }
 
@@ -257,7 +257,7 @@ public struct ScalarSeries: Sendable {
         var result = [Double]()
         result.reserveCapacity(count)
         for chunk in sealed { result.append(contentsOf: chunk.wallTimes()) }
-        result.append(contentsOf: (0..<open.count).lazy.map(open.wallTimes.element(at:)))
+        result.append(contentsOf: (0..<open.count).lazy.map(open.wallTime(at:)))
         return result
     }
 
@@ -266,12 +266,12 @@ public struct ScalarSeries: Sendable {
         var result = [Double]()
         result.reserveCapacity(count)
         for chunk in sealed { chunk.appendValues(to: &result) }
-        result.append(contentsOf: (0..<open.count).lazy.map(open.values.element(at:)))
+        result.append(contentsOf: (0..<open.count).lazy.map(open.value(at:)))
         return result
     }
 
     /// Whether every value is stored as a `Float`.
-    public var storesFloats: Bool { sealed.allSatisfy { !$0.wideValues } && !open.values.isWide }
+    public var storesFloats: Bool { sealed.allSatisfy { !$0.wideValues } && !open.isWide }
 
     public func point(at index: Int) -> ScalarPoint {
         ScalarPoint(step: step(at: index), wallTime: wallTime(at: index), value: value(at: index))
@@ -345,13 +345,13 @@ public struct ScalarSeries: Sendable {
             sealed.removeSubrange(low...)
         }
         // Now the cut is in `open`: keep its steps before `step`.
-        let keep = Self.partition(open.count) { open.steps.element(at: $0) < step }
+        let keep = Self.partition(open.count) { open.step(at: $0) < step }
         open.truncate(to: keep)
         count = sealed.count * Self.chunkCapacity + open.count
         if count == 0 {
             last = 0
         } else if open.count > 0 {
-            last = open.steps.element(at: open.count - 1)
+            last = open.step(at: open.count - 1)
         } else if let previous = sealed.last {
             last = previous.lastStep
         }
@@ -370,19 +370,54 @@ public struct ScalarRestart: Sendable, Equatable {
     public var purged: [ScalarPoint]
 }
 
-/// Up to ``ScalarSeries/chunkCapacity`` points of a series, in columns.
+/// Up to ``ScalarSeries/chunkCapacity`` points of a series, the chunk being filled: in plain
+/// columns of bit patterns, the form ``CompressedScalarChunk`` codes them from, so sealing it
+/// copies nothing.
 struct ScalarChunk: Sendable {
-    var steps = StepColumn()
-    var wallTimes = TimeColumn()
-    var values = ValueColumn()
+    /// Every step.
+    private(set) var steps: [Int64] = []
+    /// Every wall time's bit pattern, read as an `Int64`.
+    private(set) var wallTimePatterns: [Int64] = []
+    /// Every value's bit pattern: a `Float`'s while each value converts to a `Float` and back bit
+    /// for bit (so a NaN's payload is kept too), else a `Double`'s (``isWide``).
+    private(set) var valuePatterns: [UInt64] = []
+    /// Whether ``valuePatterns`` holds `Double` bit patterns.
+    private(set) var isWide = false
 
     var count: Int { steps.count }
-    var columnBytes: Int { steps.bytes + wallTimes.bytes + values.bytes }
+    /// The bytes the columns hold.
+    var columnBytes: Int { count * 24 }
 
+    @inline(__always)
+    func step(at i: Int) -> Int64 { steps[i] }
+
+    @inline(__always)
+    func wallTime(at i: Int) -> Double { Double(bitPattern: UInt64(bitPattern: wallTimePatterns[i])) }
+
+    @inline(__always)
+    func value(at i: Int) -> Double { CompressedScalarChunk.value(valuePatterns[i], wide: isWide) }
+
+    @inline(__always)
     mutating func append(step: Int64, wallTime: Double, value: Double) {
         steps.append(step)
-        wallTimes.append(wallTime)
-        values.append(value)
+        wallTimePatterns.append(Int64(bitPattern: wallTime.bitPattern))
+        if !isWide {
+            let narrow = Float(value)
+            if Double(narrow).bitPattern == value.bitPattern {
+                valuePatterns.append(UInt64(narrow.bitPattern))
+                return
+            }
+            widen()
+        }
+        valuePatterns.append(value.bitPattern)
+    }
+
+    /// Turns the `Float` patterns held into `Double` patterns of the same values.
+    private mutating func widen() {
+        for i in valuePatterns.indices {
+            valuePatterns[i] = Double(Float(bitPattern: UInt32(truncatingIfNeeded: valuePatterns[i]))).bitPattern
+        }
+        isWide = true
     }
 
     mutating func truncate(to count: Int) {
@@ -390,197 +425,15 @@ struct ScalarChunk: Sendable {
             self = ScalarChunk()
             return
         }
-        steps.truncate(to: count)
-        wallTimes.truncate(to: count)
-        values.truncate(to: count)
+        guard count < self.count else { return }
+        steps.removeSubrange(count...)
+        wallTimePatterns.removeSubrange(count...)
+        valuePatterns.removeSubrange(count...)
     }
 
     /// The chunk compressed (it must hold at least one point).
     func compressed() -> CompressedScalarChunk {
-        let indices = 0..<count
-        return CompressedScalarChunk(
-            steps: indices.map(steps.element(at:)), wallTimes: indices.map(wallTimes.element(at:)),
-            values: indices.map(values.element(at:)), wideValues: values.isWide)
-    }
-}
-
-/// The steps of a chunk: implicit while they form an arithmetic sequence, then 32-bit offsets
-/// from the first step while they fit, then `Int64`s.
-struct StepColumn: Sendable {
-    enum Form: Sendable { case arithmetic, offsets, wide }
-
-    private(set) var count = 0
-    private var first: Int64 = 0
-    private var stride: Int64 = 0
-    private var offsets: [UInt32] = []
-    private var wide: [Int64] = []
-    private var form = Form.arithmetic
-
-    var bytes: Int { offsets.count * 4 + wide.count * 8 }
-
-    @inline(__always)
-    func element(at i: Int) -> Int64 {
-        switch form {
-        case .arithmetic: first &+ Int64(i) &* stride
-        case .offsets: first &+ Int64(offsets[i])
-        case .wide: wide[i]
-        }
-    }
-
-    mutating func append(_ step: Int64) {
-        switch form {
-        case .arithmetic:
-            if count == 0 {
-                first = step
-                count = 1
-                return
-            }
-            if count == 1 {
-                let (difference, overflow) = step.subtractingReportingOverflow(first)
-                if !overflow {
-                    stride = difference
-                    count = 2
-                    return
-                }
-            } else {
-                let (product, o1) = Int64(count).multipliedReportingOverflow(by: stride)
-                let (expected, o2) = first.addingReportingOverflow(product)
-                if !o1, !o2, expected == step {
-                    count += 1
-                    return
-                }
-            }
-            leaveArithmeticForm()
-            append(step)
-        case .offsets:
-            let (difference, overflow) = step.subtractingReportingOverflow(first)
-            if !overflow, difference >= 0, difference <= Int64(UInt32.max) {
-                offsets.append(UInt32(difference))
-                count += 1
-            } else {
-                wide.reserveCapacity(ScalarSeries.chunkCapacity)
-                let base = first
-                wide.append(contentsOf: offsets.lazy.map { base &+ Int64($0) })
-                offsets = []
-                form = .wide
-                append(step)
-            }
-        case .wide:
-            wide.append(step)
-            count += 1
-        }
-    }
-
-    /// Stores the steps so far as offsets (or `Int64`s if they don't fit).
-    private mutating func leaveArithmeticForm() {
-        let all = (0..<count).map(element(at:))
-        if all.allSatisfy({ $0 >= first && $0 &- first <= Int64(UInt32.max) }) {
-            offsets.reserveCapacity(ScalarSeries.chunkCapacity)
-            let base = first
-            offsets.append(contentsOf: all.lazy.map { UInt32($0 &- base) })
-            form = .offsets
-        } else {
-            wide.reserveCapacity(ScalarSeries.chunkCapacity)
-            wide.append(contentsOf: all)
-            form = .wide
-        }
-    }
-
-    mutating func truncate(to newCount: Int) {
-        guard newCount < count else { return }
-        switch form {
-        case .arithmetic: break
-        case .offsets: offsets.removeSubrange(newCount...)
-        case .wide: wide.removeSubrange(newCount...)
-        }
-        count = newCount
-    }
-}
-
-/// The wall times of a chunk: 32-bit offsets of each wall time's bit pattern above the first's,
-/// while every wall time has the first's sign and exponent and a bit pattern at most 2³² - 1
-/// above it; else `Double`s. Within a binade the offset counts units in the last place, so
-/// today's Unix times (2004–2038 lie in one binade) fit for 2³² ulps = 1,024 s per chunk, and
-/// `Double(bitPattern: first + offset)` is the appended value bit for bit.
-struct TimeColumn: Sendable {
-    private var first: UInt64 = 0
-    private var offsets: [UInt32] = []
-    private var wide: [Double] = []
-    private var isCompact = true
-
-    var bytes: Int { offsets.count * 4 + wide.count * 8 }
-
-    @inline(__always)
-    func element(at i: Int) -> Double {
-        isCompact ? Double(bitPattern: first &+ UInt64(offsets[i])) : wide[i]
-    }
-
-    mutating func append(_ time: Double) {
-        if isCompact {
-            let bits = time.bitPattern
-            if offsets.isEmpty {
-                first = bits
-                offsets.reserveCapacity(ScalarSeries.chunkCapacity)
-                offsets.append(0)
-                return
-            }
-            if bits &>> 52 == first &>> 52, bits >= first, bits &- first <= UInt64(UInt32.max) {
-                offsets.append(UInt32(truncatingIfNeeded: bits &- first))
-                return
-            }
-            let base = first
-            wide.reserveCapacity(ScalarSeries.chunkCapacity)
-            wide.append(contentsOf: offsets.lazy.map { Double(bitPattern: base &+ UInt64($0)) })
-            offsets = []
-            isCompact = false
-        }
-        wide.append(time)
-    }
-
-    mutating func truncate(to newCount: Int) {
-        if isCompact {
-            if newCount < offsets.count { offsets.removeSubrange(newCount...) }
-        } else if newCount < wide.count {
-            wide.removeSubrange(newCount...)
-        }
-    }
-}
-
-/// The values of a chunk: `Float` while each converts to a `Float` and back bit for bit (so a
-/// NaN's payload is kept too), else `Double`.
-struct ValueColumn: Sendable {
-    private(set) var narrow: [Float] = []
-    private(set) var wideValues: [Double] = []
-    private(set) var isWide = false
-
-    var bytes: Int { narrow.count * 4 + wideValues.count * 8 }
-
-    @inline(__always)
-    func element(at i: Int) -> Double {
-        isWide ? wideValues[i] : Double(narrow[i])
-    }
-
-    mutating func append(_ value: Double) {
-        if !isWide {
-            let f = Float(value)
-            if Double(f).bitPattern == value.bitPattern {
-                if narrow.capacity == 0 { narrow.reserveCapacity(ScalarSeries.chunkCapacity) }
-                narrow.append(f)
-                return
-            }
-            wideValues.reserveCapacity(ScalarSeries.chunkCapacity)
-            wideValues.append(contentsOf: narrow.lazy.map(Double.init))
-            narrow = []
-            isWide = true
-        }
-        wideValues.append(value)
-    }
-
-    mutating func truncate(to newCount: Int) {
-        if isWide {
-            if newCount < wideValues.count { wideValues.removeSubrange(newCount...) }
-        } else if newCount < narrow.count {
-            narrow.removeSubrange(newCount...)
-        }
+        CompressedScalarChunk(
+            steps: steps, wallTimePatterns: wallTimePatterns, valuePatterns: valuePatterns, wideValues: isWide)
     }
 }

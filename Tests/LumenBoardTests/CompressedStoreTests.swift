@@ -163,7 +163,7 @@ import LumenTestSupport
         #expect(perPoint <= 5, "\(perPoint) bytes a point")
     }
 
-    /// Both integer codes take any `Int64` sequence back exactly.
+    /// Both integer codes take any `Int64` sequence back exactly, in the bits planned for them.
     @Test func integerSequencesRoundTrip() {
         var random = SplitMix64(seed: 21)
         let sequences: [[Int64]] = [
@@ -172,10 +172,17 @@ import LumenTestSupport
             (0..<1024).map { _ in Int64(bitPattern: random.next()) },
             (0..<1024).map { Int64($0) * 83_886 + Int64(random.next() % 4_200) },
             (0..<1024).map { Int64($0) &* (Int64.max / 700) },
+            // Deltas-of-deltas of every width class, so the delta-of-delta code wins.
+            (0..<1024).reduce(into: (elements: [Int64](), delta: Int64(0))) { state, i in
+                state.delta &+= Int64(bitPattern: random.next()) >> Int64(4 + i % 60)
+                state.elements.append((state.elements.last ?? 0) &+ state.delta)
+            }.elements,
         ]
         for elements in sequences {
             var writer = BitWriter()
             IntegerSequenceCode.encode(elements, into: &writer)
+            // The size a chunk is planned by is the size written.
+            #expect(writer.bitCount == IntegerSequenceCode.bitCount(elements))
             let decoded = writer.words.withUnsafeBufferPointer { buffer in
                 var reader = BitReader(words: buffer, position: 0)
                 return IntegerSequenceCode.decode(count: elements.count, from: &reader)
