@@ -41,9 +41,25 @@ uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count) {
     return ~crc32;
 }
 
+__attribute__((target("sse4.2")))
+uint32_t lumen_crc32c_hardware_frame(const void *frame, size_t dataLength, uint32_t *lengthCRC) {
+    const unsigned char *p = frame;
+    uint64_t length;
+    memcpy(&length, p, 8);
+    *lengthCRC = ~(uint32_t)__builtin_ia32_crc32di(0xFFFFFFFFu, length);
+    return lumen_crc32c_hardware(0, p + 12, dataLength);
+}
+
 #else
 
 int lumen_crc32c_has_hardware(void) { return 0; }
+
+uint32_t lumen_crc32c_hardware_frame(const void *frame, size_t dataLength, uint32_t *lengthCRC) {
+    (void)frame;
+    (void)dataLength;
+    *lengthCRC = 0;
+    return 0;
+}
 
 uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count) {
     (void)bytes;

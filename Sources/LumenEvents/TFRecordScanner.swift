@@ -45,6 +45,21 @@ public enum TFRecordScanner {
         guard buffer.count >= TFRecordFrame.headerLength, let header = buffer.baseAddress else { return .incomplete }
         let length = UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
         let lengthCRC = UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        // The usual case, a whole frame of an accepted length in the buffer: both checksums in one
+        // call, then the same verdicts in the same order as below.
+        if length <= UInt64(maximumDataLength) {
+            let dataLength = Int(length)
+            let frameLength = TFRecordFrame.frameLength(dataLength: dataLength)
+            if buffer.count >= frameLength {
+                let sums = CRC32C.frameChecksums(header, dataLength: dataLength)
+                guard CRC32C.masked(sums.length) == lengthCRC else { return .corruptLength }
+                let dataCRC = UInt32(
+                    littleEndian: header.loadUnaligned(
+                        fromByteOffset: TFRecordFrame.headerLength + dataLength, as: UInt32.self))
+                guard CRC32C.masked(sums.data) == dataCRC else { return .corruptData(frameLength: frameLength) }
+                return .record(dataLength: dataLength, frameLength: frameLength)
+            }
+        }
         guard CRC32C.masked(CRC32C.checksum(UnsafeRawBufferPointer(start: header, count: 8))) == lengthCRC else {
             return .corruptLength
         }

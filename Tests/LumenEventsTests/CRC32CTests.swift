@@ -66,4 +66,22 @@ import LumenTestSupport
             }
         }
     }
+
+    /// A frame's two checksums in one call equal the checksums of its length bytes and its data,
+    /// on every data length and alignment.
+    @Test func frameChecksumsMatchTheTwoChecksums() {
+        let bytes = pseudoRandomBytes(count: 300, seed: 5)
+        bytes.withUnsafeBytes { all in
+            guard let base = all.baseAddress else { return }
+            for start in 0..<9 {
+                for dataLength in 0...(all.count - start - TFRecordFrame.headerLength) {
+                    let frame = base + start
+                    let sums = CRC32C.frameChecksums(frame, dataLength: dataLength)
+                    let data = UnsafeRawBufferPointer(start: frame + TFRecordFrame.headerLength, count: dataLength)
+                    #expect(sums.length == bytewiseCRC32C(UnsafeRawBufferPointer(start: frame, count: 8)))
+                    #expect(sums.data == bytewiseCRC32C(data), "\(start) \(dataLength)")
+                }
+            }
+        }
+    }
 }

@@ -13,4 +13,10 @@ int lumen_crc32c_has_hardware(void);
 /// lumen_crc32c_has_hardware() is nonzero.
 uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count);
 
+/// The two checksums of a TFRecord frame whose 12-byte header starts at `frame` and whose
+/// `dataLength` data bytes follow it: returns the CRC-32C of the data and stores that of the
+/// header's first 8 bytes (the length) at `lengthCRC`; both unmasked. Call it only when
+/// lumen_crc32c_has_hardware() is nonzero.
+uint32_t lumen_crc32c_hardware_frame(const void *frame, size_t dataLength, uint32_t *lengthCRC);
+
 #endif
