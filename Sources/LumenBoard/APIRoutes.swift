@@ -1,5 +1,6 @@
 import Foundation
 import LumenEvents
+import Synchronization
 
 /// One answer of the JSON API, independent of the HTTP server.
 public struct BoardAPIResponse: Sendable {
@@ -231,15 +232,17 @@ public enum BoardAPI {
             }
             let runs = try NamePattern(pattern, parameter: "runs")
             let tag = try required(q, "tag")
-            var out = "["
-            var first = true
-            for name in snapshot.runs.keys.sorted() where runs.matches(name) {
-                guard let series = snapshot.runs[name]?.scalars[tag] else { continue }
-                if !first { out += "," }
-                first = false
-                writeScalars(run: name, tag: tag, series, window, restarts: restarts, into: &out)
+            let matched = snapshot.runs.keys.sorted().compactMap { name in
+                runs.matches(name) ? snapshot.runs[name]?.scalars[tag].map { (name, $0) } : nil
             }
-            out += "]"
+            // Each run's answer is written on its own (the cores share them), then joined in order.
+            let answers = Mutex([String](repeating: "", count: matched.count))
+            DispatchQueue.concurrentPerform(iterations: matched.count) { i in
+                var text = ""
+                writeScalars(run: matched[i].0, tag: tag, matched[i].1, window, restarts: restarts, into: &text)
+                answers.withLock { $0[i] = text }
+            }
+            let out = "[" + answers.withLock { $0.joined(separator: ",") } + "]"
             return BoardAPIResponse(
                 status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
         }
