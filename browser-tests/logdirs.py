@@ -386,3 +386,14 @@ def write_compare(logdir):
     for step, value in enumerate(values):
         run.scalar("loss", step * 10, value)
     run.close()
+
+
+def write_many_runs(logdir, runs=120, steps=40):
+    """`runs` runs of one tag, `level`, run i at the constant value i: a card past 100 runs, whose
+    lines the page draws into pixels itself, each at a row of its own."""
+    for i in range(runs):
+        run = Run(logdir, f"run{i:03d}")
+        for step in range(steps):
+            run.scalar("level", step, float(i))
+        run.close()
+

@@ -502,9 +502,10 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
 
     def test_15_downloads_give_the_served_series(self):
         card = self.scalars_page()
-        links = self.driver.execute_script(
-            "return [...arguments[0].querySelectorAll('details a')].map(a => [a.textContent, a.href, a.download])", card)
-        self.assertEqual(len(links), 6)
+        card.find_element(By.CSS_SELECTOR, "details summary").click()  # the links are made when opened
+        read = "return [...arguments[0].querySelectorAll('details a')].map(a => [a.textContent, a.href, a.download])"
+        wait(self.driver, lambda d: len(d.execute_script(read, card)) == 6, message="no download links")
+        links = self.driver.execute_script(read, card)
         csv = next(l for l in links if l[0] == "CSV" and "run=train%2Fsgd" in l[1])
         json_link = next(l for l in links if l[0] == "JSON" and "run=train%2Fsgd" in l[1])
         self.assertTrue(csv[2].endswith(".csv") and json_link[2].endswith(".json"))

@@ -247,5 +247,54 @@ class CompareTests(unittest.TestCase):
                 self.assertAlmostEqual(float(r[5]), p[3], delta=abs(p[3]) * 1e-12)
 
 
+class ManyRunsTests(unittest.TestCase):
+    """A card of more than 100 runs draws its lines into pixels (raster.js) and fetches its series
+    in a few `runs=` requests instead of one a run."""
+
+    RUNS = 120
+
+    @classmethod
+    def setUpClass(cls):
+        cls.logdir = Path(tempfile.mkdtemp(prefix="lumen-many-runs-"))
+        logdirs.write_many_runs(cls.logdir, runs=cls.RUNS)
+        cls.board = harness.Board(cls.logdir, reload_interval=0)
+        cls.board.wait_loaded()
+        cls.driver = harness.browser()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.board.stop()
+        shutil.rmtree(cls.logdir, ignore_errors=True)
+
+    def test_01_each_run_is_drawn_at_its_value_in_its_colour(self):
+        self.driver.get(self.board.url + "?tab=scalars&ignoreOutliers=0")
+        card = wait(self.driver, lambda d: d.execute_script(
+            "return [...document.querySelectorAll('#main .card.scalar')].find(c => c.dataset.drawn === '1')"))
+        self.assertEqual(card.get_attribute("data-loaded"), str(self.RUNS))
+        requests = self.driver.execute_script(
+            "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/scalars')).length")
+        self.assertLess(requests, 5, "the series came one request a run")
+        # For each run: the colour of the pixel at its value's row, in the middle of the plot.
+        found = self.driver.execute_async_script("""
+            const [card, done] = arguments;
+            import('./js/raster.js').then(({ pixelColor }) => {
+              const c = card.card; const L = c.lastLayout; const ratio = window.devicePixelRatio || 1;
+              const canvas = c.lines; const ctx = canvas.getContext('2d');
+              const x = Math.round(((L.left + L.right) / 2) * ratio);
+              const column = ctx.getImageData(x, 0, 1, canvas.height).data;
+              const rows = new Uint32Array(column.buffer);
+              done(L.list.map((series) => {
+                const y = Math.round(L.py(series.value[0]) * ratio);
+                const want = pixelColor(c.colorOf(series));
+                const near = [y - 1, y, y + 1].filter((r) => r >= 0 && r < rows.length).map((r) => rows[r]);
+                return [series.run, near.includes(want)];
+              }));
+            });""", card)
+        self.assertEqual(len(found), self.RUNS)
+        missing = [run for run, ok in found if not ok]
+        self.assertEqual(missing, [], "runs whose line is not at their value")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -11,6 +11,7 @@ import { exactPattern, groupColor, groupOf, togglePin } from './compare.js';
 import { cssVar, el, fitCanvas, frameThrottle, swatch } from './dom.js';
 import { formatDuration, formatMaybeFinite, formatTick, formatWallTime, jsonNumber, lowerBound, niceTicks } from './format.js';
 import { drawNonFinite, nonFiniteY, placeTooltip } from './plot.js';
+import { PixelLines, pixelColor } from './raster.js';
 import { smooth } from './smoothing.js';
 
 const MARGIN = { left: 56, right: 12, top: 10, bottom: 26 };
@@ -107,6 +108,67 @@ class Series {
   }
 }
 
+/** Past this many runs on a card, its lines are drawn into pixels by raster.js. */
+const DENSE_RUNS = 100;
+
+/** The indices a..b of the points of `xs` in L's x range (plus one on each side), when x only goes up; else all. */
+function visibleRange(L, xs) {
+  const n = xs.length;
+  if (!isAscending(xs)) return [0, n];
+  return [Math.max(0, lowerBound(xs, L.x0) - 1), Math.min(n, lowerBound(xs, L.x1) + 1)];
+}
+
+/**
+ * The k-th smallest of values[lo..hi] (inclusive), rearranging them (Hoare's selection with a
+ * median-of-three pivot); the values below index k end up before it, so a later call for a
+ * larger k may start at this k.
+ */
+function select(values, k, lo, hi) {
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const a = values[lo]; const b = values[mid]; const c = values[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    let i = lo; let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) { const t = values[i]; values[i] = values[j]; values[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j; else if (k >= i) lo = i; else return values[k];
+  }
+  return values[k];
+}
+
+/** The longest `runs=` pattern one request carries; more runs go in several requests at once. */
+const RUNS_PATTERN_LENGTH = 4000;
+
+/**
+ * Fetches /api/scalars of `params` for each of `runs`: one run alone, or several runs named in
+ * `runs=` patterns (one request per RUNS_PATTERN_LENGTH characters of names, in parallel), since a
+ * card of 1,000 runs waited on 1,000 requests. Returns run → answer; a run whose request failed
+ * or that lacks the tag is missing.
+ */
+async function fetchSeries(runs, params) {
+  const answers = new Map();
+  if (runs.length === 1) {
+    try { answers.set(runs[0], await getJSON('scalars', { run: runs[0], ...params })); } catch (_) { /* missing */ }
+    return answers;
+  }
+  const batches = [];
+  let batch = []; let length = 0;
+  for (const run of runs) {
+    if (batch.length && length + run.length > RUNS_PATTERN_LENGTH) { batches.push(batch); batch = []; length = 0; }
+    batch.push(run); length += run.length + 1;
+  }
+  if (batch.length) batches.push(batch);
+  await Promise.all(batches.map(async (names) => {
+    try {
+      for (const json of await getJSON('scalars', { runs: exactPattern(names), ...params })) answers.set(json.run, json);
+    } catch (_) { /* missing */ }
+  }));
+  return answers;
+}
+
 /** One group of /api/aggregate drawn like a series: its mean as the line, with a band. */
 class GroupSeries {
   constructor(json, color) {
@@ -178,6 +240,8 @@ class ScalarCard {
       el('div', { className: 'card-head' }, el('h3', {}, tag), this.pin), this.chart, this.legend,
       el('div', { className: 'toolbar' },
         el('details', {}, el('summary', {}, 'Download series'), this.downloads)));
+    // The links are made when the list is opened: a card of 1,000 runs would make 2,000 up front.
+    this.downloads.parentElement.addEventListener('toggle', () => this.renderDownloads());
     this.element.card = this;
     this.bindPointer();
   }
@@ -197,7 +261,13 @@ class ScalarCard {
     } else {
       this.legend.replaceChildren(...runs.map((run) => el('span', { dataset: { run } }, swatch(runColor(run)), run)));
     }
-    this.downloads.replaceChildren(...runs.map((run) => el('li', {},
+    this.renderDownloads();
+  }
+
+  /** The download links of the shown runs, while the list is open. */
+  renderDownloads() {
+    if (!this.downloads.parentElement.open) { this.downloads.replaceChildren(); return; }
+    this.downloads.replaceChildren(...this.runs().map((run) => el('li', {},
       el('span', {}, `${run}: `),
       el('a', { href: apiURL('scalars', { run, tag: this.tag, format: 'csv' }), download: fileName(run, this.tag, 'csv') }, 'CSV'),
       ' ',
@@ -223,17 +293,18 @@ class ScalarCard {
     const weight = s.smoothing;
     const xTag = s.xAxis.startsWith('scalar:') ? s.xAxis.slice(7) : null;
     const window = this.stepWindow || {};
+    const answers = await fetchSeries(wanted, {
+      tag: this.tag, points, smoothing: weight, restarts: true, start: window.start, end: window.end,
+    });
     const results = await Promise.all(wanted.map(async (run) => {
-      try {
-        const json = await getJSON('scalars', {
-          run, tag: this.tag, points, smoothing: weight, restarts: true, start: window.start, end: window.end,
-        });
-        let other = null;
-        if (xTag && (this.app.tags[run]?.scalars || []).includes(xTag)) {
+      const json = answers.get(run) || null;
+      let other = null;
+      if (json && xTag && (this.app.tags[run]?.scalars || []).includes(xTag)) {
+        try {
           other = await getJSON('scalars', { run, tag: xTag, points: points * 4, start: window.start, end: window.end });
-        }
-        return [run, json, other];
-      } catch (_) { return [run, null, null]; }
+        } catch (_) { other = null; }
+      }
+      return [run, json, other];
     }));
     if (seq !== this.loadSeq && !runs) return; // a newer load of every run is on its way
     for (const [run, json, other] of results) {
@@ -304,7 +375,10 @@ class ScalarCard {
   /** The y range (padded) of the values of `list` between x0 and x1, after `tx`. */
   valueRange(list, mode, tx, x0, x1) {
     const s = this.app.state;
-    let values = [];
+    let count = 0;
+    for (const series of list) count += series.low ? 3 * series.value.length : series.value.length;
+    const values = new Float64Array(count);
+    let n = 0;
     for (const series of list) {
       const xs = series.xs(mode, s.xLog);
       const sorted = isAscending(xs);
@@ -313,17 +387,22 @@ class ScalarCard {
       for (let i = Math.max(0, a - 1); i < b; i++) {
         if (!sorted && !(xs[i] >= x0 && xs[i] <= x1)) continue;
         for (const column of series.low ? [series.value, series.low, series.high] : [series.value]) {
-          const v = tx(column[i]); if (Number.isFinite(v)) values.push(v);
+          const v = tx(column[i]); if (Number.isFinite(v)) values[n++] = v;
         }
       }
     }
     let y0; let y1;
-    if (values.length === 0) { y0 = 0; y1 = 1; } else {
-      values = Float64Array.from(values).sort();
-      if (s.ignoreOutliers && values.length > 10) {
-        y0 = values[Math.floor(0.05 * (values.length - 1))];
-        y1 = values[Math.ceil(0.95 * (values.length - 1))];
-      } else { y0 = values[0]; y1 = values[values.length - 1]; }
+    if (n === 0) { y0 = 0; y1 = 1; } else {
+      const found = values.subarray(0, n);
+      if (s.ignoreOutliers && n > 10) {
+        // The 5th and 95th percentiles as a sort would place them, found in linear time.
+        const low = Math.floor(0.05 * (n - 1)); const high = Math.ceil(0.95 * (n - 1));
+        y0 = select(found, low, 0, n - 1);
+        y1 = select(found, high, low, n - 1);
+      } else {
+        y0 = Infinity; y1 = -Infinity;
+        for (let i = 0; i < n; i++) { const v = found[i]; if (v < y0) y0 = v; if (v > y1) y1 = v; }
+      }
     }
     if (y1 === y0) { const d = Math.abs(y0) * 0.1 || 1; y0 -= d; y1 += d; }
     const pad = (y1 - y0) * 0.05;
@@ -392,17 +471,16 @@ class ScalarCard {
     // 1-pixel lines on a fast path (in headless chromium, 4 cards × 20 runs took 4 ms instead of 50).
     ctx.lineWidth = 1;
     const focused = L.list.some((x) => x.run === s.focus) ? s.focus : null;
-    // Past 100 runs the lines are one stroke each: there they overlap anyway, and it halves the work.
-    const doubled = L.list.length <= 100;
-    for (const series of L.list) {
+    if (L.list.length > DENSE_RUNS) {
+      this.drawPixelLines(ctx, L, width, height, (series) => series.smoothedFor(s.smoothing), focused);
+    }
+    for (const series of L.list.length > DENSE_RUNS ? [] : L.list) {
       const xs = series.xs(L.mode, s.xLog); const ys = series.smoothedFor(s.smoothing); const color = this.colorOf(series);
       ctx.globalAlpha = focused && series.run !== focused ? 0.3 : 1;
       this.polyline(ctx, L, xs, ys, color);
-      if (doubled) {
-        ctx.translate(0, 0.6);
-        this.polyline(ctx, L, xs, ys, color);
-        ctx.translate(0, -0.6);
-      }
+      ctx.translate(0, 0.6);
+      this.polyline(ctx, L, xs, ys, color);
+      ctx.translate(0, -0.6);
       if (series.run === focused) { ctx.translate(0, -0.6); this.polyline(ctx, L, xs, ys, color); ctx.translate(0, 1.2); this.polyline(ctx, L, xs, ys, color); ctx.translate(0, -0.6); }
     }
     ctx.globalAlpha = 1;
@@ -450,13 +528,41 @@ class ScalarCard {
     ctx.save();
     ctx.beginPath(); ctx.rect(L.left, L.top, L.right - L.left, L.bottom - L.top); ctx.clip();
     ctx.globalAlpha = 0.25; ctx.lineWidth = 1;
+    const dense = L.list.length > DENSE_RUNS;
     for (const series of L.list) {
       if (series.low) { this.band(ctx, L, series); continue; }
-      this.polyline(ctx, L, series.xs(L.mode, s.xLog), series.value, this.colorOf(series));
+      if (!dense) this.polyline(ctx, L, series.xs(L.mode, s.xLog), series.value, this.colorOf(series));
     }
+    if (dense) this.drawPixelLines(ctx, L, width, height, (series) => (series.low ? null : series.value), null);
     ctx.globalAlpha = 1;
     this.drawRestarts(ctx, L);
     ctx.restore();
+  }
+
+  /**
+   * The lines of a card of more than DENSE_RUNS runs, drawn into pixels (see raster.js) onto `ctx`
+   * with its alpha: `values(series)` gives each line's y values (null: no line); the `focused`
+   * run's line is drawn last, three pixels wide, and the others faded.
+   */
+  drawPixelLines(ctx, L, width, height, values, focused) {
+    const s = this.app.state;
+    const lines = this.pixelLines || (this.pixelLines = new PixelLines());
+    lines.begin(width, height, window.devicePixelRatio || 1, L);
+    let last = null;
+    for (const series of L.list) {
+      if (series.run === focused) { last = series; continue; }
+      const ys = values(series);
+      if (!ys) continue;
+      const xs = series.xs(L.mode, s.xLog);
+      const [a, b] = visibleRange(L, xs);
+      lines.polyline(L, xs, ys, a, b, pixelColor(this.colorOf(series), focused ? 0.3 : 1));
+    }
+    if (last) {
+      const xs = last.xs(L.mode, s.xLog); const ys = values(last); const [a, b] = visibleRange(L, xs);
+      const pixel = pixelColor(this.colorOf(last));
+      if (ys) for (const offset of [-1, 0, 1]) lines.polyline(L, xs, ys, a, b, pixel, offset);
+    }
+    lines.end(ctx);
   }
 
   /** A group's band: the area between its low and high lines. */
@@ -517,11 +623,7 @@ class ScalarCard {
     ctx.strokeStyle = color;
     ctx.beginPath();
     let pen = false;
-    const n = xs.length;
-    // only the points in view (plus one on each side), when x only goes up
-    const sorted = isAscending(xs);
-    const a = sorted ? Math.max(0, lowerBound(xs, L.x0) - 1) : 0;
-    const b = sorted ? Math.min(n, lowerBound(xs, L.x1) + 1) : n;
+    const [a, b] = visibleRange(L, xs);
     for (let i = a; i < b; i++) {
       const y = L.tx(ys[i]);
       if (!Number.isFinite(y) || !Number.isFinite(xs[i])) { pen = false; continue; }

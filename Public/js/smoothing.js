@@ -13,14 +13,13 @@ export function smooth(values, weight) {
     return out;
   }
   let last = 0;
-  let count = 0;
+  let power = 1; // weight ** (finite values so far), kept as a running product as the server does
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) { out[i] = v; continue; }
     last = last * weight + (1 - weight) * v;
-    count += 1;
-    const debias = weight === 1 ? 1 : 1 - weight ** count;
-    out[i] = last / debias;
+    power *= weight;
+    out[i] = weight >= 1 ? last : last / (1 - power);
   }
   return out;
 }
