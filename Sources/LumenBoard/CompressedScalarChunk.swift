@@ -314,9 +314,31 @@ enum IntegerSequenceCode {
                     predicted &+= slope
                 }
             } else {
-                for i in 0..<count {
+                var i = 0
+                // While a field and the word after it are in the stream, each is read from two
+                // words without a branch; the last few through `read`, which checks the end.
+                let words = reader.words
+                if let base = words.baseAddress, words.count > 1 {
+                    let limit = (words.count - 1) &* 64
+                    var position = reader.position
+                    let drop = UInt64(64 &- width)
+                    while i < count, position < limit {
+                        let index = position &>> 6
+                        let offset = UInt64(position & 63)
+                        // `&>> 1` then `&>> (63 - offset)`: the next word's top `offset` bits, also when
+                        // `offset` is 0 (a shift by 64 would wrap to 0).
+                        let field = (base[index] &<< offset | (base[index &+ 1] &>> 1) &>> (63 &- offset)) &>> drop
+                        sink(i, predicted &+ Int64(bitPattern: field))
+                        predicted &+= slope
+                        position &+= width
+                        i &+= 1
+                    }
+                    reader.position = position
+                }
+                while i < count {
                     sink(i, predicted &+ Int64(bitPattern: reader.read(width)))
                     predicted &+= slope
+                    i &+= 1
                 }
             }
         } else {
