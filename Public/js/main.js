@@ -157,9 +157,10 @@ class App {
         assignRunColors(names);
         this.tags = tags;
         await applyRunColors(this);
-        if (runsChanged) this.renderRunList();
+        // The view first, so its cards in view start loading before the run list is built.
         this.renderTabs();
         this.showView(changes);
+        if (runsChanged) this.renderRunList();
         this.updateStatus();
       } catch (error) {
         $('status').textContent = `Cannot reach the board: ${error.message}`;
