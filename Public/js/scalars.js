@@ -144,9 +144,9 @@ const RUNS_PATTERN_LENGTH = 4000;
 
 /**
  * Fetches /api/scalars of `params` for each of `runs`: one run alone, or several runs named in
- * `runs=` patterns (in parallel, of equal run counts, about RUNS_PATTERN_LENGTH characters of names each), since a
- * card of 1,000 runs waited on 1,000 requests. Returns run → answer; a run whose request failed
- * or that lacks the tag is missing.
+ * `runs=` patterns (in parallel, of equal run counts, about RUNS_PATTERN_LENGTH characters of names
+ * each), since a card of 1,000 runs waited on 1,000 requests. Returns run → answer; a run whose
+ * request failed or that lacks the tag is missing.
  */
 async function fetchSeries(runs, params) {
   const answers = new Map();
@@ -469,10 +469,9 @@ class ScalarCard {
     // 1-pixel lines on a fast path (in headless chromium, 4 cards × 20 runs took 4 ms instead of 50).
     ctx.lineWidth = 1;
     const focused = L.list.some((x) => x.run === s.focus) ? s.focus : null;
-    if (L.list.length > DENSE_RUNS) {
-      this.drawPixelLines(ctx, L, width, height, (series) => series.smoothedFor(s.smoothing), focused);
-    }
-    for (const series of L.list.length > DENSE_RUNS ? [] : L.list) {
+    const dense = L.list.length > DENSE_RUNS;
+    if (dense) this.drawPixelLines(ctx, L, width, height, (series) => series.smoothedFor(s.smoothing), focused);
+    for (const series of dense ? [] : L.list) {
       const xs = series.xs(L.mode, s.xLog); const ys = series.smoothedFor(s.smoothing); const color = this.colorOf(series);
       ctx.globalAlpha = focused && series.run !== focused ? 0.3 : 1;
       this.polyline(ctx, L, xs, ys, color);

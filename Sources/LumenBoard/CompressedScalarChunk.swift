@@ -245,9 +245,6 @@ enum IntegerSequenceCode {
         }
     }
 
-    /// The bits ``encode(_:into:)`` writes for `elements`.
-    static func bitCount(_ elements: [Int64]) -> Int { Plan(elements).bits }
-
     static func encode(_ elements: [Int64], into writer: inout BitWriter) {
         encode(elements, plan: Plan(elements), into: &writer)
     }

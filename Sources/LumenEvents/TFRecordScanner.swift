@@ -45,8 +45,7 @@ public enum TFRecordScanner {
         guard buffer.count >= TFRecordFrame.headerLength, let header = buffer.baseAddress else { return .incomplete }
         let length = UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
         let lengthCRC = UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        // The usual case, a whole frame of an accepted length in the buffer: both checksums in one
-        // call, then the same verdicts in the same order as below.
+        // A whole frame of an accepted length in the buffer: both checksums in one call.
         if length <= UInt64(maximumDataLength) {
             let dataLength = Int(length)
             let frameLength = TFRecordFrame.frameLength(dataLength: dataLength)
@@ -63,16 +62,9 @@ public enum TFRecordScanner {
         guard CRC32C.masked(CRC32C.checksum(UnsafeRawBufferPointer(start: header, count: 8))) == lengthCRC else {
             return .corruptLength
         }
+        // Otherwise the length is checked alone: the frame is too long or not all here yet.
         guard length <= UInt64(maximumDataLength) else { return .tooLong(dataLength: length) }
-        let dataLength = Int(length)
-        let frameLength = TFRecordFrame.frameLength(dataLength: dataLength)
-        guard buffer.count >= frameLength else { return .incomplete }
-        let data = UnsafeRawBufferPointer(start: header + TFRecordFrame.headerLength, count: dataLength)
-        let dataCRC = UInt32(
-            littleEndian: header.loadUnaligned(fromByteOffset: TFRecordFrame.headerLength + dataLength, as: UInt32.self)
-        )
-        guard CRC32C.masked(CRC32C.checksum(data)) == dataCRC else { return .corruptData(frameLength: frameLength) }
-        return .record(dataLength: dataLength, frameLength: frameLength)
+        return .incomplete
     }
 
     /// Scans the frames of `buffer` until it ends, a frame can't be passed, or at least `limit`

@@ -182,7 +182,7 @@ import LumenTestSupport
             var writer = BitWriter()
             IntegerSequenceCode.encode(elements, into: &writer)
             // The size a chunk is planned by is the size written.
-            #expect(writer.bitCount == IntegerSequenceCode.bitCount(elements))
+            #expect(writer.bitCount == IntegerSequenceCode.Plan(elements).bits)
             let decoded = writer.words.withUnsafeBufferPointer { buffer in
                 var reader = BitReader(words: buffer, position: 0)
                 return IntegerSequenceCode.decode(count: elements.count, from: &reader)
