@@ -39,6 +39,7 @@ let package = Package(
             name: "Lumen",
             dependencies: [
                 "COpenBLAS",
+                "CLumenGEMM",
                 "LumenEvents",
                 "LumenS3",
                 .product(name: "RealModule", package: "swift-numerics"),
@@ -51,6 +52,9 @@ let package = Package(
         ),
         .target(
             name: "CLumenCRC32C"
+        ),
+        .target(
+            name: "CLumenGEMM"
         ),
         .target(
             name: "AWSSigV4",

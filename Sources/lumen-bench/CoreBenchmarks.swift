@@ -5,30 +5,37 @@ import Lumen
 /// The tensor-core figures of issue 2, each against a reference measured in this process.
 enum CoreBenchmarks {
     static func runAll(tinyOpReferenceNanoseconds: Double?) {
-        matmul(size: 1024, name: "matmul-1024", aim: ">=0.95")
-        matmul(size: 64, name: "matmul-64", aim: ">=0.8")
+        matmul(m: 1024, n: 1024, k: 1024, name: "matmul-1024", aim: ">=0.95")
+        matmul(m: 64, n: 64, k: 64, name: "matmul-64", aim: ">=0.8")
+        // A 784→256 layer's forward pass over a batch of 64, and its weight gradient: products with a
+        // small dimension, which go to the unpacked kernel (MatrixProduct.Unpacked).
+        matmul(m: 64, n: 256, k: 784, name: "matmul-64x784x256", aim: ">=0.95")
+        matmul(m: 784, n: 256, k: 64, transposeA: true, name: "matmul-784x64x256-transposed", aim: ">=0.95")
         elementwiseAdd()
         fullSum()
         convolution()
         tinyOp(referenceNanoseconds: tinyOpReferenceNanoseconds)
     }
 
-    /// Our float32 matmul against calling `cblas_sgemm` directly on preallocated buffers.
-    static func matmul(size n: Int, name: String, aim: String) {
+    /// Our float32 matmul (`[m, k] · [k, n]`, or `[k, m]ᵀ · [k, n]` when `transposeA`) against calling
+    /// `cblas_sgemm` directly on preallocated buffers, with OpenBLAS's threads.
+    static func matmul(m: Int, n: Int, k: Int, transposeA: Bool = false, name: String, aim: String) {
         var generator = RandomGenerator(seed: 1)
-        let a = Tensor.uniform([n, n], using: &generator), b = Tensor.uniform([n, n], using: &generator)
+        let a = Tensor.uniform(transposeA ? [k, m] : [m, k], using: &generator)
+        let b = Tensor.uniform([k, n], using: &generator)
         let pa = a.scalars(as: Float.self), pb = b.scalars(as: Float.self)
-        var pc = [Float](repeating: 0, count: n * n)
+        var pc = [Float](repeating: 0, count: m * n)
         let (ours, reference) = Measure.compare(
             ours: {
-                _ = a.matmul(b)
+                _ = a.matmul(b, transposeSelf: transposeA)
             },
             reference: {
                 cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
-                    pa, Int32(n), pb, Int32(n), 0, &pc, Int32(n))
+                    CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    1,
+                    pa, Int32(transposeA ? m : k), pb, Int32(n), 0, &pc, Int32(n))
             })
-        let flops = 2 * Double(n * n * n)
+        let flops = 2 * Double(m * n * k)
         report(
             name, ours: format(flops / ours / 1e9, " GFLOP/s"), reference: format(flops / reference / 1e9, " GFLOP/s"),
             ratio: reference / ours, aim: aim)

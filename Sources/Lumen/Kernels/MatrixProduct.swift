@@ -1,3 +1,4 @@
+import CLumenGEMM
 import COpenBLAS
 
 /// One row-major matrix operand of a product: where it starts, its leading dimension (elements
@@ -123,41 +124,32 @@ enum MatrixProduct {
         }
     }
 
-    /// `C[m×n] = op(A) · op(B)`, packed row-major, for one matrix pair of `dtype`. Small float32
-    /// products run single-threaded; larger ones and float64 use OpenBLAS's own threads.
+    /// `C[m×n] = op(A) · op(B)`, packed row-major, for one matrix pair of `dtype`. A large product
+    /// that OpenBLAS does best, called outside a parallel region, runs on OpenBLAS's own threads;
+    /// every other floating-point product goes through
+    /// ``multiply(m:n:k:_:_:into:leadingDimension:accumulate:)`` (single-threaded BLAS or
+    /// ``Unpacked``, split across Lumen's workers in a fixed partition when large), so that inside
+    /// a graph run, where OpenBLAS is held at one thread, a large product still uses every core.
     static func multiply(
         _ dtype: DType, _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int,
         _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ c: UnsafeMutableRawPointer
     ) {
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        func product<T: FloatElement>(_: T.Type, unpacked: Bool) {
+            let pa = MatrixOperand(
+                pointer: a.assumingMemoryBound(to: T.self), leadingDimension: lda, isTransposed: transposeA)
+            let pb = MatrixOperand(
+                pointer: b.assumingMemoryBound(to: T.self), leadingDimension: ldb, isTransposed: transposeB)
+            let pc = c.assumingMemoryBound(to: T.self)
+            if m * n * k >= parallelThreshold && !unpacked && Threading.blasSnapshot.openRegions == 0 {
+                call(m, n, k, pa, pb, pc, n, false)
+            } else {
+                multiply(m: m, n: n, k: k, pa, pb, into: pc, leadingDimension: n)
+            }
+        }
         switch dtype {
-        case .float32 where m * n * k < parallelThreshold:
-            // Small products single-threaded: OpenBLAS's threads cost more than they save here.
-            multiply(
-                m: m, n: n, k: k,
-                MatrixOperand(
-                    pointer: a.assumingMemoryBound(to: Float.self), leadingDimension: lda, isTransposed: transposeA),
-                MatrixOperand(
-                    pointer: b.assumingMemoryBound(to: Float.self), leadingDimension: ldb, isTransposed: transposeB),
-                into: c.assumingMemoryBound(to: Float.self), leadingDimension: n)
-        case .float32:
-            if k == 0 { c.initializeMemory(as: Float.self, repeating: 0, count: m * n); return }
-            call(
-                m, n, k,
-                MatrixOperand(
-                    pointer: a.assumingMemoryBound(to: Float.self), leadingDimension: lda, isTransposed: transposeA),
-                MatrixOperand(
-                    pointer: b.assumingMemoryBound(to: Float.self), leadingDimension: ldb, isTransposed: transposeB),
-                c.assumingMemoryBound(to: Float.self), n, false)
-        case .float64:
-            if k == 0 { c.initializeMemory(as: Double.self, repeating: 0, count: m * n); return }
-            call(
-                m, n, k,
-                MatrixOperand(
-                    pointer: a.assumingMemoryBound(to: Double.self), leadingDimension: lda, isTransposed: transposeA),
-                MatrixOperand(
-                    pointer: b.assumingMemoryBound(to: Double.self), leadingDimension: ldb, isTransposed: transposeB),
-                c.assumingMemoryBound(to: Double.self), n, false)
+        case .float32: product(Float.self, unpacked: !transposeB && Unpacked.isFaster(m: m, n: n, k: k))
+        case .float64: product(Double.self, unpacked: false)
         case .int32: integerGemm(Int32.self, transposeA, transposeB, m, n, k, a, b, c)
         case .int64: integerGemm(Int64.self, transposeA, transposeB, m, n, k, a, b, c)
         case .uint8: integerGemm(UInt8.self, transposeA, transposeB, m, n, k, a, b, c)
@@ -184,6 +176,27 @@ enum MatrixProduct {
         }
     }
 
+    /// When a float32 product goes to `lumen_sgemm_unpacked` (CLumenGEMM) instead of OpenBLAS.
+    ///
+    /// OpenBLAS packs blocks of both operands before multiplying and tunes its blocking for large
+    /// matrices; with few rows of A (a layer's forward pass over a small batch) its packed copy of B
+    /// serves few rows. On one thread (as in a graph run) on the 2-core benchmark machine, OpenBLAS
+    /// 0.3.21 ran the 64 × 784 × 256 product at 11–16 GFLOP/s and this kernel at 31–36 (a C loop
+    /// over both on the same buffers). The unpacked product copies only a 256 × 16
+    /// panel of B at a time and reads A in place. It is chosen from the shape alone, so a product's
+    /// result never depends on timing: B at most 256 columns wide (and at least 16), and either at
+    /// most 64 rows with a shared dimension up to 1,024, or a shared dimension of at most 64 (a
+    /// weight gradient over a batch of 64). `lumen-bench --only core` compares the two on such shapes
+    /// (`matmul-64x784x256`, `matmul-784x64x256-transposed`).
+    enum Unpacked {
+        static let isAvailable = lumen_gemm_has_avx2_fma() != 0
+
+        @inline(__always)
+        static func isFaster(m: Int, n: Int, k: Int) -> Bool {
+            isAvailable && n >= 16 && n <= 256 && ((m <= 64 && k <= 1024) || k <= 64)
+        }
+    }
+
     @inline(__always)
     private static func call<T: FloatElement>(
         _ m: Int, _ n: Int, _ k: Int, _ a: MatrixOperand<T>, _ b: MatrixOperand<T>,
@@ -191,7 +204,13 @@ enum MatrixProduct {
     ) {
         let ta = a.isTransposed ? CblasTrans : CblasNoTrans, tb = b.isTransposed ? CblasTrans : CblasNoTrans
         let (lda, ldb) = (Int32(a.leadingDimension), Int32(b.leadingDimension))
-        if T.self == Float.self {
+        if T.self == Float.self, !b.isTransposed, Unpacked.isFaster(m: m, n: n, k: k) {
+            lumen_sgemm_unpacked(
+                m, n, k, UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self),
+                a.isTransposed ? 1 : a.leadingDimension, a.isTransposed ? a.leadingDimension : 1,
+                UnsafeRawPointer(b.pointer).assumingMemoryBound(to: Float.self), b.leadingDimension,
+                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc, accumulate ? 1 : 0)
+        } else if T.self == Float.self {
             cblas_sgemm(
                 CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1,
                 UnsafeRawPointer(a.pointer).assumingMemoryBound(to: Float.self), lda,
