@@ -123,19 +123,29 @@ struct Executor {
         }
     }
 
+    /// Runs the plan on the calling thread and `workers - 1` threads of ``InterOpThreads``, so that
+    /// a large kernel's own split (``Threading/parallelFor(_:minimumChunk:_:)``) still gets every
+    /// core of Dispatch's pool.
     private func runParallel(workers: Int) throws -> [[Slot?]] {
         let state = ParallelState(values: emptySlots(), remaining: plan.uses, pending: plan.predecessorCounts)
         let total = plan.nodes.count
         let executor = self
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        // A worker that finishes a node goes on with one of the nodes it made ready, and wakes
+        // another worker only for the rest (TensorFlow's executor runs a chain inline the same way):
+        // a chain of small ops stays on one thread instead of waking a sleeper per op.
+        let work: @Sendable () -> Void = {
+            state.condition.lock()
+            var next: Int?
             while true {
-                state.condition.lock()
-                while state.ready.isEmpty && state.completed < total && state.error == nil { state.condition.wait() }
-                if state.completed == total || state.error != nil {
-                    state.condition.unlock()
-                    return
+                if next == nil {
+                    while state.ready.isEmpty && state.completed < total && state.error == nil {
+                        state.condition.wait()
+                    }
+                    if state.completed == total || state.error != nil { break }
+                    next = state.ready.removeLast()
                 }
-                let i = state.ready.removeLast()
+                guard let i = next else { break }
+                next = nil
                 let inputs = executor.plan.nodes[i].inputs.map { state.values[$0.node][$0.output]! }
                 state.condition.unlock()
                 do {
@@ -146,18 +156,27 @@ struct Executor {
                     state.completed += 1
                     for s in executor.plan.successors[i] {
                         state.pending[s] -= 1
-                        if state.pending[s] == 0 { state.ready.append(s) }
+                        guard state.pending[s] == 0 else { continue }
+                        if next == nil { next = s } else { state.ready.append(s) }
                     }
-                    state.condition.broadcast()
-                    state.condition.unlock()
+                    if state.completed == total {
+                        state.condition.broadcast()
+                    } else if !state.ready.isEmpty {
+                        state.condition.signal()
+                    }
                 } catch {
                     state.condition.lock()
                     if state.error == nil { state.error = error }
                     state.condition.broadcast()
-                    state.condition.unlock()
+                    break
                 }
             }
+            state.condition.unlock()
         }
+        let helpers = DispatchGroup()
+        for _ in 1..<workers { InterOpThreads.shared.async(helpers, work) }
+        work()
+        helpers.wait()
         if let error = state.error { throw error }
         return state.values
     }

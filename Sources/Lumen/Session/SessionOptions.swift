@@ -32,8 +32,14 @@ public struct GraphOptimizerOptions: Sendable, Equatable {
 }
 
 /// How a ``Session`` runs the ops of a step. Both modes give identical values; OpenBLAS runs on one
-/// thread in both (its results depend on its thread count), while Lumen's own kernels still split
-/// large ops across ``Threading/intraOpThreads``.
+/// thread in both (its results depend on its thread count), while Lumen's own kernels, matrix
+/// products included, still split large ops across ``Threading/intraOpThreads``.
+///
+/// Sessions run sequentially unless asked otherwise: the ops that cost most (matrix products,
+/// convolutions) already use every core, and small ops run beside them only take cores away from
+/// them. On the 2-core benchmark machine, the 784-256-10 MLP's training step (`lumen-bench --only
+/// graph`) ran about 900 steps/s sequentially and about 640 in parallel. Parallel execution pays
+/// where a graph has independent branches of single-threaded work.
 public enum ExecutionMode: Sendable, Equatable {
     /// Independent ops run at once on a pool of `interOpThreads` workers, each op as soon as its
     /// inputs are ready.
@@ -50,7 +56,7 @@ public struct SessionOptions: Sendable, Equatable {
     public var optimizer: GraphOptimizerOptions
     public var execution: ExecutionMode
 
-    public init(optimizer: GraphOptimizerOptions = GraphOptimizerOptions(), execution: ExecutionMode = .parallel) {
+    public init(optimizer: GraphOptimizerOptions = GraphOptimizerOptions(), execution: ExecutionMode = .sequential) {
         self.optimizer = optimizer
         self.execution = execution
     }
