@@ -1,8 +1,8 @@
 // Lines drawn into pixels by the page itself, for cards of many runs. A canvas strokes each line
 // with antialiasing on the CPU (in headless chromium, 1,000 runs of 250 points took about 45 ms a
-// frame); here each segment is clipped to the plot and walked pixel by pixel along its longer axis (Bresenham), one
-// device pixel wide and without antialiasing, into one ImageData, which is then drawn onto the
-// card's canvas in one call. Where a thousand lines overlap, the lost antialiasing is not seen.
+// frame); here each segment is clipped to the plot and walked pixel by pixel along its longer
+// axis (Bresenham), one device pixel wide and without antialiasing, into one ImageData, which is
+// then drawn onto the card's canvas in one call. Where a thousand lines overlap, the lost antialiasing is not seen.
 
 const colors = new Map();
 let probe = null;

@@ -10,7 +10,8 @@ struct MatrixOperand<T: FloatElement> {
 }
 
 /// Every matrix product in Lumen, row-major: the one gateway to OpenBLAS (`cblas_sgemm`,
-/// `cblas_dgemm`); integer products use a plain loop.
+/// `cblas_dgemm`) and to CLumenGEMM's unpacked float32 kernel for shapes with a small dimension
+/// (``Unpacked``); integer products use a plain loop.
 ///
 /// - ``batched(_:_:transposeA:transposeB:shape:)``: a product of tensors with broadcast batch
 ///   dimensions.

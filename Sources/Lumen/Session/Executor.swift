@@ -137,15 +137,17 @@ struct Executor {
             state.condition.lock()
             var next: Int?
             while true {
-                if next == nil {
+                let i: Int
+                if let inline = next {
+                    i = inline
+                    next = nil
+                } else {
                     while state.ready.isEmpty && state.completed < total && state.error == nil {
                         state.condition.wait()
                     }
                     if state.completed == total || state.error != nil { break }
-                    next = state.ready.removeLast()
+                    i = state.ready.removeLast()
                 }
-                guard let i = next else { break }
-                next = nil
                 let inputs = executor.plan.nodes[i].inputs.map { state.values[$0.node][$0.output]! }
                 state.condition.unlock()
                 do {
