@@ -17,7 +17,9 @@ For each size N (default 100,000 and 1,000,000): an N x 64 float32 matrix of 10 
   browser    the release board serving the logdir, ?tab=projector opened in headless chromium:
              milliseconds from the view's creation to its first WebGL frame (loading the tensor,
              the server's PCA and its JSON included), and the median frame time of 60 frames
-             orbiting the camera (each frame drawn and read back); median of RUNS page loads
+             orbiting the camera (each frame drawn and read back) with the renderer the view
+             picks (on a software WebGL: its own point raster), with WebGL's point primitives
+             as the ref; median of RUNS page loads
 Every tool gets the same thread count (OPENBLAS_NUM_THREADS, n_jobs). Prints one line per figure:
 `NAME: ours=… ref=… ratio=…` (ratio = reference time / our time: > 1 means Lumen is faster).
 """
@@ -77,27 +79,35 @@ def lumen_figures(bench, path, n, d, iterations, runs, threads):
 
 
 def browser_figures(board_binary, logdir, runs):
+    """Median first frame, and median orbit frame per renderer: the view's own choice (`auto`:
+    the page's point raster on a software WebGL) and WebGL's point primitives (`points`)."""
     import harness
     os.environ["LUMEN_BOARD"] = board_binary
     board = harness.Board(logdir)
-    first, frames = [], []
+    first, frames = [], {"points": [], "auto": []}
+    chosen = None
     try:
         board.wait_loaded(timeout=120)
         driver = harness.browser()
-        driver.set_script_timeout(1200)  # 60 orbit frames take about a second each at 1,000,000 points
+        driver.set_script_timeout(1200)  # 60 orbit frames take about a second each at 1,000,000 points as WebGL points
         try:
             for _ in range(runs):
                 driver.get(board.url + "?tab=projector")
                 harness.wait(driver, "Number(document.getElementById('main').dataset.frames || 0) > 0 && window.__lumen.view.pcaCache",
                              timeout=600, message="the first frame")
                 first.append(driver.execute_script("return window.__lumen.view.perf.firstFrame"))
-                times = driver.execute_async_script("const done = arguments[arguments.length - 1]; window.__lumen.view.orbitBenchmark(60).then(done);")
-                frames.append(statistics.median(times[5:]))
+                for renderer in frames:
+                    times = driver.execute_async_script(
+                        "const done = arguments[arguments.length - 1]; const view = window.__lumen.view;"
+                        f"view.settings.renderer = '{renderer}'; view.orbitBenchmark(60).then(done);")
+                    frames[renderer].append(statistics.median(times[5:]))
+                    if renderer == "auto":
+                        chosen = driver.execute_script("return window.__lumen.view.renderer()")
         finally:
             driver.quit()
     finally:
         board.stop()
-    return statistics.median(first), statistics.median(frames)
+    return statistics.median(first), {name: statistics.median(times) for name, times in frames.items()}, chosen
 
 
 def line(name, ours, ref=None, unit="s"):
@@ -154,9 +164,10 @@ def main():
                 else:
                     line(f"projector-tsne-{n}", ours[f"projector-tsne-{n}"])
             if "browser" not in args.skip:
-                first, frame = browser_figures(args.board, directory, args.runs)
+                first, frames, chosen = browser_figures(args.board, directory, args.runs)
                 line(f"projector-browser-first-frame-{n}", first, unit="ms")
-                line(f"projector-browser-orbit-frame-{n}", frame, unit="ms")
+                print(f"# the view drew with its {chosen} renderer", flush=True)
+                line(f"projector-browser-orbit-frame-{n}", frames["auto"], frames["points"], unit="ms")
         finally:
             shutil.rmtree(directory, ignore_errors=True)
     print(f"# machine: {os.cpu_count()} cores, {args.threads} threads", flush=True)

@@ -34,6 +34,14 @@ for (let i = 0; i < d.length; i += 4) {
 return [drawn, colour];
 """
 
+# The canvas's RGBA bytes, as an array.
+IMAGE = """
+const c = arguments[0];
+const t = document.createElement('canvas'); t.width = c.width; t.height = c.height;
+const x = t.getContext('2d', { willReadFrequently: true }); x.drawImage(c, 0, 0);
+return Array.from(x.getImageData(0, 0, t.width, t.height).data);
+"""
+
 
 class ProjectorTests(unittest.TestCase):
     @classmethod
@@ -141,7 +149,63 @@ class ProjectorTests(unittest.TestCase):
         self.driver.save_screenshot(str(SCREENSHOTS / "projector-tsne.png"))
         self.driver.find_element(By.ID, "projector-tsne-toggle").click()
 
-    def test_5_meshes_render(self):
+    def test_5_raster_draws_what_webgl_points_draw(self):
+        # The page's own point raster (chosen on a software WebGL) against WebGL's point
+        # primitives: the same view, with a selected point and its neighbours ringed on top.
+        canvas = self.open_projector()
+        self.driver.find_element(By.ID, "projector-sprites").click()
+        self.driver.execute_script("window.__lumen.view.select(7)")
+        wait(self.driver, "window.__lumen.view.neighbors.length === 10", message="no neighbours to highlight")
+        images = {}
+        for renderer in ("points", "raster"):
+            frames = int(self.driver.execute_script("return document.getElementById('main').dataset.frames"))
+            self.driver.execute_script(f"window.__lumen.view.setRenderer('{renderer}')")
+            wait(self.driver, f"Number(document.getElementById('main').dataset.frames) > {frames}"
+                              f" && document.getElementById('main').dataset.renderer === '{renderer}'")
+            images[renderer] = self.driver.execute_script(IMAGE, canvas)
+        points, raster = images["points"], images["raster"]
+        self.assertEqual(len(points), len(raster))
+        background = points[:3]
+        drawn = [i for i in range(0, len(points), 4)
+                 if any(abs(image[i + c] - background[c]) > 30 for image in (points, raster) for c in range(3))]
+        same = sum(1 for i in drawn if all(abs(points[i + c] - raster[i + c]) <= 8 for c in range(3)))
+        self.assertGreater(len(drawn), 500, "nothing drawn")
+        self.assertGreaterEqual(same / len(drawn), 0.97, f"{same} of {len(drawn)} drawn pixels agree")
+        ring = [13, 13, 13]
+        rings = {name: sum(1 for i in range(0, len(image), 4) if all(abs(image[i + c] - ring[c]) <= 8 for c in range(3)))
+                 for name, image in images.items()}
+        self.assertGreater(rings["raster"], 50, "the highlighted points have no ring")
+        self.assertLess(abs(rings["raster"] - rings["points"]), 0.05 * rings["points"], rings)
+
+    def test_6_raster_order_does_not_change_the_image(self):
+        # 30,000 random points drawn in one call (visited in spatial order) and in chunks below
+        # that order's threshold (visited as given) make the same pixels.
+        self.open_projector()
+        differing, drawn = self.driver.execute_async_script("""
+const done = arguments[arguments.length - 1];
+import('./js/pointraster.js').then(({ PointRaster }) => {
+  const gl = document.createElement('canvas').getContext('webgl');
+  const n = 30000, positions = new Float32Array(n * 3), colors = new Uint8Array(n * 3);
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let i = 0; i < n * 3; i++) { positions[i] = random() * 2 - 1; colors[i] = Math.floor(random() * 256); }
+  const view = window.__lumen.view, matrix = view.camera.matrix(1.3);
+  const draw = (chunks) => {
+    const raster = new PointRaster(gl);
+    raster.begin(400, 300, [1, 1, 1]);
+    const size = n / chunks;
+    for (let c = 0; c < chunks; c++) raster.points(positions.subarray(c * size * 3, (c + 1) * size * 3), colors.subarray(c * size * 3, (c + 1) * size * 3), size, matrix, 3);
+    return raster.pixels;
+  };
+  const ordered = draw(1), given = draw(3);
+  let differing = 0, drawn = 0;
+  for (let k = 0; k < ordered.length; k++) { if (ordered[k] !== given[k]) differing++; if (ordered[k] !== -1) drawn++; }
+  done([differing, drawn]);
+});""")
+        self.assertGreater(drawn, 20000)
+        self.assertEqual(differing, 0)
+
+    def test_7_meshes_render(self):
         self.driver.get(self.board.url + "?tab=mesh")
         # PyTorch's cube and cloud, TensorFlow's pyramid and points (fixtures/projector)
         wait(self.driver, "document.querySelectorAll('#main .card.mesh').length === 4", message="four mesh cards")

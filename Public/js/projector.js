@@ -7,6 +7,7 @@
 import { apiURL, getJSON } from './api.js';
 import { PALETTE } from './colors.js';
 import { el, userRegExp } from './dom.js';
+import { PointRaster, softwareRenderer } from './pointraster.js';
 import { createProgram, fitDrawingBuffer, OrbitCamera, parseColor, webglContext } from './webgl.js';
 
 const VERTEX = `
@@ -70,7 +71,7 @@ export class ProjectorView {
   constructor(app, root) {
     this.app = app; this.root = root;
     this.camera = new OrbitCamera();
-    this.settings = { method: 'pca', dims: 3, components: [0, 1, 2], perplexity: 30, learningRate: '', colorBy: '', labelBy: '', search: '', sprites: true };
+    this.settings = { method: 'pca', dims: 3, components: [0, 1, 2], perplexity: 30, learningRate: '', colorBy: '', labelBy: '', search: '', sprites: true, renderer: 'auto' };
     this.points = 0; this.selected = -1; this.neighbors = []; this.matches = [];
     this.perf = { firstFrame: null, started: performance.now() };
     this.frameRequested = false;
@@ -123,6 +124,7 @@ export class ProjectorView {
     this.gl = webglContext(this.canvas, { antialias: false });
     if (!this.gl) { this.message.textContent = 'This browser has no WebGL.'; return; }
     this.program = createProgram(this.gl, VERTEX, FRAGMENT);
+    this.software = softwareRenderer(this.gl);
     this.buffers = { position: this.gl.createBuffer(), color: this.gl.createBuffer(), cell: this.gl.createBuffer(),
       hPosition: this.gl.createBuffer(), hColor: this.gl.createBuffer(), hCell: this.gl.createBuffer() };
     this.detach = this.camera.attach(this.canvas, () => this.requestFrame(), { click: (x, y) => this.pick(x, y) });
@@ -433,6 +435,7 @@ export class ProjectorView {
     gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.hCell); gl.bufferData(gl.ARRAY_BUFFER, cells, gl.DYNAMIC_DRAW);
     this.highlightCount = count;
     this.highlightList = [...list.keys()];
+    this.highlightPositions = positions; this.highlightColors = colors;
   }
 
   /** Screen position (CSS pixels) of point i under the current matrix, or null when behind the camera. */
@@ -504,6 +507,23 @@ export class ProjectorView {
     requestAnimationFrame(() => { this.frameRequested = false; this.draw(); });
   }
 
+  /**
+   * How points are drawn: `points`, WebGL's own point primitives (needed for sprites), or `raster`,
+   * rasterized by PointRaster and shown through WebGL, which a software WebGL draws many times
+   * faster. `settings.renderer` is `auto` (raster on a software WebGL), `points` or `raster`.
+   */
+  renderer() {
+    if (this.settings.sprites && this.spriteTexture) return 'points';
+    if (this.settings.renderer === 'auto') return this.software ? 'raster' : 'points';
+    return this.settings.renderer;
+  }
+
+  /** Chooses the renderer (`auto`, `points` or `raster`) and draws. */
+  setRenderer(renderer) {
+    this.settings.renderer = renderer;
+    this.requestFrame();
+  }
+
   draw() {
     const gl = this.gl;
     if (!gl || !this.positions) return;
@@ -511,15 +531,41 @@ export class ProjectorView {
     gl.viewport(0, 0, width, height);
     const dark = matchMedia('(prefers-color-scheme: dark)').matches;
     const bg = dark ? [0.06, 0.07, 0.09] : [1, 1, 1];
-    gl.clearColor(bg[0], bg[1], bg[2], 1);
-    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
     const matrix = this.camera.matrix(width / height);
-    const { program, uniforms, attributes } = this.program;
-    gl.useProgram(program);
-    gl.uniformMatrix4fv(uniforms.matrix, false, matrix);
     const ratio = window.devicePixelRatio || 1;
     const sprites = this.settings.sprites && this.spriteTexture;
     const base = Math.max(1.5, Math.min(6, 6 - Math.log10(Math.max(10, this.points)))) * ratio;
+    const renderer = this.renderer();
+    this.root.dataset.renderer = renderer;
+    if (renderer === 'raster') {
+      for (const location of Object.values(this.program.attributes)) if (location >= 0) gl.disableVertexAttribArray(location);
+      this.raster = this.raster || new PointRaster(gl);
+      this.raster.begin(width, height, bg);
+      this.raster.points(this.positions, this.colors, this.points, matrix, base);
+      if (this.highlightCount) {
+        this.raster.points(this.highlightPositions, this.highlightColors, this.highlightCount, matrix, base * 2 + 4 * ratio, { depthTest: false, ring: true });
+      }
+      this.raster.present();
+    } else {
+      this.drawPoints(matrix, bg, base, sprites, ratio);
+    }
+    this.drawLabels(matrix);
+    if (this.perf.firstFrame === null) {
+      this.perf.firstFrame = performance.now() - this.perf.started;
+      this.root.dataset.firstFrame = String(Math.round(this.perf.firstFrame));
+    }
+    this.frames = (this.frames || 0) + 1;
+    this.root.dataset.frames = String(this.frames);
+  }
+
+  /** The frame drawn as WebGL point primitives. */
+  drawPoints(matrix, bg, base, sprites, ratio) {
+    const gl = this.gl;
+    gl.clearColor(bg[0], bg[1], bg[2], 1);
+    gl.clear(gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT);
+    const { program, uniforms, attributes } = this.program;
+    gl.useProgram(program);
+    gl.uniformMatrix4fv(uniforms.matrix, false, matrix);
     gl.uniform1f(uniforms.useSprite, sprites ? 1 : 0);
     if (sprites) {
       gl.activeTexture(gl.TEXTURE0);
@@ -554,13 +600,6 @@ export class ProjectorView {
       gl.disable(gl.DEPTH_TEST);
       draw(this.buffers.hPosition, this.buffers.hColor, this.buffers.hCell, this.highlightCount, sprites ? base * 7 : base * 2 + 4 * ratio, true);
     }
-    this.drawLabels(matrix);
-    if (this.perf.firstFrame === null) {
-      this.perf.firstFrame = performance.now() - this.perf.started;
-      this.root.dataset.firstFrame = String(Math.round(this.perf.firstFrame));
-    }
-    this.frames = (this.frames || 0) + 1;
-    this.root.dataset.frames = String(this.frames);
   }
 
   drawLabels(matrix) {
