@@ -16,7 +16,7 @@ public struct BoardAPIResponse: Sendable {
 
     public static func json(_ value: BoardJSON, status: Int = 200) -> BoardAPIResponse {
         BoardAPIResponse(
-            status: status, contentType: "application/json; charset=utf-8", body: Array(value.serialized.utf8))
+            status: status, contentType: "application/json; charset=utf-8", body: value.bytes)
     }
 
     public static func error(_ status: Int, _ message: String) -> BoardAPIResponse {
@@ -236,73 +236,93 @@ public enum BoardAPI {
                 runs.matches(name) ? snapshot.runs[name]?.scalars[tag].map { (name, $0) } : nil
             }
             // Each run's answer is written on its own (the cores share them), then joined in order.
-            let answers = Mutex([String](repeating: "", count: matched.count))
+            let answers = Mutex([[UInt8]](repeating: [], count: matched.count))
             DispatchQueue.concurrentPerform(iterations: matched.count) { i in
-                var text = ""
-                writeScalars(run: matched[i].0, tag: tag, matched[i].1, window, restarts: restarts, into: &text)
-                answers.withLock { $0[i] = text }
+                var bytes: [UInt8] = []
+                writeScalars(run: matched[i].0, tag: tag, matched[i].1, window, restarts: restarts, into: &bytes)
+                answers.withLock { $0[i] = bytes }
             }
-            let out = "[" + answers.withLock { $0.joined(separator: ",") } + "]"
-            return BoardAPIResponse(
-                status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
+            var out: [UInt8] = [UInt8(ascii: "[")]
+            answers.withLock { parts in
+                out.reserveCapacity(2 + parts.reduce(parts.count) { $0 + $1.count })
+                for (i, part) in parts.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: part)
+                }
+            }
+            out.append(UInt8(ascii: "]"))
+            return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: out)
         }
         let (names, series) = try lookup(q, snapshot, kind: "scalar") { $0.scalars }
         if format == "csv" {
             let selection = BoardQueries.select(series, window)
             let points = series.points(at: selection.indices)
-            var out = selection.smoothed == nil ? "wall_time,step,value\n" : "wall_time,step,value,smoothed\n"
+            var out = Array(
+                (selection.smoothed == nil ? "wall_time,step,value\n" : "wall_time,step,value,smoothed\n").utf8)
+            // Non-finite values as Swift spells them (nan, inf, -inf), which pandas and NumPy read.
+            func number(_ x: Double) {
+                if x.isFinite { BoardJSON.writeNumber(x, into: &out) } else { out.append(contentsOf: "\(x)".utf8) }
+            }
             for (i, p) in points.enumerated() {
                 BoardJSON.writeNumber(p.wallTime, into: &out)
-                out += "," + String(p.step) + ","
-                if p.value.isFinite { BoardJSON.writeNumber(p.value, into: &out) } else { out += "\(p.value)" }
+                out.append(UInt8(ascii: ","))
+                BoardJSON.writeInteger(p.step, into: &out)
+                out.append(UInt8(ascii: ","))
+                number(p.value)
                 if let smoothed = selection.smoothed {
-                    out += ","
-                    if smoothed[i].isFinite {
-                        BoardJSON.writeNumber(smoothed[i], into: &out)
-                    } else {
-                        out += "\(smoothed[i])"
-                    }
+                    out.append(UInt8(ascii: ","))
+                    number(smoothed[i])
                 }
-                out += "\n"
+                out.append(UInt8(ascii: "\n"))
             }
-            return BoardAPIResponse(status: 200, contentType: "text/csv; charset=utf-8", body: Array(out.utf8))
+            return BoardAPIResponse(status: 200, contentType: "text/csv; charset=utf-8", body: out)
         }
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(64 + Swift.min(series.count, window.maxPoints ?? series.count) * 36)
         writeScalars(run: names.run, tag: names.tag, series, window, restarts: restarts, into: &out)
-        return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
+        return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: out)
     }
 
-    /// Appends one series' `/api/scalars` JSON object to `out`. Written straight to text, not through
+    /// Appends one series' `/api/scalars` JSON object to `out`. Written straight to bytes, not through
     /// a `BoardJSON` tree: a series of every point can be millions of them, and a tree of that many
     /// values costs far more memory than the text.
     private static func writeScalars(
         run: String, tag: String, _ series: ScalarSeries, _ window: ScalarWindowQuery, restarts: Bool,
-        into out: inout String
+        into out: inout [UInt8]
     ) {
         let selection = BoardQueries.select(series, window)
         let points = series.points(at: selection.indices)
-        out += "{\"run\":"
+        out.append(contentsOf: #"{"run":"#.utf8)
         BoardJSON.writeString(run, into: &out)
-        out += ",\"tag\":"
+        out.append(contentsOf: #","tag":"#.utf8)
         BoardJSON.writeString(tag, into: &out)
-        out += ",\"total\":" + String(series.count)
-        if window.hasWindow { out += ",\"inWindow\":" + String(selection.windowCount) }
-        out += ",\"points\":["
+        out.append(contentsOf: #","total":"#.utf8)
+        BoardJSON.writeInteger(Int64(series.count), into: &out)
+        if window.hasWindow {
+            out.append(contentsOf: #","inWindow":"#.utf8)
+            BoardJSON.writeInteger(Int64(selection.windowCount), into: &out)
+        }
+        out.append(contentsOf: #","points":["#.utf8)
         for (i, p) in points.enumerated() {
-            out += i == 0 ? "[" : ",["
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
             BoardJSON.writeNumber(p.wallTime, into: &out)
-            out += "," + String(p.step) + ","
+            out.append(UInt8(ascii: ","))
+            BoardJSON.writeInteger(p.step, into: &out)
+            out.append(UInt8(ascii: ","))
             BoardJSON.writeNumber(p.value, into: &out)
             if let smoothed = selection.smoothed {
-                out += ","
+                out.append(UInt8(ascii: ","))
                 BoardJSON.writeNumber(smoothed[i], into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         }
-        out += "]"
-        if restarts { out += ",\"restarts\":" + restartsJSON(series).serialized }
-        out += "}"
+        out.append(UInt8(ascii: "]"))
+        if restarts {
+            out.append(contentsOf: #","restarts":"#.utf8)
+            restartsJSON(series).write(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     static func histogram(_ h: HistogramValue) -> BoardJSON {

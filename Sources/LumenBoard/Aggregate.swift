@@ -113,9 +113,9 @@ public enum RunGrouping: Sendable {
     static func text(_ value: Google_Protobuf_Value) -> String {
         switch value.kind {
         case .numberValue(let v):
-            var out = ""
+            var out: [UInt8] = []
             BoardJSON.writeNumber(v, into: &out)
-            return out
+            return String(decoding: out, as: UTF8.self)
         case .stringValue(let v): return v
         case .boolValue(let v): return v ? "true" : "false"
         default: return ""

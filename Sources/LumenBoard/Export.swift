@@ -144,7 +144,7 @@ public struct BoardExport: Sendable {
                     for i in index..<end {
                         let point = cursor.point(at: i)
                         out.append(contentsOf: prefix)
-                        CSVText.integer(point.step, into: &out)
+                        BoardJSON.writeInteger(point.step, into: &out)
                         out.append(UInt8(ascii: ","))
                         CSVText.number(point.wallTime, into: &out)
                         out.append(UInt8(ascii: ","))
@@ -179,7 +179,7 @@ public struct BoardExport: Sendable {
                     }
                 }
                 guard found else { return false }
-                CSVText.integer(step, into: &out)
+                BoardJSON.writeInteger(step, into: &out)
                 for k in columns.indices {
                     let series = columns[k].series
                     let point = heads[k] < series.count ? cursors[k].point(at: heads[k]) : nil
@@ -219,29 +219,6 @@ enum CSVText {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// A decimal integer.
-    @inline(__always)
-    static func integer(_ value: Int64, into out: inout [UInt8]) {
-        if value < 0 {
-            out.append(UInt8(ascii: "-"))
-            if value == .min {
-                out.append(contentsOf: "9223372036854775808".utf8)
-                return
-            }
-        }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, written from the end
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var position = buffer.count
-            repeat {
-                position -= 1
-                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            out.append(contentsOf: buffer[position...])
-        }
-    }
-
     /// A number as the API writes it: integral values below 10¹⁵ without a fraction, others in the
     /// shortest form that reads back to the same `Double`; `nan`, `inf`, `-inf`.
     @inline(__always)
@@ -251,10 +228,9 @@ enum CSVText {
         } else if value.isInfinite {
             out.append(contentsOf: (value < 0 ? "-inf" : "inf").utf8)
         } else if value == value.rounded(), abs(value) < 1e15 {
-            integer(Int64(value), into: &out)
+            BoardJSON.writeInteger(Int64(value), into: &out)
         } else {
-            var text = value.description
-            text.withUTF8 { out.append(contentsOf: $0) }
+            ASCIIBytes.appendShortest(value, to: &out)
         }
     }
 }

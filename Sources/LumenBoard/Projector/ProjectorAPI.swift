@@ -149,22 +149,23 @@ public enum ProjectorAPI {
                 if cache.count > 4 { cache.removeFirst() }
             }
         }
-        var out = "{\"components\":["
+        var out = Array(#"{"components":["#.utf8)
         out.reserveCapacity(32 + result.rows * result.components * 22)
         for i in 0..<result.rows {
-            out += i == 0 ? "[" : ",["
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
             for c in 0..<result.components {
-                if c > 0 { out += "," }
+                if c > 0 { out.append(UInt8(ascii: ",")) }
                 BoardJSON.writeNumber(result.projected[i * result.components + c], into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         }
-        out += "],\"explainedVariance\":"
+        out.append(contentsOf: #"],"explainedVariance":"#.utf8)
         BoardJSON.array(result.explainedVariance.map(BoardJSON.number)).write(into: &out)
-        out += ",\"explainedVarianceRatio\":"
+        out.append(contentsOf: #","explainedVarianceRatio":"#.utf8)
         BoardJSON.array(result.explainedVarianceRatio.map(BoardJSON.number)).write(into: &out)
-        out += "}"
-        return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: Array(out.utf8))
+        out.append(UInt8(ascii: "}"))
+        return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: out)
     }
 
     static func neighbors(_ q: [String: String], _ snapshot: BoardSnapshot) throws -> BoardAPIResponse {
