@@ -145,39 +145,52 @@ public struct BoardAggregate: Sendable {
         public var low: [Double] = []
         public var high: [Double] = []
 
-        mutating func reserve(_ count: Int) {
-            mean.reserveCapacity(count)
-            low.reserveCapacity(count)
-            high.reserveCapacity(count)
+        /// The mean of each row of `width` runs' values (one row a step; NaN where a run gives
+        /// none, which doesn't count), NaN where no run gives a value.
+        static func means(rows: [Double], width: Int) -> [Double] {
+            let count = width > 0 ? rows.count / width : 0
+            return rows.withUnsafeBufferPointer { rows in
+                (0..<count).map { i in
+                    var n = 0
+                    var sum = 0.0
+                    for v in rows[i * width..<(i + 1) * width] where !v.isNaN {
+                        n += 1
+                        sum += v
+                    }
+                    return n > 0 ? sum / Double(n) : .nan
+                }
+            }
         }
 
-        /// Appends the mean and band of the runs' `values` at one step (NaNs left out already).
-        mutating func append(_ values: ArraySlice<Double>, stat: Statistic) {
-            guard let first = values.first else {
-                mean.append(.nan)
-                low.append(.nan)
-                high.append(.nan)
-                return
-            }
-            var sum = 0.0
-            for v in values { sum += v }
-            let average = sum / Double(values.count)
-            mean.append(average)
-            switch stat {
-            case .meanStd:
-                var squares = 0.0
-                for v in values { squares += (v - average) * (v - average) }
-                let std = (squares / Double(values.count)).squareRoot()
-                low.append(average - std)
-                high.append(average + std)
-            case .minMax:
-                var smallest = first, largest = first
-                for v in values.dropFirst() {
-                    smallest = Swift.min(smallest, v)
-                    largest = Swift.max(largest, v)
+        /// Sets the band (`low`, `high`) at the rows `indices` of `rows`, whose means are already
+        /// in `mean`, in the same order: mean ± the population standard deviation or the minimum
+        /// and maximum of the row's values, NaNs left out; NaN where every value is NaN.
+        mutating func setBands(rows: [Double], width: Int, at indices: [Int], stat: Statistic) {
+            low = [Double](repeating: .nan, count: indices.count)
+            high = low
+            for (j, i) in indices.enumerated() where !mean[j].isNaN {
+                let average = mean[j]
+                let row = rows[i * width..<(i + 1) * width]
+                switch stat {
+                case .meanStd:
+                    var n = 0
+                    var squares = 0.0
+                    for v in row where !v.isNaN {
+                        n += 1
+                        squares += (v - average) * (v - average)
+                    }
+                    let std = (squares / Double(n)).squareRoot()
+                    low[j] = average - std
+                    high[j] = average + std
+                case .minMax:
+                    var smallest = Double.infinity, largest = -Double.infinity
+                    for v in row where !v.isNaN {
+                        smallest = v < smallest ? v : smallest
+                        largest = v >= largest ? v : largest  // on a tie the later one, as Swift.max
+                    }
+                    low[j] = smallest
+                    high[j] = largest
                 }
-                low.append(smallest)
-                high.append(largest)
             }
         }
     }
@@ -250,21 +263,20 @@ public struct BoardAggregate: Sendable {
         var tracks = series.map { Track($0, window: window) }
         let lower = window.start ?? .min, upper = window.end ?? .max
         var group = Group(name: name, runs: runs)
-        var values = [Double](repeating: 0, count: tracks.count)
+        let width = tracks.count
+        // One row of the runs' values a step of the union, NaN where a run gives none.
+        var rows: [Double]
         if let first = tracks.first, tracks.dropFirst().allSatisfy({ $0.steps == first.steps }) {
             // Every run has the same steps (seeds logged together): the union is those steps and
             // each run's value is its own point, with no merge or interpolation.
             let inside = (first.steps.firstIndex { $0 >= lower } ?? first.steps.count)
             let end = first.steps[inside...].firstIndex { $0 > upper } ?? first.steps.count
             group.steps = Array(first.steps[inside..<end])
-            group.reserve(group.steps.count)
-            for i in inside..<end {
-                var n = 0
-                for track in tracks where !track.values[i].isNaN {
-                    values[n] = track.values[i]
-                    n += 1
+            rows = [Double](repeating: .nan, count: (end - inside) * width)
+            for k in tracks.indices {
+                tracks[k].values.withUnsafeBufferPointer { values in
+                    for i in inside..<end { rows[(i - inside) * width + k] = values[i] }
                 }
-                group.append(values[0..<n], stat: stat)
             }
         } else {
             // The union of the steps inside the window: a k-way merge.
@@ -289,24 +301,23 @@ public struct BoardAggregate: Sendable {
                 }
             }
             group.steps = union
-            group.reserve(union.count)
-            for step in union {
-                var n = 0
+            rows = [Double](repeating: .nan, count: union.count * width)
+            for (i, step) in union.enumerated() {
                 for k in tracks.indices {
-                    if let v = tracks[k].value(at: step), !v.isNaN {
-                        values[n] = v
-                        n += 1
-                    }
+                    if let v = tracks[k].value(at: step) { rows[i * width + k] = v }
                 }
-                group.append(values[0..<n], stat: stat)
             }
         }
-        if let maxPoints = window.maxPoints, group.steps.count > maxPoints {
-            let keep = group.mean.withUnsafeBufferPointer { BoardQueries.downsampleIndices($0, maxPoints: maxPoints) }
+        // The mean at every step picks the steps kept; the band is needed only at those.
+        let means = Group.means(rows: rows, width: width)
+        if let maxPoints = window.maxPoints, means.count > maxPoints {
+            let keep = means.withUnsafeBufferPointer { BoardQueries.downsampleIndices($0, maxPoints: maxPoints) }
             group.steps = keep.map { group.steps[$0] }
-            group.mean = keep.map { group.mean[$0] }
-            group.low = keep.map { group.low[$0] }
-            group.high = keep.map { group.high[$0] }
+            group.mean = keep.map { means[$0] }
+            group.setBands(rows: rows, width: width, at: keep, stat: stat)
+        } else {
+            group.mean = means
+            group.setBands(rows: rows, width: width, at: Array(means.indices), stat: stat)
         }
         return group
     }

@@ -177,24 +177,16 @@ public struct ScalarSeries: Sendable {
         return smoother
     }
 
-    /// Calls `body` with each index of `range` and its step, in order, decoding each compressed
-    /// chunk once.
-    func forEachStep(in range: Range<Int>, _ body: (Int, Int64) -> Void) {
-        forEachElement(in: range, sealed: { $0.steps() }, open: { $0.step(at: $1) }, body)
-    }
-
-    /// One column of the points in `range`, a chunk at a time: `sealed` decodes a compressed
-    /// chunk's column once, `open` reads the open chunk's element at an offset.
-    private func forEachElement<Element>(
-        in range: Range<Int>, sealed column: (CompressedScalarChunk) -> [Element],
-        open element: (ScalarChunk, Int) -> Element, _ body: (Int, Element) -> Void
-    ) {
+    /// Calls `body` with the steps of `range`, a chunk's part at a time: the index of the block's
+    /// first point and its steps. Each compressed chunk is decoded once.
+    func forEachStepBlock(in range: Range<Int>, _ body: (Int, UnsafeBufferPointer<Int64>) -> Void) {
         forEachChunkSpan(in: range) { start, chunk, offset, n in
             if chunk < sealed.count {
-                let elements = column(sealed[chunk])
-                for k in 0..<n { body(start + k, elements[offset + k]) }
+                sealed[chunk].steps().withUnsafeBufferPointer {
+                    body(start, UnsafeBufferPointer(rebasing: $0[offset..<offset + n]))
+                }
             } else {
-                for k in 0..<n { body(start + k, element(open, offset + k)) }
+                (offset..<offset + n).map { open.step(at: $0) }.withUnsafeBufferPointer { body(start, $0) }
             }
         }
     }

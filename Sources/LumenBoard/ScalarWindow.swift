@@ -21,7 +21,7 @@ extension ScalarSeries {
     public func steps(in range: Range<Int>) -> [Int64] {
         var out: [Int64] = []
         out.reserveCapacity(range.count)
-        forEachStep(in: range) { _, s in out.append(s) }
+        forEachStepBlock(in: range) { _, block in out.append(contentsOf: block) }
         return out
     }
 }

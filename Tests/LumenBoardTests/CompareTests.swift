@@ -196,7 +196,7 @@ struct CompareTests {
                     #expect(g[0] as? Int == w[0] as? Int)
                     for k in 1..<4 { #expect(Self.same(Self.number(g[k]), Self.number(w[k])), "\(query) \(g) vs \(w)") }
                 }
-                // Downsampled, every point is still the reference's point at its step.
+                // Downsampled, every point is still the reference's point at its step, mean and band.
                 var small = query
                 small["points"] = "20"
                 let byStep = Dictionary(wantPoints.map { ($0[0] as? Int ?? -1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -208,7 +208,7 @@ struct CompareTests {
                 #expect(smallPoints.last?[0] as? Int == wantPoints.last?[0] as? Int)
                 for g in smallPoints {
                     let w = try #require(byStep[g[0] as? Int ?? -2])
-                    #expect(Self.same(Self.number(g[1]), Self.number(w[1])))
+                    for k in 1..<4 { #expect(Self.same(Self.number(g[k]), Self.number(w[k])), "\(query) \(g) vs \(w)") }
                 }
             }
         }
