@@ -89,6 +89,40 @@ struct Item: Stepped, Sendable, Equatable {
         #expect(BoardQueries.scalars(series, maxPoints: 2).map(\.step) == [0, 9999])
     }
 
+    /// Each bucket keeps the first index of its smallest and of its largest value, NaNs left out
+    /// (NumPy's `nanargmin` / `nanargmax`, written out here), over values with NaN runs, ties,
+    /// signed zeros and infinities, every bucket length and offset against the four-lane pass.
+    @Test func downsamplingPicksTheFirstExtremes() {
+        func firstExtremes(_ v: ArraySlice<Double>) -> (Int, Int)? {
+            var low: Int?, high: Int?
+            for i in v.indices where !v[i].isNaN {
+                if low.map({ v[i] < v[$0] }) ?? true { low = i }
+                if high.map({ v[i] > v[$0] }) ?? true { high = i }
+            }
+            guard let low, let high else { return nil }
+            return (low, high)
+        }
+        var state: UInt64 = 12_345
+        let pool: [Double] = [.nan, .nan, 0.0, -0.0, 1, -1, 2, .infinity, -.infinity, 0.5, 0.5]
+        for n in [7, 64, 1_001, 5_003] {
+            let values = (0..<n).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return pool[Int(state >> 33) % pool.count]
+            }
+            for maxPoints in [4, 10, 33, 200] where n > maxPoints {
+                let kept = values.withUnsafeBufferPointer { BoardQueries.downsampleIndices($0, maxPoints: maxPoints) }
+                var expected: Set<Int> = [0, n - 1]
+                if let global = firstExtremes(values[...]) { expected.formUnion([global.0, global.1]) }
+                let buckets = (maxPoints - expected.count) / 2
+                for b in 0..<max(0, buckets) {
+                    let start = 1 + b * (n - 2) / buckets, end = 1 + (b + 1) * (n - 2) / buckets
+                    if start < end, let e = firstExtremes(values[start..<end]) { expected.formUnion([e.0, e.1]) }
+                }
+                #expect(kept == expected.sorted(), "n \(n), maxPoints \(maxPoints)")
+            }
+        }
+    }
+
     @Test func percentilesByHand() {
         // Counts 1, 1, 2 over [0,1], [1,2], [2,3]: cumulative weights 2500, 5000, 10000 basis points.
         let values = BoardQueries.percentiles(buckets: [[0, 1, 1], [1, 2, 1], [2, 3, 2]])
