@@ -45,7 +45,7 @@ function spread(v) {
  * The points' positions and packed colours (0xAABBGGRR) in the Morton order of their cells on a
  * 2^CELL_BITS grid per axis (a counting sort: linear in the points).
  */
-export function spatialOrder(positions, colors, count) {
+function spatialOrder(positions, colors, count) {
   const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
   for (let i = 0; i < count; i++) {
     for (let a = 0; a < 3; a++) {

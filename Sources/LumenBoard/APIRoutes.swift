@@ -259,19 +259,15 @@ public enum BoardAPI {
             let points = series.points(at: selection.indices)
             var out = Array(
                 (selection.smoothed == nil ? "wall_time,step,value\n" : "wall_time,step,value,smoothed\n").utf8)
-            // Non-finite values as Swift spells them (nan, inf, -inf), which pandas and NumPy read.
-            func number(_ x: Double) {
-                if x.isFinite { BoardJSON.writeNumber(x, into: &out) } else { out.append(contentsOf: "\(x)".utf8) }
-            }
             for (i, p) in points.enumerated() {
-                BoardJSON.writeNumber(p.wallTime, into: &out)
+                CSVText.number(p.wallTime, into: &out)
                 out.append(UInt8(ascii: ","))
                 BoardJSON.writeInteger(p.step, into: &out)
                 out.append(UInt8(ascii: ","))
-                number(p.value)
+                CSVText.number(p.value, into: &out)
                 if let smoothed = selection.smoothed {
                     out.append(UInt8(ascii: ","))
-                    number(smoothed[i])
+                    CSVText.number(smoothed[i], into: &out)
                 }
                 out.append(UInt8(ascii: "\n"))
             }

@@ -219,18 +219,16 @@ enum CSVText {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// A number as the API writes it: integral values below 10¹⁵ without a fraction, others in the
-    /// shortest form that reads back to the same `Double`; `nan`, `inf`, `-inf`.
+    /// A number as the JSON answers write it (``BoardJSON/writeNumber(_:into:)``), but the
+    /// non-finite ones as `nan`, `inf`, `-inf`, which pandas and NumPy read.
     @inline(__always)
     static func number(_ value: Double, into out: inout [UInt8]) {
         if value.isNaN {
             out.append(contentsOf: "nan".utf8)
         } else if value.isInfinite {
             out.append(contentsOf: (value < 0 ? "-inf" : "inf").utf8)
-        } else if value == value.rounded(), abs(value) < 1e15 {
-            BoardJSON.writeInteger(Int64(value), into: &out)
         } else {
-            ASCIIBytes.appendShortest(value, to: &out)
+            BoardJSON.writeNumber(value, into: &out)
         }
     }
 }
