@@ -5,9 +5,9 @@ public enum BoardQueries {
 
     /// The indices of at most `maxPoints` points of `values` that keep the curve's shape: always
     /// the first and the last point and the (first) global minimum and maximum, then the minimum and
-    /// the maximum of each of `(maxPoints - those) / 2` equal buckets of the points between. NaNs
-    /// are never chosen as a minimum or maximum. All indices when `values.count ≤ maxPoints`.
-    /// With `maxPoints < 4`, the first `maxPoints` of first, last, minimum, maximum.
+    /// the maximum of each of `(maxPoints - 4) / 2` equal buckets of the points between. NaNs are
+    /// never chosen as a minimum or maximum. All indices when `values.count ≤ maxPoints`. With
+    /// `maxPoints < 4`, the first `maxPoints` of first, last, minimum, maximum.
     public static func downsampleIndices(count n: Int, maxPoints: Int, value: (Int) -> Double) -> [Int] {
         guard n > maxPoints else { return Array(0..<n) }
         let values = (0..<n).map(value)
@@ -16,61 +16,11 @@ public enum BoardQueries {
 
     /// ``downsampleIndices(count:maxPoints:value:)`` over values in memory, in tight loops.
     public static func downsampleIndices(_ values: UnsafeBufferPointer<Double>, maxPoints: Int) -> [Int] {
-        let n = values.count
-        guard n > maxPoints else { return Array(0..<n) }
-        guard maxPoints > 0, let p = values.baseAddress else { return [] }
-        var chosen: [Int] = [0, n - 1]
-        if let global = argExtremes(p, 0, n) { chosen += [global.min, global.max] }
-        var unique: [Int] = []
-        for i in chosen where !unique.contains(i) { unique.append(i) }
-        if unique.count >= maxPoints { return Array(unique.prefix(maxPoints)).sorted() }
-        var result = unique
-        let bucketCount = (maxPoints - unique.count) / 2
-        let interior = n - 2
-        if bucketCount > 0 && interior > 0 {
-            result.reserveCapacity(unique.count + 2 * bucketCount)
-            for b in 0..<bucketCount {
-                let start = 1 + b * interior / bucketCount
-                let end = 1 + (b + 1) * interior / bucketCount
-                guard start < end, let e = argExtremes(p, start, end) else { continue }
-                result.append(e.min)
-                if e.max != e.min { result.append(e.max) }
-            }
-        }
-        result.sort()
-        var kept = 0
-        for index in result where kept == 0 || index != result[kept - 1] {
-            result[kept] = index
-            kept += 1
-        }
-        result.removeSubrange(kept...)
-        return result
-    }
-
-    /// The first index of the smallest and of the largest of `p[start..<end]`, NaNs left out
-    /// (`nil` when every value is NaN).
-    @inline(__always)
-    private static func argExtremes(_ p: UnsafePointer<Double>, _ start: Int, _ end: Int) -> (min: Int, max: Int)? {
-        var i = start
-        while i < end, p[i].isNaN { i += 1 }
-        guard i < end else { return nil }
-        var low = i, high = i
-        var lowValue = p[i], highValue = p[i]
-        i += 1
-        while i < end {
-            let v = p[i]
-            // A NaN compares false both ways, so it is never chosen.
-            if v < lowValue {
-                lowValue = v
-                low = i
-            }
-            if v > highValue {
-                highValue = v
-                high = i
-            }
-            i += 1
-        }
-        return (low, high)
+        guard values.count > maxPoints else { return Array(0..<values.count) }
+        guard maxPoints > 0 else { return [] }
+        var downsampler = Downsampler(count: values.count, maxPoints: maxPoints, running: PlainValues())
+        downsampler.take(values)
+        return downsampler.kept().indices
     }
 
     /// At most `maxPoints` points of `series` (see ``downsampleIndices(count:maxPoints:value:)``);

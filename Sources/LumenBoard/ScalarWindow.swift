@@ -72,32 +72,6 @@ public enum ScalarSmoothing {
         }
     }
 
-    /// The smoothed values at `indices` (ascending, each inside `base..<base + values.count`) of
-    /// `series`, whose values from index `base` on are `values`: computed over every point from
-    /// the series' first, so a value doesn't depend on which others are asked for. The points
-    /// before `base` are read from `series`.
-    public static func smoothed(
-        _ series: ScalarSeries, weight: Double, values: [Double], from base: Int, at indices: [Int]
-    ) -> [Double] {
-        var smoother = series.smoother(weight: weight, before: base)
-        if smoother.passesThrough { return indices.map { values[$0 - base] } }
-        var out = [Double](repeating: 0, count: indices.count)
-        var next = 0
-        var wanted = indices.first.map { $0 - base } ?? values.count
-        values.withUnsafeBufferPointer { values in
-            for k in 0..<values.count {
-                let v = values[k]
-                smoother.skip(v)
-                if k == wanted {
-                    out[next] = smoother.current(v)
-                    next += 1
-                    wanted = next < indices.count ? indices[next] - base : values.count
-                }
-            }
-        }
-        return out
-    }
-
     /// The smoothed value of each of `values`, the points of `series` from index `base` on.
     public static func smoothed(_ series: ScalarSeries, weight: Double, values: [Double], from base: Int) -> [Double] {
         var smoother = series.smoother(weight: weight, before: base)
@@ -182,23 +156,37 @@ public struct ScalarSelection: Sendable {
 extension BoardQueries {
     /// The points of `series` inside `query`'s step window, downsampled to its `maxPoints` (first,
     /// last and extremes of the window kept; see ``downsampleIndices(count:maxPoints:value:)``),
-    /// with their smoothed values computed over the whole series when it asks for smoothing.
+    /// with their smoothed values computed over the whole series when it asks for smoothing: one
+    /// pass over the window's values as each chunk is decoded, the smoothing fed on the way and
+    /// read at the points kept.
     public static func select(_ series: ScalarSeries, _ query: ScalarWindowQuery) -> ScalarSelection {
         let window = series.indices(fromStep: query.start, toStep: query.end)
         let base = window.lowerBound
-        let downsamples = query.maxPoints.map { window.count > $0 } ?? false
-        // The window's values are decoded once, for the downsampling and the smoothing both.
-        let values = downsamples || query.smoothing != nil ? series.values(in: window) : []
+        guard let maxPoints = query.maxPoints, window.count > maxPoints else {
+            let smoothed = query.smoothing.map { weight in
+                var smoother = series.smoother(weight: weight, before: base)
+                var out: [Double] = []
+                out.reserveCapacity(window.count)
+                series.forEachValueBlock(in: window) { _, block in
+                    for v in block { out.append(smoother.next(v)) }
+                }
+                return out
+            }
+            return ScalarSelection(indices: Array(window), smoothed: smoothed, windowCount: window.count)
+        }
+        var smoothed: [Double]?
         var indices: [Int]
-        if let maxPoints = query.maxPoints, downsamples {
-            indices = values.withUnsafeBufferPointer { downsampleIndices($0, maxPoints: maxPoints) }
-            for i in indices.indices { indices[i] += base }
+        if let weight = query.smoothing {
+            var downsampler = Downsampler(
+                count: window.count, maxPoints: maxPoints, running: series.smoother(weight: weight, before: base))
+            series.forEachValueBlock(in: window) { _, block in downsampler.take(block) }
+            (indices, smoothed) = downsampler.kept()
         } else {
-            indices = Array(window)
+            var downsampler = Downsampler(count: window.count, maxPoints: maxPoints, running: PlainValues())
+            series.forEachValueBlock(in: window) { _, block in downsampler.take(block) }
+            indices = downsampler.kept().indices
         }
-        let smoothed = query.smoothing.map {
-            ScalarSmoothing.smoothed(series, weight: $0, values: values, from: base, at: indices)
-        }
+        for i in indices.indices { indices[i] += base }
         return ScalarSelection(indices: indices, smoothed: smoothed, windowCount: window.count)
     }
 }

@@ -113,12 +113,57 @@ struct Item: Stepped, Sendable, Equatable {
                 let kept = values.withUnsafeBufferPointer { BoardQueries.downsampleIndices($0, maxPoints: maxPoints) }
                 var expected: Set<Int> = [0, n - 1]
                 if let global = firstExtremes(values[...]) { expected.formUnion([global.0, global.1]) }
-                let buckets = (maxPoints - expected.count) / 2
+                let buckets = (maxPoints - 4) / 2
                 for b in 0..<max(0, buckets) {
                     let start = 1 + b * (n - 2) / buckets, end = 1 + (b + 1) * (n - 2) / buckets
                     if start < end, let e = firstExtremes(values[start..<end]) { expected.formUnion([e.0, e.1]) }
                 }
                 #expect(kept == expected.sorted(), "n \(n), maxPoints \(maxPoints)")
+            }
+        }
+    }
+
+    /// A window of a stored series, downsampled and smoothed in one pass as its chunks are
+    /// decoded, keeps the points the downsampling of the window's values in one array keeps, with
+    /// the smoothed values of the whole series at them; and feeding the values in blocks of any
+    /// size gives the same points as one block.
+    @Test func windowsDownsampledAsTheyAreDecodedMatchOnePassOverAnArray() {
+        var random = SplitMix64(seed: 21)
+        var series = ScalarSeries()
+        var values: [Double] = []
+        for i in 0..<20_000 {
+            let noise = Double(random.next() % 1_000) / 1_000
+            let value = i % 997 == 3 ? Double.nan : Double(Float(sin(Double(i) / 700) + noise))
+            series.append(step: Int64(i), wallTime: Double(i), value: value)
+            values.append(value)
+        }
+        let smoothedAll = ScalarSmoothing.smoothed(series, weight: 0.8, values: values, from: 0)
+        for (start, end) in [(0, 19_999), (1_500, 7_777), (4_095, 4_200), (10_001, 19_999)] {
+            let window = Array(values[start...end])
+            for maxPoints in [3, 4, 7, 100, 1_000] where window.count > maxPoints {
+                let expected = window.withUnsafeBufferPointer {
+                    BoardQueries.downsampleIndices($0, maxPoints: maxPoints)
+                }
+                let query = ScalarWindowQuery(
+                    start: Int64(start), end: Int64(end), maxPoints: maxPoints, smoothing: 0.8)
+                let selection = BoardQueries.select(series, query)
+                #expect(selection.indices == expected.map { $0 + start }, "\(start)...\(end), \(maxPoints)")
+                let smoothed = try? #require(selection.smoothed)
+                #expect(
+                    smoothed?.map(\.bitPattern) == selection.indices.map { smoothedAll[$0].bitPattern },
+                    "\(start)...\(end), \(maxPoints)")
+                for block in [1, 2, 5, 333] {
+                    var downsampler = Downsampler(count: window.count, maxPoints: maxPoints, running: PlainValues())
+                    var k = 0
+                    window.withUnsafeBufferPointer { all in
+                        while k < all.count {
+                            let n = min(block, all.count - k)
+                            downsampler.take(UnsafeBufferPointer(rebasing: all[k..<k + n]))
+                            k += n
+                        }
+                    }
+                    #expect(downsampler.kept().indices == expected, "blocks of \(block)")
+                }
             }
         }
     }
