@@ -269,6 +269,22 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         wait(self.driver, "document.getElementById('smoothing-value').textContent === '0.00'")
         self.assertNotEqual(self.canvas_pixels(card), before)
 
+    def test_03b_a_dragged_slider_leaves_its_last_value_in_the_url(self):
+        # While dragged, the slider writes the URL at most once a second; the last value always
+        # lands: at once when it is let go, else a second after the last move.
+        self.scalars_page()
+        drag = """
+            const [values, release] = arguments;
+            const slider = document.getElementById('smoothing');
+            for (const v of values) { slider.value = v; slider.dispatchEvent(new Event('input', { bubbles: true })); }
+            if (release) slider.dispatchEvent(new Event('change', { bubbles: true }));
+            return new URLSearchParams(location.search).get('smoothing');"""
+        self.assertEqual(self.driver.execute_script(drag, ["0.1", "0.2", "0.3", "0.42"], True), "0.42")
+        written = self.driver.execute_script(drag, ["0.5", "0.6", "0.77"], False)
+        self.assertNotEqual(written, "0.77", "every move wrote the URL")
+        wait(self.driver, "new URLSearchParams(location.search).get('smoothing') === '0.77'", timeout=5,
+             message="the last value never reached the URL")
+
     def test_04_tooltip_shows_the_served_values(self):
         card = self.scalars_page("?tab=scalars&smoothing=0.6")
         overlay = card.find_element(By.CSS_SELECTOR, "canvas.overlay")
