@@ -238,10 +238,9 @@ public struct BoardAggregate: Sendable {
             let inside = series.indices(fromStep: window.start, toStep: window.end)
             let range = Swift.max(0, inside.lowerBound - 1)..<Swift.min(series.count, inside.upperBound + 1)
             steps = series.steps(in: range)
-            values = series.values(in: range)
-            if let weight = window.smoothing {
-                values = ScalarSmoothing.smoothed(series, weight: weight, values: values, from: range.lowerBound)
-            }
+            values =
+                window.smoothing.map { ScalarSmoothing.smoothed(series, weight: $0, in: range) }
+                ?? series.values(in: range)
         }
 
         /// The run's value at `step` (interpolated), `nil` outside its steps; `step` must not go

@@ -72,11 +72,17 @@ public enum ScalarSmoothing {
         }
     }
 
-    /// The smoothed value of each of `values`, the points of `series` from index `base` on.
-    public static func smoothed(_ series: ScalarSeries, weight: Double, values: [Double], from base: Int) -> [Double] {
-        var smoother = series.smoother(weight: weight, before: base)
-        if smoother.passesThrough { return values }
-        return values.map { smoother.next($0) }
+    /// The smoothed value of each point of `series` in `range`, computed over every point from the
+    /// series' first (the state before `range` remembered by the chunks where it can be), as the
+    /// chunks are decoded.
+    public static func smoothed(_ series: ScalarSeries, weight: Double, in range: Range<Int>) -> [Double] {
+        var smoother = series.smoother(weight: weight, before: range.lowerBound)
+        var out: [Double] = []
+        out.reserveCapacity(range.count)
+        series.forEachValueBlock(in: range) { _, block in
+            for v in block { out.append(smoother.next(v)) }
+        }
+        return out
     }
 }
 
@@ -163,15 +169,7 @@ extension BoardQueries {
         let window = series.indices(fromStep: query.start, toStep: query.end)
         let base = window.lowerBound
         guard let maxPoints = query.maxPoints, window.count > maxPoints else {
-            let smoothed = query.smoothing.map { weight in
-                var smoother = series.smoother(weight: weight, before: base)
-                var out: [Double] = []
-                out.reserveCapacity(window.count)
-                series.forEachValueBlock(in: window) { _, block in
-                    for v in block { out.append(smoother.next(v)) }
-                }
-                return out
-            }
+            let smoothed = query.smoothing.map { ScalarSmoothing.smoothed(series, weight: $0, in: window) }
             return ScalarSelection(indices: Array(window), smoothed: smoothed, windowCount: window.count)
         }
         var smoothed: [Double]?

@@ -137,7 +137,7 @@ struct Item: Stepped, Sendable, Equatable {
             series.append(step: Int64(i), wallTime: Double(i), value: value)
             values.append(value)
         }
-        let smoothedAll = ScalarSmoothing.smoothed(series, weight: 0.8, values: values, from: 0)
+        let smoothedAll = ScalarSmoothing.smoothed(series, weight: 0.8, in: 0..<series.count)
         for (start, end) in [(0, 19_999), (1_500, 7_777), (4_095, 4_200), (10_001, 19_999)] {
             let window = Array(values[start...end])
             for maxPoints in [3, 4, 7, 100, 1_000] where window.count > maxPoints {
