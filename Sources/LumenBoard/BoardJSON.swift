@@ -61,7 +61,7 @@ public indirect enum BoardJSON: Sendable, Equatable {
         if x == x.rounded(), abs(x) < 1e15 {
             writeInteger(Int64(x), into: &out)
         } else {
-            ASCIIBytes.appendShortest(x, to: &out)
+            ShortestDecimal.append(x, to: &out)
         }
     }
 
@@ -120,24 +120,4 @@ public indirect enum BoardJSON: Sendable, Equatable {
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-}
-
-/// A byte buffer that `Double.write(to:)` appends its digits to directly: the standard library's
-/// number printers hand a `TextOutputStream` their ASCII through `_writeASCII`, so no `String` is
-/// made per number (about 180 instead of 330 ns a wall time on the benchmark machine).
-struct ASCIIBytes: TextOutputStream {
-    var bytes: [UInt8]
-
-    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
-
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
-
-    /// Appends the shortest text that reads back to `x` (Swift's `description`) to `out`.
-    @inline(__always)
-    static func appendShortest(_ x: Double, to out: inout [UInt8]) {
-        var sink = ASCIIBytes(bytes: [])
-        swap(&sink.bytes, &out)
-        x.write(to: &sink)
-        swap(&sink.bytes, &out)
-    }
 }
