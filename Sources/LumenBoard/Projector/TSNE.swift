@@ -149,7 +149,10 @@ public final class TSNE: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 var z = 0.0
                 var stack = [Int32](repeating: 0, count: SpaceTree.stackSize)
-                for i in c * chunk..<min(n, (c + 1) * chunk) {
+                // Points in the tree's order: consecutive points are close in space, so their
+                // walks visit mostly the same cells, still in cache.
+                for r in c * chunk..<min(n, (c + 1) * chunk) {
+                    let i = Int(tree.order[r])
                     z += tree.repulsion(
                         point: i, positions: y.value, theta2: theta2, stack: &stack, into: forces.repulsive,
                         offset: i * dims)
@@ -214,16 +217,22 @@ private final class UnsafeForces: @unchecked Sendable {
 /// A quadtree (2-D) or octree (3-D) over the current positions, with each cell's centre of mass,
 /// for the Barnes-Hut approximation of the repulsive forces.
 struct SpaceTree: @unchecked Sendable {
+    /// One cell: its centre of mass, width and point count; its children (`firstChild < 0` for a
+    /// leaf) or, for a leaf, the range of ``order`` holding its points. One node fills one cache
+    /// line's worth of a walk.
+    struct Node {
+        var centre: (Double, Double, Double) = (0, 0, 0)
+        var width = 0.0
+        var count: Int32 = 0
+        var firstChild: Int32 = -1
+        var childCount: Int32 = 0
+        var pointStart: Int32 = 0
+        var pointEnd: Int32 = 0
+    }
+
     let dims: Int
-    /// Per node: centre of mass (3 values), point count, cell width, first child (−1 for a leaf),
-    /// child count, and for leaves the range of `order` holding its points.
-    var mass: [Double] = []
-    var count: [Int32] = []
-    var width: [Double] = []
-    var firstChild: [Int32] = []
-    var childCount: [Int32] = []
-    var pointStart: [Int32] = []
-    var pointEnd: [Int32] = []
+    var nodes: [Node] = []
+    /// The points, each leaf's together, in depth-first order of the cells.
     var order: [Int32]
     static let leafCapacity = 8
     static let maximumDepth = 48
@@ -241,12 +250,14 @@ struct SpaceTree: @unchecked Sendable {
         for d in 0..<dims { side = max(side, upper[d] - lower[d]) }
         side = max(side, 1e-12) * (1 + 1e-9)
         var scratch = [Int32](repeating: 0, count: n)
+        var octants = [UInt8](repeating: 0, count: n)
         // Work items: node index, range, cell origin and side.
         struct Work {
             var node: Int; var lo: Int; var hi: Int; var origin: (Double, Double, Double); var side: Double;
             var depth: Int
         }
-        addNode()
+        nodes.reserveCapacity(n / 2 + 16)
+        nodes.append(Node())
         var stack = [
             Work(node: 0, lo: 0, hi: n, origin: (lower[0], lower[1], dims == 3 ? lower[2] : 0), side: side, depth: 0)
         ]
@@ -258,59 +269,58 @@ struct SpaceTree: @unchecked Sendable {
                 com.0 += y[i * dims]; com.1 += y[i * dims + 1]; if dims == 3 { com.2 += y[i * dims + 2] }
             }
             let total = Double(w.hi - w.lo)
-            mass[w.node * 3] = com.0 / total; mass[w.node * 3 + 1] = com.1 / total; mass[w.node * 3 + 2] = com.2 / total
-            count[w.node] = Int32(w.hi - w.lo)
-            width[w.node] = w.side
+            nodes[w.node].centre = (com.0 / total, com.1 / total, com.2 / total)
+            nodes[w.node].count = Int32(w.hi - w.lo)
+            nodes[w.node].width = w.side
             if w.hi - w.lo <= Self.leafCapacity || w.depth >= Self.maximumDepth {
-                pointStart[w.node] = Int32(w.lo); pointEnd[w.node] = Int32(w.hi)
+                nodes[w.node].pointStart = Int32(w.lo)
+                nodes[w.node].pointEnd = Int32(w.hi)
                 continue
             }
             let half = w.side / 2
             let mid = (w.origin.0 + half, w.origin.1 + half, w.origin.2 + half)
-            func octant(_ i: Int) -> Int {
-                var q = y[i * dims] >= mid.0 ? 1 : 0
-                if y[i * dims + 1] >= mid.1 { q |= 2 }
-                if dims == 3, y[i * dims + 2] >= mid.2 { q |= 4 }
-                return q
+            // Count each child's points, then place them (a counting sort by octant).
+            var bucket: (Int, Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &bucket) { raw in
+                let bucket = raw.bindMemory(to: Int.self)
+                for r in w.lo..<w.hi {
+                    let i = Int(order[r])
+                    var q = y[i * dims] >= mid.0 ? 1 : 0
+                    if y[i * dims + 1] >= mid.1 { q |= 2 }
+                    if dims == 3, y[i * dims + 2] >= mid.2 { q |= 4 }
+                    octants[r] = UInt8(q)
+                    bucket[q + 1] += 1
+                }
+                for q in 0..<children { bucket[q + 1] += bucket[q] }
+                var fill = (0, 0, 0, 0, 0, 0, 0, 0)
+                withUnsafeMutableBytes(of: &fill) { raw in
+                    let fill = raw.bindMemory(to: Int.self)
+                    for q in 0..<children { fill[q] = bucket[q] }
+                    for r in w.lo..<w.hi {
+                        let q = Int(octants[r])
+                        scratch[w.lo + fill[q]] = order[r]
+                        fill[q] += 1
+                    }
+                }
+                for r in w.lo..<w.hi { order[r] = scratch[r] }
+                nodes[w.node].firstChild = Int32(nodes.count)
+                var made: Int32 = 0
+                for q in 0..<children where bucket[q + 1] > bucket[q] {
+                    let child = nodes.count
+                    nodes.append(Node())
+                    made += 1
+                    let origin = (
+                        w.origin.0 + (q & 1 != 0 ? half : 0), w.origin.1 + (q & 2 != 0 ? half : 0),
+                        w.origin.2 + (q & 4 != 0 ? half : 0)
+                    )
+                    stack.append(
+                        Work(
+                            node: child, lo: w.lo + bucket[q], hi: w.lo + bucket[q + 1], origin: origin, side: half,
+                            depth: w.depth + 1))
+                }
+                nodes[w.node].childCount = made
             }
-            var bucket = [Int](repeating: 0, count: children + 1)
-            for r in w.lo..<w.hi { bucket[octant(Int(order[r])) + 1] += 1 }
-            for q in 0..<children { bucket[q + 1] += bucket[q] }
-            var fill = bucket
-            for r in w.lo..<w.hi {
-                let q = octant(Int(order[r]))
-                scratch[w.lo + fill[q]] = order[r]
-                fill[q] += 1
-            }
-            for r in w.lo..<w.hi { order[r] = scratch[r] }
-            firstChild[w.node] = Int32(count.count)
-            var made: Int32 = 0
-            for q in 0..<children where bucket[q + 1] > bucket[q] {
-                let child = addNode()
-                made += 1
-                let origin = (
-                    w.origin.0 + (q & 1 != 0 ? half : 0), w.origin.1 + (q & 2 != 0 ? half : 0),
-                    w.origin.2 + (q & 4 != 0 ? half : 0)
-                )
-                stack.append(
-                    Work(
-                        node: child, lo: w.lo + bucket[q], hi: w.lo + bucket[q + 1], origin: origin, side: half,
-                        depth: w.depth + 1))
-            }
-            childCount[w.node] = made
         }
-    }
-
-    @discardableResult
-    private mutating func addNode() -> Int {
-        mass += [0, 0, 0]
-        count.append(0)
-        width.append(0)
-        firstChild.append(-1)
-        childCount.append(0)
-        pointStart.append(0)
-        pointEnd.append(0)
-        return count.count - 1
     }
 
     /// Adds Σ_j q_ij² (y_i − y_j) (unnormalised q) to `out[offset...]`; returns Σ_j q_ij.
@@ -322,34 +332,39 @@ struct SpaceTree: @unchecked Sendable {
         var f0 = 0.0, f1 = 0.0, f2 = 0.0, z = 0.0
         var top = 1
         stack[0] = 0
-        while top > 0 {
-            top -= 1
-            let node = Int(stack[top])
-            let first = Int(firstChild[node])
-            if first < 0 {
-                for r in Int(pointStart[node])..<Int(pointEnd[node]) {
-                    let j = Int(order[r])
-                    if j == i { continue }
-                    let d0 = p0 - y[j * dims], d1 = p1 - y[j * dims + 1], d2 = dims == 3 ? p2 - y[j * dims + 2] : 0
-                    let q = 1 / (1 + d0 * d0 + d1 * d1 + d2 * d2)
-                    z += q
-                    let q2 = q * q
-                    f0 += q2 * d0; f1 += q2 * d1; f2 += q2 * d2
-                }
-                continue
-            }
-            let d0 = p0 - mass[node * 3], d1 = p1 - mass[node * 3 + 1], d2 = p2 - mass[node * 3 + 2]
-            let distance2 = d0 * d0 + d1 * d1 + d2 * d2
-            if width[node] * width[node] < theta2 * distance2 {
-                let q = 1 / (1 + distance2)
-                let m = Double(count[node])
-                z += m * q
-                let mq2 = m * q * q
-                f0 += mq2 * d0; f1 += mq2 * d1; f2 += mq2 * d2
-            } else {
-                for c in 0..<Int(childCount[node]) {
-                    stack[top] = Int32(first + c)
-                    top += 1
+        nodes.withUnsafeBufferPointer { nodes in
+            order.withUnsafeBufferPointer { order in
+                while top > 0 {
+                    top -= 1
+                    let node = nodes[Int(stack[top])]
+                    let first = Int(node.firstChild)
+                    if first < 0 {
+                        for r in Int(node.pointStart)..<Int(node.pointEnd) {
+                            let j = Int(order[r])
+                            if j == i { continue }
+                            let d0 = p0 - y[j * dims], d1 = p1 - y[j * dims + 1]
+                            let d2 = dims == 3 ? p2 - y[j * dims + 2] : 0
+                            let q = 1 / (1 + d0 * d0 + d1 * d1 + d2 * d2)
+                            z += q
+                            let q2 = q * q
+                            f0 += q2 * d0; f1 += q2 * d1; f2 += q2 * d2
+                        }
+                        continue
+                    }
+                    let d0 = p0 - node.centre.0, d1 = p1 - node.centre.1, d2 = p2 - node.centre.2
+                    let distance2 = d0 * d0 + d1 * d1 + d2 * d2
+                    if node.width * node.width < theta2 * distance2 {
+                        let q = 1 / (1 + distance2)
+                        let m = Double(node.count)
+                        z += m * q
+                        let mq2 = m * q * q
+                        f0 += mq2 * d0; f1 += mq2 * d1; f2 += mq2 * d2
+                    } else {
+                        for c in 0..<Int(node.childCount) {
+                            stack[top] = Int32(first + c)
+                            top += 1
+                        }
+                    }
                 }
             }
         }
