@@ -8,7 +8,8 @@ import LumenBoard
 ///   also the first such query on a fresh series, before its chunks remember a smoothing state;
 /// - `/api/aggregate` over 20 runs × 50,000 points in 4 groups (aim ≤ 20 ms);
 /// - `/api/export` of 20 runs × 500,000 points, long and wide CSV, written in 128 KiB pieces as
-///   the server streams them (aim ≥ 50 M points/s).
+///   the server streams them (aim ≥ 50 M points/s);
+/// - the numbers' text alone: the board's shortest printer against the standard library's.
 enum BoardCompareBenchmarks {
     /// A series of `count` points on a random walk, steps `0, stride, 2·stride...`.
     static func series(count: Int, stride: Int64 = 1, seed: UInt64) -> RunData {
@@ -100,5 +101,45 @@ enum BoardCompareBenchmarks {
                     + format(seconds, " s)"),
                 reference: "-", ratio: .nan, aim: ">=50 M points/s")
         }
+
+        // The numbers' text, which bounds the export: the board's shortest printer against the
+        // standard library's (handing its ASCII straight to a byte buffer), on what an export
+        // writes: wall times, float32 values widened to Double, smoothed values.
+        var numbers: [Double] = []
+        var state: UInt64 = 7
+        for i in 0..<1_000_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let noise = Double(state >> 40) / Double(1 << 24)
+            numbers += [1.7e9 + Double(i) * 0.25 + noise * 1e-3, Double(Float(noise * 3)), noise * 2.718281828]
+        }
+        var ours: [UInt8] = []
+        ours.reserveCapacity(64 << 20)
+        var theirs = StandardLibraryText(bytes: [])
+        theirs.bytes.reserveCapacity(64 << 20)
+        let oursSeconds = Measure.secondsPerIteration(runs: 5, iterations: 1) {
+            ours.removeAll(keepingCapacity: true)
+            for x in numbers { BoardJSON.number(x).write(into: &ours) }
+        }
+        let theirsSeconds = Measure.secondsPerIteration(runs: 5, iterations: 1) {
+            theirs.bytes.removeAll(keepingCapacity: true)
+            for x in numbers { x.write(to: &theirs) }
+        }
+        let perNumber = 1e9 / Double(numbers.count)
+        report(
+            "board-number-text",
+            ours: format(oursSeconds * perNumber, " ns a number (\(ours == theirs.bytes ? "the same" : "OTHER") text)"),
+            reference: format(theirsSeconds * perNumber, " ns (the standard library's printer)"),
+            ratio: theirsSeconds / oursSeconds, aim: "-")
     }
+}
+
+/// The standard library's shortest printer, its ASCII appended to a byte buffer without a
+/// `String` per number (`Double.write(to:)` hands a `TextOutputStream` its text through
+/// `_writeASCII`): how the board wrote numbers before ``BoardJSON`` had its own printer.
+struct StandardLibraryText: TextOutputStream {
+    var bytes: [UInt8]
+
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
 }
