@@ -49,11 +49,11 @@ public indirect enum BoardJSON: Sendable, Equatable {
         }
     }
 
-    /// A finite number in the shortest form that reads back to the same `Double`; integral values
-    /// without a fraction; NaN and the infinities as the strings `"NaN"`, `"Infinity"` and
-    /// `"-Infinity"`.
+    /// Appends a number as the API writes it: a finite number in the shortest form that reads
+    /// back to the same `Double` (integral values below 10¹⁵ without a fraction), NaN and the
+    /// infinities as the strings `"NaN"`, `"Infinity"` and `"-Infinity"`.
     @inline(__always)
-    static func writeNumber(_ x: Double, into out: inout [UInt8]) {
+    public static func writeNumber(_ x: Double, into out: inout [UInt8]) {
         guard x.isFinite else {
             out.append(contentsOf: (x.isNaN ? "\"NaN\"" : x < 0 ? "\"-Infinity\"" : "\"Infinity\"").utf8)
             return
