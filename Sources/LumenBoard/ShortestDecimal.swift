@@ -90,21 +90,19 @@ enum ShortestDecimal {
     static let powers: [UInt64] = {
         var table: [UInt64] = []
         table.reserveCapacity(2 * 617)
-        var power = BigNatural(1)  // 10^e for e ≥ 0
-        var negative: [[UInt64]] = []
-        for e in stride(from: -1, through: -292, by: -1) {
+        var power = BigNatural(1)  // 10^e once e reaches 0
+        for e in -292...324 {
             let binary = (e * 913_124_641_741) >> 38
-            var scaled = BigNatural.powerOfTwo(125 - binary)
-            scaled.divide(byPowerOfTen: -e)
-            negative.append(scaled.plusOneSplit())
-        }
-        for pair in negative.reversed() { table += pair }
-        for e in 0...324 {
-            let binary = (e * 913_124_641_741) >> 38
-            var scaled = power
-            if binary <= 125 { scaled.shiftLeft(125 - binary) } else { scaled.shiftRight(binary - 125) }
+            var scaled: BigNatural
+            if e < 0 {
+                scaled = BigNatural.powerOfTwo(125 - binary)
+                scaled.divide(byPowerOfTen: -e)
+            } else {
+                scaled = power
+                if binary <= 125 { scaled.shiftLeft(125 - binary) } else { scaled.shiftRight(binary - 125) }
+                power.multiply(by: 10)
+            }
             table += scaled.plusOneSplit()
-            power.multiply(by: 10)
         }
         return table
     }()

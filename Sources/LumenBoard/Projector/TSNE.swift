@@ -251,6 +251,9 @@ struct SpaceTree: @unchecked Sendable {
         side = max(side, 1e-12) * (1 + 1e-9)
         var scratch = [Int32](repeating: 0, count: n)
         var octants = [UInt8](repeating: 0, count: n)
+        // Per cell being split: where each octant's points start (and end), and the next free slot.
+        var bucket = [Int](repeating: 0, count: 9)
+        var fill = [Int](repeating: 0, count: 8)
         // Work items: node index, range, cell origin and side.
         struct Work {
             var node: Int; var lo: Int; var hi: Int; var origin: (Double, Double, Double); var side: Double;
@@ -280,46 +283,39 @@ struct SpaceTree: @unchecked Sendable {
             let half = w.side / 2
             let mid = (w.origin.0 + half, w.origin.1 + half, w.origin.2 + half)
             // Count each child's points, then place them (a counting sort by octant).
-            var bucket: (Int, Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &bucket) { raw in
-                let bucket = raw.bindMemory(to: Int.self)
-                for r in w.lo..<w.hi {
-                    let i = Int(order[r])
-                    var q = y[i * dims] >= mid.0 ? 1 : 0
-                    if y[i * dims + 1] >= mid.1 { q |= 2 }
-                    if dims == 3, y[i * dims + 2] >= mid.2 { q |= 4 }
-                    octants[r] = UInt8(q)
-                    bucket[q + 1] += 1
-                }
-                for q in 0..<children { bucket[q + 1] += bucket[q] }
-                var fill = (0, 0, 0, 0, 0, 0, 0, 0)
-                withUnsafeMutableBytes(of: &fill) { raw in
-                    let fill = raw.bindMemory(to: Int.self)
-                    for q in 0..<children { fill[q] = bucket[q] }
-                    for r in w.lo..<w.hi {
-                        let q = Int(octants[r])
-                        scratch[w.lo + fill[q]] = order[r]
-                        fill[q] += 1
-                    }
-                }
-                for r in w.lo..<w.hi { order[r] = scratch[r] }
-                nodes[w.node].firstChild = Int32(nodes.count)
-                var made: Int32 = 0
-                for q in 0..<children where bucket[q + 1] > bucket[q] {
-                    let child = nodes.count
-                    nodes.append(Node())
-                    made += 1
-                    let origin = (
-                        w.origin.0 + (q & 1 != 0 ? half : 0), w.origin.1 + (q & 2 != 0 ? half : 0),
-                        w.origin.2 + (q & 4 != 0 ? half : 0)
-                    )
-                    stack.append(
-                        Work(
-                            node: child, lo: w.lo + bucket[q], hi: w.lo + bucket[q + 1], origin: origin, side: half,
-                            depth: w.depth + 1))
-                }
-                nodes[w.node].childCount = made
+            for q in 0...children { bucket[q] = 0 }
+            for r in w.lo..<w.hi {
+                let i = Int(order[r])
+                var q = y[i * dims] >= mid.0 ? 1 : 0
+                if y[i * dims + 1] >= mid.1 { q |= 2 }
+                if dims == 3, y[i * dims + 2] >= mid.2 { q |= 4 }
+                octants[r] = UInt8(q)
+                bucket[q + 1] += 1
             }
+            for q in 0..<children { bucket[q + 1] += bucket[q] }
+            for q in 0..<children { fill[q] = bucket[q] }
+            for r in w.lo..<w.hi {
+                let q = Int(octants[r])
+                scratch[w.lo + fill[q]] = order[r]
+                fill[q] += 1
+            }
+            for r in w.lo..<w.hi { order[r] = scratch[r] }
+            nodes[w.node].firstChild = Int32(nodes.count)
+            var made: Int32 = 0
+            for q in 0..<children where bucket[q + 1] > bucket[q] {
+                let child = nodes.count
+                nodes.append(Node())
+                made += 1
+                let origin = (
+                    w.origin.0 + (q & 1 != 0 ? half : 0), w.origin.1 + (q & 2 != 0 ? half : 0),
+                    w.origin.2 + (q & 4 != 0 ? half : 0)
+                )
+                stack.append(
+                    Work(
+                        node: child, lo: w.lo + bucket[q], hi: w.lo + bucket[q + 1], origin: origin, side: half,
+                        depth: w.depth + 1))
+            }
+            nodes[w.node].childCount = made
         }
     }
 
