@@ -329,7 +329,8 @@ class App {
       for (const box of document.querySelectorAll('#run-list input[type=checkbox]')) box.checked = this.isSelected(box.dataset.run);
     }
     if (what === 'focus') this.renderRunList();
-    updateExportLink(this);
+    // While the smoothing slider moves, the link follows when it is let go (and on a click).
+    if (what !== 'smoothing') updateExportLink(this);
     if (this.view) this.view.settingsChanged(what);
   }
 
@@ -360,7 +361,7 @@ class App {
       $('smoothing-value').textContent = Number(smoothing.value).toFixed(2);
       this.setState({ smoothing: Number(smoothing.value) });
     });
-    smoothing.addEventListener('change', () => this.writeURL());
+    smoothing.addEventListener('change', () => { this.writeURL(); updateExportLink(this); });
     const bindSelect = (id, key) => {
       const select = $(id);
       select.value = s[key];

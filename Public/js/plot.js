@@ -115,10 +115,13 @@ export function nonFiniteY(value, F) {
  */
 export function drawNonFinite(ctx, F, xs, values, color) {
   const counts = { nan: 0, posInf: 0, negInf: 0 };
+  let first = 0;
+  while (first < values.length && Number.isFinite(values[first])) first++;
+  if (first === values.length) return counts; // the usual case, without a save and restore a series
   ctx.save();
   ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
   const r = 5;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = first; i < values.length; i++) {
     const v = values[i];
     if (Number.isFinite(v)) continue;
     const x = F.px(xs[i]);

@@ -69,7 +69,7 @@ class Series {
   /** The smoothed values: the server's; while a new weight is being fetched, a preview of the sample. */
   smoothedFor(weight) {
     if (this.served && this.servedWeight === weight) return this.served;
-    if (this.weight !== weight) { this.smoothed = smooth(this.value, weight); this.weight = weight; }
+    if (this.weight !== weight) { this.smoothed = smooth(this.value, weight, this.smoothed); this.weight = weight; }
     return this.smoothed;
   }
 
@@ -191,6 +191,20 @@ class GroupSeries {
     if (!this.logStep) this.logStep = this.step.map((v) => (v > 0 ? Math.log10(v) : NaN));
     return this.logStep;
   }
+}
+
+const finiteCache = new WeakMap();
+const NO_MARKS = { nan: 0, posInf: 0, negInf: 0 };
+
+/** Whether `values` (a series' values, never changed once made) holds no NaN or ±∞. */
+function allFinite(values) {
+  let finite = finiteCache.get(values);
+  if (finite === undefined) {
+    finite = true;
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) { finite = false; break; }
+    finiteCache.set(values, finite);
+  }
+  return finite;
 }
 
 const ascendingCache = new WeakMap();
@@ -415,10 +429,16 @@ class ScalarCard {
     const log = s.yScale === 'log';
     const tx = (v) => (log ? (v > 0 ? Math.log10(v) : NaN) : v);
     const mode = this.xMode();
-    let x0 = Infinity; let x1 = -Infinity;
-    for (const series of list) {
-      for (const x of series.xs(mode, s.xLog)) if (Number.isFinite(x)) { if (x < x0) x0 = x; if (x > x1) x1 = x; }
+    // The x extent, kept while only the smoothing moves.
+    const xKey = [this.dataVersion, mode, s.xLog, list.map((x) => x.run).join('\u0000')].join('|');
+    if (this.xRangeKey !== xKey) {
+      let low = Infinity; let high = -Infinity;
+      for (const series of list) {
+        for (const x of series.xs(mode, s.xLog)) if (Number.isFinite(x)) { if (x < low) low = x; if (x > high) high = x; }
+      }
+      this.xRangeKey = xKey; this.xRange = [low, high];
     }
+    let [x0, x1] = this.xRange;
     if (!Number.isFinite(x0)) { x0 = 0; x1 = 1; }
     if (this.zoom) { x0 = this.zoom.x0; x1 = this.zoom.x1; }
     if (x1 === x0) { x0 -= 1; x1 += 1; }
@@ -482,7 +502,7 @@ class ScalarCard {
     }
     ctx.globalAlpha = 1;
     ctx.restore();
-    const marked = L.list.map((series) => drawNonFinite(ctx, L, series.xs(s.xAxis), series.value, runColor(series.run)));
+    const marked = L.list.map((series) => (allFinite(series.value) ? NO_MARKS : drawNonFinite(ctx, L, series.xs(s.xAxis), series.value, runColor(series.run))));
     this.element.dataset.nonFinite = String(marked.reduce((n, c) => n + c.nan + c.posInf + c.negInf, 0));
     this.element.dataset.drawn = '1';
     if (this.hoverIndex !== null) this.drawHover();
