@@ -295,6 +295,51 @@ class ManyRunsTests(unittest.TestCase):
         missing = [run for run, ok in found if not ok]
         self.assertEqual(missing, [], "runs whose line is not at their value")
 
+    def test_02_lines_drawn_top_down_match_the_painters_order(self):
+        # raster.js draws the last line first and sets each pixel once, skipping the pixels lines
+        # above have set; the reference is the painter's order: every line's pixels, first line
+        # first, each over the last. Noisy lines crossing each other and the plot's edges, with
+        # gaps (NaN), a lone point and a line three pixels wide on top.
+        self.driver.get(self.board.url + "?tab=scalars")
+        result = self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            import('./js/raster.js').then(({ PixelLines }) => {
+              class Painter extends PixelLines {
+                run(c, low, high, pixel) { for (let y = low; y <= high; y++) this.pixels[y * this.width + c] = pixel; }
+                end() { for (const line of this.lines) this.trace(line); this.lines.length = 0; }
+              }
+              let seed = 7;
+              const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+              const L = { left: 40, right: 380, top: 12, bottom: 190, x0: 0, x1: 199, y0: -0.2, y1: 1.2, log: false };
+              const xs = Float64Array.from({ length: 220 }, (_, i) => i - 10);
+              const lines = [];
+              for (let k = 0; k < 300; k++) {
+                const ys = new Float64Array(xs.length);
+                let level = random();
+                for (let i = 0; i < ys.length; i++) { level += (random() - 0.5) * 0.3; ys[i] = level + (random() - 0.5) * (k % 3) * 0.5; }
+                if (k % 17 === 0) ys[50 + (k % 40)] = NaN;
+                lines.push([ys, ((k * 2654435761) | 0xff000000) >>> 0]);
+              }
+              const canvas = document.createElement('canvas');
+              canvas.width = 420; canvas.height = 220;
+              const ctx = canvas.getContext('2d');
+              const draw = (lines2) => {
+                lines2.begin(420, 220, 1, L);
+                for (const [ys, pixel] of lines) lines2.polyline(L, xs, ys, 0, xs.length, pixel);
+                lines2.polyline(L, xs, lines[3][0], 120, 121, 0xff00ff00);
+                for (const offset of [-1, 0, 1]) lines2.polyline(L, xs, lines[5][0], 0, xs.length, 0xff0000ff, offset);
+                lines2.end(ctx);
+                return lines2.pixels;
+              };
+              const top = draw(new PixelLines());
+              const painted = draw(new Painter());
+              let differ = 0; let set = 0;
+              for (let i = 0; i < top.length; i++) { if (top[i] !== painted[i]) differ++; if (painted[i]) set++; }
+              done({ differ, set, size: top.length });
+            });""")
+        self.assertGreater(result["set"], result["size"] // 4, "the lines set too few pixels to compare")
+        self.assertEqual(result["differ"], 0, "pixels that differ from the painter's order")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
