@@ -36,13 +36,20 @@ public struct BoardSnapshot: Sendable {
     public var status: BoardStatus
     /// Run → its `projector_config.pbtxt`, for runs that have one.
     public var projectors: [String: ProjectorIndex]
+    /// The version of what the answers show: it changes with every snapshot that may answer
+    /// differently (a record read, a file or run found or gone, a problem, a projector config),
+    /// and stays when a pass found nothing new, so answers cached for it stay valid. (The status's
+    /// ``BoardStatus/reloads`` counts every pass.)
+    public var generation: Int
 
     public init(
-        runs: [String: RunData] = [:], status: BoardStatus = BoardStatus(), projectors: [String: ProjectorIndex] = [:]
+        runs: [String: RunData] = [:], status: BoardStatus = BoardStatus(), projectors: [String: ProjectorIndex] = [:],
+        generation: Int = 0
     ) {
         self.runs = runs
         self.status = status
         self.projectors = projectors
+        self.generation = generation
     }
 }
 
@@ -202,6 +209,9 @@ final class LoadEngine: @unchecked Sendable {
     private let loader: LogdirLoader
     private let store: BoardStore
     private var reloads = 0
+    /// The last snapshot's ``BoardSnapshot/generation`` and what it showed.
+    private var generation = 0
+    private var shown: Shown?
     private let progress: (@Sendable (LoadProgress) -> Void)?
     let progressInterval: Double
 
@@ -239,7 +249,7 @@ final class LoadEngine: @unchecked Sendable {
         let store = self.store
         let progress = self.progress
         loader.reload(counters: counters, sharing: first, every: first ? progressInterval : 0) {
-            store.publish(Self.snapshot(loader, reloads: 0, done: false, shared: true))
+            store.publish(self.versioned(Self.snapshot(loader, reloads: 0, done: false, shared: true), read: true))
             progress?(
                 LoadProgress(
                     files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
@@ -250,7 +260,9 @@ final class LoadEngine: @unchecked Sendable {
             ReloadReport(
                 seconds: seconds(), bytes: counters.bytes.load(ordering: .relaxed),
                 records: counters.records.load(ordering: .relaxed)))
-        let snapshot = Self.snapshot(loader, reloads: reloads, done: true, shared: false)
+        let snapshot = versioned(
+            Self.snapshot(loader, reloads: reloads, done: true, shared: false),
+            read: counters.records.load(ordering: .relaxed) > 0)
         store.publish(snapshot)
         if first {
             progress?(
@@ -258,6 +270,32 @@ final class LoadEngine: @unchecked Sendable {
                     files: loader.discoveredFileCount, bytes: counters.bytes.load(ordering: .relaxed),
                     records: counters.records.load(ordering: .relaxed), seconds: seconds(), done: true))
         }
+        return snapshot
+    }
+
+    /// What a snapshot shows besides the records: its status but for the count of passes, and
+    /// which runs have embeddings.
+    private struct Shown: Equatable {
+        var status: BoardStatus
+        var embeddings: [String: Bool]
+
+        init(_ snapshot: BoardSnapshot) {
+            status = snapshot.status
+            status.reloads = 0
+            embeddings = snapshot.projectors.mapValues(\.hasEmbeddings)
+        }
+    }
+
+    /// `snapshot` with its generation: the last one's if no record was `read` and it shows the
+    /// same, else the next.
+    private func versioned(_ snapshot: BoardSnapshot, read: Bool) -> BoardSnapshot {
+        var snapshot = snapshot
+        let now = Shown(snapshot)
+        if read || now != shown {
+            generation += 1
+            shown = now
+        }
+        snapshot.generation = generation
         return snapshot
     }
 

@@ -94,11 +94,13 @@ public enum BoardServer {
             let parameters = BoardQuery.parameters(request.uri.query)
             let snapshot = store.snapshot
             let gzip = BoardCompression.acceptsGzip(request.headers[.acceptEncoding])
-            let key = ResponseCache.key(endpoint: endpoint, parameters: parameters, gzip: gzip)
-            let entry = await cache.entry(for: key, version: snapshot.status) {
+            let make = {
                 encoded(BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: snapshot), gzip: gzip)
             }
-            return response(entry)
+            // The status counts every pass, which a generation doesn't follow; it is small to make.
+            if endpoint == "status" { return response(make()) }
+            let key = ResponseCache.key(endpoint: endpoint, parameters: parameters, gzip: gzip)
+            return response(await cache.entry(for: key, version: snapshot.generation, make: make))
         }
         let ui: UIAssets? = assets ?? UIAssets.packagedFolder().flatMap { try? UIAssets.loadBundled(from: $0) }
         let serveUI: @Sendable (Request) -> Response = { request in

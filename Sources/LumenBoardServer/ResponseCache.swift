@@ -4,9 +4,9 @@ import Synchronization
 /// Recent API answers for the snapshot being served, so that many clients polling the same
 /// charts cost one encoding per reload instead of one per request.
 ///
-/// Entries are valid for one snapshot only: each lookup passes the current snapshot's
-/// ``BoardStatus`` (which changes with every load that read anything), and a different status
-/// empties the cache. The cache holds at most `maxBytes` of bodies, evicting the least recently
+/// Entries are valid for one version of the data only: each lookup passes the current
+/// snapshot's ``BoardSnapshot/generation`` (which changes with every pass that changed what an
+/// answer can show, and only then), and a different generation empties the cache. The cache holds at most `maxBytes` of bodies, evicting the least recently
 /// used entries first; bodies larger than a quarter of that are never kept. Requests that miss
 /// the same entry at the same time share one computation (``entry(for:version:make:)``), so a
 /// reload followed by many clients asking for the same large series encodes it once.
@@ -20,7 +20,7 @@ final class ResponseCache: Sendable {
     }
 
     private struct State {
-        var version = BoardStatus()
+        var version = 0
         var entries: [String: Entry] = [:]
         var bytes = 0
         var clock: UInt64 = 0
@@ -31,7 +31,7 @@ final class ResponseCache: Sendable {
 
     /// Computations under way: key → the snapshot they are for and the requests waiting.
     private struct Flight {
-        var version: BoardStatus
+        var version: Int
         var waiters: [CheckedContinuation<Entry?, Never>]
     }
     private let flights = Mutex([String: Flight]())
@@ -50,8 +50,8 @@ final class ResponseCache: Sendable {
         return key
     }
 
-    /// The answer cached under `key` for the snapshot whose status is `version`.
-    func entry(for key: String, version: BoardStatus) -> Entry? {
+    /// The answer cached under `key` for the data of generation `version`.
+    func entry(for key: String, version: Int) -> Entry? {
         state.withLock { state in
             guard state.version == version, var entry = state.entries[key] else { return nil }
             state.clock += 1
@@ -61,8 +61,8 @@ final class ResponseCache: Sendable {
         }
     }
 
-    /// Keeps `entry` under `key` for the snapshot whose status is `version`.
-    func store(_ entry: Entry, for key: String, version: BoardStatus) {
+    /// Keeps `entry` under `key` for the data of generation `version`.
+    func store(_ entry: Entry, for key: String, version: Int) {
         guard entry.body.count <= maxBytes / 4 else { return }
         state.withLock { state in
             if state.version != version {
@@ -80,9 +80,9 @@ final class ResponseCache: Sendable {
         }
     }
 
-    /// The answer under `key` for the snapshot whose status is `version`: the cached one, else
+    /// The answer under `key` for the data of generation `version`: the cached one, else
     /// the one another request is computing now, else `make()`'s (then cached).
-    func entry(for key: String, version: BoardStatus, make: () -> Entry) async -> Entry {
+    func entry(for key: String, version: Int, make: () -> Entry) async -> Entry {
         if let cached = entry(for: key, version: version) { return cached }
         enum Role { case lead, wait, alone }
         let role: Role = flights.withLock { flights in

@@ -264,6 +264,38 @@ import LumenTestSupport
                 == BoardChanges(runs: ["a", "b"], tags: ["a": ["loss"], "b": []]))
     }
 
+    @Test func aPassThatFindsNothingNewKeepsTheGeneration() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let writer = try EventFileWriter(logdir: dir.file("run"), compression: .none)
+        writer.writeScalar(tag: "loss", value: 1, step: 0)
+        try writer.flush()
+        let loader = BoardLoader(logdir: dir.path)
+        let first = await loader.reload()
+        let again = await loader.reload()
+        #expect(again.status.reloads == first.status.reloads + 1)
+        #expect(again.generation == first.generation)
+        writer.writeScalar(tag: "loss", value: 2, step: 1)
+        try writer.flush()
+        let grown = await loader.reload()
+        #expect(grown.generation > first.generation)
+        #expect(grown.status.points == 2)
+        try writer.close()
+
+        // Over HTTP: the cached answer is served across passes that found nothing, the status isn't.
+        try await Self.serve(dir.path) { client, loader in
+            let before = try await Self.get(client, "/api/status")
+            let scalars = try await Self.get(client, "/api/scalars?run=run&tag=loss")
+            await loader.reload()
+            let after = try await Self.get(client, "/api/status")
+            #expect(
+                (after.json as? [String: Any])?["reloads"] as? Int
+                    == ((before.json as? [String: Any])?["reloads"] as? Int).map { $0 + 1 })
+            #expect(try await Self.get(client, "/api/scalars?run=run&tag=loss").raw == scalars.raw)
+            #expect(loader.store.snapshot.generation == 1)
+        }
+    }
+
     @Test func liveEventsOverHTTP() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -13,8 +13,7 @@ import Testing
 
     @Test func answersOnlyForTheSameSnapshot() {
         let cache = ResponseCache()
-        var version = BoardStatus()
-        version.events = 10
+        let version = 10
         let key = ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], gzip: false)
         cache.store(Self.entry(3), for: key, version: version)
         #expect(cache.entry(for: key, version: version)?.body == [7, 7, 7])
@@ -22,8 +21,7 @@ import Testing
         #expect(key == ResponseCache.key(endpoint: "scalars", parameters: ["tag": "b", "run": "a"], gzip: false))
         #expect(key != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], gzip: true))
         #expect(key != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a\u{1}tag", "": "b"], gzip: false))
-        var later = version
-        later.events = 11
+        let later = version + 1
         #expect(cache.entry(for: key, version: later) == nil)
         cache.store(Self.entry(1), for: "other", version: later)
         #expect(cache.entry(for: key, version: version) == nil)
@@ -32,7 +30,7 @@ import Testing
 
     @Test func evictsTheLeastRecentlyUsedBeyondItsBudget() {
         let cache = ResponseCache(maxBytes: 1000)
-        let version = BoardStatus()
+        let version = 0
         for name in ["a", "b", "c"] { cache.store(Self.entry(200), for: name, version: version) }
         _ = cache.entry(for: "a", version: version)
         cache.store(Self.entry(200), for: "d", version: version)
@@ -47,7 +45,7 @@ import Testing
 
     @Test func concurrentMissesShareOneComputation() async {
         let cache = ResponseCache()
-        let version = BoardStatus()
+        let version = 0
         let made = Counter()
         let bodies = await withTaskGroup(of: [UInt8].self) { group in
             for _ in 0..<32 {
@@ -66,8 +64,7 @@ import Testing
         #expect(bodies.count == 32 && bodies.allSatisfy { $0 == [7, 7, 7, 7, 7] })
         #expect(made.value == 1)
         // A newer snapshot computes afresh.
-        var later = version
-        later.events = 1
+        let later = version + 1
         _ = await cache.entry(for: "series", version: later) {
             made.add(); return Self.entry(1)
         }
