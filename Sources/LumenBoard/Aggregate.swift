@@ -145,37 +145,43 @@ public struct BoardAggregate: Sendable {
         public var low: [Double] = []
         public var high: [Double] = []
 
-        /// The mean of each row of `width` runs' values (one row a step; NaN where a run gives
-        /// none, which doesn't count), NaN where no run gives a value.
-        static func means(rows: [Double], width: Int) -> [Double] {
-            let count = width > 0 ? rows.count / width : 0
-            return rows.withUnsafeBufferPointer { rows in
-                (0..<count).map { i in
-                    var n = 0
-                    var sum = 0.0
-                    for v in rows[i * width..<(i + 1) * width] where !v.isNaN {
-                        n += 1
-                        sum += v
+        /// The mean of each row of `table` (NaN values don't count), NaN where no run gives a
+        /// value. The values of a row are added in the order of the runs.
+        static func means(_ table: ValueTable) -> [Double] {
+            var sums = [Double](repeating: 0, count: table.rowCount)
+            var counts = [Int](repeating: 0, count: table.rowCount)
+            // Run by run over all the rows: each run's values are read in order, and each row's
+            // sum still takes its runs' values in their order.
+            sums.withUnsafeMutableBufferPointer { sums in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for k in 0..<table.width {
+                        table.forEachValue(ofRun: k) { i, v in
+                            if !v.isNaN {
+                                sums[i] += v
+                                counts[i] += 1
+                            }
+                        }
                     }
-                    return n > 0 ? sum / Double(n) : .nan
                 }
             }
+            return (0..<table.rowCount).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : .nan }
         }
 
-        /// Sets the band (`low`, `high`) at the rows `indices` of `rows`, whose means are already
+        /// Sets the band (`low`, `high`) at the rows `indices` of `table`, whose means are already
         /// in `mean`, in the same order: mean ± the population standard deviation or the minimum
         /// and maximum of the row's values, NaNs left out; NaN where every value is NaN.
-        mutating func setBands(rows: [Double], width: Int, at indices: [Int], stat: Statistic) {
+        mutating func setBands(_ table: ValueTable, at indices: [Int], stat: Statistic) {
             low = [Double](repeating: .nan, count: indices.count)
             high = low
             for (j, i) in indices.enumerated() where !mean[j].isNaN {
                 let average = mean[j]
-                let row = rows[i * width..<(i + 1) * width]
                 switch stat {
                 case .meanStd:
                     var n = 0
                     var squares = 0.0
-                    for v in row where !v.isNaN {
+                    for k in 0..<table.width {
+                        let v = table.value(row: i, run: k)
+                        if v.isNaN { continue }
                         n += 1
                         squares += (v - average) * (v - average)
                     }
@@ -184,12 +190,59 @@ public struct BoardAggregate: Sendable {
                     high[j] = average + std
                 case .minMax:
                     var smallest = Double.infinity, largest = -Double.infinity
-                    for v in row where !v.isNaN {
+                    for k in 0..<table.width {
+                        let v = table.value(row: i, run: k)
+                        if v.isNaN { continue }
                         smallest = v < smallest ? v : smallest
                         largest = v >= largest ? v : largest  // on a tie the later one, as Swift.max
                     }
                     low[j] = smallest
                     high[j] = largest
+                }
+            }
+        }
+    }
+
+    /// The runs' values at each step of a group's union: one row a step, one value a run, NaN
+    /// where a run gives none. Either rows of the union filled from each run (`rows`), or, when
+    /// every run has the union's steps, a range of each run's own values (`columns`), which needs
+    /// no copy.
+    enum ValueTable {
+        case rows([Double], width: Int)
+        case columns([[Double]], range: Range<Int>)
+
+        var width: Int {
+            switch self {
+            case .rows(_, let width): width
+            case .columns(let columns, _): columns.count
+            }
+        }
+
+        var rowCount: Int {
+            switch self {
+            case .rows(let rows, let width): width > 0 ? rows.count / width : 0
+            case .columns(_, let range): range.count
+            }
+        }
+
+        func value(row i: Int, run k: Int) -> Double {
+            switch self {
+            case .rows(let rows, let width): rows[i * width + k]
+            case .columns(let columns, let range): columns[k][range.lowerBound + i]
+            }
+        }
+
+        /// Calls `body` with each row's index and run `k`'s value in it, in order.
+        @inline(__always)
+        func forEachValue(ofRun k: Int, _ body: (Int, Double) -> Void) {
+            switch self {
+            case .rows(let rows, let width):
+                rows.withUnsafeBufferPointer { rows in
+                    for i in 0..<rowCount { body(i, rows[i * width + k]) }
+                }
+            case .columns(let columns, let range):
+                columns[k].withUnsafeBufferPointer { values in
+                    for i in range { body(i - range.lowerBound, values[i]) }
                 }
             }
         }
@@ -263,20 +316,14 @@ public struct BoardAggregate: Sendable {
         let lower = window.start ?? .min, upper = window.end ?? .max
         var group = Group(name: name, runs: runs)
         let width = tracks.count
-        // One row of the runs' values a step of the union, NaN where a run gives none.
-        var rows: [Double]
-        if let first = tracks.first, tracks.dropFirst().allSatisfy({ $0.steps == first.steps }) {
+        let table: ValueTable
+        if let first = tracks.first, tracks.dropFirst().allSatisfy({ Self.same($0.steps, first.steps) }) {
             // Every run has the same steps (seeds logged together): the union is those steps and
             // each run's value is its own point, with no merge or interpolation.
             let inside = (first.steps.firstIndex { $0 >= lower } ?? first.steps.count)
             let end = first.steps[inside...].firstIndex { $0 > upper } ?? first.steps.count
             group.steps = Array(first.steps[inside..<end])
-            rows = [Double](repeating: .nan, count: (end - inside) * width)
-            for k in tracks.indices {
-                tracks[k].values.withUnsafeBufferPointer { values in
-                    for i in inside..<end { rows[(i - inside) * width + k] = values[i] }
-                }
-            }
+            table = .columns(tracks.map(\.values), range: inside..<end)
         } else {
             // The union of the steps inside the window: a k-way merge.
             var union: [Int64] = []
@@ -300,25 +347,37 @@ public struct BoardAggregate: Sendable {
                 }
             }
             group.steps = union
-            rows = [Double](repeating: .nan, count: union.count * width)
+            var rows = [Double](repeating: .nan, count: union.count * width)
             for (i, step) in union.enumerated() {
                 for k in tracks.indices {
                     if let v = tracks[k].value(at: step) { rows[i * width + k] = v }
                 }
             }
+            table = .rows(rows, width: width)
         }
         // The mean at every step picks the steps kept; the band is needed only at those.
-        let means = Group.means(rows: rows, width: width)
+        let means = Group.means(table)
         if let maxPoints = window.maxPoints, means.count > maxPoints {
             let keep = means.withUnsafeBufferPointer { BoardQueries.downsampleIndices($0, maxPoints: maxPoints) }
             group.steps = keep.map { group.steps[$0] }
             group.mean = keep.map { means[$0] }
-            group.setBands(rows: rows, width: width, at: keep, stat: stat)
+            group.setBands(table, at: keep, stat: stat)
         } else {
             group.mean = means
-            group.setBands(rows: rows, width: width, at: Array(means.indices), stat: stat)
+            group.setBands(table, at: Array(means.indices), stat: stat)
         }
         return group
+    }
+
+    /// Whether two runs have the same steps (compared as memory).
+    static func same(_ a: [Int64], _ b: [Int64]) -> Bool {
+        a.count == b.count
+            && a.withUnsafeBytes { a in
+                b.withUnsafeBytes { b in
+                    guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+                    return memcmp(x, y, a.count) == 0
+                }
+            }
     }
 
     /// `[{"group", "runs", "points": [[step, mean, low, high], ...]}]`.
