@@ -57,6 +57,9 @@ let package = Package(
             name: "CLumenGEMM"
         ),
         .target(
+            name: "CLumenAllocator"
+        ),
+        .target(
             name: "AWSSigV4",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
@@ -73,6 +76,7 @@ let package = Package(
             name: "LumenBoard",
             dependencies: [
                 "COpenBLAS",
+                "CLumenAllocator",
                 "LumenEvents",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]

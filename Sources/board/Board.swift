@@ -79,6 +79,7 @@ struct Board: AsyncParsableCommand {
 
     func run() async throws {
         BLASThreads.stopIdleWorkers()
+        BoardAllocator.tune()
         let shutdown = ShutdownSwitch()
         ShutdownSignals.install { shutdown.trigger() }
         let host = bindAll ? "0.0.0.0" : host

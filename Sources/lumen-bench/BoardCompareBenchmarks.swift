@@ -26,6 +26,8 @@ enum BoardCompareBenchmarks {
     }
 
     static func runAll() {
+        // The allocator as the board sets it (the last group run, so the others keep the default).
+        BoardAllocator.tune()
         // /api/scalars on 1 M points
         let big = BoardSnapshot(runs: ["big": series(count: 1_000_000, seed: 1)])
         let queries: [(String, [String: String])] = [

@@ -264,6 +264,13 @@ import LumenTestSupport
                 == BoardChanges(runs: ["a", "b"], tags: ["a": ["loss"], "b": []]))
     }
 
+    #if os(Linux)
+        @Test func theAllocatorSettingTakesWithGlibc() {
+            // The board's temporary arrays are reused from the heap only if glibc took the setting.
+            #expect(BoardAllocator.tune())
+        }
+    #endif
+
     @Test func aPassThatFindsNothingNewKeepsTheGeneration() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
