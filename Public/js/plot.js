@@ -108,15 +108,28 @@ export function nonFiniteY(value, F) {
   return value === -Infinity ? F.bottom : F.top;
 }
 
+const nonFiniteIndex = new WeakMap();
+
+/** The index of the first NaN or ±∞ of `values` (its length if none), found once an array. */
+function firstNonFinite(values) {
+  let first = nonFiniteIndex.get(values);
+  if (first === undefined) {
+    first = 0;
+    while (first < values.length && Number.isFinite(values[first])) first++;
+    nonFiniteIndex.set(values, first);
+  }
+  return first;
+}
+
 /**
  * Marks the non-finite values of a series (xs, values) on the edges of frame `F`, never as 0:
  * +∞ an upward triangle on the top edge, −∞ a downward one on the bottom edge, NaN a cross on the
- * top edge. Returns how many it drew of each ({nan, posInf, negInf}).
+ * top edge. Returns how many it drew of each ({nan, posInf, negInf}). `values` must not change
+ * once drawn (where its first non-finite value is, is remembered).
  */
 export function drawNonFinite(ctx, F, xs, values, color) {
   const counts = { nan: 0, posInf: 0, negInf: 0 };
-  let first = 0;
-  while (first < values.length && Number.isFinite(values[first])) first++;
+  const first = firstNonFinite(values);
   if (first === values.length) return counts; // the usual case, without a save and restore a series
   ctx.save();
   ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;

@@ -160,9 +160,7 @@ export class PixelLines {
     if (b - a === 1 && pen) {
       const cx = Math.round(x0); const cy = Math.round(y0);
       const low = Math.max(top, cy - 1); const high = Math.min(bottom, cy + 1);
-      for (let c = Math.max(left, cx - 1); c <= Math.min(right, cx + 1); c++) {
-        if (low <= high) this.run(c, low, high, pixel);
-      }
+      if (low <= high) for (let c = Math.max(left, cx - 1); c <= Math.min(right, cx + 1); c++) this.run(c, low, high, pixel);
     }
   }
 

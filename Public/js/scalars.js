@@ -193,20 +193,6 @@ class GroupSeries {
   }
 }
 
-const finiteCache = new WeakMap();
-const NO_MARKS = { nan: 0, posInf: 0, negInf: 0 };
-
-/** Whether `values` (a series' values, never changed once made) holds no NaN or ±∞. */
-function allFinite(values) {
-  let finite = finiteCache.get(values);
-  if (finite === undefined) {
-    finite = true;
-    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) { finite = false; break; }
-    finiteCache.set(values, finite);
-  }
-  return finite;
-}
-
 const ascendingCache = new WeakMap();
 
 /** Whether `xs` never goes down and holds no NaN: then only the points in view need drawing. */
@@ -502,7 +488,7 @@ class ScalarCard {
     }
     ctx.globalAlpha = 1;
     ctx.restore();
-    const marked = L.list.map((series) => (allFinite(series.value) ? NO_MARKS : drawNonFinite(ctx, L, series.xs(s.xAxis), series.value, runColor(series.run))));
+    const marked = L.list.map((series) => drawNonFinite(ctx, L, series.xs(s.xAxis), series.value, runColor(series.run)));
     this.element.dataset.nonFinite = String(marked.reduce((n, c) => n + c.nan + c.posInf + c.negInf, 0));
     this.element.dataset.drawn = '1';
     if (this.hoverIndex !== null) this.drawHover();

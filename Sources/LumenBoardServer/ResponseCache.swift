@@ -6,8 +6,9 @@ import Synchronization
 ///
 /// Entries are valid for one version of the data only: each lookup passes the current
 /// snapshot's ``BoardSnapshot/generation`` (which changes with every pass that changed what an
-/// answer can show, and only then), and a different generation empties the cache. The cache holds at most `maxBytes` of bodies, evicting the least recently
-/// used entries first; bodies larger than a quarter of that are never kept. Requests that miss
+/// answer can show, and only then), and a different generation empties the cache. The cache
+/// holds at most `maxBytes` of bodies, evicting the least recently used entries first; bodies
+/// larger than a quarter of that are never kept. Requests that miss
 /// the same entry at the same time share one computation (``entry(for:version:make:)``), so a
 /// reload followed by many clients asking for the same large series encodes it once.
 final class ResponseCache: Sendable {
