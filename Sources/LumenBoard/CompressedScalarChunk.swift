@@ -40,32 +40,70 @@ struct CompressedScalarChunk: Sendable {
 
     /// Codes the columns of a ``ScalarChunk``: steps, wall times' bit patterns, and values' bit
     /// patterns (of `Double`s if `wideValues`, else of `Float`s).
-    init(steps: [Int64], wallTimePatterns: [Int64], valuePatterns patterns: [UInt64], wideValues: Bool) {
+    ///
+    /// Each column is sized in one pass (both integer codes, and for values the XOR code too),
+    /// then the smaller code of each is written into an array of exactly the planned words.
+    init(
+        steps: UnsafeBufferPointer<Int64>, wallTimePatterns: UnsafeBufferPointer<Int64>,
+        valuePatterns patterns: UnsafeBufferPointer<UInt64>, wideValues: Bool
+    ) {
         precondition(!steps.isEmpty && steps.count == wallTimePatterns.count && steps.count == patterns.count)
-        // Room for 48 bits a point: the benchmark logdirs take about 36, so the writer rarely grows.
-        var writer = BitWriter(reservingBits: steps.count * 48)
-        IntegerSequenceCode.encode(steps, into: &writer)
-        timesStart = writer.bitCount
-        IntegerSequenceCode.encode(wallTimePatterns, into: &writer)
-        valuesStart = writer.bitCount
+        let count = steps.count
         let width = wideValues ? 64 : 32
-        // Both value codes are sized first; only the smaller one is written.
-        let ordered = patterns.map { Self.orderedInteger($0, width: width) }
-        let orderedPlan = IntegerSequenceCode.Plan(ordered)
-        if XORCode.bitCount(patterns, width: width) <= orderedPlan.bits {
-            writer.write(0, bits: 1)
-            XORCode.encode(patterns, width: width, into: &writer)
-        } else {
-            writer.write(1, bits: 1)
-            IntegerSequenceCode.encode(ordered, plan: orderedPlan, into: &writer)
+        let stepPlan = IntegerSequenceCode.Plan(steps)
+        let timePlan = IntegerSequenceCode.Plan(wallTimePatterns)
+        timesStart = stepPlan.bits
+        valuesStart = stepPlan.bits + timePlan.bits
+        words = withUnsafeTemporaryAllocation(of: Int64.self, capacity: count) { orderedBuffer in
+            // Both value codes are sized in one pass; only the smaller one is written.
+            let values = ValuePlan(patterns, width: width, ordered: orderedBuffer)
+            let ordered = UnsafeBufferPointer(orderedBuffer)
+            return BitWriter.words(bits: stepPlan.bits + timePlan.bits + values.bits) { writer in
+                IntegerSequenceCode.encode(steps, plan: stepPlan, into: &writer)
+                IntegerSequenceCode.encode(wallTimePatterns, plan: timePlan, into: &writer)
+                if values.usesXOR {
+                    writer.write(0, bits: 1)
+                    XORCode.encode(patterns, width: width, into: &writer)
+                } else {
+                    writer.write(1, bits: 1)
+                    IntegerSequenceCode.encode(ordered, plan: values.orderedPlan, into: &writer)
+                }
+            }
         }
-        words = writer.words
-        count = steps.count
+        self.count = count
         firstStep = steps[0]
-        lastStep = steps[steps.count - 1]
+        lastStep = steps[count - 1]
         self.wideValues = wideValues
         let first = Self.value(patterns[0], wide: wideValues)
         constantValue = patterns.allSatisfy { Self.value($0, wide: wideValues) == first } ? first : nil
+    }
+
+    /// How a chunk's values are coded: the bits of both codes, sized in one pass that also maps
+    /// the patterns to ordered integers (``orderedInteger(_:width:)``) for the integer code.
+    private struct ValuePlan {
+        let orderedPlan: IntegerSequenceCode.Plan
+        /// Whether the XOR code is taken (it takes no more bits than the ordered integers).
+        let usesXOR: Bool
+        /// The bits of the section: the 1-bit mode and the code taken.
+        let bits: Int
+
+        init(_ patterns: UnsafeBufferPointer<UInt64>, width: Int, ordered: UnsafeMutableBufferPointer<Int64>) {
+            var xorBits = width
+            var xor = XORCode.State(width: width, first: patterns[0])
+            let last = patterns.count &- 1
+            orderedPlan = IntegerSequenceCode.Plan(
+                count: patterns.count, first: CompressedScalarChunk.orderedInteger(patterns[0], width: width),
+                last: CompressedScalarChunk.orderedInteger(patterns[last], width: width)
+            ) { i in
+                let pattern = patterns[i]
+                if i > 0 { xorBits &+= xor.bits(of: pattern) }
+                let integer = CompressedScalarChunk.orderedInteger(pattern, width: width)
+                ordered[i] = integer
+                return integer
+            }
+            usesXOR = xorBits <= orderedPlan.bits
+            bits = 1 &+ Swift.min(xorBits, orderedPlan.bits)
+        }
     }
 
     /// Every step, in order.
@@ -188,6 +226,7 @@ struct CompressedScalarChunk: Sendable {
 
     /// A `width`-bit float pattern as an integer that orders as the values do (negative values
     /// have every bit flipped, others just the sign bit); one to one, so exact for every pattern.
+    @inline(__always)
     static func orderedInteger(_ pattern: UInt64, width: Int) -> Int64 {
         let sign: UInt64 = 1 &<< UInt64(width - 1)
         let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1
@@ -204,7 +243,7 @@ struct CompressedScalarChunk: Sendable {
 
     /// The chunk as an uncompressed ``ScalarChunk`` (to append to or truncate it again).
     func expanded() -> ScalarChunk {
-        var chunk = ScalarChunk()
+        var chunk = ScalarChunk(reservingCapacity: ScalarSeries.chunkCapacity)
         let steps = steps()
         let wallTimes = wallTimes()
         let values = values()
@@ -229,46 +268,72 @@ enum IntegerSequenceCode {
         widthClass < 6 ? 4 &* (widthClass &+ 1) : (widthClass == 6 ? 32 : 64)
     }
 
-    /// Which code ``encode(_:into:)`` takes for a sequence, and the bits it writes.
+    /// Which code ``encode(_:plan:into:)`` takes for a sequence, and the bits it writes.
     struct Plan {
         let line: Line
         /// Whether the line code is taken (it takes no more bits than delta-of-delta).
         let usesLine: Bool
         let bits: Int
 
-        init(_ elements: [Int64]) {
-            line = Line(elements)
-            let lineBits = line.bitCount(elements.count)
-            let deltaBits = deltaOfDeltaBits(elements, above: lineBits)
+        init(_ elements: UnsafeBufferPointer<Int64>) {
+            self.init(count: elements.count, first: elements[0], last: elements[elements.count - 1]) { elements[$0] }
+        }
+
+        /// The plan of the `count` elements (at least one) that `element` gives, asked for each
+        /// once, in order; `first` and `last` are the first and the last of them.
+        ///
+        /// One pass sizes both codes, two independent chains the processor runs side by side: the
+        /// offsets from the line through `first` and `last`, and the deltas-of-deltas.
+        @inline(__always)
+        init(count: Int, first: Int64, last: Int64, _ element: (Int) -> Int64) {
+            let slope = count > 1 ? (last &- first) / Int64(count &- 1) : 0
+            _ = element(0)
+            var predicted = first
+            var low: Int64 = 0
+            var high: Int64 = 0
+            var deltaBits = 1 &+ 64
+            var previous = first
+            var delta: Int64 = 0
+            for i in 1..<Swift.max(1, count) {
+                let e = element(i)
+                predicted &+= slope
+                let offset = e &- predicted
+                low = Swift.min(low, offset)
+                high = Swift.max(high, offset)
+                // The first delta-of-delta is the first delta.
+                let newDelta = e &- previous
+                deltaBits &+= IntegerSequenceCode.fieldBits(IntegerSequenceCode.zigzag(newDelta &- delta))
+                previous = e
+                delta = newDelta
+            }
+            line = Line(slope: slope, minimum: low, width: 64 - UInt64(bitPattern: high &- low).leadingZeroBitCount)
+            let lineBits = line.bitCount(count)
             usesLine = lineBits <= deltaBits
             bits = Swift.min(lineBits, deltaBits)
         }
     }
 
-    static func encode(_ elements: [Int64], into writer: inout BitWriter) {
-        encode(elements, plan: Plan(elements), into: &writer)
-    }
-
     /// Writes `elements` in the code `plan` (made from the same elements) took.
-    static func encode(_ elements: [Int64], plan: Plan, into writer: inout BitWriter) {
+    static func encode(_ elements: UnsafeBufferPointer<Int64>, plan: Plan, into writer: inout BitWriter) {
         let line = plan.line
+        let first = elements[0]
         if plan.usesLine {
             writer.write(1, bits: 1)
-            writer.write(UInt64(bitPattern: elements[0]), bits: 64)
+            writer.write(UInt64(bitPattern: first), bits: 64)
             writer.write(UInt64(bitPattern: line.slope), bits: 64)
             writer.write(UInt64(bitPattern: line.minimum), bits: 64)
             writer.write(UInt64(line.width), bits: 7)
             if line.width > 0 {
-                var predicted = elements[0]
+                var predicted = first &+ line.minimum
                 for element in elements {
-                    writer.write(UInt64(bitPattern: element &- predicted &- line.minimum), bits: line.width)
+                    writer.write(UInt64(bitPattern: element &- predicted), bits: line.width)
                     predicted &+= line.slope
                 }
             }
         } else {
             writer.write(0, bits: 1)
-            writer.write(UInt64(bitPattern: elements[0]), bits: 64)
-            var previous = elements[0]
+            writer.write(UInt64(bitPattern: first), bits: 64)
+            var previous = first
             var delta: Int64 = 0
             for element in elements.dropFirst() {
                 let newDelta = element &- previous
@@ -276,9 +341,15 @@ enum IntegerSequenceCode {
                 if zigzag == 0 {
                     writer.write(0, bits: 1)
                 } else {
-                    let width = widthClass(zigzag)
-                    writer.write(UInt64(8 | width), bits: 4)
-                    writer.write(zigzag, bits: Self.width(ofClass: width))
+                    let widthClass = widthClass(zigzag)
+                    let width = Self.width(ofClass: widthClass)
+                    if width < 64 {
+                        // The 4-bit header and the field in one write.
+                        writer.write(UInt64(8 | widthClass) &<< UInt64(width) | zigzag, bits: 4 &+ width)
+                    } else {
+                        writer.write(UInt64(8 | widthClass), bits: 4)
+                        writer.write(zigzag, bits: 64)
+                    }
                 }
                 previous = element
                 delta = newDelta
@@ -355,57 +426,19 @@ enum IntegerSequenceCode {
     /// The straight line through the first and the last element, and the offsets from it.
     struct Line {
         var slope: Int64 = 0
+        /// The smallest offset from the line.
         var minimum: Int64 = 0
         /// The bits the largest offset above `minimum` needs.
         var width = 0
-
-        init(_ elements: [Int64]) {
-            guard elements.count > 1, let first = elements.first, let last = elements.last else { return }
-            slope = (last &- first) / Int64(elements.count - 1)
-            var predicted = first
-            var low = Int64.max
-            var high = Int64.min
-            for element in elements {
-                let offset = element &- predicted
-                low = Swift.min(low, offset)
-                high = Swift.max(high, offset)
-                predicted &+= slope
-            }
-            minimum = low
-            let range = UInt64(bitPattern: high &- low)
-            width = 64 - range.leadingZeroBitCount
-        }
 
         /// The bits the line code of `count` elements takes.
         func bitCount(_ count: Int) -> Int { 1 + 64 * 3 + 7 + width * count }
     }
 
-    /// The bits the delta-of-delta code of `elements` takes, or any count above `limit` once it
-    /// passes it (the caller only compares it with `limit`).
-    private static func deltaOfDeltaBits(_ elements: [Int64], above limit: Int) -> Int {
-        elements.withUnsafeBufferPointer { e in
-            var bits = 1 + 64
-            guard e.count > 1 else { return bits }
-            // The first delta-of-delta is the first delta; the others, e[i] - 2 e[i-1] + e[i-2]
-            // (wrapping), depend on no earlier result, and the limit is checked a block at a time.
-            bits &+= fieldBits(zigzag(e[1] &- e[0]))
-            var i = 2
-            while i < e.count {
-                let end = Swift.min(e.count, i &+ 128)
-                while i < end {
-                    bits &+= fieldBits(zigzag((e[i] &- e[i &- 1]) &- (e[i &- 1] &- e[i &- 2])))
-                    i &+= 1
-                }
-                if bits > limit { return bits }
-            }
-            return bits
-        }
-    }
-
     /// The bits a zigzag-coded delta-of-delta takes: 1 when zero, else 4 and its width class's
     /// width (the same as ``width(ofClass:)`` of ``widthClass(_:)``, in arithmetic).
     @inline(__always)
-    private static func fieldBits(_ zigzag: UInt64) -> Int {
+    static func fieldBits(_ zigzag: UInt64) -> Int {
         let needed = 64 &- zigzag.leadingZeroBitCount
         let narrow = Swift.max(4, (needed &+ 3) & ~3)
         let width = needed <= 24 ? narrow : (needed <= 32 ? 32 : 64)
@@ -413,7 +446,7 @@ enum IntegerSequenceCode {
     }
 
     @inline(__always)
-    private static func zigzag(_ value: Int64) -> UInt64 {
+    static func zigzag(_ value: Int64) -> UInt64 {
         UInt64(bitPattern: (value &<< 1) ^ (value &>> 63))
     }
 
@@ -439,46 +472,83 @@ enum IntegerSequenceCode {
 /// leading zeros (5 bits for 32-bit patterns, 6 for 64), the count of meaningful bits less one
 /// (same width) and those bits.
 enum XORCode {
-    static func encode(_ patterns: [UInt64], width: Int, into writer: inout BitWriter) {
-        fields(of: patterns, width: width) { writer.write($0, bits: $1) }
+    /// Writes `patterns` (at least one).
+    static func encode(_ patterns: UnsafeBufferPointer<UInt64>, width: Int, into writer: inout BitWriter) {
+        writer.write(patterns[0], bits: width)
+        var state = State(width: width, first: patterns[0])
+        for pattern in patterns.dropFirst() { state.fields(of: pattern) { writer.write($0, bits: $1) } }
     }
 
-    /// The bits ``encode(_:width:into:)`` writes for `patterns`.
-    static func bitCount(_ patterns: [UInt64], width: Int) -> Int {
-        var bits = 0
-        fields(of: patterns, width: width) { bits &+= $1 }
-        return bits
-    }
+    /// What the code carries from one pattern to the next: the previous pattern and the window of
+    /// meaningful bits.
+    struct State {
+        let width: Int
+        private var previous: UInt64
+        private var leading = Int.max
+        private var trailing = 0
 
-    /// Gives each field of the code of `patterns` to `emit`: its value and its width in bits.
-    @inline(__always)
-    private static func fields(of patterns: [UInt64], width: Int, _ emit: (UInt64, Int) -> Void) {
-        guard let first = patterns.first else { return }
-        let fieldBits = width == 32 ? 5 : 6
-        emit(first, width)
-        var previous = first
-        var leading = Int.max
-        var trailing = 0
-        for pattern in patterns.dropFirst() {
+        /// The state after the first pattern, `first`, which is written in full.
+        init(width: Int, first: UInt64) {
+            self.width = width
+            previous = first
+        }
+
+        /// The bits ``fields(of:_:)`` gives for `pattern`, counted without a branch on the pattern
+        /// (noisy values take one case or the other at random, which a branch would mispredict),
+        /// and moves on to it.
+        @inline(__always)
+        mutating func bits(of pattern: UInt64) -> Int {
+            let xor = pattern ^ previous
+            previous = pattern
+            let newLeading = xor.leadingZeroBitCount &- (64 &- width)
+            let newTrailing = xor.trailingZeroBitCount
+            let inWindow = newLeading >= leading && newTrailing >= trailing
+            let kept = 2 &+ width &- leading &- trailing
+            let opened = 2 &+ 2 &* (width == 32 ? 5 : 6) &+ width &- newLeading &- newTrailing
+            let opens = xor != 0 && !inWindow
+            leading = opens ? newLeading : leading
+            trailing = opens ? newTrailing : trailing
+            return xor == 0 ? 1 : (inWindow ? kept : opened)
+        }
+
+        /// Gives the fields that code `pattern` to `emit` (each value and its width in bits; a
+        /// control code and the fields after it in one value where they fit in 64 bits), and
+        /// moves on to it.
+        @inline(__always)
+        mutating func fields(of pattern: UInt64, _ emit: (UInt64, Int) -> Void) {
             let xor = pattern ^ previous
             previous = pattern
             if xor == 0 {
                 emit(0, 1)
-                continue
+                return
             }
             let newLeading = xor.leadingZeroBitCount &- (64 &- width)
             let newTrailing = xor.trailingZeroBitCount
             if leading != Int.max, newLeading >= leading, newTrailing >= trailing {
-                emit(0b10, 2)
-                emit(xor &>> UInt64(trailing), width &- leading &- trailing)
+                let meaningful = width &- leading &- trailing
+                let field = xor &>> UInt64(trailing)
+                if meaningful <= 62 {
+                    emit(0b10 &<< UInt64(meaningful) | field, 2 &+ meaningful)
+                } else {
+                    emit(0b10, 2)
+                    emit(field, meaningful)
+                }
             } else {
                 leading = newLeading
                 trailing = newTrailing
                 let meaningful = width &- leading &- trailing
-                emit(0b11, 2)
-                emit(UInt64(leading), fieldBits)
-                emit(UInt64(meaningful &- 1), fieldBits)
-                emit(xor &>> UInt64(trailing), meaningful)
+                let fieldBits = width == 32 ? 5 : 6
+                let header =
+                    (0b11 &<< UInt64(2 &* fieldBits)) | UInt64(leading) &<< UInt64(fieldBits)
+                    | UInt64(meaningful &- 1)
+                let headerBits = 2 &+ 2 &* fieldBits
+                let field = xor &>> UInt64(trailing)
+                if headerBits &+ meaningful <= 64 {
+                    emit(header &<< UInt64(meaningful) | field, headerBits &+ meaningful)
+                } else {
+                    emit(header, headerBits)
+                    emit(field, meaningful)
+                }
             }
         }
     }
@@ -543,24 +613,26 @@ final class ChunkMemo: Sendable {
     }
 }
 
-/// Appends bit fields, most significant bit first, to 64-bit words.
+/// Appends bit fields, most significant bit first, to 64-bit words of a buffer sized beforehand.
 struct BitWriter {
-    /// The words filled so far.
-    private var full: [UInt64] = []
+    private let buffer: UnsafeMutableBufferPointer<UInt64>
+    /// Words filled so far.
+    private var full = 0
     /// The word being filled, from its most significant bit.
     private var current: UInt64 = 0
     private(set) var bitCount = 0
 
-    /// A writer with room for about `bits` bits before it grows.
-    init(reservingBits bits: Int = 0) { full.reserveCapacity(bits / 64 + 1) }
+    private init(buffer: UnsafeMutableBufferPointer<UInt64>) { self.buffer = buffer }
 
-    /// Every bit written, the last word padded with zeros, in an array of just that capacity (it is
-    /// what the store keeps; a grown array would keep up to twice the words).
-    var words: [UInt64] {
-        let count = (bitCount + 63) / 64
+    /// The words `write` fills with exactly `bits` bits, the last word padded with zeros: an array
+    /// of just that capacity (it is what the store keeps).
+    static func words(bits: Int, _ write: (inout BitWriter) -> Void) -> [UInt64] {
+        let count = (bits + 63) / 64
         return [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
-            _ = full.withUnsafeBufferPointer { buffer.initialize(fromContentsOf: $0) }
-            if count > full.count { buffer[full.count] = current }
+            var writer = BitWriter(buffer: buffer)
+            write(&writer)
+            precondition(writer.bitCount == bits, "wrote \(writer.bitCount) bits where \(bits) were planned")
+            if writer.full < count { buffer[writer.full] = writer.current }
             initialized = count
         }
     }
@@ -575,7 +647,10 @@ struct BitWriter {
             current |= field &<< UInt64(free &- bits)
         } else {
             let rest = bits &- free
-            full.append(current | field &>> UInt64(rest))
+            // A word past the planned size would be a bug in the planning: stop, don't write it.
+            precondition(full < buffer.count, "more bits written than planned")
+            buffer[full] = current | field &>> UInt64(rest)
+            full &+= 1
             current = rest == 0 ? 0 : field &<< UInt64(64 &- rest)
         }
         bitCount &+= bits

@@ -307,7 +307,8 @@ public struct ScalarSeries: Sendable {
         last = step
         if open.count == Self.chunkCapacity {
             sealed.append(open.compressed())
-            open = ScalarChunk()
+            // The next chunk fills to the same size: its columns are allocated once, not grown.
+            open = ScalarChunk(reservingCapacity: Self.chunkCapacity)
         }
     }
 
@@ -365,49 +366,110 @@ public struct ScalarRestart: Sendable, Equatable {
 /// Up to ``ScalarSeries/chunkCapacity`` points of a series, the chunk being filled: in plain
 /// columns of bit patterns, the form ``CompressedScalarChunk`` codes them from, so sealing it
 /// copies nothing.
+///
+/// The three columns share one allocation (``Columns``), copied on write like an array's: an
+/// append checks one reference and one capacity, not three of each.
 struct ScalarChunk: Sendable {
-    /// Every step.
-    private(set) var steps: [Int64] = []
-    /// Every wall time's bit pattern, read as an `Int64`.
-    private(set) var wallTimePatterns: [Int64] = []
-    /// Every value's bit pattern: a `Float`'s while each value converts to a `Float` and back bit
-    /// for bit (so a NaN's payload is kept too), else a `Double`'s (``isWide``).
-    private(set) var valuePatterns: [UInt64] = []
-    /// Whether ``valuePatterns`` holds `Double` bit patterns.
+    /// The columns; `nil` until the first point.
+    private var columns: Columns?
+    /// The points the chunk holds (``columns`` may hold more, written by a copy that shares it).
+    private(set) var count = 0
+    /// The points ``columns`` has room for.
+    private var capacity = 0
+    /// Whether the value column holds `Double` bit patterns: it holds a `Float`'s while each
+    /// value converts to a `Float` and back bit for bit (so a NaN's payload is kept too).
     private(set) var isWide = false
 
-    var count: Int { steps.count }
+    /// Room for `capacity` points in each of three columns: steps, wall times' bit patterns (read
+    /// as `Int64`s) and values' bit patterns.
+    private final class Columns: @unchecked Sendable {
+        // Safe to share between threads: it is written only while one chunk holds it
+        // (`isKnownUniquelyReferenced`), as an array's storage is.
+        let steps: UnsafeMutablePointer<Int64>
+        let wallTimes: UnsafeMutablePointer<Int64>
+        let values: UnsafeMutablePointer<UInt64>
+
+        init(capacity: Int) {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * 24, alignment: 8)
+            steps = raw.bindMemory(to: Int64.self, capacity: capacity)
+            wallTimes = (raw + capacity * 8).bindMemory(to: Int64.self, capacity: capacity)
+            values = (raw + capacity * 16).bindMemory(to: UInt64.self, capacity: capacity)
+        }
+
+        /// A copy of the first `count` points with room for `capacity`.
+        func copy(count: Int, capacity: Int) -> Columns {
+            let copy = Columns(capacity: capacity)
+            copy.steps.update(from: steps, count: count)
+            copy.wallTimes.update(from: wallTimes, count: count)
+            copy.values.update(from: values, count: count)
+            return copy
+        }
+
+        deinit { UnsafeMutableRawPointer(steps).deallocate() }
+    }
+
+    init() {}
+
+    /// An empty chunk with room for `capacity` points.
+    init(reservingCapacity capacity: Int) {
+        columns = Columns(capacity: capacity)
+        self.capacity = capacity
+    }
+
     /// The bytes the columns hold.
     var columnBytes: Int { count * 24 }
 
     @inline(__always)
-    func step(at i: Int) -> Int64 { steps[i] }
+    func step(at i: Int) -> Int64 {
+        assert(i < count)
+        return columns.unsafelyUnwrapped.steps[i]
+    }
 
     @inline(__always)
-    func wallTime(at i: Int) -> Double { Double(bitPattern: UInt64(bitPattern: wallTimePatterns[i])) }
+    func wallTime(at i: Int) -> Double {
+        assert(i < count)
+        return Double(bitPattern: UInt64(bitPattern: columns.unsafelyUnwrapped.wallTimes[i]))
+    }
 
     @inline(__always)
-    func value(at i: Int) -> Double { CompressedScalarChunk.value(valuePatterns[i], wide: isWide) }
+    func value(at i: Int) -> Double {
+        assert(i < count)
+        return CompressedScalarChunk.value(columns.unsafelyUnwrapped.values[i], wide: isWide)
+    }
 
     @inline(__always)
     mutating func append(step: Int64, wallTime: Double, value: Double) {
-        steps.append(step)
-        wallTimePatterns.append(Int64(bitPattern: wallTime.bitPattern))
+        if count == capacity || !isKnownUniquelyReferenced(&columns) {
+            makeRoom()
+        }
+        let columns = columns.unsafelyUnwrapped
+        columns.steps[count] = step
+        columns.wallTimes[count] = Int64(bitPattern: wallTime.bitPattern)
+        var pattern = value.bitPattern
         if !isWide {
             let narrow = Float(value)
-            if Double(narrow).bitPattern == value.bitPattern {
-                valuePatterns.append(UInt64(narrow.bitPattern))
-                return
+            if Double(narrow).bitPattern == pattern {
+                pattern = UInt64(narrow.bitPattern)
+            } else {
+                widen(columns)
             }
-            widen()
         }
-        valuePatterns.append(value.bitPattern)
+        columns.values[count] = pattern
+        count &+= 1
+    }
+
+    /// Makes the columns this chunk's own, with room for one more point: double the room when
+    /// full (from 8 points), the same when only shared.
+    private mutating func makeRoom() {
+        let newCapacity = count == capacity ? Swift.max(8, capacity * 2) : capacity
+        columns = columns?.copy(count: count, capacity: newCapacity) ?? Columns(capacity: newCapacity)
+        capacity = newCapacity
     }
 
     /// Turns the `Float` patterns held into `Double` patterns of the same values.
-    private mutating func widen() {
-        for i in valuePatterns.indices {
-            valuePatterns[i] = Double(Float(bitPattern: UInt32(truncatingIfNeeded: valuePatterns[i]))).bitPattern
+    private mutating func widen(_ columns: Columns) {
+        for i in 0..<count {
+            columns.values[i] = Double(Float(bitPattern: UInt32(truncatingIfNeeded: columns.values[i]))).bitPattern
         }
         isWide = true
     }
@@ -417,15 +479,17 @@ struct ScalarChunk: Sendable {
             self = ScalarChunk()
             return
         }
-        guard count < self.count else { return }
-        steps.removeSubrange(count...)
-        wallTimePatterns.removeSubrange(count...)
-        valuePatterns.removeSubrange(count...)
+        // The points past `count` stay in the columns until overwritten (a copy sharing them
+        // keeps its own count).
+        self.count = Swift.min(self.count, count)
     }
 
     /// The chunk compressed (it must hold at least one point).
     func compressed() -> CompressedScalarChunk {
-        CompressedScalarChunk(
-            steps: steps, wallTimePatterns: wallTimePatterns, valuePatterns: valuePatterns, wideValues: isWide)
+        guard let columns, count > 0 else { preconditionFailure("an empty chunk is never compressed") }
+        return CompressedScalarChunk(
+            steps: UnsafeBufferPointer(start: columns.steps, count: count),
+            wallTimePatterns: UnsafeBufferPointer(start: columns.wallTimes, count: count),
+            valuePatterns: UnsafeBufferPointer(start: columns.values, count: count), wideValues: isWide)
     }
 }

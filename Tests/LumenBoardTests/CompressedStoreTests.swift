@@ -163,6 +163,35 @@ import LumenTestSupport
         #expect(perPoint <= 5, "\(perPoint) bytes a point")
     }
 
+    /// The XOR code's sizing counts the bits its fields take, on runs of repeats, of noise in the
+    /// low bits and of random patterns, so every case follows every other.
+    @Test func xorSizingCountsTheBitsWritten() {
+        var random = SplitMix64(seed: 34)
+        for width in [32, 64] {
+            let mask: UInt64 = width == 64 ? ~0 : 0xFFFF_FFFF
+            var patterns: [UInt64] = []
+            for block in 0..<600 {
+                let base = random.next() & mask
+                for _ in 0..<(1 + block % 7) {
+                    switch block % 3 {
+                    case 0: patterns.append(base)
+                    case 1: patterns.append(base ^ (random.next() & 0xFFF))
+                    default: patterns.append(random.next() & mask)
+                    }
+                }
+            }
+            var sizing = XORCode.State(width: width, first: patterns[0])
+            var writing = sizing
+            var sized = 0
+            var written = 0
+            for pattern in patterns.dropFirst() {
+                sized += sizing.bits(of: pattern)
+                writing.fields(of: pattern) { written += $1 }
+            }
+            #expect(sized == written, "width \(width)")
+        }
+    }
+
     /// Both integer codes take any `Int64` sequence back exactly, in the bits planned for them.
     @Test func integerSequencesRoundTrip() {
         var random = SplitMix64(seed: 21)
@@ -179,11 +208,12 @@ import LumenTestSupport
             }.elements,
         ]
         for elements in sequences {
-            var writer = BitWriter()
-            IntegerSequenceCode.encode(elements, into: &writer)
-            // The size a chunk is planned by is the size written.
-            #expect(writer.bitCount == IntegerSequenceCode.Plan(elements).bits)
-            let decoded = writer.words.withUnsafeBufferPointer { buffer in
+            // `words(bits:)` stops the program if the code writes other than the planned bits.
+            let words = elements.withUnsafeBufferPointer { elements in
+                let plan = IntegerSequenceCode.Plan(elements)
+                return BitWriter.words(bits: plan.bits) { IntegerSequenceCode.encode(elements, plan: plan, into: &$0) }
+            }
+            let decoded = words.withUnsafeBufferPointer { buffer in
                 var reader = BitReader(words: buffer, position: 0)
                 return IntegerSequenceCode.decode(count: elements.count, from: &reader)
             }
