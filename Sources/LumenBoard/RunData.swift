@@ -149,41 +149,57 @@ public struct RunData: Sendable {
     /// UTF-8, or a tensor under a tag another plugin owns.
     private mutating func addDecodedScalars(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let count = fast.decoder.itemCount
+        if count == 1 {
+            // Nearly every event: one value, resolved and applied without the `resolved` list.
+            let item = fast.decoder.item(0)
+            guard let slot = fast.slot(for: UnsafeRawBufferPointer(rebasing: bytes[item.tag])) else { return false }
+            if item.kind == .tensor, plugin(ofSlot: slot) == .other { return false }
+            countDecodedEvent()
+            apply(item, slot: slot)
+            return true
+        }
         if fast.resolved.count < count {
             fast.resolved.append(contentsOf: repeatElement(0, count: count - fast.resolved.count))
         }
         for i in 0..<count {
-            let item = fast.decoder.items[i]
+            let item = fast.decoder.item(i)
             guard let slot = fast.slot(for: UnsafeRawBufferPointer(rebasing: bytes[item.tag])) else { return false }
             if item.kind == .tensor, plugin(ofSlot: slot) == .other { return false }
             fast.resolved[i] = slot
         }
+        countDecodedEvent()
+        for i in 0..<count { apply(fast.decoder.item(i), slot: fast.resolved[i]) }
+        return true
+    }
+
+    /// Counts the event ``FastScalarPath/decoder`` just decoded, as ``add(_:)`` counts one.
+    @inline(__always)
+    private mutating func countDecodedEvent() {
         events += 1
         fastPathEvents += 1
         let wallTime = fast.decoder.wallTime
-        let step = fast.decoder.step
         if wallTime.isFinite { lastEventTime = Swift.max(lastEventTime ?? wallTime, wallTime) }
-        for i in 0..<count {
-            let item = fast.decoder.items[i]
-            let slot = fast.resolved[i]
-            if item.hasScalarsMetadata || item.kind == .tensor {
-                var plugin = plugin(ofSlot: slot)
-                if item.hasScalarsMetadata, plugin == .unknown {
-                    pluginByTag[fast.tags[slot]] = "scalars"
-                    fast.plugins[slot] = .scalars
-                    plugin = .scalars
-                }
-                if item.kind == .tensor, plugin != .scalars { continue }
+    }
+
+    /// Applies one value of the event ``FastScalarPath/decoder`` just decoded, whose tag is in `slot`.
+    @inline(__always)
+    private mutating func apply(_ item: ScalarEventDecoder.Item, slot: Int) {
+        if item.hasScalarsMetadata || item.kind == .tensor {
+            var plugin = plugin(ofSlot: slot)
+            if item.hasScalarsMetadata, plugin == .unknown {
+                pluginByTag[fast.tags[slot]] = "scalars"
+                fast.plugins[slot] = .scalars
+                plugin = .scalars
             }
-            if item.kind == .none { continue }
-            var column = fast.columns[slot]
-            if column < 0 {
-                column = scalarColumn(fast.tags[slot])
-                fast.columns[slot] = column
-            }
-            scalarColumns[column].append(step: step, wallTime: wallTime, value: item.value)
+            if item.kind == .tensor, plugin != .scalars { return }
         }
-        return true
+        if item.kind == .none { return }
+        var column = fast.columns[slot]
+        if column < 0 {
+            column = scalarColumn(fast.tags[slot])
+            fast.columns[slot] = column
+        }
+        scalarColumns[column].append(step: fast.decoder.step, wallTime: fast.decoder.wallTime, value: item.value)
     }
 
     /// The plugin of the tag in `slot` as far as the fast path cares, from ``pluginByTag`` and

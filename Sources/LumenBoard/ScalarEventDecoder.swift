@@ -28,9 +28,28 @@ struct ScalarEventDecoder: Sendable {
 
     private(set) var wallTime = 0.0
     private(set) var step: Int64 = 0
-    /// The values of the last event decoded: the first ``itemCount`` of `items`.
-    private(set) var items: [Item] = []
+    /// The values of the last event decoded: ``itemCount`` of them, read with ``item(_:)``.
     private(set) var itemCount = 0
+    /// The first value, held inline: nearly every event has just one, and writing it to an array
+    /// would check the array's uniqueness each time.
+    private var firstItem = Item(tag: 0..<0, kind: .none, value: 0, hasScalarsMetadata: false)
+    /// The values after the first (the first ``itemCount`` - 1 of them).
+    private var moreItems: [Item] = []
+
+    /// Value `i` (below ``itemCount``) of the last event decoded.
+    @inline(__always)
+    func item(_ i: Int) -> Item { i == 0 ? firstItem : moreItems[i &- 1] }
+
+    private mutating func keep(_ item: Item) {
+        if itemCount == 0 {
+            firstItem = item
+        } else if itemCount &- 1 < moreItems.count {
+            moreItems[itemCount &- 1] = item
+        } else {
+            moreItems.append(item)
+        }
+        itemCount &+= 1
+    }
 
     /// Decodes `bytes` as a scalar-only event; `false` if it isn't one (or isn't well-formed).
     mutating func decode(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -83,8 +102,8 @@ struct ScalarEventDecoder: Sendable {
         else { return false }
         wallTime = Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 1, as: UInt64.self)))
         step = Int64(bitPattern: stepBits)
-        let item = Item(tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
-        if items.isEmpty { items.append(item) } else { items[0] = item }
+        firstItem = Item(
+            tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
         itemCount = 1
         return true
     }
@@ -136,9 +155,7 @@ struct ScalarEventDecoder: Sendable {
                 return false
             }
         }
-        let item = Item(tag: tag, kind: kind, value: value, hasScalarsMetadata: metadata)
-        if itemCount < items.count { items[itemCount] = item } else { items.append(item) }
-        itemCount += 1
+        keep(Item(tag: tag, kind: kind, value: value, hasScalarsMetadata: metadata))
         return true
     }
 
