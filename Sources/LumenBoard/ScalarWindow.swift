@@ -174,6 +174,12 @@ extension BoardQueries {
         }
         var smoothed: [Double]?
         var indices: [Int]
+        if query.smoothing == nil, maxPoints <= 2 {
+            // One or two points keep the window's first and last (the extremes come after them
+            // in ``Downsampler/kept()``): no value needs decoding.
+            let ends = [base, window.upperBound - 1]
+            return ScalarSelection(indices: Array(ends.prefix(maxPoints)), smoothed: nil, windowCount: window.count)
+        }
         if let weight = query.smoothing {
             var downsampler = Downsampler(
                 count: window.count, maxPoints: maxPoints, running: series.smoother(weight: weight, before: base))

@@ -168,6 +168,30 @@ struct Item: Stepped, Sendable, Equatable {
         }
     }
 
+    /// One or two points of a window keep what the downsampling of its values keeps (its first and
+    /// last, also when they are NaN), with and without smoothing.
+    @Test func oneOrTwoPointsKeepWhatTheDownsamplingKeeps() {
+        var series = ScalarSeries()
+        var values: [Double] = []
+        for i in 0..<5_000 {
+            let value = i == 0 || i == 4_999 ? Double.nan : Double((i * 37) % 101)
+            series.append(step: Int64(i), wallTime: Double(i), value: value)
+            values.append(value)
+        }
+        for (start, end) in [(0, 4_999), (100, 2_000)] {
+            let expected = Array(values[start...end]).withUnsafeBufferPointer { window in
+                [1, 2].map { BoardQueries.downsampleIndices(window, maxPoints: $0).map { $0 + start } }
+            }
+            for (k, maxPoints) in [1, 2].enumerated() {
+                for smoothing in [nil, 0.6] {
+                    let query = ScalarWindowQuery(
+                        start: Int64(start), end: Int64(end), maxPoints: maxPoints, smoothing: smoothing)
+                    #expect(BoardQueries.select(series, query).indices == expected[k], "\(start), \(maxPoints)")
+                }
+            }
+        }
+    }
+
     @Test func percentilesByHand() {
         // Counts 1, 1, 2 over [0,1], [1,2], [2,3]: cumulative weights 2500, 5000, 10000 basis points.
         let values = BoardQueries.percentiles(buckets: [[0, 1, 1], [1, 2, 1], [2, 3, 2]])
