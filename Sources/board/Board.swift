@@ -85,7 +85,6 @@ struct Board: AsyncParsableCommand {
         let host = bindAll ? "0.0.0.0" : host
         let protection = try access.resolve(host: host)
         if let warning = protection.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        let ui = try userInterface()
         var spec = try LogdirSpec(parsing: logdir)
         for index in spec.entries.indices {
             if !S3Location.isS3(spec.entries[index].path) {
@@ -110,6 +109,9 @@ struct Board: AsyncParsableCommand {
             spec: spec, limits: limits, store: store, storages: storages, progress: LoadProgressLine.makeReporter())
         let loading = Task { await loader.run(interval: reloadInterval) }
         defer { loading.cancel() }
+        // The UI's files are read and compressed while the logdir loads (a missing UI folder still
+        // stops the board before it serves anything).
+        let ui = try userInterface()
         let shownHost = host == "0.0.0.0" ? (ProcessInfo.processInfo.hostName) : host.contains(":") ? "[\(host)]" : host
         let prefix = BoardServer.normalizedPathPrefix(pathPrefix)
         let app = BoardServer.makeApplication(
