@@ -2,6 +2,12 @@
 
 #include <string.h>
 
+int lumen_crc32c_hardware_found = 0;
+
+__attribute__((constructor)) static void lumen_crc32c_find_hardware(void) {
+    lumen_crc32c_hardware_found = lumen_crc32c_has_hardware();
+}
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 

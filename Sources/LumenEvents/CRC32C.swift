@@ -28,17 +28,15 @@ public enum CRC32C {
     /// The unmasked checksums of a TFRecord frame in place: of the 8 length bytes at `frame` and
     /// of the `dataLength` data bytes that start ``TFRecordFrame/headerLength`` bytes after it
     /// (the caller makes sure they are there). Equal to two ``checksum(_:seed:)`` calls, in one.
+    @inlinable
     public static func frameChecksums(_ frame: UnsafeRawPointer, dataLength: Int) -> (length: UInt32, data: UInt32) {
-        guard usesHardware else {
-            return (
-                softwareChecksum(UnsafeRawBufferPointer(start: frame, count: 8)),
-                softwareChecksum(
-                    UnsafeRawBufferPointer(start: frame + TFRecordFrame.headerLength, count: dataLength))
-            )
-        }
         var length: UInt32 = 0
-        let data = lumen_crc32c_hardware_frame(frame, dataLength, &length)
-        return (length, data)
+        var data: UInt32 = 0
+        if lumen_crc32c_frame(frame, dataLength, &length, &data) != 0 { return (length, data) }
+        return (
+            softwareChecksum(UnsafeRawBufferPointer(start: frame, count: 8)),
+            softwareChecksum(UnsafeRawBufferPointer(start: frame + TFRecordFrame.headerLength, count: dataLength))
+        )
     }
 
     /// Whether ``checksum(_:seed:)`` uses the CPU's CRC-32C instruction.

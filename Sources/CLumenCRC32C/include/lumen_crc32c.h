@@ -19,4 +19,17 @@ uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count);
 /// lumen_crc32c_has_hardware() is nonzero.
 uint32_t lumen_crc32c_hardware_frame(const void *frame, size_t dataLength, uint32_t *lengthCRC);
 
+/// Nonzero when lumen_crc32c_has_hardware() is, set once before `main` runs (read it through
+/// lumen_crc32c_frame).
+extern int lumen_crc32c_hardware_found;
+
+/// The two unmasked checksums of a TFRecord frame, as lumen_crc32c_hardware_frame gives them, when
+/// the CPU has the instruction: returns 1 and stores them at `lengthCRC` and `dataCRC`; returns 0
+/// otherwise (the caller computes them in software). Inline, so a frame costs no call to learn it.
+static inline int lumen_crc32c_frame(const void *frame, size_t dataLength, uint32_t *lengthCRC, uint32_t *dataCRC) {
+    if (!lumen_crc32c_hardware_found) return 0;
+    *dataCRC = lumen_crc32c_hardware_frame(frame, dataLength, lengthCRC);
+    return 1;
+}
+
 #endif
