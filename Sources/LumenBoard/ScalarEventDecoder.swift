@@ -36,10 +36,22 @@ struct ScalarEventDecoder: Sendable {
     /// The values after the first (the first ``itemCount`` - 1 of them).
     private var moreItems: [Item] = []
 
+    /// The last `SummaryMetadata` read and what ``scalarsMetadata(_:_:)`` made of it: writers
+    /// repeat the same bytes on every event of a tag, so equal bytes are compared, not parsed.
+    private var lastMetadata: [UInt8] = []
+    private var lastMetadataResult: Bool?
+    /// The last `TensorProto` read whose number was its last 4 (`Float`) or 8 (`Double`) bytes:
+    /// those bytes' width (0 when there is none) and the bytes before them. A tensor of the same
+    /// length with the same bytes before its number parses the same way (the bytes before decide
+    /// every field, and the number's are raw), so its number is read straight from its end.
+    private var lastTensorPrefix: [UInt8] = []
+    private var lastTensorNumberWidth = 0
+
     /// Value `i` (below ``itemCount``) of the last event decoded.
     @inline(__always)
     func item(_ i: Int) -> Item { i == 0 ? firstItem : moreItems[i &- 1] }
 
+    @inline(__always)
     private mutating func keep(_ item: Item) {
         if itemCount == 0 {
             firstItem = item
@@ -140,12 +152,13 @@ struct ScalarEventDecoder: Sendable {
                 kind = .simpleValue
             case 0x42:  // tensor
                 guard kind == .none, let bytes = reader.lengthDelimited(),
-                    let number = Self.scalarTensor(base, bytes)
+                    let number = scalarTensorRemembered(base, bytes)
                 else { return false }
                 value = number
                 kind = .tensor
             case 0x4A:  // metadata
-                guard !sawMetadata, let bytes = reader.lengthDelimited(), let names = Self.scalarsMetadata(base, bytes)
+                guard !sawMetadata, let bytes = reader.lengthDelimited(),
+                    let names = scalarsMetadataRemembered(base, bytes)
                 else {
                     return false
                 }
@@ -157,6 +170,53 @@ struct ScalarEventDecoder: Sendable {
         }
         keep(Item(tag: tag, kind: kind, value: value, hasScalarsMetadata: metadata))
         return true
+    }
+
+    /// ``scalarsMetadata(_:_:)`` of `range`, compared with the last metadata read first.
+    @inline(__always)
+    private mutating func scalarsMetadataRemembered(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool? {
+        let bytes = UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
+        if Self.equal(lastMetadata, bytes) { return lastMetadataResult }
+        let result = Self.scalarsMetadata(base, range)
+        lastMetadata.removeAll(keepingCapacity: true)
+        lastMetadata.append(contentsOf: bytes)
+        lastMetadataResult = result
+        return result
+    }
+
+    /// ``scalarTensor(_:_:)`` of `range`, read straight from its end when it is laid out as the
+    /// last tensor whose number ended it.
+    @inline(__always)
+    private mutating func scalarTensorRemembered(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Double? {
+        let width = lastTensorNumberWidth
+        if width > 0, range.count == lastTensorPrefix.count &+ width,
+            Self.equal(
+                lastTensorPrefix, UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count &- width))
+        {
+            let end = base + range.upperBound
+            return width == 4
+                ? Double(Float(bitPattern: UInt32(littleEndian: (end - 4).loadUnaligned(as: UInt32.self))))
+                : Double(bitPattern: UInt64(littleEndian: (end - 8).loadUnaligned(as: UInt64.self)))
+        }
+        guard let (number, source) = Self.scalarTensor(base, range) else { return nil }
+        lastTensorNumberWidth = 0
+        if source.upperBound == range.upperBound, source.count == 4 || source.count == 8 {
+            lastTensorPrefix.removeAll(keepingCapacity: true)
+            lastTensorPrefix.append(
+                contentsOf: UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count - source.count))
+            lastTensorNumberWidth = source.count
+        }
+        return number
+    }
+
+    /// Whether `kept` holds exactly the bytes of `bytes`.
+    @inline(__always)
+    private static func equal(_ kept: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard kept.count == bytes.count else { return false }
+        return kept.withUnsafeBytes { keptBytes in
+            guard let a = keptBytes.baseAddress, let b = bytes.baseAddress else { return true }
+            return memcmp(a, b, bytes.count) == 0
+        }
     }
 
     /// For a `SummaryMetadata` holding nothing the fast path would have to keep (the board reads
@@ -202,16 +262,18 @@ struct ScalarEventDecoder: Sendable {
     }
 
     /// The one number of a DT_FLOAT or DT_DOUBLE `TensorProto`, as ``TensorValues/numbers(_:)``
-    /// reads it; `nil` for anything else.
-    private static func scalarTensor(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Double? {
+    /// reads it, and where its bytes are; `nil` for anything else.
+    private static func scalarTensor(_ base: UnsafeRawPointer, _ range: Range<Int>) -> (Double, source: Range<Int>)? {
         var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
         var dtype: UInt64 = 0
         var content: Range<Int>?
         // At most one number of each kind (a repeated field's occurrences add up): no arrays.
         var floatCount = 0
         var float = 0.0
+        var floatSource = 0..<0
         var doubleCount = 0
         var double = 0.0
+        var doubleSource = 0..<0
         while !reader.atEnd {
             guard let key = reader.varint() else { return nil }
             switch key {
@@ -229,25 +291,31 @@ struct ScalarEventDecoder: Sendable {
                 guard let bytes = reader.lengthDelimited(), bytes.count % 4 == 0, floatCount + bytes.count / 4 <= 1
                 else { return nil }
                 if bytes.count == 4 {
+                    floatSource = bytes
                     float = Double(
                         Float(
                             bitPattern: UInt32(littleEndian: (base + bytes.lowerBound).loadUnaligned(as: UInt32.self))))
                     floatCount += 1
                 }
             case 0x2D:  // float_val, one
+                let start = reader.position
                 guard floatCount == 0, let bits = reader.fixed32() else { return nil }
+                floatSource = start..<reader.position
                 float = Double(Float(bitPattern: bits))
                 floatCount = 1
             case 0x32:  // double_val, packed
                 guard let bytes = reader.lengthDelimited(), bytes.count % 8 == 0, doubleCount + bytes.count / 8 <= 1
                 else { return nil }
                 if bytes.count == 8 {
+                    doubleSource = bytes
                     double = Double(
                         bitPattern: UInt64(littleEndian: (base + bytes.lowerBound).loadUnaligned(as: UInt64.self)))
                     doubleCount += 1
                 }
             case 0x31:  // double_val, one
+                let start = reader.position
                 guard doubleCount == 0, let bits = reader.fixed64() else { return nil }
+                doubleSource = start..<reader.position
                 double = Double(bitPattern: bits)
                 doubleCount = 1
             default:
@@ -258,16 +326,19 @@ struct ScalarEventDecoder: Sendable {
         case 1:  // DT_FLOAT
             if let content, !content.isEmpty {
                 guard content.count / 4 == 1 else { return nil }
-                return Double(
+                let number = Double(
                     Float(bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt32.self).littleEndian))
+                return (number, content.lowerBound..<content.lowerBound + 4)
             }
-            return floatCount == 1 ? float : nil
+            return floatCount == 1 ? (float, floatSource) : nil
         case 2:  // DT_DOUBLE
             if let content, !content.isEmpty {
                 guard content.count / 8 == 1 else { return nil }
-                return Double(bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt64.self).littleEndian)
+                let number = Double(
+                    bitPattern: (base + content.lowerBound).loadUnaligned(as: UInt64.self).littleEndian)
+                return (number, content.lowerBound..<content.lowerBound + 8)
             }
-            return doubleCount == 1 ? double : nil
+            return doubleCount == 1 ? (double, doubleSource) : nil
         default:
             return nil
         }
@@ -367,7 +438,7 @@ struct FastScalarPath: Sendable {
     mutating func slot(for bytes: UnsafeRawBufferPointer) -> Int? {
         if last >= 0 {
             let guess = next[last]
-            if guess >= 0, matches(guess, bytes) {
+            if guess >= 0, Self.matches(tagRanges[guess], bytes, in: tagBytes) {
                 last = guess
                 return guess
             }
@@ -378,8 +449,14 @@ struct FastScalarPath: Sendable {
         return found
     }
 
+    /// Whether slot `index` holds the tag `bytes`. Only the two arrays it reads are passed, not
+    /// `self`: a call on `self` from the mutating ``slot(for:)`` would copy the whole path (the
+    /// decoder with it) for every event.
     private func matches(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        let range = tagRanges[index]
+        Self.matches(tagRanges[index], bytes, in: tagBytes)
+    }
+
+    private static func matches(_ range: Range<Int>, _ bytes: UnsafeRawBufferPointer, in tagBytes: [UInt8]) -> Bool {
         guard range.count == bytes.count else { return false }
         guard let other = bytes.baseAddress else { return true }
         return tagBytes.withUnsafeBytes { stored in

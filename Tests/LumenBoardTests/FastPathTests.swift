@@ -185,6 +185,42 @@ import Testing
 }
 
 extension FastPathTests {
+    /// Runs of events that repeat one tensor layout and one metadata (which the decoder compares
+    /// with the last ones instead of parsing again), each run in another layout, and layouts that
+    /// differ from the last only in the bytes before the number: the same as SwiftProtobuf.
+    @Test func repeatedLayoutsDecodeTheSame() {
+        var random = SplitMix64(seed: 12)
+        func number() -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: random.next())) }
+        func bytes<T>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
+        let layouts: [(Float) -> Summary.Value] = [
+            { Self.tensor("loss", dtype: .dtFloat, content: bytes($0.bitPattern.littleEndian)) },
+            { Self.tensor("loss", dtype: .dtFloat, floats: [$0]) },
+            { Self.tensor("loss", dtype: .dtFloat, floats: [$0], shape: [1]) },
+            { Self.tensor("loss", dtype: .dtDouble, content: bytes(Double($0).bitPattern.littleEndian)) },
+            { Self.tensor("loss", dtype: .dtDouble, doubles: [Double($0)], shape: [1, 1]) },
+            // The number's bytes are not the last: another field follows.
+            { Self.tensor("loss", dtype: .dtFloat, content: bytes($0.bitPattern.littleEndian) + [0]) },
+            { Self.tensor("loss", dtype: .dtFloat, floats: [$0], plugin: "histograms") },
+            { Self.tensor("loss", dtype: .dtInt32, content: bytes($0.bitPattern.littleEndian)) },
+            { value in
+                var v = Self.tensor("loss", dtype: .dtFloat, content: bytes(value.bitPattern.littleEndian))
+                v.metadata.dataClass = .scalar
+                return v
+            },
+        ]
+        var records: [[UInt8]] = []
+        for i in 0..<2_000 {
+            let layout = layouts[(i / 50 + (random.next() % 5 == 0 ? 1 : 0)) % layouts.count]
+            let tag = random.next() % 3 == 0 ? "acc" : "loss"
+            var value = layout(number())
+            value.tag = tag
+            records.append(Self.event(step: Int64(i), wallTime: Double(i), [value]))
+        }
+        let (fast, slow) = Self.both(records)
+        Self.expectSame(fast, slow)
+        #expect(fast.fastPathEvents > 1_000)
+    }
+
     /// Mutated events (bytes flipped, dropped, inserted, lengths broken): the fast path either
     /// declines or agrees with SwiftProtobuf, and never reads out of bounds.
     @Test func mutatedEventsDecodeTheSame() {
