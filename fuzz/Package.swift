@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Mirror/CZlib", pkgConfig: "zlib"),
         .systemLibrary(name: "COpenBLAS", path: "Mirror/COpenBLAS", pkgConfig: "openblas"),
         .target(name: "CLumenCRC32C", path: "Mirror/CLumenCRC32C"),
+        .target(name: "CLumenAllocator", path: "Mirror/CLumenAllocator"),
         .target(
             name: "LumenEvents",
             dependencies: ["CZlib", "CLumenCRC32C", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -28,7 +29,9 @@ let package = Package(
         ),
         .target(
             name: "LumenBoard",
-            dependencies: ["COpenBLAS", "LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "COpenBLAS", "CLumenAllocator", "LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Mirror/LumenBoard"
         ),
         .target(name: "FuzzSupport", dependencies: ["LumenEvents", "LumenBoard"]),
