@@ -38,8 +38,9 @@ struct ScalarEventDecoder: Sendable {
 
     /// The last `SummaryMetadata` read and what ``scalarsMetadata(_:_:)`` made of it: writers
     /// repeat the same bytes on every event of a tag, so equal bytes are compared, not parsed.
+    /// Before any is read, the empty metadata, which names no plugin.
     private var lastMetadata: [UInt8] = []
-    private var lastMetadataResult: Bool?
+    private var lastMetadataResult: Bool? = false
     /// The last `TensorProto` read whose number was its last 4 (`Float`) or 8 (`Double`) bytes:
     /// those bytes' width (0 when there is none) and the bytes before them. A tensor of the same
     /// length with the same bytes before its number parses the same way (the bytes before decide

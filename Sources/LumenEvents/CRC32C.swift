@@ -40,7 +40,7 @@ public enum CRC32C {
     }
 
     /// Whether ``checksum(_:seed:)`` uses the CPU's CRC-32C instruction.
-    public static let usesHardware = lumen_crc32c_has_hardware() != 0
+    public static var usesHardware: Bool { lumen_crc32c_hardware_present() != 0 }
 
     /// Returns the CRC-32C of `bytes` computed in software (slicing-by-16), whatever the CPU has;
     /// ``checksum(_:seed:)`` gives the same result.

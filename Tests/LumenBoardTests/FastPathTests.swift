@@ -221,6 +221,19 @@ extension FastPathTests {
         #expect(fast.fastPathEvents > 1_000)
     }
 
+    /// A value whose metadata is present but empty names no plugin: the fast path takes it from the
+    /// first event on, as SwiftProtobuf reads it.
+    @Test func emptyMetadataTakesTheFastPath() {
+        // Event{step=i, summary{value{tag="a", metadata{}, simple_value=i/4}}}, built by hand.
+        let records: [[UInt8]] = (0..<20).map { i in
+            let value = withUnsafeBytes(of: (Float(i) / 4).bitPattern.littleEndian) { Array($0) }
+            return [0x10, UInt8(i), 0x2A, 0x0C, 0x0A, 0x0A, 0x0A, 0x01, 0x61, 0x4A, 0x00, 0x15] + value
+        }
+        let (fast, slow) = Self.both(records)
+        Self.expectSame(fast, slow)
+        #expect(fast.fastPathEvents == records.count)
+    }
+
     /// Mutated events (bytes flipped, dropped, inserted, lengths broken): the fast path either
     /// declines or agrees with SwiftProtobuf, and never reads out of bounds.
     @Test func mutatedEventsDecodeTheSame() {

@@ -20,8 +20,11 @@ uint32_t lumen_crc32c_hardware(uint32_t seed, const void *bytes, size_t count);
 uint32_t lumen_crc32c_hardware_frame(const void *frame, size_t dataLength, uint32_t *lengthCRC);
 
 /// Nonzero when lumen_crc32c_has_hardware() is, set once before `main` runs (read it through
-/// lumen_crc32c_frame).
+/// lumen_crc32c_hardware_present and lumen_crc32c_frame).
 extern int lumen_crc32c_hardware_found;
+
+/// What lumen_crc32c_has_hardware() found, without asking the CPU again.
+static inline int lumen_crc32c_hardware_present(void) { return lumen_crc32c_hardware_found; }
 
 /// The two unmasked checksums of a TFRecord frame, as lumen_crc32c_hardware_frame gives them, when
 /// the CPU has the instruction: returns 1 and stores them at `lengthCRC` and `dataCRC`; returns 0
