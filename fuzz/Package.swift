@@ -30,7 +30,8 @@ let package = Package(
         .target(
             name: "LumenBoard",
             dependencies: [
-                "COpenBLAS", "CLumenAllocator", "LumenEvents", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "COpenBLAS", "CLumenAllocator", "LumenEvents",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Mirror/LumenBoard"
         ),
