@@ -58,7 +58,8 @@ public indirect enum BoardJSON: Sendable, Equatable {
             out.append(contentsOf: (x.isNaN ? "\"NaN\"" : x < 0 ? "\"-Infinity\"" : "\"Infinity\"").utf8)
             return
         }
-        if x == x.rounded(), abs(x) < 1e15 {
+        // Below 10¹⁵ the conversion is exact and can't trap; it is integral if it converts back.
+        if abs(x) < 1e15, Double(Int64(x)) == x {
             writeInteger(Int64(x), into: &out)
         } else {
             ShortestDecimal.append(x, to: &out)
@@ -68,23 +69,28 @@ public indirect enum BoardJSON: Sendable, Equatable {
     /// A decimal integer.
     @inline(__always)
     static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
-        if value < 0 {
-            out.append(UInt8(ascii: "-"))
-            if value == .min {
-                out.append(contentsOf: "9223372036854775808".utf8)
-                return
-            }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        let count = DecimalDigits.count(magnitude)
+        guard count > DecimalDigits.alignedCount else {
+            appendDigits(of: magnitude, count: count, to: &out)
+            return
         }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, written from the end
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var position = buffer.count
-            repeat {
-                position -= 1
-                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            out.append(contentsOf: buffer[position...])
+        // 18 or 19 digits: the first one or two, then the other 17 (zero-padded).
+        let head = magnitude / 100_000_000_000_000_000
+        appendDigits(of: head, count: DecimalDigits.count(head), to: &out)
+        appendDigits(of: magnitude - head * 100_000_000_000_000_000, count: DecimalDigits.alignedCount, to: &out)
+    }
+
+    /// The `count` (at most 17) digits of `value`, zero-padded.
+    @inline(__always)
+    private static func appendDigits(of value: UInt64, count: Int, to out: inout [UInt8]) {
+        let digits = DecimalDigits.leftAligned(value, count: count)
+        out.append(addingCapacity: 24) { span in
+            span.withUnsafeMutableBufferPointer { buffer, written in
+                DecimalDigits.store(digits, to: UnsafeMutableRawPointer(buffer.baseAddress.unsafelyUnwrapped))
+                written = count
+            }
         }
     }
 

@@ -114,113 +114,171 @@ enum ShortestDecimal {
             out.append(contentsOf: text.utf8)
             return
         }
-        let (significand, exponent) = decimal(x)
-        // The significand's 20 digits (zero-padded) at 8..<28 of 64 bytes: the bytes around them
-        // end the scans for zeros below, and any 24 bytes from a digit on can be read.
-        var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { digits in
-            guard let scratchStart = digits.baseAddress else { return }
-            writeTwentyDigits(significand, to: scratchStart + 8)
-            let source = UnsafeRawPointer(scratchStart)
-            // The first and last nonzero digits, eight at a time.
-            let zeros: UInt64 = 0x3030_3030_3030_3030
-            var first = 8
-            while source.loadUnaligned(fromByteOffset: first, as: UInt64.self) == zeros { first += 8 }
-            first += (source.loadUnaligned(fromByteOffset: first, as: UInt64.self) ^ zeros).trailingZeroBitCount / 8
-            var end = 28
-            while source.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) == zeros { end -= 8 }
-            end -= (source.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) ^ zeros).leadingZeroBitCount / 8
-            let count = end - first
-            let trailingZeros = exponent + (28 - end)  // the powers of ten after the last digit
-            let leading = trailingZeros + count - 1  // the decimal exponent of the first digit
-            out.append(addingCapacity: 48) { span in
-                span.withUnsafeMutableBufferPointer { buffer, written in
-                    let base = UnsafeMutableRawPointer(buffer.baseAddress.unsafelyUnwrapped)
-                    var at = 0
-                    func put(_ byte: UInt8) {
-                        base.storeBytes(of: byte, toByteOffset: at, as: UInt8.self)
-                        at += 1
-                    }
-                    // Copies `length` (at most 24) digits from `offset`, writing 24 bytes.
-                    func putDigits(from offset: Int, _ length: Int) {
-                        for word in 0..<3 {
-                            let value = source.loadUnaligned(fromByteOffset: offset + 8 * word, as: UInt64.self)
-                            base.storeBytes(of: value, toByteOffset: at + 8 * word, as: UInt64.self)
-                        }
-                        at += length
-                    }
-                    func putZeros(_ length: Int) {
-                        base.storeBytes(of: zeros, toByteOffset: at, as: UInt64.self)
-                        base.storeBytes(of: zeros, toByteOffset: at + 8, as: UInt64.self)
-                        at += length
-                    }
-                    if x < 0 { put(UInt8(ascii: "-")) }
-                    if leading >= -4, x.magnitude <= 0x1p53 {
-                        if leading < 0 {
-                            put(UInt8(ascii: "0"))
-                            put(UInt8(ascii: "."))
-                            putZeros(-leading - 1)
-                            putDigits(from: first, count)
-                        } else if trailingZeros >= 0 {
-                            putDigits(from: first, count)
-                            putZeros(trailingZeros)
-                            put(UInt8(ascii: "."))
-                            put(UInt8(ascii: "0"))
-                        } else {
-                            putDigits(from: first, leading + 1)
-                            put(UInt8(ascii: "."))
-                            putDigits(from: first + leading + 1, count - leading - 1)
-                        }
-                    } else {
-                        put(source.load(fromByteOffset: first, as: UInt8.self))
-                        if count > 1 {
-                            put(UInt8(ascii: "."))
-                            putDigits(from: first + 1, count - 1)
-                        }
-                        put(UInt8(ascii: "e"))
-                        put(leading < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-                        let magnitude = Int(leading.magnitude)
-                        if magnitude >= 100 { put(UInt8(truncatingIfNeeded: magnitude / 100) + 48) }
-                        putPair(magnitude % 100, to: base + at)
-                        at += 2
-                    }
-                    written = at
+        var (significand, exponent) = decimal(x)
+        // Rarely a multiple of ten (a shorter decimal, or an integer): its zeros are the exponent's.
+        while significand % 10 == 0, significand != 0 {
+            significand /= 10
+            exponent += 1
+        }
+        let count = DecimalDigits.count(significand)
+        guard count <= DecimalDigits.alignedCount else {
+            // A double's shortest decimal has at most 17 digits; kept only so no input can overrun.
+            out.append(contentsOf: x.description.utf8)
+            return
+        }
+        let digits = DecimalDigits.leftAligned(significand, count: count)
+        let leading = exponent + count - 1  // the decimal exponent of the first digit
+        let negative = x < 0
+        let plain = leading >= -4 && x.magnitude <= 0x1p53
+        // Every store below stays within the first 40 bytes.
+        out.append(addingCapacity: 48) { span in
+            span.withUnsafeMutableBufferPointer { buffer, written in
+                let base = UnsafeMutableRawPointer(buffer.baseAddress.unsafelyUnwrapped)
+                var at = 0
+                if negative {
+                    base.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+                    at = 1
                 }
+                if plain, leading < 0 {
+                    // 0.000ddd: at most three zeros after the point.
+                    base.storeBytes(of: DecimalDigits.zeroPoint, toByteOffset: at, as: UInt16.self)
+                    base.storeBytes(of: DecimalDigits.zeros, toByteOffset: at + 2, as: UInt64.self)
+                    at += 1 - leading
+                    DecimalDigits.store(digits, to: base + at)
+                    at += count
+                } else if plain, exponent >= 0 {
+                    // An integer below 2⁵³: its digits, its zeros (at most 16 digits in all), ".0".
+                    DecimalDigits.store(digits, to: base + at)
+                    at += count
+                    base.storeBytes(of: DecimalDigits.zeros, toByteOffset: at, as: UInt64.self)
+                    base.storeBytes(of: DecimalDigits.zeros, toByteOffset: at + 8, as: UInt64.self)
+                    at += exponent
+                    base.storeBytes(of: DecimalDigits.pointZero, toByteOffset: at, as: UInt16.self)
+                    at += 2
+                } else if plain {
+                    // ddd.ddd: the digits, then the point and the digits after it over the rest.
+                    let before = leading + 1
+                    DecimalDigits.store(digits, to: base + at)
+                    base.storeBytes(of: UInt8(ascii: "."), toByteOffset: at + before, as: UInt8.self)
+                    DecimalDigits.storeTail(digits, droppingFirst: before, to: base + at + before + 1)
+                    at += count + 1
+                } else {
+                    // d.ddde±xx
+                    base.storeBytes(of: UInt8(truncatingIfNeeded: digits.0), toByteOffset: at, as: UInt8.self)
+                    at += 1
+                    if count > 1 {
+                        base.storeBytes(of: UInt8(ascii: "."), toByteOffset: at, as: UInt8.self)
+                        DecimalDigits.storeTail(digits, droppingFirst: 1, to: base + at + 1)
+                        at += count
+                    }
+                    base.storeBytes(of: UInt8(ascii: "e"), toByteOffset: at, as: UInt8.self)
+                    base.storeBytes(
+                        of: leading < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"), toByteOffset: at + 1, as: UInt8.self)
+                    at += 2
+                    var magnitude = Int(leading.magnitude)
+                    if magnitude >= 100 {
+                        base.storeBytes(
+                            of: UInt8(truncatingIfNeeded: magnitude / 100) + 48, toByteOffset: at, as: UInt8.self)
+                        at += 1
+                        magnitude %= 100
+                    }
+                    base.storeBytes(of: DecimalDigits.pair(magnitude), toByteOffset: at, as: UInt16.self)
+                    at += 2
+                }
+                written = at
             }
         }
     }
+}
 
-    /// "00" to "99".
-    private static let pairs: StaticString =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+/// Decimal digits as text, computed in registers: eight digits at a time by SIMD-within-a-register
+/// division (each lane of a 64-bit word divided by 100, then by 10, through a multiplication and
+/// a shift), stored as whole words, so no digit is written to memory one byte at a time and read
+/// back.
+enum DecimalDigits {
+    /// The most digits ``leftAligned(_:count:)`` takes.
+    static let alignedCount = 17
 
+    static let zeros: UInt64 = 0x3030_3030_3030_3030
+    /// "0." and ".0" as they lie in memory.
+    static let zeroPoint = UInt16(UInt8(ascii: "0")) | UInt16(UInt8(ascii: ".")) << 8
+    static let pointZero = UInt16(UInt8(ascii: ".")) | UInt16(UInt8(ascii: "0")) << 8
+
+    private static let powersOfTen: [UInt64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+        10_000_000_000_000_000_000,
+    ]
+
+    /// How many decimal digits `value` has (1 for 0).
     @inline(__always)
-    private static func putPair(_ value: Int, to destination: UnsafeMutableRawPointer) {
-        let pair = UnsafeRawPointer(pairs.utf8Start).loadUnaligned(fromByteOffset: 2 * value, as: UInt16.self)
-        destination.storeBytes(of: pair, as: UInt16.self)
+    static func count(_ value: UInt64) -> Int {
+        // ⌊bits · log₁₀ 2⌋ is the count or one less (`| 1` changes no count, and makes 0 count 1).
+        let odd = value | 1
+        let estimate = ((64 - odd.leadingZeroBitCount) &* 1233) >> 12
+        return estimate &+ (odd >= powersOfTen[estimate] ? 1 : 0)
     }
 
-    /// `value`'s 20 decimal digits, zero-padded, in three independent chains of divisions.
+    /// `value` (below 10⁸) as eight ASCII digits, zero-padded, the first in the lowest byte.
     @inline(__always)
-    private static func writeTwentyDigits(_ value: UInt64, to base: UnsafeMutableRawPointer) {
-        let top = Int(value / 10_000_000_000_000_000)
-        let rest = value % 10_000_000_000_000_000
-        let middle = Int(rest / 100_000_000)
-        let low = Int(rest % 100_000_000)
-        putPair(top / 100, to: base)
-        putPair(top % 100, to: base + 2)
-        writeEightDigits(middle, to: base + 4)
-        writeEightDigits(low, to: base + 12)
+    static func eight(_ value: UInt64) -> UInt64 {
+        // Two lanes of 32 bits: the first four digits, the last four.
+        let quads = value / 10_000 | (value % 10_000) << 32
+        // Four lanes of 16 bits: each quad's /100 and %100 (exact for quads below 10⁴).
+        let hundreds = ((quads &* 10_486) >> 20) & 0x0000_007F_0000_007F
+        let pairs = hundreds | (quads &- hundreds &* 100) << 16
+        // Eight lanes of 8 bits: each pair's /10 and %10 (exact for pairs below 100).
+        let tens = ((pairs &* 103) >> 10) & 0x000F_000F_000F_000F
+        return (tens | (pairs &- tens &* 10) << 8) | zeros
     }
 
+    /// "00" to "99" for `value` below 100, as it lies in memory.
     @inline(__always)
-    private static func writeEightDigits(_ value: Int, to base: UnsafeMutableRawPointer) {
-        let high = value / 10_000
-        let low = value % 10_000
-        putPair(high / 100, to: base)
-        putPair(high % 100, to: base + 2)
-        putPair(low / 100, to: base + 4)
-        putPair(low % 100, to: base + 6)
+    static func pair(_ value: Int) -> UInt16 {
+        let tens = UInt16(truncatingIfNeeded: value / 10)
+        let ones = UInt16(truncatingIfNeeded: value % 10)
+        return (tens | ones << 8) | 0x3030
+    }
+
+    /// The `count` (1 ... ``alignedCount``) digits of `value` as 17 bytes of text from the first
+    /// byte of three words, followed by zeros.
+    @inline(__always)
+    static func leftAligned(_ value: UInt64, count: Int) -> (UInt64, UInt64, UInt64) {
+        let scaled = value &* powersOfTen[alignedCount &- count]  // exactly 17 digits
+        let first = scaled / 10_000_000_000_000_000
+        let rest = scaled &- first &* 10_000_000_000_000_000
+        let high = eight(rest / 100_000_000)
+        let low = eight(rest % 100_000_000)
+        return ((first | 0x30) | high << 8, high >> 56 | low << 8, low >> 56)
+    }
+
+    /// Stores the three words of `digits` (24 bytes) at `destination`.
+    @inline(__always)
+    static func store(_ digits: (UInt64, UInt64, UInt64), to destination: UnsafeMutableRawPointer) {
+        destination.storeBytes(of: digits.0, as: UInt64.self)
+        destination.storeBytes(of: digits.1, toByteOffset: 8, as: UInt64.self)
+        destination.storeBytes(of: digits.2, toByteOffset: 16, as: UInt64.self)
+    }
+
+    /// Stores the 16 bytes of `digits` after its first `dropped` (1 ... 16) at `destination`.
+    @inline(__always)
+    static func storeTail(
+        _ digits: (UInt64, UInt64, UInt64), droppingFirst dropped: Int, to destination: UnsafeMutableRawPointer
+    ) {
+        // Shifts of 64 bits or more give 0.
+        let bits = 8 &* dropped
+        let first: UInt64
+        let second: UInt64
+        if bits < 64 {
+            first = digits.0 >> bits | digits.1 << (64 &- bits)
+            second = digits.1 >> bits | digits.2 << (64 &- bits)
+        } else {
+            first = digits.1 >> (bits &- 64) | digits.2 << (128 &- bits)
+            second = digits.2 >> (bits &- 64)
+        }
+        destination.storeBytes(of: first, as: UInt64.self)
+        destination.storeBytes(of: second, toByteOffset: 8, as: UInt64.self)
     }
 }
 

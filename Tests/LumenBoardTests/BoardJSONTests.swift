@@ -46,7 +46,19 @@ import Testing
     }
 
     @Test func integersIncludingTheExtremes() {
-        for value in [Int64.min, Int64.min + 1, -1, 0, 9, 10, 1_234_567_890_123, Int64.max] {
+        var values: [Int64] = [.min, .min + 1, -1, 0, 9, 10, 1_234_567_890_123, .max, .max - 1]
+        // Each digit count's ends (the count is estimated from the bits, then corrected).
+        var power: Int64 = 1
+        for _ in 0...18 {
+            values += [power, power - 1, power + 1, -power, 2 * power - 1]
+            if power <= Int64.max / 10 { power *= 10 }
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values += [Int64(bitPattern: state), Int64(bitPattern: state >> (state % 64))]
+        }
+        for value in values {
             var out: [UInt8] = []
             BoardJSON.writeInteger(value, into: &out)
             #expect(String(decoding: out, as: UTF8.self) == String(value))
