@@ -133,6 +133,23 @@ struct ScalarEventDecoder: Sendable {
     }
 
     private mutating func decodeValue(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool {
+        // The layout nearly every value has (TensorFlow 1's merged summaries repeat it in each
+        // event): a tag shorter than 128 bytes, then a simple_value, and nothing else.
+        let start = base + range.lowerBound
+        if range.count >= 7, start.load(as: UInt8.self) == 0x0A {
+            let tagLength = Int(start.load(fromByteOffset: 1, as: UInt8.self))
+            if tagLength < 0x80, range.count == tagLength &+ 7,
+                start.load(fromByteOffset: tagLength &+ 2, as: UInt8.self) == 0x15
+            {
+                let bits = UInt32(littleEndian: start.loadUnaligned(fromByteOffset: tagLength &+ 3, as: UInt32.self))
+                let tag = range.lowerBound &+ 2..<range.lowerBound &+ 2 &+ tagLength
+                keep(
+                    Item(
+                        tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
+                )
+                return true
+            }
+        }
         var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
         var tag = range.lowerBound..<range.lowerBound
         var kind = Kind.none

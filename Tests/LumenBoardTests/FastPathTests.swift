@@ -241,6 +241,15 @@ extension FastPathTests {
         let seeds: [[UInt8]] = [
             Self.event(step: 5, wallTime: 1_764_400_000.25, [Self.simple("loss", 0.5)]),
             Self.event(step: 70_000, wallTime: 2, [Self.simple("a", 1), Self.simple("bb", 2)]),
+            // Tags of 120 and 127 bytes (the value's length then takes two bytes) and of 130 (the
+            // tag's length does): the shortcut for a tag and a simple_value takes only the first two.
+            Self.event(
+                step: 6, wallTime: 6,
+                [
+                    Self.simple(String(repeating: "t", count: 120), 1),
+                    Self.simple(String(repeating: "u", count: 127), 2),
+                    Self.simple(String(repeating: "v", count: 130), 3),
+                ]),
             Self.event(step: 3, wallTime: 3, [Self.tensor("t", dtype: .dtFloat, floats: [4])]),
             Self.event(
                 step: 4, wallTime: 4,
