@@ -47,6 +47,8 @@ struct ScalarEventDecoder: Sendable {
     /// every field, and the number's are raw), so its number is read straight from its end.
     private var lastTensorPrefix: [UInt8] = []
     private var lastTensorNumberWidth = 0
+    /// Whether the last event ``decodeGeneral(_:_:)`` decoded wasn't in the common layout.
+    private var lastMissedCommonLayout = false
 
     /// Value `i` (below ``itemCount``) of the last event decoded.
     @inline(__always)
@@ -70,7 +72,17 @@ struct ScalarEventDecoder: Sendable {
         wallTime = 0
         step = 0
         guard let base = bytes.baseAddress else { return true }  // the empty event
-        if decodeCommonLayout(base, bytes.count) { return true }
+        if !lastMissedCommonLayout, decodeCommonLayout(base, bytes.count) { return true }
+        guard decodeGeneral(bytes, base) else { return false }
+        // A file's events share a layout: after one the common layout doesn't take, the next
+        // tries the general decoder first (which reads every layout; only the time differs).
+        lastMissedCommonLayout =
+            itemCount != 1 || firstItem.kind != .simpleValue || firstItem.hasScalarsMetadata
+        return true
+    }
+
+    /// Decodes any scalar-only event field by field.
+    private mutating func decodeGeneral(_ bytes: UnsafeRawBufferPointer, _ base: UnsafeRawPointer) -> Bool {
         var reader = WireReader(base: base, position: 0, end: bytes.count)
         var sawSummary = false
         while !reader.atEnd {
@@ -233,7 +245,7 @@ struct ScalarEventDecoder: Sendable {
         guard kept.count == bytes.count else { return false }
         return kept.withUnsafeBytes { keptBytes in
             guard let a = keptBytes.baseAddress, let b = bytes.baseAddress else { return true }
-            return memcmp(a, b, bytes.count) == 0
+            return WireBytes.equal(a, b, count: bytes.count)
         }
     }
 
@@ -478,24 +490,7 @@ struct FastScalarPath: Sendable {
         guard range.count == bytes.count else { return false }
         guard let other = bytes.baseAddress else { return true }
         return tagBytes.withUnsafeBytes { stored in
-            // Tags are short: compare 8 bytes at a time inline rather than call memcmp.
-            let mine = stored.baseAddress.unsafelyUnwrapped + range.lowerBound
-            var i = 0
-            while i &+ 8 <= range.count {
-                if mine.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    != other.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                {
-                    return false
-                }
-                i &+= 8
-            }
-            while i < range.count {
-                if mine.load(fromByteOffset: i, as: UInt8.self) != other.load(fromByteOffset: i, as: UInt8.self) {
-                    return false
-                }
-                i &+= 1
-            }
-            return true
+            WireBytes.equal(stored.baseAddress.unsafelyUnwrapped + range.lowerBound, other, count: range.count)
         }
     }
 
@@ -523,5 +518,28 @@ struct FastScalarPath: Sendable {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         return hash
+    }
+}
+
+/// Comparing the short runs of bytes the decoder meets (tags, metadata, a tensor's fields).
+enum WireBytes {
+    /// Whether the `count` bytes at `a` and at `b` are equal: eight at a time, inline, which for
+    /// a few dozen bytes beats a call to `memcmp`.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        var i = 0
+        while i &+ 8 <= count {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
+                return false
+            }
+            i &+= 8
+        }
+        while i < count {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i &+= 1
+        }
+        return true
     }
 }
