@@ -1,3 +1,5 @@
+import Foundation
+
 /// `GET /api/export?runs=regex&tags=regex&format=long|wide&smoothing=W`: every scalar point of the
 /// matching runs × tags as one CSV, produced a piece at a time (``BoardExport/Stream``) so the HTTP
 /// layer can stream it without holding the whole file.
@@ -131,30 +133,33 @@ public struct BoardExport: Sendable {
             }
         }
 
+        /// The most rows of the long form rendered in one block.
+        static let blockRows = 16384
+        /// A block of at least this many rows is split in two halves rendered at once on two cores.
+        static let parallelRows = 2048
+
         private mutating func writeLong(into out: inout [UInt8], until target: Int) -> Bool {
             let columns = export.columns
             while column < columns.count {
                 let series = columns[column].series
-                let prefix = prefixes[column]
-                var cursor = ScalarSeries.Cursor(series)
                 while index < series.count {
                     if out.count >= target { return true }
-                    // 64 rows between checks of the size
-                    let end = Swift.min(series.count, index + 64)
-                    for i in index..<end {
-                        let point = cursor.point(at: i)
-                        out.append(contentsOf: prefix)
-                        BoardJSON.writeInteger(point.step, into: &out)
-                        out.append(UInt8(ascii: ","))
-                        CSVText.number(point.wallTime, into: &out)
-                        out.append(UInt8(ascii: ","))
-                        let value = point.value
-                        CSVText.number(value, into: &out)
-                        out.append(UInt8(ascii: ","))
-                        if let smoothed = smoother?.next(value) { CSVText.number(smoothed, into: &out) }
-                        out.append(UInt8(ascii: "\n"))
+                    // A block of about the bytes asked for, at 32 bytes a row (few rows are shorter).
+                    let wanted = Swift.min(Self.blockRows, Swift.max(64, (target - out.count) / 32))
+                    let rows = index..<Swift.min(series.count, index + wanted)
+                    // The smoothing runs through the block in order first; then the two halves'
+                    // text is independent, and a fixed split keeps the output the same bytes.
+                    var smoothed: [Double] = []
+                    if var smoother = smoother {
+                        smoothed.reserveCapacity(rows.count)
+                        series.forEachValueBlock(in: rows) { _, block in
+                            for value in block { smoothed.append(smoother.next(value)) }
+                        }
+                        self.smoother = smoother
                     }
-                    index = end
+                    Self.renderLong(
+                        series: series, prefix: prefixes[column], rows: rows, smoothed: smoothed, into: &out)
+                    index = rows.upperBound
                 }
                 column += 1
                 index = 0
@@ -165,39 +170,150 @@ public struct BoardExport: Sendable {
             return false
         }
 
+        /// Appends the long-form rows `rows` of `series` (`smoothed`: their smoothed values, or
+        /// empty without smoothing).
+        private static func renderLong(
+            series: ScalarSeries, prefix: [UInt8], rows: Range<Int>, smoothed: [Double], into out: inout [UInt8]
+        ) {
+            render(rows: rows, parallel: rows.count >= parallelRows, into: &out) { range, piece in
+                renderLongRows(
+                    series: series, prefix: prefix, rows: range, first: rows.lowerBound, smoothed, into: &piece)
+            }
+        }
+
+        /// Appends the rows `rows` of `series`; `smoothed[i - first]` is row i's smoothed value.
+        private static func renderLongRows(
+            series: ScalarSeries, prefix: [UInt8], rows: Range<Int>, first: Int, _ smoothed: [Double],
+            into out: inout [UInt8]
+        ) {
+            var cursor = ScalarSeries.Cursor(series)
+            let smooths = !smoothed.isEmpty
+            for i in rows {
+                let point = cursor.point(at: i)
+                out.append(contentsOf: prefix)
+                BoardJSON.writeInteger(point.step, into: &out)
+                out.append(UInt8(ascii: ","))
+                CSVText.number(point.wallTime, into: &out)
+                out.append(UInt8(ascii: ","))
+                CSVText.number(point.value, into: &out)
+                out.append(UInt8(ascii: ","))
+                if smooths { CSVText.number(smoothed[i - first], into: &out) }
+                out.append(UInt8(ascii: "\n"))
+            }
+        }
+
         private mutating func writeWide(into out: inout [UInt8], until target: Int) -> Bool {
             let columns = export.columns
+            let smooths = export.smoothing != nil
             var cursors = columns.map { ScalarSeries.Cursor($0.series) }
             while out.count < target {
-                var step = Int64.max
-                var found = false
-                for k in columns.indices where heads[k] < columns[k].series.count {
-                    let s = cursors[k].point(at: heads[k]).step
-                    if !found || s < step {
-                        step = s
-                        found = true
+                // A block of rows gathered in order (the union of steps, and each series' point
+                // and smoothed value at each), then written out, in two halves at once when large.
+                let rowBytes = 8 + 24 * columns.count * (smooths ? 2 : 1)
+                let wanted = Swift.min(Self.blockRows, Swift.max(16, (target - out.count) / rowBytes))
+                var block = WideBlock(columns: columns.count)
+                var exhausted = false
+                while block.steps.count < wanted {
+                    var step = Int64.max
+                    var found = false
+                    for k in columns.indices where heads[k] < columns[k].series.count {
+                        let s = cursors[k].point(at: heads[k]).step
+                        if !found || s < step {
+                            step = s
+                            found = true
+                        }
+                    }
+                    guard found else {
+                        exhausted = true
+                        break
+                    }
+                    block.steps.append(step)
+                    for k in columns.indices {
+                        let point = heads[k] < columns[k].series.count ? cursors[k].point(at: heads[k]) : nil
+                        guard let point, point.step == step else {
+                            block.cells.append(nil)
+                            continue
+                        }
+                        block.cells.append((point.value, smoothers[k]?.next(point.value) ?? .nan))
+                        heads[k] += 1
                     }
                 }
-                guard found else { return false }
-                BoardJSON.writeInteger(step, into: &out)
-                for k in columns.indices {
-                    let series = columns[k].series
-                    let point = heads[k] < series.count ? cursors[k].point(at: heads[k]) : nil
-                    let hit = point?.step == step
-                    out.append(UInt8(ascii: ","))
-                    let value = hit ? point?.value ?? 0 : 0
-                    if hit { CSVText.number(value, into: &out) }
-                    if export.smoothing != nil {
-                        out.append(UInt8(ascii: ","))
-                        if hit, let smoothed = smoothers[k]?.next(value) { CSVText.number(smoothed, into: &out) }
-                    }
-                    if hit { heads[k] += 1 }
+                let rows = 0..<block.steps.count
+                let gathered = block
+                Self.render(rows: rows, parallel: rows.count * columns.count >= Self.parallelRows, into: &out) {
+                    range, piece in gathered.render(range, smooths: smooths, into: &piece)
                 }
-                out.append(UInt8(ascii: "\n"))
+                if exhausted { return false }
             }
             return true
         }
+
+        /// Appends the text `render` writes for `rows`, in two halves written at once on two
+        /// threads when `parallel`; the halves are fixed by `rows` alone, so the bytes are the same.
+        private static func render(
+            rows: Range<Int>, parallel: Bool, into out: inout [UInt8],
+            _ render: @escaping @Sendable (Range<Int>, inout [UInt8]) -> Void
+        ) {
+            guard parallel, rows.count >= 2 else {
+                render(rows, &out)
+                return
+            }
+            // The split falls on a chunk boundary when it can, so no chunk is decoded twice.
+            let middle = rows.lowerBound + rows.count / 2
+            let split = Swift.max(rows.lowerBound + 1, middle & ~(ScalarSeries.chunkCapacity - 1))
+            let halves = [rows.lowerBound..<split, split..<rows.upperBound]
+            let pieces = ExportPieces(count: 2)
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                var piece: [UInt8] = []
+                piece.reserveCapacity(halves[k].count * 64)
+                render(halves[k], &piece)
+                pieces.set(k, piece)
+            }
+            for k in 0..<2 { out.append(contentsOf: pieces.get(k)) }
+        }
     }
+}
+
+/// Rows of the wide form gathered for writing: each row's step, and for each row and series the
+/// value and smoothed value, or `nil` where the series has no point at that step.
+private struct WideBlock: Sendable {
+    let columns: Int
+    var steps: [Int64] = []
+    var cells: [(value: Double, smoothed: Double)?] = []
+
+    init(columns: Int) {
+        self.columns = columns
+        steps.reserveCapacity(1024)
+        cells.reserveCapacity(1024 * columns)
+    }
+
+    func render(_ rows: Range<Int>, smooths: Bool, into out: inout [UInt8]) {
+        for row in rows {
+            BoardJSON.writeInteger(steps[row], into: &out)
+            for cell in cells[row * columns..<(row + 1) * columns] {
+                out.append(UInt8(ascii: ","))
+                if let cell { CSVText.number(cell.value, into: &out) }
+                if smooths {
+                    out.append(UInt8(ascii: ","))
+                    if let cell { CSVText.number(cell.smoothed, into: &out) }
+                }
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+    }
+}
+
+/// The pieces of text rendered at once on several threads, each written by one and read after
+/// all have finished.
+private final class ExportPieces: @unchecked Sendable {
+    private var pieces: [[UInt8]]
+    private let lock = NSLock()
+
+    init(count: Int) { pieces = Array(repeating: [], count: count) }
+
+    func set(_ index: Int, _ piece: [UInt8]) { lock.withLock { pieces[index] = piece } }
+
+    func get(_ index: Int) -> [UInt8] { lock.withLock { pieces[index] } }
 }
 
 /// Writing CSV text as bytes.

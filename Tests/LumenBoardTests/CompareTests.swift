@@ -288,6 +288,102 @@ struct CompareTests {
         }
     }
 
+    /// Long exports are written a block of rows at a time, each block in two halves on two
+    /// threads: every row is still the series' point, in order, in both forms, and the smoothing
+    /// runs on across blocks (the debiased average NumPy's reference computes, restated here for
+    /// 100,000 points).
+    @Test func largeExportsSplitAcrossThreadsKeepEveryRowInOrder() throws {
+        var run = RunData()
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var points: [String: [(step: Int64, wallTime: Double, value: Double)]] = [:]
+        for tag in ["a", "b"] {
+            let count = tag == "a" ? 100_000 : 5_000
+            for i in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let value = i % 997 == 3 ? Double.nan : Double(Float(Double(state >> 40) / Double(1 << 24)))
+                let point = (
+                    step: Int64(3 * i), wallTime: 1.7e9 + Double(i) * 0.125 + Double(state >> 54) * 1e-6, value: value
+                )
+                run.addScalar(tag: tag, step: point.step, wallTime: point.wallTime, value: point.value)
+                points[tag, default: []].append(point)
+            }
+        }
+        let snapshot = BoardSnapshot(runs: ["run": run])
+        let weight = 0.9
+        let query = ["format": "long", "smoothing": "\(weight)"]
+        let response = BoardAPI.respond(endpoint: "export", parameters: query, snapshot: snapshot)
+        let rows = Self.cells(response.text).dropFirst()
+        #expect(rows.count == 105_000)
+        var row = rows.startIndex
+        for tag in ["a", "b"] {
+            var last = 0.0
+            var power = 1.0
+            for point in points[tag] ?? [] {
+                guard row < rows.endIndex else { break }
+                let cells = rows[row]
+                row += 1
+                var smoothed = point.value
+                if point.value.isFinite {
+                    last = last * weight + (1 - weight) * point.value
+                    power *= weight
+                    smoothed = last / (1 - power)
+                }
+                let expected = ["run", tag, String(point.step)]
+                guard Array(cells.prefix(3)) == expected, cells.count == 6 else {
+                    Issue.record("row \(row): \(cells), expected \(expected)")
+                    return
+                }
+                #expect(Double(cells[3]) == point.wallTime)
+                #expect(point.value.isNaN ? cells[4] == "nan" : Double(cells[4]) == point.value)
+                #expect(point.value.isNaN ? cells[5] == "nan" : Double(cells[5]) == smoothed)
+            }
+        }
+        // Written in small pieces, the same bytes.
+        var stream = try BoardExport(parameters: query, snapshot: snapshot).makeStream()
+        var pieces: [UInt8] = []
+        while stream.write(into: &pieces, atLeast: 100) {}
+        #expect(pieces == response.body)
+
+        // The wide form: a row per step of the union (here a's steps; b has the first 5,000).
+        let wideQuery = ["format": "wide", "smoothing": "\(weight)"]
+        let wide = BoardAPI.respond(endpoint: "export", parameters: wideQuery, snapshot: snapshot)
+        let table = Self.cells(wide.text)
+        #expect(table.first == ["step", "run/a", "run/a:smoothed", "run/b", "run/b:smoothed"])
+        #expect(table.count == 100_001)
+        var expectedCells: [[String]] = Array(repeating: [], count: 100_000)
+        for tag in ["a", "b"] {
+            var last = 0.0
+            var power = 1.0
+            for (i, point) in (points[tag] ?? []).enumerated() {
+                var smoothed = point.value
+                if point.value.isFinite {
+                    last = last * weight + (1 - weight) * point.value
+                    power *= weight
+                    smoothed = last / (1 - power)
+                }
+                expectedCells[i] += [point.value, smoothed].map { $0.isNaN ? "nan" : "\($0)" }
+            }
+        }
+        var mismatches = 0
+        for (i, cells) in table.dropFirst().enumerated() where i < expectedCells.count {
+            let expected = [String(3 * i)] + expectedCells[i] + (i < 5_000 ? [] : ["", ""])
+            let same =
+                cells.count == 5 && cells[0] == expected[0]
+                && zip(cells.dropFirst(), expected.dropFirst()).allSatisfy { got, want in
+                    got == want || (Double(got).map { Double(want) == $0 } ?? false)
+                }
+            if !same {
+                mismatches += 1
+                if mismatches <= 3 { Issue.record("wide row \(i): \(cells), expected \(expected)") }
+            }
+        }
+        #expect(mismatches == 0)
+        var wideStream = try BoardExport(parameters: wideQuery, snapshot: snapshot).makeStream()
+        var widePieces: [UInt8] = []
+        while wideStream.write(into: &widePieces, atLeast: 100) {}
+        #expect(widePieces == wide.body)
+    }
+
     @Test func exportStreamsOverHTTPUnderAPathPrefix() async throws {
         let (snapshot, _) = try await Self.fixture()
         let store = BoardStore()
