@@ -81,6 +81,8 @@ public struct BoardExport: Sendable {
         // Wide form: each column's next point and smoothing state.
         var heads: [Int]
         var smoothers: [ScalarSmoothing.Smoother?]
+        /// Each column's cursor, kept between pieces so a chunk is decoded once, not once a piece.
+        var cursors: [ScalarSeries.Cursor]
 
         init(export: BoardExport) {
             self.export = export
@@ -93,6 +95,7 @@ public struct BoardExport: Sendable {
                 return out
             }
             heads = Array(repeating: 0, count: export.columns.count)
+            cursors = export.form == .wide ? export.columns.map { ScalarSeries.Cursor($0.series) } : []
             smoothers = export.columns.map { column in
                 export.smoothing.map { ScalarSmoothing.Smoother(weight: $0, series: column.series) }
             }
@@ -205,7 +208,6 @@ public struct BoardExport: Sendable {
         private mutating func writeWide(into out: inout [UInt8], until target: Int) -> Bool {
             let columns = export.columns
             let smooths = export.smoothing != nil
-            var cursors = columns.map { ScalarSeries.Cursor($0.series) }
             while out.count < target {
                 // A block of rows gathered in order (the union of steps, and each series' point
                 // and smoothed value at each), then written out, in two halves at once when large.

@@ -79,7 +79,7 @@ public struct ScalarSeries: Sendable {
 
     /// Reads points by index, mostly in order, decoding each compressed chunk once rather than on
     /// every point (``point(at:)`` decodes the chunk it reads from).
-    public struct Cursor {
+    public struct Cursor: Sendable {
         private let series: ScalarSeries
         private var chunkIndex = -1
         private var steps: [Int64] = []
