@@ -107,8 +107,9 @@ struct ScalarEventDecoder: Sendable {
     }
 
     /// The layout nearly every scalar event has, checked byte by byte: `wall_time`, `step` (absent
-    /// when 0), and a summary of one value holding a tag and a `simple_value`, in that order, each
-    /// once. Anything else returns `false` and goes through the general decoder.
+    /// when 0), and a summary of one value holding a tag (shorter than 128 bytes) and a
+    /// `simple_value`, in that order, each once. Anything else returns `false` and goes through the
+    /// general decoder.
     @inline(__always)
     private mutating func decodeCommonLayout(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
         guard count > 9, base.load(as: UInt8.self) == 0x09 else { return false }
@@ -122,15 +123,30 @@ struct ScalarEventDecoder: Sendable {
         }
         guard key == 0x2A, reader.varint() == UInt64(count - reader.position),
             reader.varint() == 0x0A, reader.varint() == UInt64(count - reader.position),
-            reader.varint() == 0x0A, let tag = reader.lengthDelimited(),
-            reader.varint() == 0x15, let bits = reader.fixed32(), reader.atEnd
+            let item = Self.tagAndSimpleValue(base, reader.position..<count)
         else { return false }
         wallTime = Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 1, as: UInt64.self)))
         step = Int64(bitPattern: stepBits)
-        firstItem = Item(
-            tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
+        firstItem = item
         itemCount = 1
         return true
+    }
+
+    /// The `Summary.Value` at `range` if it holds exactly a tag shorter than 128 bytes and then a
+    /// `simple_value`, the layout nearly every value has (TensorFlow 1's merged summaries repeat
+    /// it in each event), checked byte by byte; `nil` for any other layout, which the general
+    /// decoder reads.
+    @inline(__always)
+    private static func tagAndSimpleValue(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Item? {
+        let start = base + range.lowerBound
+        guard range.count >= 7, start.load(as: UInt8.self) == 0x0A else { return nil }
+        let tagLength = Int(start.load(fromByteOffset: 1, as: UInt8.self))
+        guard tagLength < 0x80, range.count == tagLength &+ 7,
+            start.load(fromByteOffset: tagLength &+ 2, as: UInt8.self) == 0x15
+        else { return nil }
+        let bits = UInt32(littleEndian: start.loadUnaligned(fromByteOffset: tagLength &+ 3, as: UInt32.self))
+        let tag = range.lowerBound &+ 2..<range.lowerBound &+ 2 &+ tagLength
+        return Item(tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
     }
 
     private mutating func decodeSummary(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
@@ -145,22 +161,9 @@ struct ScalarEventDecoder: Sendable {
     }
 
     private mutating func decodeValue(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Bool {
-        // The layout nearly every value has (TensorFlow 1's merged summaries repeat it in each
-        // event): a tag shorter than 128 bytes, then a simple_value, and nothing else.
-        let start = base + range.lowerBound
-        if range.count >= 7, start.load(as: UInt8.self) == 0x0A {
-            let tagLength = Int(start.load(fromByteOffset: 1, as: UInt8.self))
-            if tagLength < 0x80, range.count == tagLength &+ 7,
-                start.load(fromByteOffset: tagLength &+ 2, as: UInt8.self) == 0x15
-            {
-                let bits = UInt32(littleEndian: start.loadUnaligned(fromByteOffset: tagLength &+ 3, as: UInt32.self))
-                let tag = range.lowerBound &+ 2..<range.lowerBound &+ 2 &+ tagLength
-                keep(
-                    Item(
-                        tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
-                )
-                return true
-            }
+        if let item = Self.tagAndSimpleValue(base, range) {
+            keep(item)
+            return true
         }
         var reader = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
         var tag = range.lowerBound..<range.lowerBound
