@@ -254,15 +254,13 @@ public struct BoardExport: Sendable {
         /// threads when `parallel`; the halves are fixed by `rows` alone, so the bytes are the same.
         private static func render(
             rows: Range<Int>, parallel: Bool, into out: inout [UInt8],
-            _ render: @escaping @Sendable (Range<Int>, inout [UInt8]) -> Void
+            _ render: @Sendable (Range<Int>, inout [UInt8]) -> Void
         ) {
             guard parallel, rows.count >= 2 else {
                 render(rows, &out)
                 return
             }
-            // The split falls on a chunk boundary when it can, so no chunk is decoded twice.
-            let middle = rows.lowerBound + rows.count / 2
-            let split = Swift.max(rows.lowerBound + 1, middle & ~(ScalarSeries.chunkCapacity - 1))
+            let split = rows.lowerBound + rows.count / 2
             let halves = [rows.lowerBound..<split, split..<rows.upperBound]
             let pieces = ExportPieces(count: 2)
             DispatchQueue.concurrentPerform(iterations: 2) { k in
