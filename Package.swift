@@ -35,6 +35,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
         .target(
             name: "Lumen",
             dependencies: [
@@ -77,6 +82,7 @@ let package = Package(
             dependencies: [
                 "COpenBLAS",
                 "CLumenAllocator",
+                "CZstd",
                 "LumenEvents",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]

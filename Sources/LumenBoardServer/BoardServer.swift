@@ -93,13 +93,14 @@ public enum BoardServer {
             let endpoint = context.parameters.get("endpoint") ?? ""
             let parameters = BoardQuery.parameters(request.uri.query)
             let snapshot = store.snapshot
-            let gzip = BoardCompression.acceptsGzip(request.headers[.acceptEncoding])
+            let coding = BoardCompression.preferredCoding(request.headers[.acceptEncoding])
             let make = {
-                encoded(BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: snapshot), gzip: gzip)
+                encoded(
+                    BoardAPI.respond(endpoint: endpoint, parameters: parameters, snapshot: snapshot), coding: coding)
             }
             // The status counts every pass, which a generation doesn't follow; it is small to make.
             if endpoint == "status" { return response(make()) }
-            let key = ResponseCache.key(endpoint: endpoint, parameters: parameters, gzip: gzip)
+            let key = ResponseCache.key(endpoint: endpoint, parameters: parameters, coding: coding)
             return response(await cache.entry(for: key, version: snapshot.generation, make: make))
         }
         let ui: UIAssets? = assets ?? UIAssets.packagedFolder().flatMap { try? UIAssets.loadBundled(from: $0) }
@@ -200,16 +201,18 @@ public enum BoardServer {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// `answer` ready to send: gzip-compressed (at level 1: API answers change with every reload,
-    /// so speed beats ratio) when `gzip` and the body is text of at least 1 KiB.
-    static func encoded(_ answer: BoardAPIResponse, gzip: Bool) -> ResponseCache.Entry {
+    /// `answer` ready to send: compressed with `coding` when the body is text of at least 1 KiB,
+    /// at the fastest level (API answers change with every reload, so speed beats ratio).
+    static func encoded(_ answer: BoardAPIResponse, coding: BoardCompression.Coding) -> ResponseCache.Entry {
         var entry = ResponseCache.Entry(
-            status: answer.status, contentType: answer.contentType, body: answer.body, gzipped: false, lastUse: 0)
-        if gzip, answer.contentType != "image/png", answer.body.count >= 1024,
-            let compressed = BoardCompression.gzip(answer.body, level: 1)
-        {
+            status: answer.status, contentType: answer.contentType, body: answer.body, coding: .identity, lastUse: 0)
+        guard coding != .identity, answer.contentType != "image/png", answer.body.count >= 1024 else { return entry }
+        let compressed =
+            coding == .zstd
+            ? BoardCompression.zstd(answer.body, level: 1) : BoardCompression.gzip(answer.body, level: 1)
+        if let compressed {
             entry.body = compressed
-            entry.gzipped = true
+            entry.coding = coding
         }
         return entry
     }
@@ -220,15 +223,15 @@ public enum BoardServer {
         headers[.contentType] = entry.contentType
         headers[.cacheControl] = "no-cache"
         if entry.contentType != "image/png" { headers[.vary] = "Accept-Encoding" }
-        if entry.gzipped { headers[.contentEncoding] = "gzip" }
+        if let coding = entry.coding.header { headers[.contentEncoding] = coding }
         return Response(
             status: HTTPResponse.Status(code: entry.status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: entry.body)))
     }
 
-    /// The HTTP response for `answer`, compressed when `acceptEncoding` accepts gzip.
+    /// The HTTP response for `answer`, compressed with the coding `acceptEncoding` prefers.
     static func response(_ answer: BoardAPIResponse, acceptEncoding: String? = nil) -> Response {
-        response(encoded(answer, gzip: BoardCompression.acceptsGzip(acceptEncoding)))
+        response(encoded(answer, coding: BoardCompression.preferredCoding(acceptEncoding)))
     }
 
     /// The application serving `store` (and the UI from `assets`) on `host`:`port` (0 picks a free port). `onRunning` gets the

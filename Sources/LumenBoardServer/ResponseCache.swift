@@ -16,7 +16,7 @@ final class ResponseCache: Sendable {
         var status: Int
         var contentType: String
         var body: [UInt8]
-        var gzipped: Bool
+        var coding: BoardCompression.Coding
         var lastUse: UInt64
     }
 
@@ -41,10 +41,10 @@ final class ResponseCache: Sendable {
         self.maxBytes = maxBytes
     }
 
-    /// The key of a request: its endpoint, its parameters in a fixed order, and whether the
-    /// answer is gzip-compressed.
-    static func key(endpoint: String, parameters: [String: String], gzip: Bool) -> String {
-        var key = endpoint + (gzip ? "\u{0}z" : "\u{0}p")
+    /// The key of a request: its endpoint, its parameters in a fixed order, and the coding of
+    /// the answer.
+    static func key(endpoint: String, parameters: [String: String], coding: BoardCompression.Coding) -> String {
+        var key = endpoint + "\u{0}" + coding.rawValue
         for name in parameters.keys.sorted() {
             key += "\u{0}" + name + "\u{1}" + (parameters[name] ?? "")
         }

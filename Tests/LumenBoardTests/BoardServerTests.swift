@@ -157,21 +157,40 @@ import LumenTestSupport
             #expect(status["events"] as? Int == runList.reduce(0) { $0 + ($1["events"] as? Int ?? 0) })
 
             // gzip when accepted
-            let plain = try await Self.get(client, "/api/histograms?run=tensorboardX&tag=layer1/weights")
-            let zipped = try await client.execute(
-                uri: "/api/histograms?run=tensorboardX&tag=layer1/weights", method: .get,
-                headers: [.acceptEncoding: "gzip, deflate"]
-            ) { response in
-                (
-                    response.headers[.contentEncoding],
-                    response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? []
-                )
+            let histogramsURI = "/api/histograms?run=tensorboardX&tag=layer1/weights"
+            let plain = try await Self.get(client, histogramsURI)
+            /// The answer's `Content-Encoding` and body when the request accepts `codings`.
+            func compressed(accepting codings: String) async throws -> (String?, [UInt8]) {
+                try await client.execute(uri: histogramsURI, method: .get, headers: [.acceptEncoding: codings]) {
+                    response in
+                    (
+                        response.headers[.contentEncoding],
+                        response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes)
+                            ?? []
+                    )
+                }
             }
+            let zipped = try await compressed(accepting: "gzip, deflate")
             #expect(zipped.0 == "gzip" && zipped.1.count < plain.raw.count)
             #expect(try GzipStreamDecoder().decompress(zipped.1) == plain.raw)
             #expect(
                 BoardCompression.acceptsGzip("br, gzip;q=0.5") && !BoardCompression.acceptsGzip("gzip;q=0")
                     && !BoardCompression.acceptsGzip(nil))
+
+            // Zstandard when listed (browsers list it since 2024), read back by the zstd tool
+            let zstdAnswer = try await compressed(accepting: "gzip, deflate, br, zstd")
+            #expect(zstdAnswer.0 == "zstd" && zstdAnswer.1.count < zipped.1.count)
+            let zstdTool = try #require(executable(["/usr/bin/zstd", "/bin/zstd"]), "the zstd tool is not installed")
+            let unpacked = try runProcess(zstdTool, ["-dc"], input: Data(zstdAnswer.1))
+            #expect(unpacked.status == 0 && Array(unpacked.standardOutput) == plain.raw)
+            let choices: [(String?, BoardCompression.Coding)] = [
+                ("gzip, deflate, br, zstd", .zstd), ("zstd;q=0.5, gzip", .gzip), ("gzip, zstd;q=0", .gzip),
+                ("*", .zstd), ("*;q=0.2, gzip", .gzip), ("br", .identity), ("identity", .identity), (nil, .identity),
+                ("GZIP;q=0.9, ZSTD;q=0.9", .zstd), ("gzip;q=0, zstd;q=0", .identity),
+            ]
+            for (header, coding) in choices {
+                #expect(BoardCompression.preferredCoding(header) == coding, "\(header ?? "nil")")
+            }
 
             // errors: unknown run or tag → 404, bad parameters → 400
             try await Self.expectError(client, "/api/scalars?run=nope&tag=train/loss", 404)

@@ -7,20 +7,24 @@ import Testing
 @Suite struct ResponseCacheTests {
     static func entry(_ size: Int) -> ResponseCache.Entry {
         .init(
-            status: 200, contentType: "application/json", body: [UInt8](repeating: 7, count: size), gzipped: false,
+            status: 200, contentType: "application/json", body: [UInt8](repeating: 7, count: size), coding: .identity,
             lastUse: 0)
     }
 
     @Test func answersOnlyForTheSameSnapshot() {
         let cache = ResponseCache()
         let version = 10
-        let key = ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], gzip: false)
+        let key = ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], coding: .identity)
         cache.store(Self.entry(3), for: key, version: version)
         #expect(cache.entry(for: key, version: version)?.body == [7, 7, 7])
         // Parameter order doesn't matter; compression and values do.
-        #expect(key == ResponseCache.key(endpoint: "scalars", parameters: ["tag": "b", "run": "a"], gzip: false))
-        #expect(key != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], gzip: true))
-        #expect(key != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a\u{1}tag", "": "b"], gzip: false))
+        #expect(key == ResponseCache.key(endpoint: "scalars", parameters: ["tag": "b", "run": "a"], coding: .identity))
+        #expect(key != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], coding: .gzip))
+        #expect(
+            ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], coding: .zstd)
+                != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a", "tag": "b"], coding: .gzip))
+        #expect(
+            key != ResponseCache.key(endpoint: "scalars", parameters: ["run": "a\u{1}tag", "": "b"], coding: .identity))
         let later = version + 1
         #expect(cache.entry(for: key, version: later) == nil)
         cache.store(Self.entry(1), for: "other", version: later)

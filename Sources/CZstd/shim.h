@@ -1,0 +1,2 @@
+// The system Zstandard library: one-shot compression of HTTP answers.
+#include <zstd.h>
