@@ -72,6 +72,8 @@ public struct RunData: Sendable {
     private var fast = FastScalarPath()
     /// Whether records go through the fast path first (off only to compare it with SwiftProtobuf).
     var usesFastPath = true
+    /// Events the fast path read by the shape of an earlier event (``FastScalarPath/EventShape``).
+    var shapedEvents: Int { fast.shapedEvents }
     /// Events the fast path decoded.
     public private(set) var fastPathEvents = 0
     /// Events the fast path left to SwiftProtobuf (anything but scalars, or a layout it doesn't
@@ -135,7 +137,13 @@ public struct RunData: Sendable {
     /// the scalars plugin) are read straight from the wire format by ``ScalarEventDecoder``; every
     /// other event is decoded by SwiftProtobuf. Both give the same values (tested).
     public mutating func add(serializedEvent bytes: UnsafeRawBufferPointer) {
-        if usesFastPath, fast.decoder.decode(bytes), addDecodedScalars(bytes) { return }
+        if usesFastPath {
+            if let slot = fast.shapedSlot(of: bytes) {
+                if addDecoded(fast.decoder.item(0), slot: slot) { return }
+            } else if fast.decoder.decode(bytes), addDecodedScalars(bytes) {
+                return
+            }
+        }
         slowPathEvents += 1
         guard let event = try? Event(serializedBytes: [UInt8](bytes)) else {
             corruptRecords += 1
@@ -152,10 +160,10 @@ public struct RunData: Sendable {
         if count == 1 {
             // Nearly every event: one value, resolved and applied without the `resolved` list.
             let item = fast.decoder.item(0)
-            guard let slot = fast.slot(for: UnsafeRawBufferPointer(rebasing: bytes[item.tag])) else { return false }
-            if item.kind == .tensor, plugin(ofSlot: slot) == .other { return false }
-            countDecodedEvent()
-            apply(item, slot: slot)
+            guard let slot = fast.slot(for: UnsafeRawBufferPointer(rebasing: bytes[item.tag])),
+                addDecoded(item, slot: slot)
+            else { return false }
+            fast.keepShape(of: bytes, slot: slot, item: item)
             return true
         }
         if fast.resolved.count < count {
@@ -169,6 +177,16 @@ public struct RunData: Sendable {
         }
         countDecodedEvent()
         for i in 0..<count { apply(fast.decoder.item(i), slot: fast.resolved[i]) }
+        return true
+    }
+
+    /// Applies `item`, the one value of the event ``FastScalarPath/decoder`` just decoded, whose
+    /// tag is in `slot`; `false`, with nothing applied, for a tensor under a tag another plugin owns.
+    @inline(__always)
+    private mutating func addDecoded(_ item: ScalarEventDecoder.Item, slot: Int) -> Bool {
+        if item.kind == .tensor, plugin(ofSlot: slot) == .other { return false }
+        countDecodedEvent()
+        apply(item, slot: slot)
         return true
     }
 

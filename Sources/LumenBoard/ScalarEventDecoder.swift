@@ -24,6 +24,9 @@ struct ScalarEventDecoder: Sendable {
         var value: Double
         /// Whether the value's metadata names the scalars plugin.
         var hasScalarsMetadata: Bool
+        /// Where the number's raw bytes are in the record: 4 of a `Float` or 8 of a `Double`;
+        /// empty when the value has no number.
+        var number: Range<Int> = 0..<0
     }
 
     private(set) var wallTime = 0.0
@@ -53,6 +56,15 @@ struct ScalarEventDecoder: Sendable {
     /// Value `i` (below ``itemCount``) of the last event decoded.
     @inline(__always)
     func item(_ i: Int) -> Item { i == 0 ? firstItem : moreItems[i &- 1] }
+
+    /// Takes an event of one value read without decoding it (``FastScalarPath/shapedSlot(of:)``).
+    @inline(__always)
+    mutating func take(wallTime: Double, step: Int64, item: Item) {
+        self.wallTime = wallTime
+        self.step = step
+        firstItem = item
+        itemCount = 1
+    }
 
     @inline(__always)
     private mutating func keep(_ item: Item) {
@@ -146,7 +158,10 @@ struct ScalarEventDecoder: Sendable {
         else { return nil }
         let bits = UInt32(littleEndian: start.loadUnaligned(fromByteOffset: tagLength &+ 3, as: UInt32.self))
         let tag = range.lowerBound &+ 2..<range.lowerBound &+ 2 &+ tagLength
-        return Item(tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false)
+        let number = range.lowerBound &+ tagLength &+ 3..<range.lowerBound &+ tagLength &+ 7
+        return Item(
+            tag: tag, kind: .simpleValue, value: Double(Float(bitPattern: bits)), hasScalarsMetadata: false,
+            number: number)
     }
 
     private mutating func decodeSummary(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
@@ -169,6 +184,7 @@ struct ScalarEventDecoder: Sendable {
         var tag = range.lowerBound..<range.lowerBound
         var kind = Kind.none
         var value = 0.0
+        var number = 0..<0
         var metadata = false
         var sawMetadata = false
         var sawTag = false
@@ -180,14 +196,17 @@ struct ScalarEventDecoder: Sendable {
                 tag = bytes
                 sawTag = true
             case 0x15:  // simple_value, fixed32
+                let start = reader.position
                 guard kind == .none, let bits = reader.fixed32() else { return false }
                 value = Double(Float(bitPattern: bits))
+                number = start..<reader.position
                 kind = .simpleValue
             case 0x42:  // tensor
                 guard kind == .none, let bytes = reader.lengthDelimited(),
-                    let number = scalarTensorRemembered(base, bytes)
+                    let (tensorValue, source) = scalarTensorRemembered(base, bytes)
                 else { return false }
-                value = number
+                value = tensorValue
+                number = source
                 kind = .tensor
             case 0x4A:  // metadata
                 guard !sawMetadata, let bytes = reader.lengthDelimited(),
@@ -201,7 +220,7 @@ struct ScalarEventDecoder: Sendable {
                 return false
             }
         }
-        keep(Item(tag: tag, kind: kind, value: value, hasScalarsMetadata: metadata))
+        keep(Item(tag: tag, kind: kind, value: value, hasScalarsMetadata: metadata, number: number))
         return true
     }
 
@@ -220,16 +239,20 @@ struct ScalarEventDecoder: Sendable {
     /// ``scalarTensor(_:_:)`` of `range`, read straight from its end when it is laid out as the
     /// last tensor whose number ended it.
     @inline(__always)
-    private mutating func scalarTensorRemembered(_ base: UnsafeRawPointer, _ range: Range<Int>) -> Double? {
+    private mutating func scalarTensorRemembered(
+        _ base: UnsafeRawPointer, _ range: Range<Int>
+    ) -> (Double, source: Range<Int>)? {
         let width = lastTensorNumberWidth
         if width > 0, range.count == lastTensorPrefix.count &+ width,
             Self.equal(
                 lastTensorPrefix, UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count &- width))
         {
             let end = base + range.upperBound
-            return width == 4
+            let number =
+                width == 4
                 ? Double(Float(bitPattern: UInt32(littleEndian: (end - 4).loadUnaligned(as: UInt32.self))))
                 : Double(bitPattern: UInt64(littleEndian: (end - 8).loadUnaligned(as: UInt64.self)))
+            return (number, range.upperBound &- width..<range.upperBound)
         }
         guard let (number, source) = Self.scalarTensor(base, range) else { return nil }
         lastTensorNumberWidth = 0
@@ -239,7 +262,7 @@ struct ScalarEventDecoder: Sendable {
                 contentsOf: UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count - source.count))
             lastTensorNumberWidth = source.count
         }
-        return number
+        return (number, source)
     }
 
     /// Whether `kept` holds exactly the bytes of `bytes`.
@@ -466,6 +489,126 @@ struct FastScalarPath: Sendable {
     private var last = -1
     private var byHash: [UInt64: [Int]] = [:]
 
+    /// The layout of an event of one value, apart from the payloads of its `wall_time`, its `step`
+    /// and its number. Those payloads decide nothing about how the other bytes parse (a fixed-width
+    /// number's bytes are raw, and a varint of as many bytes ends where the other did), so an event
+    /// of the same length whose step takes as many bytes and whose other bytes are equal holds the
+    /// same tag, metadata and kind of value at the same places: it is read without the decoder
+    /// or the tag lookup.
+    struct EventShape {
+        /// The event's length; 0 when the slot has no shape.
+        var count = 0
+        /// The bytes of the step's varint, which starts at offset 10 (after `wall_time`'s 9).
+        var stepLength = 0
+        var tag = 0..<0
+        var kind = ScalarEventDecoder.Kind.none
+        var hasScalarsMetadata = false
+        /// The number's bytes: 4 of a `Float`, 8 of a `Double`.
+        var number = 0..<0
+        /// Where the event's bytes are kept in ``shapeBytes``, and the room there.
+        var start = 0
+        var capacity = 0
+    }
+    /// Each slot's last event shape.
+    private var shapes: [EventShape] = []
+    /// Events read by their shape.
+    private(set) var shapedEvents = 0
+    /// The bytes of every shape, one after the other.
+    private var shapeBytes: [UInt8] = []
+
+    /// The slot of the event `bytes` when it repeats the shape kept for the slot expected next,
+    /// with the decoder holding its value as ``ScalarEventDecoder/decode(_:)`` would; `nil`
+    /// otherwise.
+    @inline(__always)
+    mutating func shapedSlot(of bytes: UnsafeRawBufferPointer) -> Int? {
+        guard last >= 0 else { return nil }
+        let slot = next[last]
+        guard slot >= 0 else { return nil }
+        let shape = shapes[slot]
+        guard shape.count == bytes.count, shape.count != 0, let base = bytes.baseAddress,
+            let step = Self.step(ofEvent: base, shapedAs: shape, in: shapeBytes)
+        else { return nil }
+        let wallTime = Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 1, as: UInt64.self)))
+        let at = shape.number.lowerBound
+        let value =
+            shape.number.count == 4
+            ? Double(Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self))))
+            : Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
+        let item = ScalarEventDecoder.Item(
+            tag: shape.tag, kind: shape.kind, value: value, hasScalarsMetadata: shape.hasScalarsMetadata,
+            number: shape.number)
+        decoder.take(wallTime: wallTime, step: Int64(bitPattern: step), item: item)
+        last = slot
+        shapedEvents &+= 1
+        return slot
+    }
+
+    /// The step of the event at `base` if it has `shape`; only the arrays read are passed, not
+    /// `self` (see ``matches(_:_:)``).
+    @inline(__always)
+    private static func step(
+        ofEvent base: UnsafeRawPointer, shapedAs shape: EventShape, in stored: [UInt8]
+    ) -> UInt64? {
+        guard base.load(as: UInt8.self) == 0x09, base.load(fromByteOffset: 9, as: UInt8.self) == 0x10 else {
+            return nil
+        }
+        var step: UInt64 = 0
+        let end = 10 &+ shape.stepLength &- 1
+        var i = 10
+        while i < end {
+            let byte = base.load(fromByteOffset: i, as: UInt8.self)
+            guard byte & 0x80 != 0 else { return nil }
+            step |= UInt64(byte & 0x7F) &<< UInt64(7 &* (i &- 10))
+            i &+= 1
+        }
+        let byte = base.load(fromByteOffset: end, as: UInt8.self)
+        guard byte & 0x80 == 0 else { return nil }
+        step |= UInt64(byte) &<< UInt64(7 &* (end &- 10))
+        let same = stored.withUnsafeBytes { raw in
+            let kept = raw.baseAddress.unsafelyUnwrapped + shape.start
+            let from = end &+ 1
+            let number = shape.number
+            return WireBytes.equal(kept + from, base + from, count: number.lowerBound &- from)
+                && WireBytes.equal(
+                    kept + number.upperBound, base + number.upperBound, count: shape.count &- number.upperBound)
+        }
+        return same ? step : nil
+    }
+
+    /// Keeps the shape of the event `bytes` of one value, `item`, whose tag is in `slot`, when it
+    /// starts with `wall_time` and a `step` of at most 9 bytes (a negative step takes 10) and its
+    /// number's bytes are known.
+    mutating func keepShape(of bytes: UnsafeRawBufferPointer, slot: Int, item: ScalarEventDecoder.Item) {
+        guard item.number.count == 4 || item.number.count == 8, bytes.count > 10, let base = bytes.baseAddress,
+            base.load(as: UInt8.self) == 0x09, base.load(fromByteOffset: 9, as: UInt8.self) == 0x10
+        else { return }
+        var stepLength = 1
+        while stepLength <= 9, 10 + stepLength <= bytes.count,
+            base.load(fromByteOffset: 9 + stepLength, as: UInt8.self) & 0x80 != 0
+        {
+            stepLength += 1
+        }
+        guard stepLength <= 9, 10 + stepLength <= item.number.lowerBound, 10 + stepLength <= item.tag.lowerBound
+        else { return }
+        var shape = shapes[slot]
+        if shape.capacity < bytes.count {
+            shape.start = shapeBytes.count
+            shape.capacity = bytes.count
+            shapeBytes.append(contentsOf: bytes)
+        } else {
+            shapeBytes.withUnsafeMutableBytes { raw in
+                (raw.baseAddress.unsafelyUnwrapped + shape.start).copyMemory(from: base, byteCount: bytes.count)
+            }
+        }
+        shape.count = bytes.count
+        shape.stepLength = stepLength
+        shape.tag = item.tag
+        shape.kind = item.kind
+        shape.hasScalarsMetadata = item.hasScalarsMetadata
+        shape.number = item.number
+        shapes[slot] = shape
+    }
+
     /// The slot of the tag whose UTF-8 bytes are `bytes`, created if new; `nil` if the bytes
     /// aren't valid UTF-8 (SwiftProtobuf rejects such an event, and decides it).
     mutating func slot(for bytes: UnsafeRawBufferPointer) -> Int? {
@@ -513,6 +656,7 @@ struct FastScalarPath: Sendable {
         columns.append(-1)
         plugins.append(.unknown)
         next.append(-1)
+        shapes.append(EventShape())
         byHash[Self.hash(bytes), default: []].append(index)
         return index
     }

@@ -219,6 +219,45 @@ extension FastPathTests {
         let (fast, slow) = Self.both(records)
         Self.expectSame(fast, slow)
         #expect(fast.fastPathEvents > 1_000)
+        #expect(fast.shapedEvents > 100)
+    }
+
+    /// Events read by the shape of the last one of their tag: TensorFlow 2's layout (the metadata
+    /// after the number) and the one-value layout, tags in turn, steps whose varint grows (127 →
+    /// 128, 16,383 → 16,384) or is negative, and events that differ from the shape in one byte
+    /// outside the numbers (metadata, dtype, tag, a field added): the same as SwiftProtobuf, and
+    /// most events by their shape.
+    @Test func eventShapesReadTheSame() {
+        var random = SplitMix64(seed: 31)
+        func number() -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: random.next())) }
+        let tags = ["loss", "accuracy", "lr"]
+        var records: [[UInt8]] = []
+        var steps = Array(0..<40) + Array(120..<140) + Array(16_370..<16_400) + [-5, -4, 1 << 40, (1 << 40) + 1]
+        steps += Array(200..<260)
+        for step in steps {
+            for (t, tag) in tags.enumerated() {
+                let wallTime = 1_764_900_000 + Double(step) * 0.25 + Double(random.next() % 1000) / 7
+                var value =
+                    t == 2
+                    ? Self.simple(tag, number())
+                    : Self.tensor(
+                        tag, dtype: t == 0 ? .dtFloat : .dtDouble, floats: t == 0 ? [number()] : [],
+                        doubles: t == 0 ? [] : [Double(number())])
+                switch random.next() % 40 {
+                case 0: value.metadata.pluginData.content = Data([1])
+                case 1: value.tensor.dtype = .dtInt32
+                case 2: value.tag = tag + "x"
+                case 3: value.metadata.displayName = "d"
+                default: break
+                }
+                var record = Self.event(step: Int64(step), wallTime: wallTime, [value])
+                if random.next() % 50 == 0 { record += [0x78, 0x01] }  // an unknown field (15) after the summary
+                records.append(record)
+            }
+        }
+        let (fast, slow) = Self.both(records)
+        Self.expectSame(fast, slow)
+        #expect(fast.shapedEvents > records.count / 2, "\(fast.shapedEvents) of \(records.count)")
     }
 
     /// A value whose metadata is present but empty names no plugin: the fast path takes it from the
