@@ -671,18 +671,31 @@ struct FastScalarPath: Sendable {
 /// Comparing the short runs of bytes the decoder meets (tags, metadata, a tensor's fields).
 enum WireBytes {
     /// Whether the `count` bytes at `a` and at `b` are equal: eight at a time, inline, which for
-    /// a few dozen bytes beats a call to `memcmp`.
+    /// a few dozen bytes beats a call to `memcmp`. The last word overlaps the one before it rather
+    /// than ending in a loop over single bytes (as do two 4-byte words below 8 bytes).
     @inline(__always)
     static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
-        var i = 0
-        while i &+ 8 <= count {
-            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                != b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            {
-                return false
+        if count >= 8 {
+            var i = 0
+            while i &+ 8 < count {
+                if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    != b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                {
+                    return false
+                }
+                i &+= 8
             }
-            i &+= 8
+            let last = count &- 8
+            return a.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: last, as: UInt64.self)
         }
+        if count >= 4 {
+            let last = count &- 4
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: last, as: UInt32.self)
+                    == b.loadUnaligned(fromByteOffset: last, as: UInt32.self)
+        }
+        var i = 0
         while i < count {
             if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
             i &+= 1

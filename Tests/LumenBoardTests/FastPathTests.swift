@@ -260,6 +260,26 @@ extension FastPathTests {
         #expect(fast.shapedEvents > records.count / 2, "\(fast.shapedEvents) of \(records.count)")
     }
 
+    /// The inline compare of short byte runs agrees with comparing the arrays, for every length up
+    /// to 40 and a difference at every position.
+    @Test func shortByteRunsCompareAsArrays() {
+        var random = SplitMix64(seed: 5)
+        for count in 0...40 {
+            let a = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            for at in -1..<count {
+                var b = a
+                if at >= 0 { b[at] ^= UInt8(truncatingIfNeeded: random.next() | 1) }
+                let same = a.withUnsafeBytes { x in
+                    b.withUnsafeBytes { y in
+                        guard let x = x.baseAddress, let y = y.baseAddress else { return count == 0 }
+                        return WireBytes.equal(x, y, count: count)
+                    }
+                }
+                #expect(same == (a == b), "length \(count), difference at \(at)")
+            }
+        }
+    }
+
     /// A value whose metadata is present but empty names no plugin: the fast path takes it from the
     /// first event on, as SwiftProtobuf reads it.
     @Test func emptyMetadataTakesTheFastPath() {
