@@ -18,6 +18,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Mirror/CZlib", pkgConfig: "zlib"),
+        .systemLibrary(name: "CZstd", path: "Mirror/CZstd", pkgConfig: "libzstd"),
         .systemLibrary(name: "COpenBLAS", path: "Mirror/COpenBLAS", pkgConfig: "openblas"),
         .target(name: "CLumenCRC32C", path: "Mirror/CLumenCRC32C"),
         .target(name: "CLumenAllocator", path: "Mirror/CLumenAllocator"),
@@ -30,7 +31,7 @@ let package = Package(
         .target(
             name: "LumenBoard",
             dependencies: [
-                "COpenBLAS", "CLumenAllocator", "LumenEvents",
+                "COpenBLAS", "CLumenAllocator", "CZstd", "LumenEvents",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Mirror/LumenBoard"
