@@ -575,11 +575,16 @@ struct FastScalarPath: Sendable {
         return same ? step : nil
     }
 
+    /// The longest event whose shape is kept: scalar events take 30–150 bytes, and a file of ever
+    /// longer events of a tag must not make the shapes' bytes grow with the file.
+    static let maxShapeBytes = 512
+
     /// Keeps the shape of the event `bytes` of one value, `item`, whose tag is in `slot`, when it
-    /// starts with `wall_time` and a `step` of at most 9 bytes (a negative step takes 10) and its
-    /// number's bytes are known.
+    /// starts with `wall_time` and a `step` of at most 9 bytes (a negative step takes 10), its
+    /// number's bytes are known and it is at most ``maxShapeBytes`` long.
     mutating func keepShape(of bytes: UnsafeRawBufferPointer, slot: Int, item: ScalarEventDecoder.Item) {
-        guard item.number.count == 4 || item.number.count == 8, bytes.count > 10, let base = bytes.baseAddress,
+        guard item.number.count == 4 || item.number.count == 8, bytes.count > 10, bytes.count <= Self.maxShapeBytes,
+            let base = bytes.baseAddress,
             base.load(as: UInt8.self) == 0x09, base.load(fromByteOffset: 9, as: UInt8.self) == 0x10
         else { return }
         var stepLength = 1
@@ -592,9 +597,12 @@ struct FastScalarPath: Sendable {
         else { return }
         var shape = shapes[slot]
         if shape.capacity < bytes.count {
+            // Twice the room each time (a step's varint grows a byte at a time): a slot's shapes
+            // take a few times ``maxShapeBytes`` at most, over all the places they had.
             shape.start = shapeBytes.count
-            shape.capacity = bytes.count
+            shape.capacity = Swift.min(Swift.max(bytes.count, 2 * shape.capacity), Self.maxShapeBytes)
             shapeBytes.append(contentsOf: bytes)
+            shapeBytes.append(contentsOf: repeatElement(0, count: shape.capacity - bytes.count))
         } else {
             shapeBytes.withUnsafeMutableBytes { raw in
                 (raw.baseAddress.unsafelyUnwrapped + shape.start).copyMemory(from: base, byteCount: bytes.count)
