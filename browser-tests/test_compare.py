@@ -341,5 +341,39 @@ class ManyRunsTests(unittest.TestCase):
         self.assertEqual(result["differ"], 0, "pixels that differ from the painter's order")
 
 
+class RunListAfterChartTests(unittest.TestCase):
+    """With 250 runs, a first load of the scalars draws the chart first and then builds the run
+    list (building 1,000 entries takes a core the server's first answers need); every run is
+    listed and drawn."""
+
+    RUNS = 250
+
+    @classmethod
+    def setUpClass(cls):
+        cls.logdir = Path(tempfile.mkdtemp(prefix="lumen-run-list-"))
+        logdirs.write_many_runs(cls.logdir, runs=cls.RUNS, steps=5)
+        cls.board = harness.Board(cls.logdir, reload_interval=0)
+        cls.board.wait_loaded()
+        cls.driver = harness.browser()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.board.stop()
+        shutil.rmtree(cls.logdir, ignore_errors=True)
+
+    def test_the_chart_comes_before_the_run_list(self):
+        self.driver.get(self.board.url + "?tab=scalars")
+        wait(self.driver, "document.querySelector('#main .card.scalar[data-drawn=\"1\"]')")
+        wait(self.driver, f"document.querySelectorAll('#run-list li').length === {self.RUNS}")
+        perf = self.driver.execute_script("const p = window.__lumen.perf; return [p.firstChart, p.runList]")
+        self.assertTrue(perf[0] is not None and perf[1] is not None, f"times of the chart and the list: {perf}")
+        self.assertGreaterEqual(perf[1], perf[0], "the run list was built before the first chart was drawn")
+        legend = self.driver.execute_script("return document.querySelectorAll('#main .card.scalar .legend [data-run]').length")
+        self.assertEqual(legend, self.RUNS)
+        hostile = self.driver.execute_script("return window.__lumenHostile || []")
+        self.assertEqual(hostile, [], "errors or unexpected nodes on the page")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

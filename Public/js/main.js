@@ -52,6 +52,9 @@ const DEFAULTS = {
 };
 
 const $ = (id) => document.getElementById(id);
+// From this many runs, a first load of the scalars draws its charts before it builds the run list:
+// building and laying out 1,000 entries takes a core that the server's first answers need.
+const RUN_LIST_AFTER_CHART = 200;
 
 class App {
   constructor() {
@@ -65,7 +68,8 @@ class App {
     this.viewTab = null;
     this.refreshing = null;
     this.refreshAgain = false;
-    this.perf = { firstChart: null, redraws: [] };
+    this.perf = { firstChart: null, runList: null, redraws: [], onFirstChart: null };
+    this.runListWaiting = false;
     this.runColor = runColor;
     window.__lumen = this; // for the browser tests and the console
   }
@@ -176,7 +180,7 @@ class App {
         // The view first, so its cards in view start loading before the run list is built.
         this.renderTabs();
         this.showView(changes);
-        if (runsChanged) this.renderRunList();
+        if (runsChanged) this.renderRunListSoon();
         this.updateStatus();
       } catch (error) {
         $('status').textContent = `Cannot reach the board: ${error.message}`;
@@ -205,7 +209,26 @@ class App {
     } catch (_) { /* the next refresh retries */ }
   }
 
+  /**
+   * Renders the run list now, or, on a first load of RUN_LIST_AFTER_CHART runs or more on the
+   * scalars tab, after the first chart has been painted (at most 2 s later).
+   */
+  renderRunListSoon() {
+    if (this.perf.firstChart !== null || this.runs.length < RUN_LIST_AFTER_CHART || this.currentTab()?.id !== 'scalars') {
+      this.renderRunList();
+      return;
+    }
+    if (this.runListWaiting) return;
+    this.runListWaiting = true;
+    const render = () => { if (this.runListWaiting) this.renderRunList(); };
+    // after the frame that shows the chart, not in the task that drew it
+    this.perf.onFirstChart = () => requestAnimationFrame(() => setTimeout(render, 0));
+    setTimeout(render, 2000);
+  }
+
   renderRunList() {
+    this.runListWaiting = false;
+    if (this.perf.runList === null) this.perf.runList = performance.now();
     const list = $('run-list');
     const re = this.runFilterRegExp();
     list.replaceChildren(...this.runs.map((run) => {

@@ -495,6 +495,7 @@ class ScalarCard {
     if (this.app.perf.firstChart === null) {
       this.app.perf.firstChart = performance.now();
       performance.mark('lumen-first-chart');
+      this.app.perf.onFirstChart?.();
     }
     this.lastDrawMs = performance.now() - t0;
   }
