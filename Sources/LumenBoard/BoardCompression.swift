@@ -16,7 +16,8 @@ public enum BoardCompression {
     /// The coding to answer a request whose `Accept-Encoding` is `header` with: `zstd` when it
     /// is listed with a weight at least gzip's (it compresses about 2.5 times as fast as gzip's
     /// fastest level and its output is smaller and faster to decode), else gzip when accepted,
-    /// else identity. `*` stands for every coding not listed; `q=0` refuses one.
+    /// else identity. `*` stands for gzip when gzip isn't listed (not for zstd, which a client
+    /// that only sends `*` may not read); `q=0` refuses a coding, and weights are clamped to 0–1.
     public static func preferredCoding(_ header: String?) -> Coding {
         guard let header else { return .identity }
         var weights: [String: Double] = [:]
@@ -24,10 +25,10 @@ public enum BoardCompression {
             let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard let coding = parts.first, !coding.isEmpty else { continue }
             let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            weights[coding] = q
+            weights[coding] = q.isNaN ? 0 : Swift.min(Swift.max(q, 0), 1)
         }
         let any = weights["*"] ?? 0
-        let zstd = weights["zstd"] ?? any
+        let zstd = weights["zstd"] ?? 0
         let gzip = weights["gzip"] ?? weights["x-gzip"] ?? any
         if zstd > 0, zstd >= gzip { return .zstd }
         return gzip > 0 ? .gzip : .identity
@@ -64,19 +65,15 @@ public enum BoardCompression {
         guard ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)) == 0,
             ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)) == 0
         else { return nil }
+        // Into scratch room of the worst case, then copied into an array of exactly its size: the
+        // response cache counts an answer by its bytes, and an array keeps the room it was made with.
         let bound = ZSTD_compressBound(bytes.count)
-        var failed = false
-        let out = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-            let written = bytes.withUnsafeBytes { source in
-                ZSTD_compress2(context, buffer.baseAddress, bound, source.baseAddress, source.count)
-            }
-            if ZSTD_isError(written) != 0 {
-                failed = true
-                count = 0
-            } else {
-                count = written
-            }
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(bound, 1), alignment: 16)
+        defer { scratch.deallocate() }
+        let written = bytes.withUnsafeBytes { source in
+            ZSTD_compress2(context, scratch.baseAddress, bound, source.baseAddress, source.count)
         }
-        return failed ? nil : out
+        guard ZSTD_isError(written) == 0 else { return nil }
+        return [UInt8](UnsafeRawBufferPointer(rebasing: scratch[..<written]))
     }
 }

@@ -580,8 +580,9 @@ struct FastScalarPath: Sendable {
     static let maxShapeBytes = 512
 
     /// Keeps the shape of the event `bytes` of one value, `item`, whose tag is in `slot`, when it
-    /// starts with `wall_time` and a `step` of at most 9 bytes (a negative step takes 10), its
-    /// number's bytes are known and it is at most ``maxShapeBytes`` long.
+    /// is `wall_time`, a `step` of at most 9 bytes (a negative step takes 10) and the summary, in
+    /// that order and nothing else, its number's bytes are known and it is at most
+    /// ``maxShapeBytes`` long.
     mutating func keepShape(of bytes: UnsafeRawBufferPointer, slot: Int, item: ScalarEventDecoder.Item) {
         guard item.number.count == 4 || item.number.count == 8, bytes.count > 10, bytes.count <= Self.maxShapeBytes,
             let base = bytes.baseAddress,
@@ -594,6 +595,11 @@ struct FastScalarPath: Sendable {
             stepLength += 1
         }
         guard stepLength <= 9, 10 + stepLength <= item.number.lowerBound, 10 + stepLength <= item.tag.lowerBound
+        else { return }
+        // The summary must follow the step and end the event: a `wall_time` or `step` repeated
+        // after it would be compared as plain bytes, yet it is the one the decoders keep.
+        var reader = WireReader(base: base, position: 10 + stepLength, end: bytes.count)
+        guard reader.varint() == 0x2A, let summary = reader.lengthDelimited(), summary.upperBound == bytes.count
         else { return }
         var shape = shapes[slot]
         if shape.capacity < bytes.count {

@@ -185,12 +185,19 @@ import LumenTestSupport
             #expect(unpacked.status == 0 && Array(unpacked.standardOutput) == plain.raw)
             let choices: [(String?, BoardCompression.Coding)] = [
                 ("gzip, deflate, br, zstd", .zstd), ("zstd;q=0.5, gzip", .gzip), ("gzip, zstd;q=0", .gzip),
-                ("*", .zstd), ("*;q=0.2, gzip", .gzip), ("br", .identity), ("identity", .identity), (nil, .identity),
-                ("GZIP;q=0.9, ZSTD;q=0.9", .zstd), ("gzip;q=0, zstd;q=0", .identity),
+                ("*", .gzip), ("*;q=0.2, zstd;q=0.1", .gzip), ("br", .identity), ("identity", .identity),
+                (nil, .identity), ("GZIP;q=0.9, ZSTD;q=0.9", .zstd), ("gzip;q=0, zstd;q=0", .identity),
+                ("gzip;q=5, zstd", .zstd), ("gzip;q=0, *", .identity),
             ]
             for (header, coding) in choices {
                 #expect(BoardCompression.preferredCoding(header) == coding, "\(header ?? "nil")")
             }
+            // The compressed answer keeps no room beyond its bytes (the response cache counts bytes).
+            let sample = Array((0..<40_000).map { "[\($0), \(Double($0) / 7)]," }.joined().utf8)
+            let packed = try #require(BoardCompression.zstd(sample))
+            #expect(packed.count < sample.count / 3 && packed.capacity < packed.count + 4096)
+            let packedBack = try runProcess(zstdTool, ["-dc"], input: Data(packed))
+            #expect(packedBack.status == 0 && Array(packedBack.standardOutput) == sample)
 
             // errors: unknown run or tag → 404, bad parameters → 400
             try await Self.expectError(client, "/api/scalars?run=nope&tag=train/loss", 404)
