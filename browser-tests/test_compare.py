@@ -247,16 +247,17 @@ class CompareTests(unittest.TestCase):
                 self.assertAlmostEqual(float(r[5]), p[3], delta=abs(p[3]) * 1e-12)
 
 
-class ManyRunsTests(unittest.TestCase):
-    """A card of more than 100 runs draws its lines into pixels (raster.js) and fetches its series
-    in a few `runs=` requests instead of one a run."""
+class ManyRunsBoard:
+    """A board and a browser on `write_many_runs` of RUNS runs of STEPS steps (a mixin of the
+    test cases below)."""
 
     RUNS = 120
+    STEPS = 40
 
     @classmethod
     def setUpClass(cls):
         cls.logdir = Path(tempfile.mkdtemp(prefix="lumen-many-runs-"))
-        logdirs.write_many_runs(cls.logdir, runs=cls.RUNS)
+        logdirs.write_many_runs(cls.logdir, runs=cls.RUNS, steps=cls.STEPS)
         cls.board = harness.Board(cls.logdir, reload_interval=0)
         cls.board.wait_loaded()
         cls.driver = harness.browser()
@@ -266,6 +267,11 @@ class ManyRunsTests(unittest.TestCase):
         cls.driver.quit()
         cls.board.stop()
         shutil.rmtree(cls.logdir, ignore_errors=True)
+
+
+class ManyRunsTests(ManyRunsBoard, unittest.TestCase):
+    """A card of more than 100 runs draws its lines into pixels (raster.js) and fetches its series
+    in a few `runs=` requests instead of one a run."""
 
     def test_01_each_run_is_drawn_at_its_value_in_its_colour(self):
         self.driver.get(self.board.url + "?tab=scalars&ignoreOutliers=0")
@@ -341,26 +347,13 @@ class ManyRunsTests(unittest.TestCase):
         self.assertEqual(result["differ"], 0, "pixels that differ from the painter's order")
 
 
-class RunListAfterChartTests(unittest.TestCase):
+class RunListAfterChartTests(ManyRunsBoard, unittest.TestCase):
     """With 250 runs, a first load of the scalars draws the chart first and then builds the run
     list (building 1,000 entries takes a core the server's first answers need); every run is
     listed and drawn."""
 
     RUNS = 250
-
-    @classmethod
-    def setUpClass(cls):
-        cls.logdir = Path(tempfile.mkdtemp(prefix="lumen-run-list-"))
-        logdirs.write_many_runs(cls.logdir, runs=cls.RUNS, steps=5)
-        cls.board = harness.Board(cls.logdir, reload_interval=0)
-        cls.board.wait_loaded()
-        cls.driver = harness.browser()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.board.stop()
-        shutil.rmtree(cls.logdir, ignore_errors=True)
+    STEPS = 5
 
     def test_the_chart_comes_before_the_run_list(self):
         self.driver.get(self.board.url + "?tab=scalars")

@@ -19,31 +19,33 @@ public enum BoardCompression {
     /// else identity. `*` stands for gzip when gzip isn't listed (not for zstd, which a client
     /// that only sends `*` may not read); `q=0` refuses a coding, and weights are clamped to 0–1.
     public static func preferredCoding(_ header: String?) -> Coding {
-        guard let header else { return .identity }
+        let weights = weights(header)
+        let zstd = weights["zstd"] ?? 0
+        let gzip = gzipWeight(weights)
+        if zstd > 0, zstd >= gzip { return .zstd }
+        return gzip > 0 ? .gzip : .identity
+    }
+
+    /// Each coding an `Accept-Encoding` header lists (lowercased), with its weight clamped to 0–1.
+    private static func weights(_ header: String?) -> [String: Double] {
         var weights: [String: Double] = [:]
-        for item in header.lowercased().split(separator: ",") {
+        for item in (header ?? "").lowercased().split(separator: ",") {
             let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard let coding = parts.first, !coding.isEmpty else { continue }
             let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             weights[coding] = q.isNaN ? 0 : Swift.min(Swift.max(q, 0), 1)
         }
-        let any = weights["*"] ?? 0
-        let zstd = weights["zstd"] ?? 0
-        let gzip = weights["gzip"] ?? weights["x-gzip"] ?? any
-        if zstd > 0, zstd >= gzip { return .zstd }
-        return gzip > 0 ? .gzip : .identity
+        return weights
     }
 
-    /// Whether an `Accept-Encoding` header lists gzip (or `*`) without `q=0`.
+    /// gzip's weight: its own (or `x-gzip`'s) when listed, else that of `*`.
+    private static func gzipWeight(_ weights: [String: Double]) -> Double {
+        weights["gzip"] ?? weights["x-gzip"] ?? weights["*"] ?? 0
+    }
+
+    /// Whether an `Accept-Encoding` header accepts gzip: listed (or, when not, `*`) without `q=0`.
     public static func acceptsGzip(_ header: String?) -> Bool {
-        guard let header else { return false }
-        for item in header.lowercased().split(separator: ",") {
-            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let coding = parts.first, coding == "gzip" || coding == "*" else { continue }
-            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            if q > 0 { return true }
-        }
-        return false
+        gzipWeight(weights(header)) > 0
     }
 
     /// `bytes` as one gzip member at deflate `level` (0–9), or `nil` if zlib fails.

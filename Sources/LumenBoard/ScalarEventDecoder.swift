@@ -552,21 +552,11 @@ struct FastScalarPath: Sendable {
         guard base.load(as: UInt8.self) == 0x09, base.load(fromByteOffset: 9, as: UInt8.self) == 0x10 else {
             return nil
         }
-        var step: UInt64 = 0
-        let end = 10 &+ shape.stepLength &- 1
-        var i = 10
-        while i < end {
-            let byte = base.load(fromByteOffset: i, as: UInt8.self)
-            guard byte & 0x80 != 0 else { return nil }
-            step |= UInt64(byte & 0x7F) &<< UInt64(7 &* (i &- 10))
-            i &+= 1
-        }
-        let byte = base.load(fromByteOffset: end, as: UInt8.self)
-        guard byte & 0x80 == 0 else { return nil }
-        step |= UInt64(byte) &<< UInt64(7 &* (end &- 10))
+        var reader = WireReader(base: base, position: 10, end: shape.number.lowerBound)
+        guard let step = reader.varint(), reader.position == 10 &+ shape.stepLength else { return nil }
         let same = stored.withUnsafeBytes { raw in
             let kept = raw.baseAddress.unsafelyUnwrapped + shape.start
-            let from = end &+ 1
+            let from = reader.position
             let number = shape.number
             return WireBytes.equal(kept + from, base + from, count: number.lowerBound &- from)
                 && WireBytes.equal(
@@ -588,18 +578,13 @@ struct FastScalarPath: Sendable {
             let base = bytes.baseAddress,
             base.load(as: UInt8.self) == 0x09, base.load(fromByteOffset: 9, as: UInt8.self) == 0x10
         else { return }
-        var stepLength = 1
-        while stepLength <= 9, 10 + stepLength <= bytes.count,
-            base.load(fromByteOffset: 9 + stepLength, as: UInt8.self) & 0x80 != 0
-        {
-            stepLength += 1
-        }
-        guard stepLength <= 9, 10 + stepLength <= item.number.lowerBound, 10 + stepLength <= item.tag.lowerBound
-        else { return }
         // The summary must follow the step and end the event: a `wall_time` or `step` repeated
         // after it would be compared as plain bytes, yet it is the one the decoders keep.
-        var reader = WireReader(base: base, position: 10 + stepLength, end: bytes.count)
-        guard reader.varint() == 0x2A, let summary = reader.lengthDelimited(), summary.upperBound == bytes.count
+        var reader = WireReader(base: base, position: 10, end: bytes.count)
+        guard reader.varint() != nil else { return }
+        let stepLength = reader.position - 10
+        guard stepLength <= 9, reader.position <= item.number.lowerBound, reader.position <= item.tag.lowerBound,
+            reader.varint() == 0x2A, let summary = reader.lengthDelimited(), summary.upperBound == bytes.count
         else { return }
         var shape = shapes[slot]
         if shape.capacity < bytes.count {
