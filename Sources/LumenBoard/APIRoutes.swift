@@ -223,17 +223,20 @@ public enum BoardAPI {
         let window = try ScalarWindowQuery(parameters: q)
         let restarts = try flag(q, "restarts")
         let format = q["format"] ?? "json"
-        guard format == "json" || format == "csv" else {
-            throw Failure(status: 400, message: "format must be 'json' or 'csv', not '\(format)'")
+        guard format == "json" || format == "csv" || format == "binary" else {
+            throw Failure(status: 400, message: "format must be 'json', 'csv' or 'binary', not '\(format)'")
         }
         if q["run"] == nil, let pattern = q["runs"] {
-            guard format == "json" else {
+            guard format != "csv" else {
                 throw Failure(status: 400, message: "format=csv takes one run (run=), not runs=")
             }
             let runs = try NamePattern(pattern, parameter: "runs")
             let tag = try required(q, "tag")
             let matched = snapshot.runs.keys.sorted().compactMap { name in
                 runs.matches(name) ? snapshot.runs[name]?.scalars[tag].map { (name, $0) } : nil
+            }
+            if format == "binary" {
+                return ScalarColumns.response(for: matched, tag: tag, window, restarts: restarts, many: true)
             }
             // Each run's answer is written on its own (the cores share them), then joined in order.
             let answers = Mutex([[UInt8]](repeating: [], count: matched.count))
@@ -254,6 +257,10 @@ public enum BoardAPI {
             return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: out)
         }
         let (names, series) = try lookup(q, snapshot, kind: "scalar") { $0.scalars }
+        if format == "binary" {
+            return ScalarColumns.response(
+                for: [(names.run, series)], tag: names.tag, window, restarts: restarts, many: false)
+        }
         if format == "csv" {
             let selection = BoardQueries.select(series, window)
             let points = series.points(at: selection.indices)

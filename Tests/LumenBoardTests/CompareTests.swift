@@ -140,6 +140,96 @@ struct CompareTests {
         #expect(none.isEmpty)
     }
 
+    /// `format=binary`, decoded as the web UI does: its header is the JSON answer without `points`
+    /// and its columns hold the JSON answer's numbers exactly (NaN as NaN).
+    @Test func binaryColumnsHoldTheJSONAnswer() async throws {
+        let (snapshot, _) = try await Self.fixture()
+        let queries: [[String: String]] = [
+            ["run": "long", "tag": "loss"],
+            ["run": "long", "tag": "loss", "points": "300", "smoothing": "0.9"],
+            ["run": "long", "tag": "loss", "points": "50", "start": "70000", "end": "90000", "smoothing": "0.6"],
+            ["run": "restart", "tag": "loss", "restarts": "true"],
+            ["runs": "seed", "tag": "loss", "points": "40", "smoothing": "0.95", "restarts": "true"],
+            ["runs": "seed|long", "tag": "loss", "points": "100"],
+            ["runs": "^nothing$", "tag": "loss"],
+        ]
+        /// A JSON answer's number (JSONDecoder reads doubles exactly; JSONSerialization doesn't).
+        enum Number: Decodable {
+            case value(Double), text(String)
+            init(from decoder: any Decoder) throws {
+                let single = try decoder.singleValueContainer()
+                if let text = try? single.decode(String.self) {
+                    self = .text(text)
+                } else {
+                    self = .value(try single.decode(Double.self))
+                }
+            }
+        }
+        struct Points: Decodable { var points: [[Number]] }
+        var nans = 0
+        for q in queries {
+            let json = try Self.answer("scalars", q, snapshot)
+            let text = Data(BoardAPI.respond(endpoint: "scalars", parameters: q, snapshot: snapshot).body)
+            let exact =
+                q["runs"] == nil
+                ? [try JSONDecoder().decode(Points.self, from: text)]
+                : try JSONDecoder().decode([Points].self, from: text)
+            var binaryQuery = q
+            binaryQuery["format"] = "binary"
+            let response = BoardAPI.respond(endpoint: "scalars", parameters: binaryQuery, snapshot: snapshot)
+            #expect(response.status == 200 && response.contentType == "application/octet-stream", "\(q)")
+            let body = response.body
+            try #require(body.count >= 4)
+            let length = Int(body[0]) | Int(body[1]) << 8 | Int(body[2]) << 16 | Int(body[3]) << 24
+            let base = 4 + length
+            #expect(base % 8 == 0, "\(q): the columns start at \(base)")
+            let header = try JSONSerialization.jsonObject(with: Data(body[4..<base]))
+            let expected =
+                q["runs"] == nil ? [try #require(json as? [String: Any])] : try #require(json as? [[String: Any]])
+            let got =
+                q["runs"] == nil ? [try #require(header as? [String: Any])] : try #require(header as? [[String: Any]])
+            #expect(got.count == expected.count, "\(q)")
+            var end = base
+            #expect(exact.count == got.count)
+            for ((want, have), numbers) in zip(zip(expected, got), exact) {
+                let points = numbers.points
+                let columns = try #require(have["columns"] as? [String])
+                let width = points.first?.count ?? 3
+                #expect(columns == ["wallTime", "step", "value", "smoothed"].prefix(width).map { $0 }, "\(q)")
+                #expect(have["count"] as? Int == points.count)
+                // the other fields are the JSON answer's
+                var rest = have
+                for key in ["count", "columns", "offset"] { rest[key] = nil }
+                var wantRest = want
+                wantRest["points"] = nil
+                #expect(NSDictionary(dictionary: rest).isEqual(to: wantRest), "\(q)")
+                let offset = try #require(have["offset"] as? Int)
+                #expect(base + offset == end, "\(q): columns one after another")
+                for (k, _) in columns.enumerated() {
+                    for (i, point) in points.enumerated() {
+                        let at = base + offset + 8 * (points.count * k + i)
+                        var bits: UInt64 = 0
+                        for b in 0..<8 { bits |= UInt64(body[at + b]) << (8 * b) }
+                        let value = Double(bitPattern: bits)
+                        switch point[k] {
+                        case .text(let text):
+                            #expect(value.isNaN && text == "NaN" || value == Double(text), "\(q) \(text)")
+                            if value.isNaN { nans += 1 }
+                        case .value(let number):
+                            #expect(value == number, "\(q) point \(i) column \(k)")
+                        }
+                    }
+                }
+                end = base + offset + 8 * points.count * columns.count
+            }
+            #expect(end == body.count, "\(q): \(body.count - end) bytes after the columns")
+        }
+        #expect(nans > 0, "no NaN was compared")
+        let bad = BoardAPI.respond(
+            endpoint: "scalars", parameters: ["run": "long", "tag": "loss", "format": "f64"], snapshot: snapshot)
+        #expect(bad.status == 400 && bad.text.contains("'binary'") && bad.text.contains("'f64'"))
+    }
+
     @Test func aZoomedWindowHoldsEveryRawPointOnceItFits() async throws {
         let (snapshot, _) = try await Self.fixture()
         let full = try #require(
