@@ -5,7 +5,7 @@
 // enough zoom every raw point is drawn. Runs can be grouped (a mean line and a band per group from
 // /api/aggregate), the x axis can be another scalar of the run, restarts show as dashed markers,
 // and cards can be pinned to the top.
-import { apiURL, getJSON } from './api.js';
+import { apiURL, getJSON, getScalarColumns } from './api.js';
 import { runColor } from './colors.js';
 import { exactPattern, groupColor, groupOf, togglePin } from './compare.js';
 import { cssVar, el, fitCanvas, frameThrottle, swatch } from './dom.js';
@@ -45,21 +45,16 @@ function interpolate(xs, ys, x) {
 }
 
 class Series {
+  /** `json`: one series of getScalarColumns (its points as columns; NaN and ±∞ stay themselves). */
   constructor(run, json, weight) {
     this.run = run;
     this.total = json.total;
-    const n = json.points.length;
-    this.wall = new Float64Array(n);
-    this.step = new Float64Array(n);
-    this.value = new Float64Array(n);
-    // NaN and ±∞ come as strings; they stay NaN/±∞ (marked on the chart's edges), never 0.
+    this.wall = json.points.wallTime;
+    this.step = json.points.step;
+    this.value = json.points.value;
     // The server's smoothing, over the full series, for `weight`:
-    this.served = json.points.length && json.points[0].length > 3 ? new Float64Array(n) : null;
+    this.served = json.points.smoothed || null;
     this.servedWeight = this.served ? weight : null;
-    json.points.forEach((p, i) => {
-      this.wall[i] = p[0]; this.step[i] = p[1]; this.value[i] = jsonNumber(p[2]);
-      if (this.served) this.served[i] = jsonNumber(p[3]);
-    });
     this.restarts = json.restarts || [];
     this.smoothed = null;
     this.weight = null;
@@ -151,7 +146,7 @@ const RUNS_PATTERN_LENGTH = 4000;
 async function fetchSeries(runs, params) {
   const answers = new Map();
   if (runs.length === 1) {
-    try { answers.set(runs[0], await getJSON('scalars', { run: runs[0], ...params })); } catch (_) { /* missing */ }
+    try { answers.set(runs[0], await getScalarColumns({ run: runs[0], ...params })); } catch (_) { /* missing */ }
     return answers;
   }
   // Batches of equal counts (the server answers them at once, so the largest sets the time).
@@ -161,7 +156,7 @@ async function fetchSeries(runs, params) {
   for (let i = 0; i < runs.length; i += size) batches.push(runs.slice(i, i + size));
   await Promise.all(batches.map(async (names) => {
     try {
-      for (const json of await getJSON('scalars', { runs: exactPattern(names), ...params })) answers.set(json.run, json);
+      for (const json of await getScalarColumns({ runs: exactPattern(names), ...params })) answers.set(json.run, json);
     } catch (_) { /* missing */ }
   }));
   return answers;
