@@ -349,8 +349,8 @@ class ManyRunsTests(ManyRunsBoard, unittest.TestCase):
 
 class RunListAfterChartTests(ManyRunsBoard, unittest.TestCase):
     """With 250 runs, a first load of the scalars draws the chart first and then builds the run
-    list (building 1,000 entries takes a core the server's first answers need); every run is
-    listed and drawn."""
+    list and the legends (building 1,000 entries takes a core the server's first answers need);
+    every run is listed, in the legend and drawn."""
 
     RUNS = 250
     STEPS = 5
@@ -359,11 +359,15 @@ class RunListAfterChartTests(ManyRunsBoard, unittest.TestCase):
         self.driver.get(self.board.url + "?tab=scalars")
         wait(self.driver, "document.querySelector('#main .card.scalar[data-drawn=\"1\"]')")
         wait(self.driver, f"document.querySelectorAll('#run-list li').length === {self.RUNS}")
-        perf = self.driver.execute_script("const p = window.__lumen.perf; return [p.firstChart, p.runList]")
-        self.assertTrue(perf[0] is not None and perf[1] is not None, f"times of the chart and the list: {perf}")
+        wait(self.driver, f"document.querySelectorAll('#main .card.scalar .legend [data-run]').length === {self.RUNS}")
+        perf = self.driver.execute_script("const p = window.__lumen.perf; return [p.firstChart, p.runList, p.legends]")
+        self.assertTrue(None not in perf, f"times of the chart, the list and the legends: {perf}")
         self.assertGreaterEqual(perf[1], perf[0], "the run list was built before the first chart was drawn")
-        legend = self.driver.execute_script("return document.querySelectorAll('#main .card.scalar .legend [data-run]').length")
-        self.assertEqual(legend, self.RUNS)
+        self.assertGreaterEqual(perf[2], perf[0], "the legends were built before the first chart was drawn")
+        legend = self.driver.execute_script("return [...document.querySelector('#main .card.scalar .legend').querySelectorAll('[data-run]')].map(s => s.dataset.run)")
+        runs = self.driver.execute_script("return window.__lumen.runs")
+        self.assertEqual(legend, runs)
+        self.assertEqual(len(runs), self.RUNS)
         hostile = self.driver.execute_script("return window.__lumenHostile || []")
         self.assertEqual(hostile, [], "errors or unexpected nodes on the page")
 

@@ -52,8 +52,9 @@ const DEFAULTS = {
 };
 
 const $ = (id) => document.getElementById(id);
-// From this many runs, a first load of the scalars draws its charts before it builds the run list:
-// building and laying out 1,000 entries takes a core that the server's first answers need.
+// From this many runs, a first load of the scalars draws its charts before it builds the run list
+// and the cards' legends: building and laying out 1,000 entries takes a core that the server's first
+// answers need.
 const RUN_LIST_AFTER_CHART = 200;
 
 class App {
@@ -68,8 +69,9 @@ class App {
     this.viewTab = null;
     this.refreshing = null;
     this.refreshAgain = false;
-    this.perf = { firstChart: null, runList: null, redraws: [], onFirstChart: null };
+    this.perf = { firstChart: null, runList: null, legends: null, redraws: [], onFirstChart: null };
     this.runListWaiting = false;
+    this.chartWaiters = [];
     this.runColor = runColor;
     window.__lumen = this; // for the browser tests and the console
   }
@@ -214,16 +216,25 @@ class App {
    * scalars tab, after the first chart has been painted (at most 2 s later).
    */
   renderRunListSoon() {
-    if (this.perf.firstChart !== null || this.runs.length < RUN_LIST_AFTER_CHART || this.currentTab()?.id !== 'scalars') {
-      this.renderRunList();
-      return;
-    }
     if (this.runListWaiting) return;
     this.runListWaiting = true;
-    const render = () => { if (this.runListWaiting) this.renderRunList(); };
-    // after the frame that shows the chart, not in the task that drew it
-    this.perf.onFirstChart = () => requestAnimationFrame(() => setTimeout(render, 0));
-    setTimeout(render, 2000);
+    this.afterFirstChart(() => { if (this.runListWaiting) this.renderRunList(); });
+  }
+
+  /**
+   * Runs `work` now, or, on a first load of RUN_LIST_AFTER_CHART runs or more on the scalars tab,
+   * after the frame that shows the first chart (not in the task that drew it), at most 2 s later.
+   */
+  afterFirstChart(work) {
+    if (this.perf.firstChart !== null || this.runs.length < RUN_LIST_AFTER_CHART || this.currentTab()?.id !== 'scalars') {
+      work();
+      return;
+    }
+    this.chartWaiters.push(work);
+    if (this.chartWaiters.length > 1) return;
+    const flush = () => { for (const waiting of this.chartWaiters.splice(0)) waiting(); };
+    this.perf.onFirstChart = () => requestAnimationFrame(() => setTimeout(flush, 0));
+    setTimeout(flush, 2000);
   }
 
   renderRunList() {

@@ -244,15 +244,21 @@ class ScalarCard {
   }
 
   renderRunsUI() {
-    const runs = this.runs();
     const pinned = this.app.pins.includes(this.tag);
     this.pin.setAttribute('aria-pressed', String(pinned));
     this.pin.textContent = pinned ? 'Unpin' : 'Pin';
     if (this.groups) {
       this.legend.replaceChildren(...this.groups.map((g) => el('span', { dataset: { group: g.group } },
         swatch(g.color), `${g.group} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`)));
-    } else {
-      this.legend.replaceChildren(...runs.map((run) => el('span', { dataset: { run } }, swatch(runColor(run)), run)));
+    } else if (!this.legendWaiting) {
+      // Of many runs, on a first load, after the first chart (as the run list).
+      this.legendWaiting = true;
+      this.app.afterFirstChart(() => {
+        this.legendWaiting = false;
+        if (this.groups) return;
+        this.legend.replaceChildren(...this.runs().map((run) => el('span', { dataset: { run } }, swatch(runColor(run)), run)));
+        if (this.app.perf.legends === null) this.app.perf.legends = performance.now();
+      });
     }
     this.renderDownloads();
   }
