@@ -368,6 +368,13 @@ class RunListAfterChartTests(ManyRunsBoard, unittest.TestCase):
         runs = self.driver.execute_script("return window.__lumen.runs")
         self.assertEqual(legend, runs)
         self.assertEqual(len(runs), self.RUNS)
+        # the legend keeps the card's size (the room it had while it waited) and scrolls
+        box = self.driver.execute_script(
+            "const l = document.querySelector('#main .card.scalar .legend'); const em = parseFloat(getComputedStyle(l).fontSize);"
+            "return [l.clientHeight, l.scrollHeight, 8.5 * em, l.classList.contains('waiting')]")
+        self.assertAlmostEqual(box[0], box[2], delta=1.5, msg=f"legend height, scroll height, 8.5 em: {box}")
+        self.assertGreater(box[1], 2 * box[0], f"a legend of {self.RUNS} runs should scroll: {box}")
+        self.assertFalse(box[3])
         hostile = self.driver.execute_script("return window.__lumenHostile || []")
         self.assertEqual(hostile, [], "errors or unexpected nodes on the page")
 

@@ -1,5 +1,6 @@
 // The board's JSON API. Run and tag names travel only as query parameters (URLSearchParams
-// encodes them); responses are parsed as JSON, never evaluated.
+// encodes them); responses are parsed as JSON (or, for scalar cards, viewed as Float64 columns
+// after a JSON header), never evaluated.
 
 /**
  * The URL of `/api/<endpoint>` with `params` (an object; undefined values are left out). Values are

@@ -232,7 +232,11 @@ class App {
     }
     this.chartWaiters.push(work);
     if (this.chartWaiters.length > 1) return;
-    const flush = () => { for (const waiting of this.chartWaiters.splice(0)) waiting(); };
+    const flush = () => {
+      for (const waiting of this.chartWaiters.splice(0)) {
+        try { waiting(); } catch (error) { console.error(error); } // the others still run
+      }
+    };
     this.perf.onFirstChart = () => requestAnimationFrame(() => setTimeout(flush, 0));
     setTimeout(flush, 2000);
   }

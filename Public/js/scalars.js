@@ -251,10 +251,13 @@ class ScalarCard {
       this.legend.replaceChildren(...this.groups.map((g) => el('span', { dataset: { group: g.group } },
         swatch(g.color), `${g.group} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`)));
     } else if (!this.legendWaiting) {
-      // Of many runs, on a first load, after the first chart (as the run list).
+      // Of many runs, on a first load, after the first chart (as the run list), its room kept
+      // meanwhile so the cards in view are the ones that will stay in view.
       this.legendWaiting = true;
+      this.legend.classList.add('waiting');
       this.app.afterFirstChart(() => {
         this.legendWaiting = false;
+        this.legend.classList.remove('waiting');
         if (this.groups) return;
         this.legend.replaceChildren(...this.runs().map((run) => el('span', { dataset: { run } }, swatch(runColor(run)), run)));
         if (this.app.perf.legends === null) this.app.perf.legends = performance.now();

@@ -201,7 +201,8 @@ public enum BoardServer {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// `answer` ready to send: compressed with `coding` when the body is text of at least 1 KiB,
+    /// `answer` ready to send: compressed with `coding` when the body is at least 1 KiB and not a PNG
+    /// (text, or the `Float64` columns of `/api/scalars?format=binary`),
     /// at the fastest level (API answers change with every reload, so speed beats ratio).
     static func encoded(_ answer: BoardAPIResponse, coding: BoardCompression.Coding) -> ResponseCache.Entry {
         var entry = ResponseCache.Entry(

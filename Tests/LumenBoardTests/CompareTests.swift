@@ -148,6 +148,7 @@ struct CompareTests {
             ["run": "long", "tag": "loss"],
             ["run": "long", "tag": "loss", "points": "300", "smoothing": "0.9"],
             ["run": "long", "tag": "loss", "points": "50", "start": "70000", "end": "90000", "smoothing": "0.6"],
+            ["run": "long", "tag": "loss", "start": "900000", "end": "990000", "smoothing": "0.6"],  // no point
             ["run": "restart", "tag": "loss", "restarts": "true"],
             ["runs": "seed", "tag": "loss", "points": "40", "smoothing": "0.95", "restarts": "true"],
             ["runs": "seed|long", "tag": "loss", "points": "100"],
@@ -167,6 +168,7 @@ struct CompareTests {
         }
         struct Points: Decodable { var points: [[Number]] }
         var nans = 0
+        var emptySeries = 0
         for q in queries {
             let json = try Self.answer("scalars", q, snapshot)
             let text = Data(BoardAPI.respond(endpoint: "scalars", parameters: q, snapshot: snapshot).body)
@@ -191,10 +193,12 @@ struct CompareTests {
             #expect(got.count == expected.count, "\(q)")
             var end = base
             #expect(exact.count == got.count)
+            emptySeries += exact.filter(\.points.isEmpty).count
             for ((want, have), numbers) in zip(zip(expected, got), exact) {
                 let points = numbers.points
                 let columns = try #require(have["columns"] as? [String])
-                let width = points.first?.count ?? 3
+                let width = q["smoothing"] == nil ? 3 : 4
+                #expect(points.allSatisfy { $0.count == width }, "\(q)")
                 #expect(columns == ["wallTime", "step", "value", "smoothed"].prefix(width).map { $0 }, "\(q)")
                 #expect(have["count"] as? Int == points.count)
                 // the other fields are the JSON answer's
@@ -225,6 +229,7 @@ struct CompareTests {
             #expect(end == body.count, "\(q): \(body.count - end) bytes after the columns")
         }
         #expect(nans > 0, "no NaN was compared")
+        #expect(emptySeries > 0, "no series without points was compared")
         let bad = BoardAPI.respond(
             endpoint: "scalars", parameters: ["run": "long", "tag": "loss", "format": "f64"], snapshot: snapshot)
         #expect(bad.status == 400 && bad.text.contains("'binary'") && bad.text.contains("'f64'"))
