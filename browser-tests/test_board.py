@@ -285,6 +285,24 @@ class WrittenLogdirTests(DashboardChecks, unittest.TestCase):
         wait(self.driver, "new URLSearchParams(location.search).get('smoothing') === '0.77'", timeout=5,
              message="the last value never reached the URL")
 
+    def test_03c_a_moving_slider_draws_lines_into_pixels_then_strokes_again(self):
+        # Antialiased strokes of jagged lines rasterize slower than a frame in headless chromium:
+        # while the slider moves the cards draw their lines as pixels, and strokes once it rests.
+        self.scalars_page()
+        modes = """[...document.querySelectorAll('#main .card.scalar[data-drawn="1"] canvas.layer')]
+              .filter((c) => c.getBoundingClientRect().bottom > 0 && c.getBoundingClientRect().top < innerHeight)
+              .map((c) => c.dataset.lines)"""
+        before = self.driver.execute_script(f"return {modes}")
+        self.assertTrue(before and all(m == "strokes" for m in before), before)
+        during = self.driver.execute_async_script(f"""
+            const done = arguments[arguments.length - 1];
+            const slider = document.getElementById('smoothing');
+            slider.value = '0.31'; slider.dispatchEvent(new Event('input', {{ bubbles: true }}));
+            requestAnimationFrame(() => requestAnimationFrame(() => done({modes})));""")
+        self.assertTrue(during and all(m == "pixels" for m in during), during)
+        wait(self.driver, f"{modes}.every((m) => m === 'strokes')", timeout=5,
+             message="the lines stayed pixels after the slider rested")
+
     def test_04_tooltip_shows_the_served_values(self):
         card = self.scalars_page("?tab=scalars&smoothing=0.6")
         overlay = card.find_element(By.CSS_SELECTOR, "canvas.overlay")

@@ -479,7 +479,11 @@ class ScalarCard {
     // 1-pixel lines on a fast path (in headless chromium, 4 cards × 20 runs took 4 ms instead of 50).
     ctx.lineWidth = 1;
     const focused = L.list.some((x) => x.run === s.focus) ? s.focus : null;
-    const dense = L.list.length > DENSE_RUNS;
+    // While the smoothing slider moves, every card's lines go into pixels too: the browser's
+    // antialiased strokes of jagged lines (a low smoothing) took more than a frame to rasterize
+    // for 4 cards of 20 runs in headless chromium, which the JS time doesn't show.
+    const dense = L.list.length > DENSE_RUNS || this.view.sliding;
+    this.lines.dataset.lines = dense ? 'pixels' : 'strokes';
     if (dense) this.drawPixelLines(ctx, L, width, height, (series) => series.smoothedFor(s.smoothing), focused);
     for (const series of dense ? [] : L.list) {
       const xs = series.xs(L.mode, s.xLog); const ys = series.smoothedFor(s.smoothing); const color = this.colorOf(series);
@@ -800,6 +804,7 @@ export class ScalarsView {
     this.app = app;
     this.root = root;
     this.cards = new Map(); // tag → ScalarCard
+    this.sliding = false; // the smoothing slider moved in the last 200 ms
     this.observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         const card = entry.target.card;
@@ -895,8 +900,13 @@ export class ScalarsView {
     } else if (what === 'smoothing') {
       // a preview from the points at hand now, the server's smoothing of the full series shortly after
       this.redrawVisible();
+      this.sliding = true;
       clearTimeout(this.smoothingTimer);
-      this.smoothingTimer = setTimeout(() => { for (const card of cards) if (card.loaded) card.reload(); }, 200);
+      this.smoothingTimer = setTimeout(() => {
+        this.sliding = false;
+        this.redrawVisible(); // the strokes again, then the server's smoothing
+        for (const card of cards) if (card.loaded) card.reload();
+      }, 200);
     } else if (['xAxis', 'xLog', 'yScale'].includes(what)) {
       for (const card of cards) {
         card.zoom = null; delete card.element.dataset.zoomed;
