@@ -38,6 +38,14 @@ struct CompressedScalarChunk: Sendable {
     /// The bytes the compressed stream takes.
     var bytes: Int { words.count * 8 }
 
+    /// Whether the values are in the XOR code (else as ordered integers).
+    var valuesUseXOR: Bool {
+        words.withUnsafeBufferPointer { buffer in
+            var reader = BitReader(words: buffer, position: valuesStart)
+            return reader.read(1) == 0
+        }
+    }
+
     /// Codes the columns of a ``ScalarChunk``: steps, wall times' bit patterns, and values' bit
     /// patterns (of `Double`s if `wideValues`, else of `Float`s).
     ///
@@ -145,15 +153,22 @@ struct CompressedScalarChunk: Sendable {
     /// pass over the stream.
     func decodeValues(into out: UnsafeMutablePointer<Double>) {
         let count = count
-        let wide = wideValues
-        let width = wide ? 64 : 32
         words.withUnsafeBufferPointer { buffer in
             var reader = BitReader(words: buffer, position: valuesStart)
-            if reader.read(1) == 0 {
-                XORCode.decode(count: count, width: width, from: &reader) { out[$0] = Self.value($1, wide: wide) }
-            } else {
+            // One loop per width, so each is compiled with its width's masks as constants (one
+            // loop for both kept them in memory and tested the width at every value).
+            switch (reader.read(1) == 0, wideValues) {
+            case (true, true):
+                XORCode.decode(count: count, width: 64, from: &reader) { out[$0] = Self.value($1, wide: true) }
+            case (true, false):
+                XORCode.decode(count: count, width: 32, from: &reader) { out[$0] = Self.value($1, wide: false) }
+            case (false, true):
                 IntegerSequenceCode.decode(count: count, from: &reader) {
-                    out[$0] = Self.value(Self.pattern(ofOrderedInteger: $1, width: width), wide: wide)
+                    out[$0] = Self.value(Self.pattern(ofOrderedInteger: $1, width: 64), wide: true)
+                }
+            case (false, false):
+                IntegerSequenceCode.decode(count: count, from: &reader) {
+                    out[$0] = Self.value(Self.pattern(ofOrderedInteger: $1, width: 32), wide: false)
                 }
             }
         }
@@ -234,6 +249,7 @@ struct CompressedScalarChunk: Sendable {
     }
 
     /// The inverse of ``orderedInteger(_:width:)``.
+    @inline(__always)
     static func pattern(ofOrderedInteger integer: Int64, width: Int) -> UInt64 {
         let sign: UInt64 = 1 &<< UInt64(width - 1)
         let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1

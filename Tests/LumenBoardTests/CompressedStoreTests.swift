@@ -68,6 +68,33 @@ import LumenTestSupport
         #expect(!model.series.storesFloats)
     }
 
+    /// Both value codes at both widths decode to the values coded (each has its own loop).
+    @Test func everyValueCodeRoundTripsAtBothWidths() {
+        var random = SplitMix64(seed: 41)
+        let steps = (0..<1024).map { Int64($0) }
+        let times = (0..<1024).map { Int64(bitPattern: (1_764_400_000 + Double($0)).bitPattern) }
+        for wide in [false, true] {
+            for xor in [false, true] {
+                // Long runs of one value favour the XOR code; noise across powers of two doesn't.
+                let values: [Double] = (0..<1024).map { i in
+                    let noise = Double(random.next() >> 11) / Double(1 << 53) * 3 - 1.5
+                    let value = xor ? Double(i / 100) * 0.3 : noise
+                    return wide ? value : Double(Float(value))  // 0.3 k and the noise are not floats
+                }
+                let patterns = values.map { wide ? $0.bitPattern : UInt64(Float($0).bitPattern) }
+                let chunk = steps.withUnsafeBufferPointer { s in
+                    times.withUnsafeBufferPointer { t in
+                        patterns.withUnsafeBufferPointer { p in
+                            CompressedScalarChunk(steps: s, wallTimePatterns: t, valuePatterns: p, wideValues: wide)
+                        }
+                    }
+                }
+                #expect(chunk.valuesUseXOR == xor, "wide \(wide), XOR \(xor)")
+                #expect(chunk.values().map(\.bitPattern) == values.map(\.bitPattern), "wide \(wide), XOR \(xor)")
+            }
+        }
+    }
+
     @Test func awkwardStepsAndWallTimesRoundTripExactly() {
         var model = Model()
         var random = SplitMix64(seed: 5)
