@@ -311,7 +311,14 @@ class NewDashboardTests(unittest.TestCase):
         wait(self.driver, f"document.getElementById('status').textContent.includes({logdirs.UNKNOWN_PLUGIN!r})")
         text = self.driver.find_element(By.ID, "status").text
         self.assertIn(f"{logdirs.UNKNOWN_PLUGIN} (3 events, 1 run)", text)
+        self.assertIn(f"{status['events']:,} events", text)
         self.assertIn("beta", self.driver.find_element(By.ID, "status").get_attribute("title"))
+        # counts are grouped as Python's "{:,}" groups them
+        values = [0, 7, 999, 1000, 12345, -1234567, 50101000, 2.5]
+        got = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "import('./js/format.js').then((m) => done(arguments[0].map((v) => m.formatCount(v))))", values)
+        self.assertEqual(got, [f"{v:,}" for v in values])
 
     def test_07_graph_colours_by_step_statistics_and_shows_the_keras_model(self):
         tags = self.board.api("tags")["alpha"]

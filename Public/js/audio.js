@@ -3,7 +3,7 @@
 import { apiURL, getJSON } from './api.js';
 import { runColor } from './colors.js';
 import { el, swatch } from './dom.js';
-import { formatDuration, jsonNumber } from './format.js';
+import { formatCount, formatDuration, jsonNumber } from './format.js';
 import { TagRunCardsView, setSliderEntries } from './cards.js';
 
 class AudioCard {
@@ -39,7 +39,7 @@ class AudioCard {
     if (!entry) { this.stepLabel.textContent = 'no clips'; this.player.removeAttribute('src'); return; }
     this.stepLabel.textContent = `step ${entry.step}`;
     const rate = jsonNumber(entry.sampleRate);
-    this.rate.textContent = Number.isFinite(rate) && rate > 0 ? `${rate.toLocaleString()} Hz` : 'sample rate unknown';
+    this.rate.textContent = Number.isFinite(rate) && rate > 0 ? `${formatCount(rate)} Hz` : 'sample rate unknown';
     this.label.textContent = entry.label || '';
     this.label.hidden = !entry.label;
     this.element.dataset.step = String(entry.step);

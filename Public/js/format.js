@@ -1,5 +1,20 @@
 // Numbers for people and axes: values, ticks, durations, wall times, nice tick steps, sorted lookups.
 
+/**
+ * A count for people, its thousands grouped with commas ("50,101,000"). Not `toLocaleString`: the
+ * first call in a page loads the locale's data, about 18 ms of a first load in headless chromium.
+ */
+export function formatCount(n) {
+  if (!Number.isInteger(n)) return String(n);
+  const digits = String(Math.abs(n));
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? `-${out}` : out;
+}
+
 /** A number for people: up to 6 significant digits, exponent for very large or small values. */
 export function formatValue(value) {
   if (typeof value !== 'number') return String(value);

@@ -11,6 +11,7 @@
 // Views read the shared state from `app.state` and never write it directly: every change goes
 // through `app.setState({key: value, ...})`, which updates the URL and tells the view.
 import { getJSON } from './api.js';
+import { formatCount } from './format.js';
 import { assignRunColors, runColor } from './colors.js';
 import { el, swatch, userRegExp } from './dom.js';
 import { ScalarsView } from './scalars.js';
@@ -201,7 +202,7 @@ class App {
   async updateStatus() {
     try {
       const s = await getJSON('status');
-      const parts = [`${this.runs.length} run${this.runs.length === 1 ? '' : 's'}`, `${s.events.toLocaleString()} events`];
+      const parts = [`${this.runs.length} run${this.runs.length === 1 ? '' : 's'}`, `${formatCount(s.events)} events`];
       if (!s.firstLoadDone) parts.push('loading…');
       if (s.corruptRecords) parts.push(`${s.corruptRecords} corrupt records`);
       const ignored = ignoredText(s.ignored);
@@ -278,7 +279,13 @@ class App {
 
   // ---- tabs ----
   availableTabs() {
-    return TABS.filter((tab) => Object.values(this.tags).some((t) => tab.has(t)));
+    // Once per /api/tags answer (it replaces `this.tags`): with 1,000 runs, each call walked every
+    // run for each tab, about 18 ms of a first load over the calls it made.
+    if (this.availableFor !== this.tags) {
+      this.availableFor = this.tags;
+      this.available = TABS.filter((tab) => Object.values(this.tags).some((t) => tab.has(t)));
+    }
+    return this.available;
   }
 
   currentTab() {
@@ -488,7 +495,7 @@ function ignoredText(ignored) {
     for (const tag of Array.isArray(item.tags) ? item.tags : []) entry.tags.add(String(tag));
     byPlugin.set(plugin, entry);
   }
-  const plural = (n, word) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+  const plural = (n, word) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
   const short = [...byPlugin].map(([plugin, e]) => `${plugin} (${plural(e.events, 'event')}, ${plural(e.runs.size, 'run')})`);
   const long = ignored.map((item) => `${item.run}: ${item.plugin}, ${plural(Number(item.events) || 0, 'event')}${Array.isArray(item.tags) && item.tags.length ? ` (${item.tags.join(', ')})` : ''}`);
   return { short: `not shown: ${short.join(', ')}`, long: `Summaries the board does not show:\n${long.join('\n')}` };
