@@ -238,20 +238,16 @@ public enum BoardAPI {
             if format == "binary" {
                 return ScalarColumns.response(for: matched, tag: tag, window, restarts: restarts, many: true)
             }
-            // Each run's answer is written on its own (the cores share them), then joined in order.
-            let answers = Mutex([[UInt8]](repeating: [], count: matched.count))
-            DispatchQueue.concurrentPerform(iterations: matched.count) { i in
+            let parts = eachRun(matched.count) { i in
                 var bytes: [UInt8] = []
                 writeScalars(run: matched[i].0, tag: tag, matched[i].1, window, restarts: restarts, into: &bytes)
-                answers.withLock { $0[i] = bytes }
+                return bytes
             }
             var out: [UInt8] = [UInt8(ascii: "[")]
-            answers.withLock { parts in
-                out.reserveCapacity(2 + parts.reduce(parts.count) { $0 + $1.count })
-                for (i, part) in parts.enumerated() {
-                    if i > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: part)
-                }
+            out.reserveCapacity(2 + parts.reduce(parts.count) { $0 + $1.count })
+            for (i, part) in parts.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: part)
             }
             out.append(UInt8(ascii: "]"))
             return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: out)
@@ -286,16 +282,24 @@ public enum BoardAPI {
         return BoardAPIResponse(status: 200, contentType: "application/json; charset=utf-8", body: out)
     }
 
-    /// Appends one series' `/api/scalars` JSON object to `out`. Written straight to bytes, not through
-    /// a `BoardJSON` tree: a series of every point can be millions of them, and a tree of that many
-    /// values costs far more memory than the text.
-    private static func writeScalars(
-        run: String, tag: String, _ series: ScalarSeries, _ window: ScalarWindowQuery, restarts: Bool,
+    /// Each run's answer of a `runs=` request, `answer(i)` for the `i`-th of `count`, computed on
+    /// every core and given back in order.
+    static func eachRun<Answer: Sendable>(_ count: Int, _ answer: @Sendable (Int) -> Answer) -> [Answer] {
+        let answers = Mutex([Answer?](repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            let one = answer(i)
+            answers.withLock { $0[i] = one }
+        }
+        return answers.withLock { $0.map { $0! } }
+    }
+
+    /// `"run":…,"tag":…,"total":…` and, with a step window, `"inWindow":…`: how each form of a
+    /// series' `/api/scalars` answer begins, after its `{`.
+    static func writeSeriesFields(
+        run: String, tag: String, _ series: ScalarSeries, _ selection: ScalarSelection, _ window: ScalarWindowQuery,
         into out: inout [UInt8]
     ) {
-        let selection = BoardQueries.select(series, window)
-        let points = series.points(at: selection.indices)
-        out.append(contentsOf: #"{"run":"#.utf8)
+        out.append(contentsOf: #""run":"#.utf8)
         BoardJSON.writeString(run, into: &out)
         out.append(contentsOf: #","tag":"#.utf8)
         BoardJSON.writeString(tag, into: &out)
@@ -305,6 +309,19 @@ public enum BoardAPI {
             out.append(contentsOf: #","inWindow":"#.utf8)
             BoardJSON.writeInteger(Int64(selection.windowCount), into: &out)
         }
+    }
+
+    /// Appends one series' `/api/scalars` JSON object to `out`. Written straight to bytes, not through
+    /// a `BoardJSON` tree: a series of every point can be millions of them, and a tree of that many
+    /// values costs far more memory than the text.
+    private static func writeScalars(
+        run: String, tag: String, _ series: ScalarSeries, _ window: ScalarWindowQuery, restarts: Bool,
+        into out: inout [UInt8]
+    ) {
+        let selection = BoardQueries.select(series, window)
+        let points = series.points(at: selection.indices)
+        out.append(UInt8(ascii: "{"))
+        writeSeriesFields(run: run, tag: tag, series, selection, window, into: &out)
         out.append(contentsOf: #","points":["#.utf8)
         for (i, p) in points.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// `/api/scalars?format=binary`: the JSON answer's points as columns of little-endian `Float64`,
 /// which a browser views in place (`Float64Array`) instead of parsing text. A card of 1,000 runs
 /// asks for about 17 MB of JSON, and parsing it took the web UI about 0.2 s of its first chart.
@@ -23,31 +20,27 @@ enum ScalarColumns {
         for series: [(run: String, series: ScalarSeries)], tag: String, _ window: ScalarWindowQuery,
         restarts: Bool, many: Bool
     ) -> BoardAPIResponse {
-        let parts = Mutex([Part](repeating: Part(), count: series.count))
-        DispatchQueue.concurrentPerform(iterations: series.count) { i in
-            let part = Self.part(run: series[i].run, tag: tag, series[i].series, window, restarts: restarts)
-            parts.withLock { $0[i] = part }
+        let parts = BoardAPI.eachRun(series.count) { i in
+            Self.part(run: series[i].run, tag: tag, series[i].series, window, restarts: restarts)
         }
-        return parts.withLock { parts in
-            var header: [UInt8] = many ? [UInt8(ascii: "[")] : []
-            var offset = 0
-            for (i, part) in parts.enumerated() {
-                if i > 0 { header.append(UInt8(ascii: ",")) }
-                header.append(contentsOf: #"{"offset":"#.utf8)
-                BoardJSON.writeInteger(Int64(offset), into: &header)
-                header.append(UInt8(ascii: ","))
-                header.append(contentsOf: part.fields)
-                offset += part.columns.count * 8
-            }
-            if many { header.append(UInt8(ascii: "]")) }
-            while (4 + header.count) % 8 != 0 { header.append(UInt8(ascii: " ")) }
-            var body: [UInt8] = []
-            body.reserveCapacity(4 + header.count + offset)
-            withUnsafeBytes(of: UInt32(header.count).littleEndian) { body.append(contentsOf: $0) }
-            body.append(contentsOf: header)
-            for part in parts { append(part.columns, to: &body) }
-            return BoardAPIResponse(status: 200, contentType: "application/octet-stream", body: body)
+        var header: [UInt8] = many ? [UInt8(ascii: "[")] : []
+        var offset = 0
+        for (i, part) in parts.enumerated() {
+            if i > 0 { header.append(UInt8(ascii: ",")) }
+            header.append(contentsOf: #"{"offset":"#.utf8)
+            BoardJSON.writeInteger(Int64(offset), into: &header)
+            header.append(UInt8(ascii: ","))
+            header.append(contentsOf: part.fields)
+            offset += part.columns.count * 8
         }
+        if many { header.append(UInt8(ascii: "]")) }
+        while (4 + header.count) % 8 != 0 { header.append(UInt8(ascii: " ")) }
+        var body: [UInt8] = []
+        body.reserveCapacity(4 + header.count + offset)
+        withUnsafeBytes(of: UInt32(header.count).littleEndian) { body.append(contentsOf: $0) }
+        body.append(contentsOf: header)
+        for part in parts { append(part.columns, to: &body) }
+        return BoardAPIResponse(status: 200, contentType: "application/octet-stream", body: body)
     }
 
     private static func part(
@@ -56,16 +49,7 @@ enum ScalarColumns {
         let selection = BoardQueries.select(series, window)
         let points = series.points(at: selection.indices)
         var part = Part()
-        part.fields.append(contentsOf: #""run":"#.utf8)
-        BoardJSON.writeString(run, into: &part.fields)
-        part.fields.append(contentsOf: #","tag":"#.utf8)
-        BoardJSON.writeString(tag, into: &part.fields)
-        part.fields.append(contentsOf: #","total":"#.utf8)
-        BoardJSON.writeInteger(Int64(series.count), into: &part.fields)
-        if window.hasWindow {
-            part.fields.append(contentsOf: #","inWindow":"#.utf8)
-            BoardJSON.writeInteger(Int64(selection.windowCount), into: &part.fields)
-        }
+        BoardAPI.writeSeriesFields(run: run, tag: tag, series, selection, window, into: &part.fields)
         part.fields.append(contentsOf: #","count":"#.utf8)
         BoardJSON.writeInteger(Int64(points.count), into: &part.fields)
         part.fields.append(
