@@ -1,5 +1,6 @@
 import Foundation
 import LumenEvents
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -37,6 +38,14 @@ public protocol StoredEventFile: ByteSource, Sendable {
     /// - Throws: ``StorageUnavailable`` when it can't be told now; another error if it can't be
     ///   read at all.
     func state() throws -> StoredFileState
+
+    /// Gives back what the file holds open between passes (a local file's descriptor); the next
+    /// read opens it again. The loader calls it after each pass over the file.
+    func closeUntilNextRead()
+}
+
+extension StoredEventFile {
+    public func closeUntilNextRead() {}
 }
 
 /// Where a logdir's files are: a directory on disk, or a prefix in an object store. The loader
@@ -72,41 +81,68 @@ public struct LocalLogStorage: LogStorage {
     public var concurrentRuns: Int { 1 }
 }
 
-/// An event file on disk, read with `pread` and checked with `fstat`/`stat`: replaced when the
-/// path names another file (device and inode) than the one opened.
+/// An event file on disk, read with `pread` and checked with `stat`: replaced when the path names
+/// another file (device and inode) than the one first opened.
+///
+/// The file is open only while a pass reads it: the first read of a pass opens it (and checks it
+/// is still the same file), ``closeUntilNextRead()`` closes it. So a logdir of thousands of event
+/// files never holds a descriptor for each, which would exhaust the process's limit (1,024 by
+/// default), and then not only these files but connections and the runtime's own files fail.
 public final class LocalEventFile: StoredEventFile {
     public let path: String
-    private let source: FileByteSource
-    private let identity: (device: UInt64, inode: UInt64)
+    private let identity: FileIdentity
+    private let opened = Mutex<FileByteSource?>(nil)
 
-    /// Opens the file at `path`.
+    /// Opens the file at `path` to learn which file it is, and closes it again.
     ///
     /// - Throws: ``FileByteSourceError`` if it can't be opened.
     public init(path: String) throws {
-        source = try FileByteSource(path: path)
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw FileByteSourceError.statusFailed(path: path, errno: errno) }
+        let source = try FileByteSource(path: path)
         self.path = path
-        self.identity = (UInt64(status.st_dev), UInt64(status.st_ino))
+        self.identity = try source.identity
     }
 
-    public var size: Int64 { get throws { try source.size } }
+    public var size: Int64 { get throws { try openedSource().size } }
 
     public func read(at offset: Int64, maxLength: Int) throws -> [UInt8] {
-        try source.read(at: offset, maxLength: maxLength)
+        try openedSource().read(at: offset, maxLength: maxLength)
     }
 
     public func state() throws -> StoredFileState {
-        let size = try source.size
-        var pathStatus = stat()
-        if stat(path, &pathStatus) != 0 {
+        var status = stat()
+        if stat(path, &status) != 0 {
             if errno == ENOENT { return .deleted }
             throw FileByteSourceError.statusFailed(path: path, errno: errno)
         }
-        if UInt64(pathStatus.st_dev) != identity.device || UInt64(pathStatus.st_ino) != identity.inode {
+        if FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)) != identity {
             return .replaced
         }
-        return .present(size: size)
+        return .present(size: Int64(status.st_size))
+    }
+
+    public func closeUntilNextRead() {
+        opened.withLock { $0 = nil }
+    }
+
+    /// The file open for this pass, opened now if it isn't. A file that can't be opened again, or
+    /// is another file now, is unavailable for this pass: the next pass's ``state()`` tells why.
+    private func openedSource() throws -> FileByteSource {
+        try opened.withLock { opened in
+            if let opened { return opened }
+            let source: FileByteSource
+            do {
+                source = try FileByteSource(path: path)
+                guard try source.identity == identity else {
+                    throw StorageUnavailable("\(path) was replaced while being read")
+                }
+            } catch let error as StorageUnavailable {
+                throw error
+            } catch {
+                throw StorageUnavailable("\(error)")
+            }
+            opened = source
+            return source
+        }
     }
 }
 

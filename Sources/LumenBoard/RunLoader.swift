@@ -113,6 +113,7 @@ public final class EventFileTail {
     {
         guard isLive else { return (0, false) }
         unavailable = nil
+        defer { source.closeUntilNextRead() }
         do {
             switch try source.state() {
             case .present(let now):

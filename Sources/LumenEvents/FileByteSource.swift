@@ -45,6 +45,17 @@ public final class FileByteSource: ByteSource, Sendable {
         }
     }
 
+    /// The device and inode of the open file, which tell it from another file later put at `path`.
+    public var identity: FileIdentity {
+        get throws {
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else {
+                throw FileByteSourceError.statusFailed(path: path, errno: errno)
+            }
+            return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        }
+    }
+
     /// Returns up to `maxLength` bytes from `offset`; fewer at the end of the file.
     public func read(at offset: Int64, maxLength: Int) throws -> [UInt8] {
         precondition(offset >= 0 && maxLength >= 0, "offset and length are never negative")
@@ -63,5 +74,16 @@ public final class FileByteSource: ByteSource, Sendable {
                 }
             }
         }
+    }
+}
+
+/// Which file a path named: its device and inode.
+public struct FileIdentity: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
     }
 }

@@ -79,6 +79,7 @@ struct Board: AsyncParsableCommand {
 
     func run() async throws {
         BLASThreads.stopIdleWorkers()
+        OpenFileLimit.raiseToHardLimit()
         BoardAllocator.tune()
         let shutdown = ShutdownSwitch()
         ShutdownSignals.install { shutdown.trigger() }
@@ -169,4 +170,18 @@ extension Board {
 /// A failure reported without the usage text.
 struct BoardError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// The process's limit of open files.
+enum OpenFileLimit {
+    /// Raises the soft limit to the hard one. The soft limit is often 1,024, which connections,
+    /// event files read at once and the runtime's own files share; reaching it fails more than
+    /// the call that hit it (libdispatch stops the process when it can't open its files).
+    static func raiseToHardLimit() {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(resource, &limit)
+    }
 }

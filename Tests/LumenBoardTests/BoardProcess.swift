@@ -22,11 +22,16 @@ final class BoardProcess: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     /// Starts the board with `arguments` (plus `--port 0` unless a port is given) and waits for
-    /// its first line.
-    init(_ arguments: [String], environment: [String: String] = [:], waitForLine: Bool = true) throws {
+    /// its first line. With a `launcher` (a program and its arguments that runs the command after
+    /// them in its place, such as `prlimit --nofile=128`), the board is started through it.
+    init(
+        _ arguments: [String], environment: [String: String] = [:], waitForLine: Bool = true, launcher: [String] = []
+    ) throws {
         guard let binary = Self.binary else { throw Failure(description: "the board executable was not built") }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments + (arguments.contains("--port") ? [] : ["--port", "0"])
+        let command =
+            launcher + [binary] + arguments + (arguments.contains("--port") ? [] : ["--port", "0"])
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var variables = ProcessInfo.processInfo.environment
         variables["LUMEN_BOARD_TOKEN"] = nil
         for (key, value) in environment { variables[key] = value }
