@@ -350,7 +350,7 @@ public enum BoardAPI {
             ("wallTime", .number(h.wallTime)), ("step", .integer(h.step)),
             ("min", .number(h.min)), ("max", .number(h.max)), ("num", .number(h.num)),
             ("sum", .number(h.sum)), ("sumSquares", .number(h.sumSquares)),
-            ("buckets", .array(h.buckets.map { .array($0.map(BoardJSON.number)) })),
+            ("buckets", .array(h.buckets.map { .array([.number($0.left), .number($0.right), .number($0.count)]) })),
         ])
     }
 

@@ -40,17 +40,17 @@ public enum BoardQueries {
     /// weight precedes it) and its right edge (at most the histogram's maximum); basis points past
     /// the last bucket take the maximum. An empty histogram gives zeros.
     public static func percentiles(
-        buckets: [[Double]], basisPoints: [Int] = normalHistogramBasisPoints
+        buckets: HistogramBuckets, basisPoints: [Int] = normalHistogramBasisPoints
     ) -> [Double] {
         guard !buckets.isEmpty else { return basisPoints.map { _ in 0 } }
-        let minmin = buckets[0][0]
-        let maxmax = buckets[buckets.count - 1][1]
-        let total = buckets.reduce(0) { $0 + $1[2] }
+        let minmin = buckets[0].left
+        let maxmax = buckets[buckets.count - 1].right
+        let total = buckets.reduce(0) { $0 + $1.count }
         let scale = Double(basisPoints.last ?? 10000) / (total == 0 ? 1 : total)
         var weights: [Double] = []
         var running = 0.0
         for b in buckets {
-            running += b[2] * scale
+            running += b.count * scale
             weights.append(running)
         }
         var result: [Double] = []
@@ -66,8 +66,8 @@ public enum BoardQueries {
                     i += 1
                     continue
                 }
-                let lhs = (i == 0 || previous == 0) ? minmin : Swift.max(buckets[i - 1][1], minmin)
-                let rhs = Swift.min(buckets[i][1], maxmax)
+                let lhs = (i == 0 || previous == 0) ? minmin : Swift.max(buckets[i - 1].right, minmin)
+                let rhs = Swift.min(buckets[i].right, maxmax)
                 result.append(lhs + (bp - previous) * (rhs - lhs) / (cumsum - previous))
                 index += 1
                 continue outer

@@ -7,8 +7,122 @@ public struct HistogramValue: Stepped, Sendable, Equatable {
     public var step: Int64
     public var wallTime: Double
     public var min, max, num, sum, sumSquares: Double
-    /// `[left, right, count]` per bucket.
-    public var buckets: [[Double]]
+    public var buckets: HistogramBuckets
+}
+
+/// One bucket of a histogram: the values in `left...right`, `count` of them.
+public struct HistogramBucket: Sendable, Equatable {
+    public var left, right, count: Double
+
+    public init(left: Double, right: Double, count: Double) {
+        self.left = left
+        self.right = right
+        self.count = count
+    }
+}
+
+/// A histogram's buckets in order, kept as one flat array of `left, right, count` triples, of
+/// `Float` while every number is one exactly (as in histograms written as `float32` tensors) and
+/// of `Double` otherwise: an array per bucket took about 70 bytes of memory a bucket, six times
+/// the bytes of a `float32` tensor's 12, so a board holding TensorBoard's 500 histograms per tag
+/// needed six times the memory.
+public struct HistogramBuckets: RandomAccessCollection, Sendable, Equatable {
+    private enum Storage: Sendable {
+        case narrow([Float])
+        case wide([Double])
+    }
+
+    private var storage: Storage
+
+    /// The buckets of `triples`, `left, right, count` of each in turn (its count a multiple of 3).
+    public init(triples: [Double] = []) {
+        precondition(triples.count % 3 == 0, "histogram buckets come as left, right, count triples")
+        let narrow = triples.map { Float($0) }
+        storage = zip(narrow, triples).allSatisfy { Self.isExact($0, $1) } ? .narrow(narrow) : .wide(triples)
+    }
+
+    /// The buckets given as `[left, right, count]` rows.
+    public init(rows: [[Double]]) {
+        precondition(rows.allSatisfy { $0.count == 3 }, "a histogram bucket is [left, right, count]")
+        self.init(triples: rows.flatMap { $0 })
+    }
+
+    public mutating func reserveCapacity(_ buckets: Int) {
+        switch storage {
+        case .narrow(var numbers):
+            storage = .narrow([])
+            numbers.reserveCapacity(3 * buckets)
+            storage = .narrow(numbers)
+        case .wide(var numbers):
+            storage = .wide([])
+            numbers.reserveCapacity(3 * buckets)
+            storage = .wide(numbers)
+        }
+    }
+
+    public mutating func append(_ bucket: HistogramBucket) {
+        switch storage {
+        case .narrow(var numbers):
+            storage = .wide([])  // so `numbers` is the only reference and grows in place
+            let (left, right, count) = (Float(bucket.left), Float(bucket.right), Float(bucket.count))
+            if Self.isExact(left, bucket.left) && Self.isExact(right, bucket.right) && Self.isExact(count, bucket.count)
+            {
+                numbers.append(left)
+                numbers.append(right)
+                numbers.append(count)
+                storage = .narrow(numbers)
+            } else {
+                var wide = numbers.map { Double($0) }
+                wide.append(bucket.left)
+                wide.append(bucket.right)
+                wide.append(bucket.count)
+                storage = .wide(wide)
+            }
+        case .wide(var numbers):
+            storage = .wide([])
+            numbers.append(bucket.left)
+            numbers.append(bucket.right)
+            numbers.append(bucket.count)
+            storage = .wide(numbers)
+        }
+    }
+
+    /// Whether `narrow` is `wide` exactly, to the bit.
+    @inline(__always)
+    private static func isExact(_ narrow: Float, _ wide: Double) -> Bool {
+        Double(narrow).bitPattern == wide.bitPattern
+    }
+
+    /// The same buckets, whichever form holds them.
+    public static func == (lhs: HistogramBuckets, rhs: HistogramBuckets) -> Bool { lhs.elementsEqual(rhs) }
+
+    /// Bytes of memory the numbers take.
+    public var numberBytes: Int {
+        switch storage {
+        case .narrow(let numbers): numbers.count * MemoryLayout<Float>.size
+        case .wide(let numbers): numbers.count * MemoryLayout<Double>.size
+        }
+    }
+
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch storage {
+        case .narrow(let numbers): numbers.count / 3
+        case .wide(let numbers): numbers.count / 3
+        }
+    }
+
+    public subscript(position: Int) -> HistogramBucket {
+        let i = 3 * position
+        switch storage {
+        case .narrow(let numbers):
+            return HistogramBucket(
+                left: Double(numbers[i]), right: Double(numbers[i + 1]), count: Double(numbers[i + 2]))
+        case .wide(let numbers):
+            return HistogramBucket(left: numbers[i], right: numbers[i + 1], count: numbers[i + 2])
+        }
+    }
 }
 
 /// The images of one image summary (a legacy image is one; a TF2 image summary may hold several).
@@ -324,8 +438,8 @@ public struct RunData: Sendable {
             scalarColumns[scalarColumn(tag)].append(step: step, wallTime: wallTime, value: values[0])
         case "histograms":
             guard let values = TensorValues.numbers(tensor), values.count % 3 == 0 else { return false }
-            let buckets = stride(from: 0, to: values.count, by: 3).map { Array(values[$0..<$0 + 3]) }
-            addHistogram(Self.histogram(buckets: buckets, step: step, wallTime: wallTime), tag: tag)
+            addHistogram(
+                Self.histogram(buckets: HistogramBuckets(triples: values), step: step, wallTime: wallTime), tag: tag)
         case "images":
             let strings = tensor.stringVal
             guard strings.count >= 2, let width = Int(String(decoding: strings[0], as: UTF8.self)),
@@ -403,7 +517,7 @@ public struct RunData: Sendable {
     /// the doubles.)
     static func histogram(_ h: HistogramProto, step: Int64, wallTime: Double) -> HistogramValue {
         let k = Swift.min(h.bucket.count, h.bucketLimit.count)
-        var buckets: [[Double]] = []
+        var buckets = HistogramBuckets()
         if let first = (0..<k).first(where: { h.bucket[$0] > 0 }),
             let last = (0..<k).last(where: { h.bucket[$0] > 0 })
         {
@@ -411,7 +525,7 @@ public struct RunData: Sendable {
             for i in first...last {
                 let left = i == first ? h.min : h.bucketLimit[i - 1]
                 let right = i == last ? h.max : h.bucketLimit[i]
-                buckets.append([left, right, h.bucket[i]])
+                buckets.append(HistogramBucket(left: left, right: right, count: h.bucket[i]))
             }
         }
         return HistogramValue(
@@ -421,16 +535,16 @@ public struct RunData: Sendable {
 
     /// A TF2 histogram tensor. It has no statistics: `min`/`max` are the outer edges, `num` the
     /// total count, and `sum`/`sumSquares` are estimated from bucket centres.
-    static func histogram(buckets: [[Double]], step: Int64, wallTime: Double) -> HistogramValue {
+    static func histogram(buckets: HistogramBuckets, step: Int64, wallTime: Double) -> HistogramValue {
         var num = 0.0, sum = 0.0, sumSquares = 0.0
         for b in buckets {
-            let centre = (b[0] + b[1]) / 2
-            num += b[2]
-            sum += centre * b[2]
-            sumSquares += centre * centre * b[2]
+            let centre = (b.left + b.right) / 2
+            num += b.count
+            sum += centre * b.count
+            sumSquares += centre * centre * b.count
         }
         return HistogramValue(
-            step: step, wallTime: wallTime, min: buckets.first?[0] ?? 0, max: buckets.last?[1] ?? 0, num: num,
+            step: step, wallTime: wallTime, min: buckets.first?.left ?? 0, max: buckets.last?.right ?? 0, num: num,
             sum: sum, sumSquares: sumSquares, buckets: buckets)
     }
 

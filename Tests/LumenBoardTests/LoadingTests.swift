@@ -100,8 +100,8 @@ import LumenTestSupport
         #expect(x.scalars.values.allSatisfy { $0.steps == Array(0...19) && $0.storesFloats })
         #expect(x.histograms["layer1/weights"]?.items.map(\.step) == [0, 5, 10, 15])
         for h in x.histograms["layer1/weights"]!.items {
-            #expect(h.buckets.reduce(0) { $0 + $1[2] } == h.num)
-            #expect(h.buckets.first?[0] == h.min && h.buckets.last?[1] == h.max)
+            #expect(h.buckets.reduce(0) { $0 + $1.count } == h.num)
+            #expect(h.buckets.first?.left == h.min && h.buckets.last?.right == h.max)
         }
         let image = try #require(x.images["samples/input"]?.items.first)
         #expect(image.width == 8 && image.height == 8 && image.images.count == 1)

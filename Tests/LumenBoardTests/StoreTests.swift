@@ -192,9 +192,28 @@ struct Item: Stepped, Sendable, Equatable {
         }
     }
 
+    @Test func histogramBucketsKeepEveryNumberToTheBit() {
+        // float32 numbers stay float32; one that isn't moves every number to doubles, unchanged.
+        let rows: [[Double]] = [[-1.5, 0.25, 3], [0.25, 0x1p100, 0], [0x1p100, .infinity, 7]]
+        var buckets = HistogramBuckets(rows: rows)
+        #expect(buckets.numberBytes == 9 * 4)
+        buckets.append(HistogramBucket(left: .infinity, right: .infinity, count: -0.0))
+        #expect(buckets.numberBytes == 12 * 4)
+        buckets.append(HistogramBucket(left: 0.1, right: 0.2, count: 1))
+        #expect(buckets.numberBytes == 15 * 8)
+        let expected = rows + [[.infinity, .infinity, -0.0], [0.1, 0.2, 1]]
+        #expect(
+            buckets.map { [$0.left, $0.right, $0.count].map(\.bitPattern) } == expected.map { $0.map(\.bitPattern) })
+        // Equal whichever form holds them.
+        var appended = HistogramBuckets()
+        for row in expected { appended.append(HistogramBucket(left: row[0], right: row[1], count: row[2])) }
+        #expect(appended == buckets && HistogramBuckets(rows: expected) == buckets)
+        #expect(HistogramBuckets(rows: rows) != buckets)
+    }
+
     @Test func percentilesByHand() {
         // Counts 1, 1, 2 over [0,1], [1,2], [2,3]: cumulative weights 2500, 5000, 10000 basis points.
-        let values = BoardQueries.percentiles(buckets: [[0, 1, 1], [1, 2, 1], [2, 3, 2]])
+        let values = BoardQueries.percentiles(buckets: HistogramBuckets(rows: [[0, 1, 1], [1, 2, 1], [2, 3, 2]]))
         let expected = [
             0,  // bp 0: first bucket, at its left edge
             0.2672,  // 668 / 2500
@@ -211,9 +230,9 @@ struct Item: Stepped, Sendable, Equatable {
     }
 
     @Test func percentilesOfEmptyAndSparseHistograms() {
-        #expect(BoardQueries.percentiles(buckets: []) == Array(repeating: 0, count: 9))
+        #expect(BoardQueries.percentiles(buckets: HistogramBuckets()) == Array(repeating: 0, count: 9))
         // Empty buckets are skipped; the left edge after empty leading buckets is the minimum.
-        let values = BoardQueries.percentiles(buckets: [[-1, 0, 0], [0, 1, 0], [1, 2, 4]])
+        let values = BoardQueries.percentiles(buckets: HistogramBuckets(rows: [[-1, 0, 0], [0, 1, 0], [1, 2, 4]]))
         #expect(values.first == -1)
         #expect(abs(values[4] - 0.5) < 1e-12)  // -1 + 5000 * 3 / 10000
         #expect(values.last == 2)
