@@ -309,8 +309,8 @@ final class LoadEngine: @unchecked Sendable {
             guard let runLoader = loader.runs[name] else { continue }
             guard let data = shared ? runLoader.sharedData : runLoader.data else { continue }
             runs[name] = data
-            if let file = runLoader.files.first,
-                let index = ProjectorIndex.load(directory: (file as NSString).deletingLastPathComponent)
+            if let file = runLoader.files.first, let slash = file.lastIndex(of: "/"),
+                let index = ProjectorIndex.load(directory: slash == file.startIndex ? "/" : String(file[..<slash]))
             {
                 projectors[name] = index
                 status.problems += index.problems.map { BoardProblem(run: name, file: index.configPath, message: $0) }

@@ -55,21 +55,47 @@ public enum RunDiscovery {
     }
 
     private static func visit(directory: String, relative: String, into runs: inout [String: [String]]) {
-        let fileManager = FileManager.default
-        guard let names = try? fileManager.contentsOfDirectory(atPath: directory) else { return }
+        guard let entries = entries(of: directory) else { return }
         var files: [String] = []
-        for name in names.sorted() {
-            let path = (directory as NSString).appendingPathComponent(name)
-            guard let attributes = try? fileManager.attributesOfItem(atPath: path),
-                let type = attributes[.type] as? FileAttributeType
-            else { continue }
-            if type == .typeDirectory {
-                visit(
-                    directory: path, relative: relative == "." ? name : relative + "/" + name, into: &runs)
-            } else if type == .typeRegular, name.contains("tfevents") {
+        for (name, kind) in entries.sorted(by: { $0.name < $1.name }) {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            switch kind {
+            case .directory:
+                visit(directory: path, relative: relative == "." ? name : relative + "/" + name, into: &runs)
+            case .regularFile where name.contains("tfevents"):
                 files.append(path)
+            default:
+                break
             }
         }
         if !files.isEmpty { runs[relative] = files }
+    }
+
+    private enum EntryKind { case directory, regularFile, other }
+
+    /// The names in `directory` (without `.` and `..`) and what each is, not following symbolic
+    /// links; `nil` if it can't be read. The kind comes from the directory listing itself, so a
+    /// pass over a logdir of thousands of runs costs one listing a directory, not a `stat` a name
+    /// (the file systems that leave it out get an `lstat`).
+    private static func entries(of directory: String) -> [(name: String, kind: EntryKind)]? {
+        guard let stream = opendir(directory) else { return nil }
+        defer { closedir(stream) }
+        var entries: [(name: String, kind: EntryKind)] = []
+        while let entry = readdir(stream) {
+            var type = entry.pointee.d_type
+            let name = withUnsafeBytes(of: &entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            if type == UInt8(DT_UNKNOWN) {
+                var status = stat()
+                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+                guard lstat(path, &status) == 0 else { continue }
+                let format = status.st_mode & S_IFMT
+                type = format == S_IFDIR ? UInt8(DT_DIR) : format == S_IFREG ? UInt8(DT_REG) : UInt8(DT_UNKNOWN)
+            }
+            entries.append((name, type == UInt8(DT_DIR) ? .directory : type == UInt8(DT_REG) ? .regularFile : .other))
+        }
+        return entries
     }
 }

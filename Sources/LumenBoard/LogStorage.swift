@@ -14,6 +14,10 @@ import Synchronization
 public enum StoredFileState: Sendable, Equatable {
     /// Still the same file, now `size` bytes long.
     case present(size: Int64)
+    /// Still the same file, and not written since the last look: the same size and modification
+    /// time, which was already in the past then (so no write in the same clock tick can hide).
+    /// Nothing new to read and nothing rewritten to look for.
+    case unchanged
     /// Gone.
     case deleted
     /// Another file now has its name: not what was read so far followed by more.
@@ -92,6 +96,13 @@ public final class LocalEventFile: StoredEventFile {
     public let path: String
     private let identity: FileIdentity
     private let opened = Mutex<FileByteSource?>(nil)
+    /// The size and modification time at the last ``state()``, if the modification was already
+    /// ``settledSeconds`` old then.
+    private let settled = Mutex<FileStatusStamp?>(nil)
+    /// How old a modification must be when it is seen for an unchanged stamp to prove the file
+    /// unchanged: a file's times move in clock ticks (a few milliseconds on many file systems), so
+    /// a write in the tick of a look could otherwise keep its stamp.
+    static let settledSeconds: Int64 = 1
 
     /// Opens the file at `path` to learn which file it is, and closes it again.
     ///
@@ -117,7 +128,14 @@ public final class LocalEventFile: StoredEventFile {
         if FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)) != identity {
             return .replaced
         }
-        return .present(size: Int64(status.st_size))
+        let stamp = FileStatusStamp(status)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let isSettled = Int64(now.tv_sec) - stamp.modifiedSeconds > Self.settledSeconds
+        return settled.withLock { last in
+            defer { last = isSettled ? stamp : nil }
+            return last == stamp ? .unchanged : .present(size: stamp.size)
+        }
     }
 
     public func closeUntilNextRead() {
@@ -143,6 +161,23 @@ public final class LocalEventFile: StoredEventFile {
             opened = source
             return source
         }
+    }
+}
+
+/// A file's size and its times of last change, from `stat`.
+struct FileStatusStamp: Equatable {
+    var size: Int64
+    var modifiedSeconds: Int64
+    var modifiedNanoseconds: Int
+    var changedSeconds: Int64
+    var changedNanoseconds: Int
+
+    init(_ status: stat) {
+        size = Int64(status.st_size)
+        modifiedSeconds = Int64(status.st_mtim.tv_sec)
+        modifiedNanoseconds = status.st_mtim.tv_nsec
+        changedSeconds = Int64(status.st_ctim.tv_sec)
+        changedNanoseconds = status.st_ctim.tv_nsec
     }
 }
 

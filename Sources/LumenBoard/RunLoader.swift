@@ -114,10 +114,15 @@ public final class EventFileTail {
         guard isLive else { return (0, false) }
         unavailable = nil
         defer { source.closeUntilNextRead() }
+        var unchanged = false
         do {
             switch try source.state() {
             case .present(let now):
                 size = now
+            case .unchanged:
+                // Nothing written since the last pass: done if that pass read everything.
+                if bytesRead >= size { return (0, false) }
+                unchanged = true
             case .deleted:
                 problem = "deleted while being read; kept what was read"
                 return (0, false)
@@ -137,7 +142,7 @@ public final class EventFileTail {
             return (0, false)
         }
         do {
-            if !fingerprint.isEmpty, try source.read(at: 0, maxLength: fingerprint.count) != fingerprint {
+            if !unchanged, !fingerprint.isEmpty, try source.read(at: 0, maxLength: fingerprint.count) != fingerprint {
                 replacement = "rewritten: its first record changed"
                 return (0, false)
             }

@@ -32,6 +32,20 @@ import LumenTestSupport
         #expect(loader.run("a/b")?.scalars["x"]?.steps == [0, 1])
     }
 
+    @Test func symbolicLinksAreNotFollowed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("a/events.out.tfevents.1.host", EventBytes.framed([EventBytes.scalar("x", step: 0, value: 1)]))
+        try dir.write("b/notes.txt", [1])
+        // A link back up (a cycle) and a linked event file: neither makes a run.
+        try FileManager.default.createSymbolicLink(atPath: dir.file("a/up"), withDestinationPath: dir.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("b/events.out.tfevents.2.host"),
+            withDestinationPath: dir.file("a/events.out.tfevents.1.host"))
+        #expect(RunDiscovery.discover(logdir: dir.path) == ["a": [dir.file("a/events.out.tfevents.1.host")]])
+        #expect(RunDiscovery.discover(logdir: dir.path + "/") == ["a": [dir.file("a/events.out.tfevents.1.host")]])
+    }
+
     @Test func missingLogdirIsEmpty() {
         #expect(RunDiscovery.discover(logdir: "/nonexistent/lumen-board-logdir").isEmpty)
         let loader = LogdirLoader(logdir: "/nonexistent/lumen-board-logdir")

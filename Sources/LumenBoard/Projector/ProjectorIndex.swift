@@ -31,8 +31,7 @@ public struct ProjectorIndex: Sendable {
     /// config are relative to the config's directory (or absolute), as TensorBoard resolves them.
     public static func load(directory: String) -> ProjectorIndex? {
         let path = (directory as NSString).appendingPathComponent(ProjectorConfig.fileName)
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-        let stamp = FileStamp(attributes)
+        guard let stamp = FileStamp(path: path) else { return nil }
         if let cached = cache.withLock({ $0[path] }), cached.stamp == stamp { return cached.index }
         let index = read(path: path, directory: directory)
         cache.withLock { $0[path] = (stamp, index) }
@@ -114,13 +113,12 @@ struct FileStamp: Sendable, Equatable, Hashable {
     var modified: Double
     var size: Int64
 
-    init(_ attributes: [FileAttributeKey: Any]) {
-        modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-    }
-
+    /// The stamp of the file at `path` (symbolic links followed), or `nil` if there is none: a
+    /// `stat` (every run's config is looked for on every pass, so no `FileManager` error a miss).
     init?(path: String) {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-        self.init(attributes)
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+        size = Int64(status.st_size)
     }
 }
