@@ -737,6 +737,8 @@ class ScalarCard {
       if (e.button !== 0) return;
       const [x, y] = pos(e);
       this.drag = { x, y, x2: x, y2: y };
+      // the drag ends wherever the button comes up: listened for only while one is under way
+      window.addEventListener('mouseup', endDrag, { once: true });
     });
     const move = frameThrottle((e) => {
       const [x, y] = pos(e);
@@ -745,7 +747,7 @@ class ScalarCard {
     });
     c.addEventListener('mousemove', move);
     c.addEventListener('mouseleave', () => { if (!this.drag) this.hideTooltip(); });
-    window.addEventListener('mouseup', (e) => {
+    const endDrag = (e) => {
       if (!this.drag) return;
       const d = this.drag; this.drag = null;
       const L = this.lastLayout;
@@ -761,7 +763,7 @@ class ScalarCard {
         if (window) { this.stepWindow = window; this.load(null, true); }
       }
       this.drawHover();
-    });
+    };
     c.addEventListener('dblclick', () => this.resetZoom());
     c.addEventListener('keydown', (e) => this.key(e));
     c.addEventListener('blur', () => this.hideTooltip());
@@ -871,10 +873,14 @@ export class ScalarsView {
     }
     // The cards already in view start loading now, not when the observer first reports after the
     // next layout and paint of the whole page (a run list of 1,000 runs put 0.2 s before that).
-    for (const card of this.cards.values()) {
-      if (card.loaded) continue;
-      const box = card.element.getBoundingClientRect();
-      if (box.height > 0 && box.bottom > -200 && box.top < innerHeight + 200) { card.visible = true; card.load(); }
+    // Cards come in page order, so the first one below the screen ends the search (with
+    // thousands of cards, measuring each took longer than the first chart).
+    for (const element of this.root.querySelectorAll('.card.scalar')) {
+      const box = element.getBoundingClientRect();
+      if (box.height === 0 || box.bottom <= -200) continue;
+      if (box.top >= innerHeight + 200) break;
+      const card = element.card;
+      if (card && !card.loaded) { card.visible = true; card.load(); }
     }
   }
 
