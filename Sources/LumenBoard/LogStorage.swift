@@ -14,8 +14,9 @@ import Synchronization
 public enum StoredFileState: Sendable, Equatable {
     /// Still the same file, now `size` bytes long.
     case present(size: Int64)
-    /// Still the same file, and not written since the last look: the same size and modification
-    /// time, which was already in the past then (so no write in the same clock tick can hide).
+    /// Still the same file, and not written since the last look: the same size, modification and
+    /// change times, which were already in the past then (so no write in the same clock tick can
+    /// hide).
     /// Nothing new to read and nothing rewritten to look for.
     case unchanged
     /// Gone.
@@ -96,8 +97,8 @@ public final class LocalEventFile: StoredEventFile {
     public let path: String
     private let identity: FileIdentity
     private let opened = Mutex<FileByteSource?>(nil)
-    /// The size and modification time at the last ``state()``, if the modification was already
-    /// ``settledSeconds`` old then.
+    /// The size and times at the last ``state()``, if the file's last change was already more
+    /// than ``settledSeconds`` old then.
     private let settled = Mutex<FileStatusStamp?>(nil)
     /// How old a modification must be when it is seen for an unchanged stamp to prove the file
     /// unchanged: a file's times move in clock ticks (a few milliseconds on many file systems), so
@@ -131,7 +132,8 @@ public final class LocalEventFile: StoredEventFile {
         let stamp = FileStatusStamp(status)
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let isSettled = Int64(now.tv_sec) - stamp.modifiedSeconds > Self.settledSeconds
+        // The change time is the later one: setting the modification time back moves it.
+        let isSettled = Int64(now.tv_sec) - Swift.max(stamp.modifiedSeconds, stamp.changedSeconds) > Self.settledSeconds
         return settled.withLock { last in
             defer { last = isSettled ? stamp : nil }
             return last == stamp ? .unchanged : .present(size: stamp.size)

@@ -9,7 +9,8 @@ import Testing
 #endif
 
 /// A pass over files nobody writes any more costs a `stat` each: a file whose size and times
-/// haven't moved since a look at which its last write was already a second old is not opened.
+/// haven't moved since a look at which its last change was already over a second old is not
+/// opened.
 /// A file written in the last second is always read and checked, so no write in the same clock
 /// tick as a look can hide.
 @Suite struct IdlePassTests {
@@ -19,6 +20,16 @@ import Testing
     static func setModified(_ path: String, seconds: Int) {
         var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
         _ = utimensat(AT_FDCWD, path, &times, 0)
+    }
+
+    /// Waits until the last change of `path` (its change time, which setting the modification
+    /// time moves too) is more than ``LocalEventFile/settledSeconds`` old, whole seconds compared.
+    static func waitUntilSettled(_ path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return }
+        let settled = Double(Int64(status.st_ctim.tv_sec) + LocalEventFile.settledSeconds + 1) + 0.05
+        let wait = settled - Date().timeIntervalSince1970
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
     }
 
     /// The seconds since the epoch now.
@@ -35,9 +46,13 @@ import Testing
         // Just written: looked at again and again, never unchanged.
         #expect(try file.state() == .present(size: size))
         #expect(try file.state() == .present(size: size))
-        // Last written ten seconds ago: unchanged from the second look on.
+        // Modified ten seconds ago by its times, but changed (its times set) just now: still
+        // looked at; once that change has settled, unchanged from the second look on.
         let then = Self.now - 10
         Self.setModified(path, seconds: then)
+        #expect(try file.state() == .present(size: size))
+        #expect(try file.state() == .present(size: size))
+        Self.waitUntilSettled(path)
         #expect(try file.state() == .present(size: size))
         #expect(try file.state() == .unchanged)
         #expect(try file.state() == .unchanged)
@@ -59,6 +74,7 @@ import Testing
         let path = dir.file(Self.name)
         let then = Self.now - 10
         Self.setModified(path, seconds: then)
+        Self.waitUntilSettled(path)
         let run = RunLoader(name: ".")
         #expect(run.load(files: [path]) == 3)
         #expect(run.load(files: [path]) == 0)
