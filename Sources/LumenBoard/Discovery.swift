@@ -58,7 +58,7 @@ public enum RunDiscovery {
         guard let entries = entries(of: directory) else { return }
         var files: [String] = []
         for (name, kind) in entries.sorted(by: { $0.name < $1.name }) {
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            let path = joined(directory, name)
             switch kind {
             case .directory:
                 visit(directory: path, relative: relative == "." ? name : relative + "/" + name, into: &runs)
@@ -72,6 +72,11 @@ public enum RunDiscovery {
     }
 
     private enum EntryKind { case directory, regularFile, other }
+
+    /// `name` in `directory`.
+    private static func joined(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
 
     /// The names in `directory` (without `.` and `..`) and what each is, not following symbolic
     /// links; `nil` if it can't be read. The kind comes from the directory listing itself, so a
@@ -89,8 +94,7 @@ public enum RunDiscovery {
             if name == "." || name == ".." { continue }
             if type == UInt8(DT_UNKNOWN) {
                 var status = stat()
-                let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-                guard lstat(path, &status) == 0 else { continue }
+                guard lstat(joined(directory, name), &status) == 0 else { continue }
                 let format = status.st_mode & S_IFMT
                 type = format == S_IFDIR ? UInt8(DT_DIR) : format == S_IFREG ? UInt8(DT_REG) : UInt8(DT_UNKNOWN)
             }

@@ -99,7 +99,7 @@ public final class LocalEventFile: StoredEventFile {
     private let opened = Mutex<FileByteSource?>(nil)
     /// The size and times at the last ``state()``, if the file's last change was already more
     /// than ``settledSeconds`` old then.
-    private let settled = Mutex<FileStatusStamp?>(nil)
+    private let settled = Mutex<FileStamp?>(nil)
     /// How old a modification must be when it is seen for an unchanged stamp to prove the file
     /// unchanged: a file's times move in clock ticks (a few milliseconds on many file systems), so
     /// a write in the tick of a look could otherwise keep its stamp.
@@ -129,7 +129,7 @@ public final class LocalEventFile: StoredEventFile {
         if FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino)) != identity {
             return .replaced
         }
-        let stamp = FileStatusStamp(status)
+        let stamp = FileStamp(status)
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         // The change time is the later one: setting the modification time back moves it.
@@ -166,8 +166,9 @@ public final class LocalEventFile: StoredEventFile {
     }
 }
 
-/// A file's size and its times of last change, from `stat`.
-struct FileStatusStamp: Equatable {
+/// A file's size and its times of last modification and change, from `stat`: when they are equal
+/// at two looks, the file was (almost surely) not written between them.
+struct FileStamp: Sendable, Hashable {
     var size: Int64
     var modifiedSeconds: Int64
     var modifiedNanoseconds: Int
@@ -180,6 +181,13 @@ struct FileStatusStamp: Equatable {
         modifiedNanoseconds = status.st_mtim.tv_nsec
         changedSeconds = Int64(status.st_ctim.tv_sec)
         changedNanoseconds = status.st_ctim.tv_nsec
+    }
+
+    /// The stamp of the file at `path` (symbolic links followed), or `nil` if there is none.
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        self.init(status)
     }
 }
 

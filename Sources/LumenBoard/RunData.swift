@@ -27,7 +27,7 @@ public struct HistogramBucket: Sendable, Equatable {
 /// the bytes of a `float32` tensor's 12, so a board holding TensorBoard's 500 histograms per tag
 /// needed six times the memory.
 public struct HistogramBuckets: RandomAccessCollection, Sendable, Equatable {
-    private enum Storage: Sendable {
+    private enum Storage: Sendable, Equatable {
         case narrow([Float])
         case wide([Double])
     }
@@ -47,54 +47,11 @@ public struct HistogramBuckets: RandomAccessCollection, Sendable, Equatable {
         self.init(triples: rows.flatMap { $0 })
     }
 
-    public mutating func reserveCapacity(_ buckets: Int) {
-        switch storage {
-        case .narrow(var numbers):
-            storage = .narrow([])
-            numbers.reserveCapacity(3 * buckets)
-            storage = .narrow(numbers)
-        case .wide(var numbers):
-            storage = .wide([])
-            numbers.reserveCapacity(3 * buckets)
-            storage = .wide(numbers)
-        }
-    }
-
-    public mutating func append(_ bucket: HistogramBucket) {
-        switch storage {
-        case .narrow(var numbers):
-            storage = .wide([])  // so `numbers` is the only reference and grows in place
-            let (left, right, count) = (Float(bucket.left), Float(bucket.right), Float(bucket.count))
-            if Self.isExact(left, bucket.left) && Self.isExact(right, bucket.right) && Self.isExact(count, bucket.count)
-            {
-                numbers.append(left)
-                numbers.append(right)
-                numbers.append(count)
-                storage = .narrow(numbers)
-            } else {
-                var wide = numbers.map { Double($0) }
-                wide.append(bucket.left)
-                wide.append(bucket.right)
-                wide.append(bucket.count)
-                storage = .wide(wide)
-            }
-        case .wide(var numbers):
-            storage = .wide([])
-            numbers.append(bucket.left)
-            numbers.append(bucket.right)
-            numbers.append(bucket.count)
-            storage = .wide(numbers)
-        }
-    }
-
     /// Whether `narrow` is `wide` exactly, to the bit.
     @inline(__always)
     private static func isExact(_ narrow: Float, _ wide: Double) -> Bool {
         Double(narrow).bitPattern == wide.bitPattern
     }
-
-    /// The same buckets, whichever form holds them.
-    public static func == (lhs: HistogramBuckets, rhs: HistogramBuckets) -> Bool { lhs.elementsEqual(rhs) }
 
     /// Bytes of memory the numbers take.
     public var numberBytes: Int {
@@ -517,20 +474,22 @@ public struct RunData: Sendable {
     /// the doubles.)
     static func histogram(_ h: HistogramProto, step: Int64, wallTime: Double) -> HistogramValue {
         let k = Swift.min(h.bucket.count, h.bucketLimit.count)
-        var buckets = HistogramBuckets()
+        var triples: [Double] = []
         if let first = (0..<k).first(where: { h.bucket[$0] > 0 }),
             let last = (0..<k).last(where: { h.bucket[$0] > 0 })
         {
-            buckets.reserveCapacity(last - first + 1)
+            triples.reserveCapacity(3 * (last - first + 1))
             for i in first...last {
                 let left = i == first ? h.min : h.bucketLimit[i - 1]
                 let right = i == last ? h.max : h.bucketLimit[i]
-                buckets.append(HistogramBucket(left: left, right: right, count: h.bucket[i]))
+                triples.append(left)
+                triples.append(right)
+                triples.append(h.bucket[i])
             }
         }
         return HistogramValue(
             step: step, wallTime: wallTime, min: h.min, max: h.max, num: h.num, sum: h.sum,
-            sumSquares: h.sumSquares, buckets: buckets)
+            sumSquares: h.sumSquares, buckets: HistogramBuckets(triples: triples))
     }
 
     /// A TF2 histogram tensor. It has no statistics: `min`/`max` are the outer edges, `num` the

@@ -195,19 +195,17 @@ struct Item: Stepped, Sendable, Equatable {
     @Test func histogramBucketsKeepEveryNumberToTheBit() {
         // float32 numbers stay float32; one that isn't moves every number to doubles, unchanged.
         let rows: [[Double]] = [[-1.5, 0.25, 3], [0.25, 0x1p100, 0], [0x1p100, .infinity, 7]]
-        var buckets = HistogramBuckets(rows: rows)
-        #expect(buckets.numberBytes == 9 * 4)
-        buckets.append(HistogramBucket(left: .infinity, right: .infinity, count: -0.0))
-        #expect(buckets.numberBytes == 12 * 4)
-        buckets.append(HistogramBucket(left: 0.1, right: 0.2, count: 1))
-        #expect(buckets.numberBytes == 15 * 8)
+        #expect(HistogramBuckets(rows: rows).numberBytes == 9 * 4)
+        #expect(HistogramBuckets(rows: rows + [[.infinity, .infinity, -0.0]]).numberBytes == 12 * 4)
         let expected = rows + [[.infinity, .infinity, -0.0], [0.1, 0.2, 1]]
+        let buckets = HistogramBuckets(rows: expected)
+        #expect(buckets.numberBytes == 15 * 8)
         #expect(
             buckets.map { [$0.left, $0.right, $0.count].map(\.bitPattern) } == expected.map { $0.map(\.bitPattern) })
-        // Equal whichever form holds them.
-        var appended = HistogramBuckets()
-        for row in expected { appended.append(HistogramBucket(left: row[0], right: row[1], count: row[2])) }
-        #expect(appended == buckets && HistogramBuckets(rows: expected) == buckets)
+        let narrow = HistogramBuckets(rows: rows)
+        #expect(narrow.map { [$0.left, $0.right, $0.count].map(\.bitPattern) } == rows.map { $0.map(\.bitPattern) })
+        // Equal however given.
+        #expect(HistogramBuckets(triples: expected.flatMap { $0 }) == buckets)
         #expect(HistogramBuckets(rows: rows) != buckets)
     }
 

@@ -136,7 +136,8 @@ public enum ProjectorAPI {
         let (_, embedding) = try lookup(q, snapshot)
         let matrix = try matrix(q, snapshot)
         let stamp = FileStamp(path: embedding.tensorPath)
-        let key = "\(embedding.tensorPath)|\(stamp?.modified ?? 0)|\(stamp?.size ?? 0)|\(k)"
+        let key =
+            "\(embedding.tensorPath)|\(stamp?.modifiedSeconds ?? 0).\(stamp?.modifiedNanoseconds ?? 0)|\(stamp?.size ?? 0)|\(k)"
         let result: PCA.Result
         if let kept = pcaCache.withLock({ $0.first { $0.key == key }?.result }) {
             result = kept

@@ -107,18 +107,3 @@ public struct ProjectorIndex: Sendable {
         return index
     }
 }
-
-/// A file's modification time and size, to tell whether a cached reading of it is current.
-struct FileStamp: Sendable, Equatable, Hashable {
-    var modified: Double
-    var size: Int64
-
-    /// The stamp of the file at `path` (symbolic links followed), or `nil` if there is none: a
-    /// `stat` (every run's config is looked for on every pass, so no `FileManager` error a miss).
-    init?(path: String) {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
-        size = Int64(status.st_size)
-    }
-}
